@@ -1,0 +1,6 @@
+from django.db import models
+
+
+class Sexe(models.TextChoices):
+    FEMME = "F", "Femme"
+    HOMME = "M", "Homme"

@@ -1,0 +1,28 @@
+"""The REST API router (``/api/v1/``). Each app registers its viewsets here."""
+
+from django.urls import include, path
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
+
+from plie.core.scoping import scope_for, visible_plies
+
+router = DefaultRouter()
+
+
+@api_view(["GET"])
+def me(request):
+    scope = scope_for(request.user)
+    return Response(
+        {
+            "email": request.user.email,
+            "role": scope.primary_role,
+            "plies": [{"code": p.code, "nom": p.nom} for p in visible_plies(request.user).order_by("code")],
+        }
+    )
+
+
+urlpatterns = [
+    path("moi/", me, name="api_me"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,185 @@
+from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from plie.core.enums import Role, RunOutcome, StructureKind
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("L'adresse électronique est obligatoire.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who logs in, by email. What they may see comes from their memberships."""
+
+    username = None
+    email = models.EmailField("adresse électronique", unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        verbose_name = "utilisateur"
+        verbose_name_plural = "utilisateurs"
+        ordering = ["last_name", "first_name", "email"]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+
+class StructureQuerySet(models.QuerySet):
+    def plies(self):
+        return self.filter(kind=StructureKind.PLIE)
+
+    def ois(self):
+        return self.filter(kind=StructureKind.OI)
+
+
+class Structure(models.Model):
+    """Any organisation in the PLIE's world: the PLIE itself (the tenant), the OI that groups
+    several PLIE, opérateurs, prescripteurs, financeurs."""
+
+    kind = models.CharField("type", max_length=20, choices=StructureKind.choices)
+    nom = models.CharField("nom", max_length=200)
+    code = models.SlugField(
+        "code",
+        max_length=30,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Code stable du PLIE, utilisé dans les exports et l'API.",
+    )
+    oi = models.ForeignKey(
+        "self",
+        verbose_name="organisme intermédiaire",
+        related_name="plies_geres",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        limit_choices_to={"kind": StructureKind.OI},
+    )
+    plies = models.ManyToManyField(
+        "self",
+        verbose_name="PLIE partenaires",
+        related_name="partenaires",
+        symmetrical=False,
+        blank=True,
+        limit_choices_to={"kind": StructureKind.PLIE},
+        help_text="Pour un opérateur, un prescripteur ou un financeur : les PLIE avec lesquels il travaille.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = StructureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "structure"
+        verbose_name_plural = "structures"
+        ordering = ["nom"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind=StructureKind.PLIE) | Q(code__isnull=False),
+                name="structure_plie_has_code",
+                violation_error_message="Un PLIE doit avoir un code.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=StructureKind.PLIE) | Q(oi__isnull=True),
+                name="structure_only_plie_has_oi",
+                violation_error_message="Seul un PLIE peut être rattaché à un organisme intermédiaire.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.nom
+
+    @property
+    def is_plie(self):
+        return self.kind == StructureKind.PLIE
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Membership(models.Model):
+    """A user's role in a structure. A user may hold several (e.g. référent in two PLIE)."""
+
+    user = models.ForeignKey(User, related_name="memberships", on_delete=models.CASCADE)
+    structure = models.ForeignKey(Structure, related_name="memberships", on_delete=models.CASCADE)
+    role = models.CharField("rôle", max_length=20, choices=Role.choices)
+    is_active = models.BooleanField("actif", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "rattachement"
+        verbose_name_plural = "rattachements"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "structure", "role"], name="membership_unique_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} ({self.structure})"
+
+
+class TaskRun(models.Model):
+    """One run of a background job for one PLIE and one day.
+
+    Keyed by (task, PLIE, run_date): running a job twice for the same day updates the same row,
+    which is what makes the nightly jobs idempotent and visible on the admin page."""
+
+    task = models.CharField("tâche", max_length=100)
+    plie = models.ForeignKey(
+        Structure, verbose_name="PLIE", related_name="task_runs", on_delete=models.CASCADE, null=True
+    )
+    run_date = models.DateField("date traitée")
+    started_at = models.DateTimeField("début")
+    finished_at = models.DateTimeField("fin", null=True, blank=True)
+    rows = models.PositiveIntegerField("lignes", default=0)
+    outcome = models.CharField(
+        "résultat", max_length=10, choices=RunOutcome.choices, default=RunOutcome.RUNNING
+    )
+    error = models.TextField("erreur", blank=True)
+    attempts = models.PositiveIntegerField("exécutions", default=0)
+
+    class Meta:
+        verbose_name = "exécution de tâche"
+        verbose_name_plural = "exécutions de tâches"
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "plie", "run_date"], name="taskrun_unique_per_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.task} {self.plie} {self.run_date:%d/%m/%Y}"
+
+    @property
+    def duration(self):
+        if self.finished_at is None:
+            return None
+        return self.finished_at - self.started_at

@@ -1,0 +1,40 @@
+"""The navigation: which entries each role may use. Later issues add their entries here."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from plie.core.enums import Role
+from plie.core.scoping import PERSONAL_DATA_ROLES, scope_for
+
+ALL_ROLES = frozenset(Role.values)
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    url_name: str
+    roles: frozenset = ALL_ROLES
+    staff_only: bool = False
+
+
+ENTRIES = (
+    NavEntry("Accueil", "home"),
+    NavEntry("Participants", "participants:participant_list", roles=PERSONAL_DATA_ROLES),
+    NavEntry("Tâches nocturnes", "core:taskrun_list", roles=frozenset({Role.ADMINISTRATEUR, Role.DIRECTION})),
+    NavEntry("Administration", "admin:index", staff_only=True),
+)
+
+
+def entries_for(user, current_path=""):
+    scope = scope_for(user)
+    items = []
+    for entry in ENTRIES:
+        if entry.staff_only and not user.is_staff:
+            continue
+        if not entry.staff_only and not scope.has_role(*entry.roles):
+            continue
+        url = reverse(entry.url_name)
+        active = current_path == url if url == "/" else current_path.startswith(url)
+        items.append({"label": entry.label, "url": url, "active": active})
+    return items

@@ -1,0 +1,48 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.db.models import Count
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from plie.core.enums import Role
+from plie.core.models import TaskRun
+from plie.core.scoping import scope_for, visible_plies
+
+HOME_TEMPLATES = {
+    Role.REFERENT: "core/home_referent.html",
+    Role.ANIMATION: "core/home_animation.html",
+    Role.GESTIONNAIRE: "core/home_gestionnaire.html",
+    Role.DIRECTION: "core/home_direction.html",
+    Role.FINANCEUR: "core/home_financeur.html",
+    Role.ADMINISTRATEUR: "core/home_administrateur.html",
+}
+
+
+@login_required
+def home(request):
+    scope = scope_for(request.user)
+    role = scope.primary_role
+    plies = visible_plies(request.user).select_related("oi").annotate(nb_participants=Count("participants"))
+    context = {"role": role, "role_label": Role(role).label if role else None, "plies": plies}
+    return render(request, HOME_TEMPLATES.get(role, "core/home_sans_role.html"), context)
+
+
+@login_required
+def taskrun_list(request):
+    scope = scope_for(request.user)
+    if not scope.has_role(Role.ADMINISTRATEUR, Role.DIRECTION):
+        raise PermissionDenied
+    runs = TaskRun.objects.filter(plie_id__in=scope.plie_ids).select_related("plie")[:200]
+    return render(request, "core/taskrun_list.html", {"runs": runs})
+
+
+@never_cache
+@require_GET
+def health(request):
+    """Liveness for the load balancer and docker-compose: the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

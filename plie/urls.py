@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from plie.core import views as core_views
+from plie.core.forms import LoginForm, StyledPasswordChangeForm
+
+admin.site.site_header = "PLIE — administration"
+admin.site.site_title = "PLIE"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("sante/", core_views.health, name="health"),
+    path(
+        "connexion/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "mot-de-passe/",
+        auth_views.PasswordChangeView.as_view(form_class=StyledPasswordChangeForm),
+        name="password_change",
+    ),
+    path("mot-de-passe/modifie/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("", include("plie.core.urls")),
+    path("participants/", include("participants.urls")),
+    path("api/v1/", include("plie.api")),
+    path("admin/", admin.site.urls),
+]
