@@ -33,13 +33,15 @@ try:
     DATABASE_URL = env_url("DATABASE_URL", ("postgres", "postgresql", "sqlite"), required=PRODUCTION)
     REDIS_URL = env_url("REDIS_URL", ("redis", "rediss"), required=PRODUCTION)
     MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
-    STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
+    # In development static files come from the finders; `collectstatic` is for production.
+    STATIC_ROOT = env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static") if PRODUCTION else None)
     SECURE_PROXY = env_bool("SECURE_PROXY_SSL_HEADER", default=PRODUCTION)
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
     EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
     EMAIL_PORT = env_int("EMAIL_PORT", 25)
     DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "plie@localhost")
     HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    CELERY_QUEUE = env_str("CELERY_QUEUE", "celery")
     CELERY_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=REDIS_URL is None)
 except EnvError as error:
     sys.exit(f"Configuration invalide — {error}")
@@ -121,6 +123,7 @@ DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_URL = "/media-non-public/"  # never served: documents go through a scoped view
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -145,6 +148,7 @@ else:
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = CELERY_EAGER
+CELERY_TASK_DEFAULT_QUEUE = CELERY_QUEUE
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

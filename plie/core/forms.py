@@ -23,12 +23,23 @@ class StyledFormMixin:
 
 
 class LoginForm(StyledFormMixin, AuthenticationForm):
-    """Login by email; wrong credentials get Django's French message, with no detail."""
+    """Login by email (case-insensitive); wrong credentials get one French message, whatever went
+    wrong, with no detail (Django's own message says « un adresse », hence ours)."""
 
     username = forms.EmailField(
         label="Adresse électronique",
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": (
+            "Saisissez une adresse électronique et un mot de passe valides. "
+            "Le mot de passe est sensible à la casse (majuscules et minuscules)."
+        ),
+    }
+
+    def clean_username(self):
+        return self.cleaned_data["username"].strip().lower()
 
 
 class StyledPasswordChangeForm(StyledFormMixin, PasswordChangeForm):

@@ -49,6 +49,10 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.email
 
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
 
 class StructureQuerySet(models.QuerySet):
     def plies(self):

@@ -7,14 +7,12 @@ from django.urls import reverse
 from plie.core.enums import Role
 from plie.core.scoping import PERSONAL_DATA_ROLES, scope_for
 
-ALL_ROLES = frozenset(Role.values)
-
 
 @dataclass(frozen=True)
 class NavEntry:
     label: str
     url_name: str
-    roles: frozenset = ALL_ROLES
+    roles: frozenset | None = None  # None: every signed-in user
     staff_only: bool = False
 
 
@@ -32,7 +30,7 @@ def entries_for(user, current_path=""):
     for entry in ENTRIES:
         if entry.staff_only and not user.is_staff:
             continue
-        if not entry.staff_only and not scope.has_role(*entry.roles):
+        if entry.roles is not None and not scope.has_role(*entry.roles):
             continue
         url = reverse(entry.url_name)
         active = current_path == url if url == "/" else current_path.startswith(url)

@@ -1,0 +1,280 @@
+"""The demo world behind ``manage.py seed_demo``: plain functions, one per step.
+
+:func:`build_world` runs the steps in order on a shared :class:`DemoWorld`:
+
+1. :func:`create_oi_and_plies`: one OI grouping K PLIE with stable codes (``plie-lyon-sud``…);
+2. :func:`create_partner_structures`: per PLIE two opérateurs (an SIAE, an organisme de
+   formation) and three prescripteurs (France Travail, Mission Locale, CCAS); one financeur
+   (the Département) partner of every PLIE;
+3. :func:`create_users`: per PLIE every role (about one référent per 80 participants, at least
+   two), a direction user on the OI, a financeur user and the superuser ``admin@demo.plie.fr``;
+4. :func:`create_participants`: N participants spread over the PLIE.
+
+**Extension point.** Each installed app may add a ``demo.py`` module with a ``DEMO_STEPS`` list
+of callables ``step(world)``; they run after the core steps, in ``INSTALLED_APPS`` order
+(participants ← parcours ← operations ← reporting), see :func:`demo_steps`. A step reads what
+earlier steps created from the world (``world.plies``, ``world.referents``…) or re-reads it with
+``values_list`` (participants are not kept in memory), and draws its randomness only from
+``world.random("<step>")`` / ``world.faker("<step>")``: each step gets its own generators seeded
+from ``--seed`` and the step's label, so the same arguments give the same data and adding a
+step never changes what the earlier ones produce.
+
+**Speed and history.** Rows are written with ``bulk_create(batch_size=...)`` and the demo
+password is hashed once, so 100,000 participants take a few minutes at most on PostgreSQL.
+``bulk_create`` sends no ``post_save`` signal: django-simple-history writes **no** historical
+record for demo data (the history starts with the first real change).
+"""
+
+import datetime
+import random
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from importlib import import_module
+from itertools import islice
+from typing import TextIO
+
+from django.apps import apps
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils.module_loading import module_has_submodule
+from faker import Faker
+
+from plie.core.enums import Role, StructureKind
+from plie.core.models import Membership, Structure, User
+
+DEMO_PASSWORD = "demo-plie-2026"
+DEMO_EMAIL_DOMAIN = "demo"  # every demo login ends with ".demo", except the superuser
+SUPERUSER_EMAIL = "admin@demo.plie.fr"
+OI_SLUG = "oi-auvergne-rhone-alpes"
+FINANCEUR_SLUG = "departement"
+BATCH_SIZE = 2000
+PARTICIPANTS_PER_REFERENT = 80  # the norm of a référent's file active (DOMAIN.md §2)
+MIN_REFERENTS = 2
+# Ages are computed on a fixed date so that the same seed gives the same birth dates every year.
+REFERENCE_DATE = datetime.date(2026, 1, 1)
+MIN_AGE, MAX_AGE = 18, 62
+MAIDEN_NAME_SHARE = 0.35  # share of women with a nom de naissance different from their nom
+
+# (code, PLIE name, territory) — the first K are used, then ``plie-N`` / « PLIE N ».
+PLIE_CATALOGUE = (
+    ("plie-lyon-sud", "PLIE Lyon Sud", "Lyon Sud"),
+    ("plie-nord-isere", "PLIE Nord-Isère", "Nord-Isère"),
+    ("plie-villeurbanne", "PLIE de Villeurbanne", "Villeurbanne"),
+    ("plie-uni-est", "PLIE UNI-EST", "Est lyonnais"),
+    ("plie-grenoble-alpes", "PLIE Grenoble-Alpes", "Grenoble"),
+    ("plie-saint-etienne", "PLIE de Saint-Étienne", "Saint-Étienne"),
+    ("plie-vienne-condrieu", "PLIE Vienne Condrieu", "Vienne"),
+    ("plie-bourg-en-bresse", "PLIE du bassin de Bourg-en-Bresse", "Bourg-en-Bresse"),
+    ("plie-valence-romans", "PLIE Valence Romans", "Valence"),
+    ("plie-chambery", "PLIE du Grand Chambéry", "Chambéry"),
+    ("plie-annecy", "PLIE du Grand Annecy", "Annecy"),
+    ("plie-clermont", "PLIE Clermont Auvergne", "Clermont-Ferrand"),
+)
+
+# (structure kind, slug used in demo emails, name pattern) for each PLIE's partners.
+PARTNERS = (
+    (StructureKind.OPERATEUR, "aci", "ACI Les Jardins de {territoire}"),
+    (StructureKind.OPERATEUR, "formation", "Organisme de formation AFPA {territoire}"),
+    (StructureKind.PRESCRIPTEUR, "france-travail", "France Travail {territoire}"),
+    (StructureKind.PRESCRIPTEUR, "mission-locale", "Mission Locale {territoire}"),
+    (StructureKind.PRESCRIPTEUR, "ccas", "CCAS {territoire}"),
+)
+
+# Roles held in each PLIE besides the référents (one user each).
+PLIE_STAFF_ROLES = (Role.ANIMATION, Role.GESTIONNAIRE, Role.DIRECTION, Role.ADMINISTRATEUR)
+
+
+def plie_identity(index):
+    """(code, nom, territoire) of the ``index``-th PLIE (0-based): the catalogue, then ``plie-N``."""
+    if index < len(PLIE_CATALOGUE):
+        return PLIE_CATALOGUE[index]
+    number = index + 1
+    return f"plie-{number}", f"PLIE {number}", f"territoire {number}"
+
+
+def referent_count(participants):
+    """About one référent per 80 participants, at least two."""
+    return max(MIN_REFERENTS, round(participants / PARTICIPANTS_PER_REFERENT))
+
+
+def demo_email(role, slug, number=1):
+    """``referent@plie-lyon-sud.demo``, then ``referent-2@plie-lyon-sud.demo``…"""
+    local = role if number == 1 else f"{role}-{number}"
+    return f"{local}@{slug}.{DEMO_EMAIL_DOMAIN}"
+
+
+def is_demo_email(email):
+    return email == SUPERUSER_EMAIL or email.endswith(f".{DEMO_EMAIL_DOMAIN}")
+
+
+def split_participants(total, weights):
+    """Share ``total`` between the weights, by largest remainder: the parts sum to ``total``."""
+    weight_sum = sum(weights)
+    exact = [total * weight / weight_sum for weight in weights]
+    parts = [int(value) for value in exact]
+    by_remainder = sorted(range(len(weights)), key=lambda i: (exact[i] - parts[i], -i), reverse=True)
+    for i in by_remainder[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
+@dataclass
+class DemoWorld:
+    """What the steps share: the arguments, the objects created so far and the seeded generators."""
+
+    participants: int
+    plie_count: int
+    seed: int
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    password_hash: str = ""
+    oi: Structure | None = None
+    plies: list = field(default_factory=list)
+    participants_per_plie: dict = field(default_factory=dict)  # PLIE id -> number of participants
+    partners: dict = field(default_factory=dict)  # PLIE id -> [Structure]
+    financeur: Structure | None = None
+    referents: dict = field(default_factory=dict)  # PLIE id -> [User]
+    users: list = field(default_factory=list)
+    created: Counter = field(default_factory=Counter)  # what was created, for the summary
+
+    def random(self, step):
+        """A :class:`random.Random` for ``step``, seeded from the seed and the step's label."""
+        return random.Random(f"{self.seed}:{step}")
+
+    def faker(self, step):
+        fake = Faker("fr_FR")
+        fake.seed_instance(f"{self.seed}:{step}")
+        return fake
+
+    def log(self, message):
+        self.stdout.write(f"{message}\n")
+
+
+def create_oi_and_plies(world):
+    rng = world.random("plies")
+    world.oi = Structure.objects.create(kind=StructureKind.OI, nom="OI Alliance PLIE Auvergne-Rhône-Alpes")
+    world.plies = Structure.objects.bulk_create(
+        [
+            Structure(kind=StructureKind.PLIE, nom=nom, code=code, oi=world.oi)
+            for code, nom, _ in map(plie_identity, range(world.plie_count))
+        ]
+    )
+    # Some PLIE are bigger than others (weights 0.6–1.4), the total is exactly N.
+    weights = [rng.uniform(0.6, 1.4) for _ in world.plies]
+    counts = split_participants(world.participants, weights)
+    world.participants_per_plie = {plie.id: count for plie, count in zip(world.plies, counts, strict=True)}
+    world.created["structures"] += 1 + len(world.plies)
+
+
+def create_partner_structures(world):
+    links = Structure.plies.through
+    partners = []
+    for index, plie in enumerate(world.plies):
+        territoire = plie_identity(index)[2]
+        for kind, _, pattern in PARTNERS:
+            partners.append((plie, Structure(kind=kind, nom=pattern.format(territoire=territoire))))
+    Structure.objects.bulk_create([structure for _, structure in partners])
+    for plie, structure in partners:
+        world.partners.setdefault(plie.id, []).append(structure)
+    world.financeur = Structure.objects.create(kind=StructureKind.FINANCEUR, nom="Département du Rhône")
+    links.objects.bulk_create(
+        [links(from_structure_id=structure.id, to_structure_id=plie.id) for plie, structure in partners]
+        + [links(from_structure_id=world.financeur.id, to_structure_id=plie.id) for plie in world.plies]
+    )
+    world.created["structures"] += len(partners) + 1
+
+
+def create_users(world):
+    fake = world.faker("users")
+    world.password_hash = world.password_hash or make_password(DEMO_PASSWORD)
+    users, memberships = [], []
+
+    def person(email, role=None, structure=None, **extra):
+        user = User(
+            email=email,
+            first_name=fake.first_name(),
+            last_name=fake.last_name(),
+            password=world.password_hash,
+            **extra,
+        )
+        users.append(user)
+        if role is not None:
+            memberships.append((user, structure, role))
+        return user
+
+    person(SUPERUSER_EMAIL, is_staff=True, is_superuser=True)
+    person(demo_email(Role.DIRECTION, OI_SLUG), Role.DIRECTION, world.oi)
+    person(demo_email(Role.FINANCEUR, FINANCEUR_SLUG), Role.FINANCEUR, world.financeur)
+    for plie in world.plies:
+        for role in PLIE_STAFF_ROLES:
+            person(demo_email(role, plie.code), role, plie)
+        count = referent_count(world.participants_per_plie[plie.id])
+        world.referents[plie.id] = [
+            person(demo_email(Role.REFERENT, plie.code, number), Role.REFERENT, plie)
+            for number in range(1, count + 1)
+        ]
+    User.objects.bulk_create(users, batch_size=BATCH_SIZE)
+    Membership.objects.bulk_create(
+        [Membership(user=user, structure=structure, role=role) for user, structure, role in memberships],
+        batch_size=BATCH_SIZE,
+    )
+    world.users = users
+    world.created["utilisateurs"] += len(users)
+
+
+def create_participants(world):
+    rng = world.random("participants")
+    fake = world.faker("participants")
+    # A pool of names drawn once: Faker is too slow to call 300,000 times.
+    noms = [fake.last_name() for _ in range(800)]
+    prenoms = {"F": [fake.first_name_female() for _ in range(300)], "M": [fake.first_name_male() for _ in range(300)]}
+    youngest = REFERENCE_DATE.toordinal() - MIN_AGE * 365
+    oldest = REFERENCE_DATE.toordinal() - (MAX_AGE + 1) * 365 + 1
+
+    def participants():
+        for plie in world.plies:
+            for _ in range(world.participants_per_plie[plie.id]):
+                sexe = "F" if rng.random() < 0.52 else "M"
+                nom = rng.choice(noms)
+                nom_naissance = rng.choice(noms) if sexe == "F" and rng.random() < MAIDEN_NAME_SHARE else ""
+                yield Participant(
+                    plie=plie,
+                    nom=nom,
+                    prenom=rng.choice(prenoms[sexe]),
+                    nom_naissance=nom_naissance if nom_naissance != nom else "",
+                    sexe=sexe,
+                    date_naissance=datetime.date.fromordinal(rng.randint(oldest, youngest)),
+                )
+
+    from participants.models import Participant
+
+    rows = participants()
+    while batch := list(islice(rows, BATCH_SIZE)):
+        Participant.objects.bulk_create(batch, batch_size=BATCH_SIZE)
+        world.created["participants"] += len(batch)
+
+
+CORE_STEPS = (create_oi_and_plies, create_partner_structures, create_users, create_participants)
+
+
+def demo_steps():
+    """The core steps, then every installed app's ``<app>.demo.DEMO_STEPS``, in app order."""
+    steps = list(CORE_STEPS)
+    for app_config in apps.get_app_configs():
+        if app_config.name == __name__.rpartition(".")[0]:
+            continue
+        if module_has_submodule(app_config.module, "demo"):
+            steps.extend(getattr(import_module(f"{app_config.name}.demo"), "DEMO_STEPS", ()))
+    return steps
+
+
+def build_world(*, participants=300, plies=3, seed=42, stdout=None, steps=None):
+    """Create the whole demo world in one transaction; returns the :class:`DemoWorld`."""
+    world = DemoWorld(participants=participants, plie_count=plies, seed=seed, stdout=stdout or sys.stdout)
+    with transaction.atomic():
+        for step in demo_steps() if steps is None else steps:
+            started = time.perf_counter()
+            step(world)
+            world.log(f"  {step.__name__} : {time.perf_counter() - started:.1f} s")
+    return world
