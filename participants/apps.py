@@ -1,6 +1,17 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+
+
+def register_sqlite_functions(sender, connection, **kwargs):
+    if connection.vendor == "sqlite":
+        from participants.search import python_word_similarity
+
+        connection.connection.create_function("plie_word_similarity", 2, python_word_similarity, deterministic=True)
 
 
 class ParticipantsConfig(AppConfig):
     name = "participants"
     verbose_name = "Participants"
+
+    def ready(self):
+        connection_created.connect(register_sqlite_functions, dispatch_uid="participants_sqlite_functions")
