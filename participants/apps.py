@@ -6,7 +6,9 @@ def register_sqlite_functions(sender, connection, **kwargs):
     if connection.vendor == "sqlite":
         from participants.search import python_word_similarity
 
-        connection.connection.create_function("plie_word_similarity", 2, python_word_similarity, deterministic=True)
+        connection.connection.create_function(
+            "plie_word_similarity", 2, python_word_similarity, deterministic=True
+        )
 
 
 class ParticipantsConfig(AppConfig):

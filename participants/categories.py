@@ -75,10 +75,7 @@ def categories_publiques(*, date_naissance, date_entree, situation=None, qpv=Non
     else:
         deld = s.duree_recherche_mois >= DELD_MOIS
 
-    if s is None or s.minima_sociaux is None:
-        brsa = None
-    else:
-        brsa = bool(s.minima_sociaux and s.beneficiaire_rsa)
+    brsa = None if s is None or s.minima_sociaux is None else bool(s.minima_sociaux and s.beneficiaire_rsa)
 
     niveau = s.niveau_formation if s is not None else ""
     return CategoriesPubliques(
@@ -92,7 +89,9 @@ def categories_publiques(*, date_naissance, date_entree, situation=None, qpv=Non
         qpv=qpv,
         hors_ue=known(nationalite, lambda n: n == Nationalite.HORS_UE),
         niveau_formation=niveau or "",
-        faible_niveau=known(niveau, lambda n: n in (NiveauFormation.INFERIEUR_PRIMAIRE, NiveauFormation.PRIMAIRE_COLLEGE)),
+        faible_niveau=known(
+            niveau, lambda n: n in (NiveauFormation.INFERIEUR_PRIMAIRE, NiveauFormation.PRIMAIRE_COLLEGE)
+        ),
     )
 
 

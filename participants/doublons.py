@@ -37,7 +37,9 @@ def noms_similaires(a, b):
     if _sets_match(nom_a, nom_b) and _sets_match(prenom_a, prenom_b):
         return True
     # nom and prénom swapped
-    return _sets_match(name_tokens(get(a, "nom")), prenom_b) and _sets_match(prenom_a, name_tokens(get(b, "nom")))
+    return _sets_match(name_tokens(get(a, "nom")), prenom_b) and _sets_match(
+        prenom_a, name_tokens(get(b, "nom"))
+    )
 
 
 def doublons_probables(*, plie, nom, prenom, date_naissance, nom_naissance="", exclude_id=None):

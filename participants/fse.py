@@ -47,7 +47,11 @@ def _missing(value):
 
 def reponses_manquantes(participant, situation):
     """The answers still missing (or incoherent) for the FSE entry questionnaire."""
-    manques = [Manque(champ, f"{label} : réponse manquante.") for champ, label in IDENTITE if _missing(getattr(participant, champ))]
+    manques = [
+        Manque(champ, f"{label} : réponse manquante.")
+        for champ, label in IDENTITE
+        if _missing(getattr(participant, champ))
+    ]
     sans_domicile = situation is not None and situation.sans_domicile == "oui"
     if not participant.adresse and not (sans_domicile and participant.contact_tiers):
         manques.append(Manque("adresse", "Adresse à l'entrée : réponse manquante."))
@@ -55,7 +59,9 @@ def reponses_manquantes(participant, situation):
         manques.append(Manque("code_postal", "Code postal : réponse manquante."))
     if not participant.commune:
         manques.append(Manque("commune", "Commune de résidence : réponse manquante."))
-    if not (participant.telephone or participant.telephone_fixe or participant.email or participant.contact_tiers):
+    if not (
+        participant.telephone or participant.telephone_fixe or participant.email or participant.contact_tiers
+    ):
         manques.append(Manque("telephone", "Coordonnées : au moins un téléphone ou un courriel."))
 
     if situation is None:
@@ -63,24 +69,47 @@ def reponses_manquantes(participant, situation):
         return manques
 
     manques.extend(
-        Manque(champ, f"{label} : réponse manquante.") for champ, label in QUESTIONS if _missing(getattr(situation, champ))
+        Manque(champ, f"{label} : réponse manquante.")
+        for champ, label in QUESTIONS
+        if _missing(getattr(situation, champ))
     )
     if situation.statut_emploi == StatutEmploi.SANS_EMPLOI:
         if situation.en_formation is None:
-            manques.append(Manque("en_formation", "1e. En formation : réponse manquante (personne sans emploi)."))
+            manques.append(
+                Manque("en_formation", "1e. En formation : réponse manquante (personne sans emploi).")
+            )
         if situation.recherche_emploi is None:
-            manques.append(Manque("recherche_emploi", "1f. Recherche d'emploi : réponse manquante (personne sans emploi)."))
+            manques.append(
+                Manque(
+                    "recherche_emploi", "1f. Recherche d'emploi : réponse manquante (personne sans emploi)."
+                )
+            )
         elif situation.recherche_emploi and situation.duree_recherche_mois is None:
-            manques.append(Manque("duree_recherche_mois", "1g. Durée de recherche d'emploi (en mois) : réponse manquante."))
+            manques.append(
+                Manque(
+                    "duree_recherche_mois", "1g. Durée de recherche d'emploi (en mois) : réponse manquante."
+                )
+            )
     elif situation.statut_emploi and (situation.recherche_emploi or situation.duree_recherche_mois):
         manques.append(
-            Manque("recherche_emploi", "Q1 incohérente : une personne en emploi ne répond pas aux questions 1e à 1g.")
+            Manque(
+                "recherche_emploi",
+                "Q1 incohérente : une personne en emploi ne répond pas aux questions 1e à 1g.",
+            )
         )
     if situation.minima_sociaux is False and situation.beneficiaire_rsa:
-        manques.append(Manque("beneficiaire_rsa", "Q4 incohérente : bénéficiaire du RSA sans minima sociaux."))
+        manques.append(
+            Manque("beneficiaire_rsa", "Q4 incohérente : bénéficiaire du RSA sans minima sociaux.")
+        )
     if situation.menage_monoparental and situation.menage_enfants is False:
-        manques.append(Manque("menage_monoparental", "Ménage incohérent : monoparental sans enfant à charge."))
-    if situation.date_questionnaire and situation.date_entree and situation.date_entree > situation.date_questionnaire:
+        manques.append(
+            Manque("menage_monoparental", "Ménage incohérent : monoparental sans enfant à charge.")
+        )
+    if (
+        situation.date_questionnaire
+        and situation.date_entree
+        and situation.date_entree > situation.date_questionnaire
+    ):
         manques.append(
             Manque("date_entree", "La date d'entrée ne peut pas être postérieure à la date du questionnaire.")
         )

@@ -70,7 +70,7 @@ class Participant(models.Model):
         "personne à contacter",
         max_length=255,
         blank=True,
-        help_text="Pour une personne sans domicile : qui la joindre (structure d'hébergement, domiciliation…).",
+        help_text="Pour une personne sans domicile : qui la joindre (hébergement, domiciliation…).",
     )
     # Household
     situation_familiale = models.CharField(
@@ -118,14 +118,14 @@ class Participant(models.Model):
         self.refresh_search_fields()
         super().save(*args, **kwargs)
 
-    def refresh_search_fields(self):
-        self.search_text = fold(f"{self.nom} {self.prenom} {self.nom_naissance}")
-        self.telephone_digits = digits(self.telephone or self.telephone_fixe)
-
     def get_absolute_url(self):
         from django.urls import reverse
 
         return reverse("participants:participant_detail", args=[self.pk])
+
+    def refresh_search_fields(self):
+        self.search_text = fold(f"{self.nom} {self.prenom} {self.nom_naissance}")
+        self.telephone_digits = digits(self.telephone or self.telephone_fixe)
 
     @property
     def situation_entree(self):
@@ -273,7 +273,11 @@ class Document(models.Model):
     taille = models.PositiveIntegerField("taille (octets)")
     uploaded_at = models.DateTimeField("déposé le", auto_now_add=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="déposé par", related_name="+", on_delete=models.SET_NULL, null=True
+        settings.AUTH_USER_MODEL,
+        verbose_name="déposé par",
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
     )
 
     objects = DocumentQuerySet.as_manager()

@@ -20,7 +20,9 @@ from participants.validators import normalize_phone
 DATE_FR = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 IDENTIFIER = re.compile(r"^(?=.*\d)[0-9A-Za-z-]{5,}$")
-MIN_SIMILARITY = 0.45  # SQLite fallback threshold, close to pg_trgm's word_similarity_threshold (0.6)
+# pg_trgm's word_similarity_threshold is set to this value on each PostgreSQL connection
+# (plie/settings.py); the SQLite stand-in uses the same threshold.
+MIN_SIMILARITY = 0.5
 
 
 def parse_date(text):

@@ -73,13 +73,13 @@ PLIE_CATALOGUE = (
     ("plie-clermont", "PLIE Clermont Auvergne", "Clermont-Ferrand"),
 )
 
-# (structure kind, slug used in demo emails, name pattern) for each PLIE's partners.
+# (structure kind, name pattern) of each PLIE's partners: an SIAE and a training body, three prescripteurs.
 PARTNERS = (
-    (StructureKind.OPERATEUR, "aci", "ACI Les Jardins de {territoire}"),
-    (StructureKind.OPERATEUR, "formation", "Organisme de formation AFPA {territoire}"),
-    (StructureKind.PRESCRIPTEUR, "france-travail", "France Travail {territoire}"),
-    (StructureKind.PRESCRIPTEUR, "mission-locale", "Mission Locale {territoire}"),
-    (StructureKind.PRESCRIPTEUR, "ccas", "CCAS {territoire}"),
+    (StructureKind.OPERATEUR, "ACI Jardins solidaires {territoire}"),
+    (StructureKind.OPERATEUR, "Centre de formation AFPA {territoire}"),
+    (StructureKind.PRESCRIPTEUR, "France Travail {territoire}"),
+    (StructureKind.PRESCRIPTEUR, "Mission Locale {territoire}"),
+    (StructureKind.PRESCRIPTEUR, "CCAS {territoire}"),
 )
 
 # Roles held in each PLIE besides the référents (one user each).
@@ -172,7 +172,7 @@ def create_partner_structures(world):
     partners = []
     for index, plie in enumerate(world.plies):
         territoire = plie_identity(index)[2]
-        for kind, _, pattern in PARTNERS:
+        for kind, pattern in PARTNERS:
             partners.append((plie, Structure(kind=kind, nom=pattern.format(territoire=territoire))))
     Structure.objects.bulk_create([structure for _, structure in partners])
     for plie, structure in partners:
@@ -224,13 +224,21 @@ def create_users(world):
 
 
 def create_participants(world):
+    from participants.models import Participant
+
     rng = world.random("participants")
     fake = world.faker("participants")
     # A pool of names drawn once: Faker is too slow to call 300,000 times.
     noms = [fake.last_name() for _ in range(800)]
-    prenoms = {"F": [fake.first_name_female() for _ in range(300)], "M": [fake.first_name_male() for _ in range(300)]}
-    youngest = REFERENCE_DATE.toordinal() - MIN_AGE * 365
-    oldest = REFERENCE_DATE.toordinal() - (MAX_AGE + 1) * 365 + 1
+    prenoms = {
+        "F": [fake.first_name_female() for _ in range(300)],
+        "M": [fake.first_name_male() for _ in range(300)],
+    }
+    youngest = REFERENCE_DATE.replace(year=REFERENCE_DATE.year - MIN_AGE).toordinal()
+    oldest = REFERENCE_DATE.replace(year=REFERENCE_DATE.year - MAX_AGE - 1).toordinal() + 1
+
+    # bulk_create skips Participant.save(): derive here what save() derives (the search fields).
+    refresh_search_fields = getattr(Participant, "refresh_search_fields", None)
 
     def participants():
         for plie in world.plies:
@@ -238,7 +246,7 @@ def create_participants(world):
                 sexe = "F" if rng.random() < 0.52 else "M"
                 nom = rng.choice(noms)
                 nom_naissance = rng.choice(noms) if sexe == "F" and rng.random() < MAIDEN_NAME_SHARE else ""
-                yield Participant(
+                participant = Participant(
                     plie=plie,
                     nom=nom,
                     prenom=rng.choice(prenoms[sexe]),
@@ -246,8 +254,9 @@ def create_participants(world):
                     sexe=sexe,
                     date_naissance=datetime.date.fromordinal(rng.randint(oldest, youngest)),
                 )
-
-    from participants.models import Participant
+                if refresh_search_fields is not None:
+                    refresh_search_fields(participant)
+                yield participant
 
     rows = participants()
     while batch := list(islice(rows, BATCH_SIZE)):

@@ -70,13 +70,21 @@ def test_age_bands_use_the_age_at_entry_not_today(naissance, entree, jeune, seni
     ],
 )
 def test_deld(answers, deld):
-    cats = categories_publiques(date_naissance=D(1980, 1, 1), date_entree=D(2026, 1, 1), situation=situation(**answers))
+    cats = categories_publiques(
+        date_naissance=D(1980, 1, 1), date_entree=D(2026, 1, 1), situation=situation(**answers)
+    )
     assert cats.deld is deld
 
 
 @pytest.mark.parametrize(
     ("minima", "rsa", "brsa"),
-    [(True, True, True), (True, False, False), (False, False, False), (None, None, None), (True, None, False)],
+    [
+        (True, True, True),
+        (True, False, False),
+        (False, False, False),
+        (None, None, None),
+        (True, None, False),
+    ],
 )
 def test_brsa(minima, rsa, brsa):
     cats = categories_publiques(
@@ -109,10 +117,17 @@ def test_th_and_level(field, value, expected):
 
 @pytest.mark.parametrize(
     ("qpv", "nationalite", "expected_qpv", "hors_ue"),
-    [(True, "hors_ue", True, True), (False, "ue", False, False), (None, "fr", None, False), (None, "", None, None)],
+    [
+        (True, "hors_ue", True, True),
+        (False, "ue", False, False),
+        (None, "fr", None, False),
+        (None, "", None, None),
+    ],
 )
 def test_qpv_and_nationality(qpv, nationalite, expected_qpv, hors_ue):
-    cats = categories_publiques(date_naissance=D(1980, 1, 1), date_entree=D(2026, 1, 1), qpv=qpv, nationalite=nationalite)
+    cats = categories_publiques(
+        date_naissance=D(1980, 1, 1), date_entree=D(2026, 1, 1), qpv=qpv, nationalite=nationalite
+    )
     assert (cats.qpv, cats.hors_ue) == (expected_qpv, hors_ue)
 
 

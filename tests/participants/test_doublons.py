@@ -59,9 +59,13 @@ def test_search_covers_the_plie_and_the_other_plie_of_its_oi(db, django_assert_n
     plie_a, plie_b = PlieFactory(oi=oi), PlieFactory(oi=oi)
     elsewhere = PlieFactory(oi=OIFactory())
     in_a = ParticipantFactory(plie=plie_a, nom="Dupont", prenom="Marie-Claire", date_naissance=BIRTH)
-    in_b = ParticipantFactory(plie=plie_b, nom="Martin", nom_naissance="Dupont", prenom="Marie", date_naissance=BIRTH)
+    in_b = ParticipantFactory(
+        plie=plie_b, nom="Martin", nom_naissance="Dupont", prenom="Marie", date_naissance=BIRTH
+    )
     ParticipantFactory(plie=elsewhere, nom="Dupont", prenom="Marie-Claire", date_naissance=BIRTH)
-    ParticipantFactory(plie=plie_a, nom="Dupont", prenom="Marie-Claire", date_naissance=datetime.date(1984, 7, 3))
+    ParticipantFactory(
+        plie=plie_a, nom="Dupont", prenom="Marie-Claire", date_naissance=datetime.date(1984, 7, 3)
+    )
     ParticipantFactory(plie=plie_a, nom="Durand", prenom="Paul", date_naissance=BIRTH)
     with django_assert_num_queries(1):
         found = doublons_probables(plie=plie_a, nom="DUPONT", prenom="marie claire", date_naissance=BIRTH)

@@ -79,7 +79,9 @@ def test_each_question_missing(field):
     assert not est_complet(participant(), situation(**{field: ""}))
 
 
-@pytest.mark.parametrize("field", ["nom", "prenom", "date_naissance", "sexe", "code_commune_naissance", "commune"])
+@pytest.mark.parametrize(
+    "field", ["nom", "prenom", "date_naissance", "sexe", "code_commune_naissance", "commune"]
+)
 def test_each_identity_field_missing(field):
     assert fields_missing(participant(**{field: ""}), situation()) == [field]
 
@@ -92,7 +94,15 @@ def test_each_identity_field_missing(field):
         ({"duree_recherche_mois": None}, ["duree_recherche_mois"]),
         ({"recherche_emploi": False, "duree_recherche_mois": None}, []),
         # in a job: 1e-1g are skipped…
-        ({"statut_emploi": "1b", "en_formation": None, "recherche_emploi": None, "duree_recherche_mois": None}, []),
+        (
+            {
+                "statut_emploi": "1b",
+                "en_formation": None,
+                "recherche_emploi": None,
+                "duree_recherche_mois": None,
+            },
+            [],
+        ),
         # …and answering them is incoherent
         ({"statut_emploi": "1c", "recherche_emploi": True, "duree_recherche_mois": 4}, ["recherche_emploi"]),
         ({"minima_sociaux": False, "beneficiaire_rsa": True}, ["beneficiaire_rsa"]),
@@ -112,7 +122,9 @@ def test_contact_data():
 
 
 def test_homeless_person_with_a_contact_needs_no_address():
-    p = participant(adresse="", code_postal="", telephone="", contact_tiers="CHRS Les Glycines, 04 78 00 00 00")
+    p = participant(
+        adresse="", code_postal="", telephone="", contact_tiers="CHRS Les Glycines, 04 78 00 00 00"
+    )
     assert fields_missing(p, situation(sans_domicile="oui")) == []
 
 

@@ -23,14 +23,18 @@ def test_phone_numbers_are_normalised(raw, normalized):
     assert normalize_phone(raw) == normalized
 
 
-@pytest.mark.parametrize("raw", ["061234567", "06123456789", "1612345678", "0012", "abc", "+1 23", "0612 345"])
+@pytest.mark.parametrize(
+    "raw", ["061234567", "06123456789", "1612345678", "0012", "abc", "+1 23", "0612 345"]
+)
 def test_bad_phone_numbers(raw):
     with pytest.raises(ValidationError) as error:
         normalize_phone(raw)
     assert "téléphone" in error.value.messages[0].lower()
 
 
-@pytest.mark.parametrize(("value", "ok"), [("69008", True), ("6900", False), ("69 008", False), ("A9008", False), ("", True)])
+@pytest.mark.parametrize(
+    ("value", "ok"), [("69008", True), ("6900", False), ("69 008", False), ("A9008", False), ("", True)]
+)
 def test_code_postal(value, ok):
     if ok:
         validate_code_postal(value)
@@ -39,7 +43,9 @@ def test_code_postal(value, ok):
             validate_code_postal(value)
 
 
-@pytest.mark.parametrize(("value", "ok"), [("69123", True), ("99999", True), ("2A004", True), ("2C004", False), ("691", False)])
+@pytest.mark.parametrize(
+    ("value", "ok"), [("69123", True), ("99999", True), ("2A004", True), ("2C004", False), ("691", False)]
+)
 def test_code_commune_naissance(value, ok):
     if ok:
         validate_code_commune_naissance(value)

@@ -1,0 +1,114 @@
+"""``python -m bench [--participants 100000] [--plie 10] [--seed 42] [--runs 7] [--only NAME] [--rebuild]``
+
+Builds (once) the bench database for the parameters, runs every registered benchmark and
+prints the table; writes ``bench/results.json``. Never touches the development database.
+"""
+
+import argparse
+import json
+import logging
+import os
+import platform
+import sys
+from pathlib import Path
+
+from bench import dataset
+
+RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description="Temps des pages et travaux qui grandissent avec les données."
+    )
+    parser.add_argument("--participants", type=int, default=100_000, help="participants du jeu (100000)")
+    parser.add_argument("--plie", type=int, default=10, help="nombre de PLIE (10)")
+    parser.add_argument("--seed", type=int, default=42, help="graine de seed_demo (42)")
+    parser.add_argument("--runs", type=int, default=7, help="exécutions mesurées par benchmark (7)")
+    parser.add_argument("--only", help="un benchmark, un préfixe (« home ») ou un motif (« *.direction_oi »)")
+    parser.add_argument("--rebuild", action="store_true", help="reconstruire la base du jeu de données")
+    args = parser.parse_args(argv)
+    if args.participants < 0 or args.plie < 1 or args.runs < 1:
+        parser.error("--participants ≥ 0, --plie ≥ 1 et --runs ≥ 1 attendus.")
+    return args
+
+
+def configure_django(database_url):
+    """Point Django at the bench database, Celery eager, DEBUG off — before ``django.setup()``."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
+    os.environ["DEBUG"] = "false"
+    os.environ["DJANGO_ENV"] = "development"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "plie.settings"
+    import django
+
+    django.setup()
+    from plie.celery import app
+
+    app.conf.task_always_eager = True
+    # Eager groups still build a broker connection and kombu warns about its (absent) host.
+    logging.getLogger("kombu.connection").setLevel(logging.ERROR)
+
+
+def machine():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgres = cursor.fetchone()[0]
+    return {
+        "nproc": os.cpu_count(),
+        "python": platform.python_version(),
+        "postgres": postgres,
+        "platform": platform.platform(),
+    }
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    state = dataset.state_hash()
+    name = dataset.database_name(participants=args.participants, plies=args.plie, seed=args.seed, state=state)
+    server = dataset.server_url(os.environ.get("DATABASE_URL"))
+    metadata = dataset.prepare(server, name, rebuild=args.rebuild)
+    configure_django(dataset.with_database(server, name))
+
+    if metadata is None:
+        print(f"Construction de {name} : {args.participants} participants, {args.plie} PLIE…")
+        metadata = dataset.seed(
+            participants=args.participants, plies=args.plie, seed=args.seed, state=state, stdout=sys.stdout
+        )
+        print(f"seed_demo : {metadata['seed_seconds']} s (migrate {metadata['migrate_seconds']} s).")
+    else:
+        seeded = f"seed_demo : {metadata['seed_seconds']} s le {metadata['seeded_at']}"
+        print(f"Jeu de données en cache : {name} ({seeded}).")
+
+    from django.utils import timezone
+
+    from bench.registry import discover, select
+    from bench.runner import BenchContext, format_table, run_all
+
+    benchmarks = select(discover(), args.only)
+    if not benchmarks:
+        print(f"Aucun benchmark ne correspond à « {args.only} ».", file=sys.stderr)
+        return 2
+    ctx = BenchContext.from_database(dataset=metadata)
+    print(f"{len(benchmarks)} benchmark(s), {args.runs} exécutions chacun…")
+    results = run_all(benchmarks, ctx, runs=args.runs, on_result=lambda result: print(f"  {result.name}"))
+    print()
+    print(format_table(results))
+
+    report = {
+        "date": timezone.now().isoformat(timespec="seconds"),
+        "database": name,
+        "dataset": metadata,
+        "machine": machine(),
+        "runs": args.runs,
+        "results": [result.as_dict() for result in results],
+    }
+    RESULTS_PATH.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    print(f"\nRésultats écrits dans {RESULTS_PATH}.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

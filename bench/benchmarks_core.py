@@ -1,0 +1,64 @@
+"""The pages and jobs of the foundation: participant list, scope, nightly count, home pages."""
+
+from bench.registry import benchmark
+
+LIST_PAGE_TARGET_MS = 500
+HOME_TARGET_MS = 300
+
+
+def get_ok(ctx, persona, url):
+    response = ctx.client(persona).get(url)
+    assert response.status_code == 200, f"{url} en tant que {persona} : {response.status_code}"
+    return response
+
+
+@benchmark("participants.list_page.gestionnaire", target_ms=LIST_PAGE_TARGET_MS)
+def participant_list_gestionnaire(ctx):
+    """First page of /participants/ for the gestionnaire of one PLIE."""
+    get_ok(ctx, "gestionnaire", "/participants/")
+
+
+@benchmark("participants.list_page.direction_oi", target_ms=LIST_PAGE_TARGET_MS)
+def participant_list_direction_oi(ctx):
+    """First page of /participants/ for the OI direction (every PLIE)."""
+    get_ok(ctx, "direction_oi", "/participants/")
+
+
+@benchmark("core.scope_for.direction_oi", target_ms=20)
+def scope_for_oi(ctx):
+    """scope_for() of the OI direction user, not cached on the user object."""
+    from plie.core.scoping import scope_for
+
+    user = ctx.user("direction_oi")
+    user.__dict__.pop("_plie_scope", None)
+    scope = scope_for(user)
+    assert len(scope.plie_ids) == len(ctx.plie_codes)
+
+
+@benchmark("core.nightly_participant_count", target_ms=5000)
+def nightly_participant_count(ctx):
+    """The nightly participant count over every PLIE, run eagerly (one TaskRun per PLIE)."""
+    from plie.core.tasks import nightly_participant_count
+
+    assert nightly_participant_count.delay().get() == len(ctx.plie_codes)
+
+
+def _home(persona):
+    def home(ctx):
+        get_ok(ctx, persona, "/")
+
+    home.__doc__ = f"Home page of the {persona} persona."
+    home.__qualname__ = f"home_{persona}"
+    return home
+
+
+for _persona in (
+    "referent",
+    "animation",
+    "gestionnaire",
+    "direction",
+    "administrateur",
+    "direction_oi",
+    "financeur",
+):
+    benchmark(f"home.{_persona}", target_ms=HOME_TARGET_MS)(_home(_persona))

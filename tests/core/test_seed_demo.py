@@ -1,0 +1,232 @@
+import importlib
+import io
+import random
+import sys
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth.hashers import check_password
+from django.core.management import CommandError, call_command
+
+from participants.models import Participant
+from plie.core import demo
+from plie.core.enums import Role, StructureKind
+from plie.core.models import Membership, Structure, User
+from plie.core.scoping import scope_for
+
+
+def seed(**options):
+    call_command("seed_demo", stdout=io.StringIO(), **options)
+
+
+def snapshot():
+    """Everything the seed decides, without ids or timestamps."""
+    return {
+        "structures": list(Structure.objects.order_by("id").values_list("kind", "nom", "code", "oi__nom")),
+        "users": list(User.objects.order_by("id").values_list("email", "first_name", "last_name")),
+        "memberships": list(
+            Membership.objects.order_by("id").values_list("user__email", "structure__nom", "role")
+        ),
+        "participants": list(
+            Participant.objects.order_by("id").values_list(
+                "plie__code", "nom", "prenom", "nom_naissance", "sexe", "date_naissance"
+            )
+        ),
+    }
+
+
+def wipe():
+    Participant.objects.all().delete()
+    User.objects.all().delete()
+    Structure.objects.exclude(kind=StructureKind.OI).delete()
+    Structure.objects.all().delete()
+
+
+@pytest.mark.django_db
+def test_same_arguments_give_the_same_world():
+    seed(participants=60, plie=2, seed=7)
+    first = snapshot()
+    wipe()
+    seed(participants=60, plie=2, seed=7)
+    assert snapshot() == first
+    assert len(first["participants"]) == 60
+    wipe()
+    seed(participants=60, plie=2, seed=8)
+    assert snapshot()["participants"] != first["participants"]
+
+
+@pytest.mark.django_db
+def test_the_world_has_an_oi_plies_with_codes_partners_and_every_role():
+    seed(participants=200, plie=3)
+    oi = Structure.objects.get(kind=StructureKind.OI)
+    plies = list(Structure.objects.plies().order_by("id"))
+    assert [plie.code for plie in plies] == ["plie-lyon-sud", "plie-nord-isere", "plie-villeurbanne"]
+    assert all(plie.oi == oi for plie in plies)
+    for plie in plies:
+        kinds = set(plie.partenaires.values_list("kind", flat=True))
+        assert kinds == {StructureKind.OPERATEUR, StructureKind.PRESCRIPTEUR, StructureKind.FINANCEUR}
+        roles = set(Membership.objects.filter(structure=plie).values_list("role", flat=True))
+        assert roles == set(Role.values) - {Role.FINANCEUR}
+        # about one référent per 80 participants, at least two
+        referents = Membership.objects.filter(structure=plie, role=Role.REFERENT).count()
+        assert referents == max(2, round(plie.participants.count() / 80))
+        # every role of the PLIE, the financeur included, sees it
+        for role in Role.values:
+            assert any(
+                scope_for(user).has_role(role, plie_id=plie.id)
+                for user in User.objects.filter(memberships__role=role)
+            ), role
+    assert Participant.objects.count() == 200
+    assert set(scope_for(User.objects.get(email="direction@oi-auvergne-rhone-alpes.demo")).plie_ids) == {
+        plie.id for plie in plies
+    }
+    assert User.objects.get(email=demo.SUPERUSER_EMAIL).is_superuser
+
+
+@pytest.mark.django_db
+def test_participants_are_plausible():
+    seed(participants=300, plie=3)
+    participants = list(Participant.objects.all())
+    assert {p.sexe for p in participants} == {"F", "M"}
+    for participant in participants:
+        age = (
+            demo.REFERENCE_DATE.year
+            - participant.date_naissance.year
+            - (
+                (demo.REFERENCE_DATE.month, demo.REFERENCE_DATE.day)
+                < (participant.date_naissance.month, participant.date_naissance.day)
+            )
+        )
+        assert demo.MIN_AGE <= age <= demo.MAX_AGE
+        assert participant.nom and participant.prenom
+        if participant.nom_naissance:
+            assert participant.sexe == "F"
+            assert participant.nom_naissance != participant.nom
+    assert any(p.nom_naissance for p in participants)
+    # bulk data writes no history
+    assert not Participant.history.exists()
+
+
+@pytest.mark.django_db
+def test_a_demo_login_works_with_the_demo_password(client):
+    seed(participants=0, plie=1)
+    user = User.objects.get(email="gestionnaire@plie-lyon-sud.demo")
+    assert check_password(demo.DEMO_PASSWORD, user.password)
+    # hashed once for everybody
+    assert set(User.objects.values_list("password", flat=True)) == {user.password}
+    assert client.login(email="referent@plie-lyon-sud.demo", password=demo.DEMO_PASSWORD)
+    assert client.get("/participants/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_zero_participants_creates_structures_and_users_only():
+    seed(participants=0, plie=2)
+    assert Participant.objects.count() == 0
+    assert Structure.objects.plies().count() == 2
+    assert Membership.objects.filter(role=Role.REFERENT).count() == 4  # the minimum of two per PLIE
+
+
+@pytest.mark.django_db
+def test_if_empty_does_nothing_when_a_plie_exists():
+    seed(participants=10, plie=1)
+    before = snapshot()
+    out = io.StringIO()
+    call_command("seed_demo", "--if-empty", stdout=out)
+    assert "déjà" in out.getvalue()
+    assert snapshot() == before
+    with pytest.raises(CommandError, match="déjà des PLIE"):
+        seed(participants=10)
+
+
+@pytest.mark.django_db
+def test_if_empty_seeds_an_empty_database():
+    call_command("seed_demo", "--if-empty", "--participants", "5", stdout=io.StringIO())
+    assert Participant.objects.count() == 5
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"participants": -1}, "--participants doit être positif"),
+        ({"plie": 0}, "--plie doit valoir au moins 1"),
+    ],
+)
+@pytest.mark.django_db
+def test_bad_arguments_are_refused(options, message):
+    with pytest.raises(CommandError, match=message):
+        seed(**options)
+    assert not Structure.objects.exists()
+
+
+@pytest.mark.django_db
+def test_demo_logins_lists_the_existing_demo_users():
+    out = io.StringIO()
+    call_command("demo_logins", stdout=out)
+    assert "Aucun compte" in out.getvalue()
+    seed(participants=400, plie=1)  # 5 référents: the last ones are summarised
+    out = io.StringIO()
+    call_command("demo_logins", stdout=out)
+    text = out.getvalue()
+    assert demo.DEMO_PASSWORD in text
+    for email in (
+        demo.SUPERUSER_EMAIL,
+        "direction@oi-auvergne-rhone-alpes.demo",
+        "gestionnaire@plie-lyon-sud.demo",
+    ):
+        assert email in text
+    assert "PLIE Lyon Sud" in text
+    assert "… et 2 autres (referent-5@plie-lyon-sud.demo)" in text
+
+
+def test_plie_codes_are_stable_then_numbered():
+    assert demo.plie_identity(0)[0] == "plie-lyon-sud"
+    assert demo.plie_identity(1)[0] == "plie-nord-isere"
+    assert demo.plie_identity(len(demo.PLIE_CATALOGUE))[0] == f"plie-{len(demo.PLIE_CATALOGUE) + 1}"
+    codes = [demo.plie_identity(i)[0] for i in range(30)]
+    assert len(set(codes)) == 30
+
+
+@pytest.mark.parametrize(
+    ("total", "weights", "parts"),
+    [(10, [1, 1], [5, 5]), (10, [1, 1, 1], [4, 3, 3]), (0, [1, 2], [0, 0]), (7, [1.4, 0.6], [5, 2])],
+)
+def test_split_participants_sums_to_the_total(total, weights, parts):
+    assert demo.split_participants(total, weights) == parts
+
+
+@pytest.mark.parametrize(("participants", "referents"), [(0, 2), (100, 2), (200, 2), (280, 4), (10000, 125)])
+def test_referent_count(participants, referents):
+    assert demo.referent_count(participants) == referents
+
+
+def test_extension_steps_are_discovered_after_the_core_steps():
+    steps = demo.demo_steps()
+    assert steps[: len(demo.CORE_STEPS)] == list(demo.CORE_STEPS)
+
+
+@pytest.mark.django_db
+def test_an_app_adds_its_steps_with_a_demo_module(tmp_path, monkeypatch):
+    package = tmp_path / "fakeapp"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "demo.py").write_text(
+        "def count_plies(world):\n"
+        "    world.created['extension'] = len(world.plies)\n"
+        "    world.extension_draw = world.random('fakeapp').random()\n\n"
+        "DEMO_STEPS = [count_plies]\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(sys.modules, "fakeapp", importlib.import_module("fakeapp"))
+    fake_config = SimpleNamespace(name="fakeapp", module=sys.modules["fakeapp"])
+    real_configs = list(demo.apps.get_app_configs())
+    monkeypatch.setattr(demo.apps, "get_app_configs", lambda: [*real_configs, fake_config])
+    try:
+        steps = demo.demo_steps()
+        assert [step.__name__ for step in steps] == [step.__name__ for step in demo.CORE_STEPS] + [
+            "count_plies"
+        ]
+        world = demo.build_world(participants=5, plies=2, seed=3, stdout=io.StringIO())
+    finally:
+        sys.modules.pop("fakeapp.demo", None)
+    assert world.created["extension"] == 2
+    assert world.extension_draw == random.Random("3:fakeapp").random()
