@@ -73,6 +73,22 @@ PLIE_CATALOGUE = (
     ("plie-clermont", "PLIE Clermont Auvergne", "Clermont-Ferrand"),
 )
 
+# Main commune of each catalogued PLIE, for the participants' addresses.
+PLIE_COMMUNES = {
+    "plie-lyon-sud": ("Lyon", "69008"),
+    "plie-nord-isere": ("Bourgoin-Jallieu", "38300"),
+    "plie-villeurbanne": ("Villeurbanne", "69100"),
+    "plie-uni-est": ("Vaulx-en-Velin", "69120"),
+    "plie-grenoble-alpes": ("Grenoble", "38000"),
+    "plie-saint-etienne": ("Saint-Étienne", "42000"),
+    "plie-vienne-condrieu": ("Vienne", "38200"),
+    "plie-bourg-en-bresse": ("Bourg-en-Bresse", "01000"),
+    "plie-valence-romans": ("Valence", "26000"),
+    "plie-chambery": ("Chambéry", "73000"),
+    "plie-annecy": ("Annecy", "74000"),
+    "plie-clermont": ("Clermont-Ferrand", "63000"),
+}
+
 # (structure kind, name pattern) of each PLIE's partners: an SIAE and a training body, three prescripteurs.
 PARTNERS = (
     (StructureKind.OPERATEUR, "ACI Jardins solidaires {territoire}"),
@@ -237,8 +253,26 @@ def create_participants(world):
     youngest = REFERENCE_DATE.replace(year=REFERENCE_DATE.year - MIN_AGE).toordinal()
     oldest = REFERENCE_DATE.replace(year=REFERENCE_DATE.year - MAX_AGE - 1).toordinal() + 1
 
-    # bulk_create skips Participant.save(): derive here what save() derives (the search fields).
-    refresh_search_fields = getattr(Participant, "refresh_search_fields", None)
+    contact_rng = world.random("participants-contact")
+    rues = [fake.street_name() for _ in range(200)]
+    communes_naissance = [(fake.city(), fake.postcode()) for _ in range(200)]
+
+    def contact(plie):
+        """Address and phone (drawn from their own generator, so names stay as they were)."""
+        commune, code_postal = PLIE_COMMUNES.get(plie.code, (plie.nom.removeprefix("PLIE "), "69000"))
+        ne_a_l_etranger = contact_rng.random() < 0.18
+        naissance = communes_naissance[contact_rng.randrange(len(communes_naissance))]
+        return {
+            "adresse": f"{contact_rng.randint(1, 180)} {rues[contact_rng.randrange(len(rues))]}",
+            "code_postal": code_postal,
+            "commune": commune,
+            "qpv": contact_rng.random() < 0.38,
+            "telephone": f"0{contact_rng.choice('67')} {contact_rng.randint(10, 99)} "
+            f"{contact_rng.randint(10, 99)} {contact_rng.randint(10, 99)} {contact_rng.randint(10, 99)}",
+            "nationalite": "hors_ue" if ne_a_l_etranger and contact_rng.random() < 0.7 else "fr",
+            "commune_naissance": "Étranger" if ne_a_l_etranger else naissance[0],
+            "code_commune_naissance": "99999" if ne_a_l_etranger else naissance[1],
+        }
 
     def participants():
         for plie in world.plies:
@@ -253,9 +287,10 @@ def create_participants(world):
                     nom_naissance=nom_naissance if nom_naissance != nom else "",
                     sexe=sexe,
                     date_naissance=datetime.date.fromordinal(rng.randint(oldest, youngest)),
+                    **contact(plie),
                 )
-                if refresh_search_fields is not None:
-                    refresh_search_fields(participant)
+                # bulk_create skips Participant.save(): derive here what save() derives.
+                participant.refresh_search_fields()
                 yield participant
 
     rows = participants()

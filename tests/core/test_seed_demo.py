@@ -222,9 +222,10 @@ def test_an_app_adds_its_steps_with_a_demo_module(tmp_path, monkeypatch):
     monkeypatch.setattr(demo.apps, "get_app_configs", lambda: [*real_configs, fake_config])
     try:
         steps = demo.demo_steps()
-        assert [step.__name__ for step in steps] == [step.__name__ for step in demo.CORE_STEPS] + [
-            "count_plies"
-        ]
+        names = [step.__name__ for step in steps]
+        assert names[: len(demo.CORE_STEPS)] == [step.__name__ for step in demo.CORE_STEPS]
+        assert "create_situations_and_freins" in names  # participants/demo.py
+        assert names[-1] == "count_plies"  # the fake app comes last, as in INSTALLED_APPS
         world = demo.build_world(participants=5, plies=2, seed=3, stdout=io.StringIO())
     finally:
         sys.modules.pop("fakeapp.demo", None)

@@ -1,0 +1,106 @@
+"""Demo data of the participants app: the situation at entry (FSE questionnaire) and freins.
+
+Run by ``seed_demo`` after the core steps (see ``plie.core.demo``). About 85 % of participants
+have a questionnaire, most of them complete, some with missing answers (as in real life:
+that is what the completeness board is for); 70 % have one to three freins, half of them lifted."""
+
+import datetime
+from itertools import islice
+
+from participants.enums import NiveauFormation, OuiNonNsp, StatutEmploi, TypeFrein
+from plie.core.demo import BATCH_SIZE, REFERENCE_DATE
+
+FIRST_ENTRY = datetime.date(2019, 1, 1)
+NIVEAUX = [NiveauFormation.INFERIEUR_PRIMAIRE, NiveauFormation.PRIMAIRE_COLLEGE, NiveauFormation.SECONDAIRE,
+           NiveauFormation.SUPERIEUR]  # fmt: skip
+NIVEAU_WEIGHTS = [6, 38, 44, 12]
+FREIN_WEIGHTS = {
+    TypeFrein.MOBILITE: 30, TypeFrein.LOGEMENT: 14, TypeFrein.SANTE: 12, TypeFrein.GARDE_ENFANTS: 9,
+    TypeFrein.LANGUE: 10, TypeFrein.NUMERIQUE: 12, TypeFrein.JUSTICE: 3, TypeFrein.BUDGET: 8,
+    TypeFrein.AUTRE: 2,
+}  # fmt: skip
+# Answers left blank in an incomplete questionnaire, one or two of them.
+OFTEN_MISSING = (
+    "parent_ne_etranger",
+    "sans_domicile",
+    "menage_monoparental",
+    "handicap_reconnu",
+    "niveau_formation",
+)
+
+
+def _bulk(model, rows):
+    count = 0
+    while batch := list(islice(rows, BATCH_SIZE)):
+        model.objects.bulk_create(batch, batch_size=BATCH_SIZE)
+        count += len(batch)
+    return count
+
+
+def create_situations_and_freins(world):
+    from participants.models import Frein, Participant, SituationEntree
+
+    rng = world.random("situations")
+    span = (REFERENCE_DATE - FIRST_ENTRY).days
+    entries = {}
+
+    def situations():
+        for pid in (
+            Participant.objects.filter(plie__in=world.plies)
+            .order_by("id")
+            .values_list("id", flat=True)
+            .iterator()
+        ):
+            entree = FIRST_ENTRY + datetime.timedelta(days=rng.randrange(span))
+            entries[pid] = entree
+            if rng.random() >= 0.85:
+                continue
+            sans_emploi = rng.random() < 0.9
+            recherche = sans_emploi and rng.random() < 0.92
+            minima = rng.random() < 0.45
+            enfants = rng.random() < 0.45
+            answers = {
+                "statut_emploi": StatutEmploi.SANS_EMPLOI if sans_emploi else rng.choice(["1c", "1d"]),
+                "en_formation": False if sans_emploi else None,
+                "recherche_emploi": recherche if sans_emploi else None,
+                "duree_recherche_mois": rng.choice([3, 6, 9, 12, 18, 24, 36, 60]) if recherche else None,
+                "niveau_formation": rng.choices(NIVEAUX, NIVEAU_WEIGHTS)[0],
+                "handicap_reconnu": rng.random() < 0.11,
+                "minima_sociaux": minima,
+                "beneficiaire_rsa": minima and rng.random() < 0.8,
+                "sans_domicile": rng.choices([OuiNonNsp.NON, OuiNonNsp.OUI, OuiNonNsp.NSP], [85, 8, 7])[0],
+                "parent_ne_etranger": rng.choices(
+                    [OuiNonNsp.NON, OuiNonNsp.OUI, OuiNonNsp.NSP], [60, 30, 10]
+                )[0],
+                "menage_sans_emploi": rng.random() < 0.5,
+                "menage_enfants": enfants,
+                "menage_monoparental": enfants and rng.random() < 0.4,
+            }
+            if rng.random() < 0.2:  # an incomplete questionnaire
+                for name in rng.sample(OFTEN_MISSING, rng.randint(1, 2)):
+                    answers[name] = (
+                        "" if name in ("niveau_formation", "sans_domicile", "parent_ne_etranger") else None
+                    )
+            yield SituationEntree(
+                participant_id=pid, date_entree=entree, date_questionnaire=entree, **answers
+            )
+
+    world.created["situations à l'entrée"] += _bulk(SituationEntree, situations())
+
+    types, weights = list(FREIN_WEIGHTS), list(FREIN_WEIGHTS.values())
+
+    def freins():
+        for pid, entree in entries.items():
+            if rng.random() >= 0.7:
+                continue
+            for kind in set(rng.choices(types, weights, k=rng.randint(1, 3))):
+                identified = entree + datetime.timedelta(days=rng.randrange(60))
+                lifted = identified + datetime.timedelta(days=rng.randint(20, 400))
+                if rng.random() < 0.5 or lifted > REFERENCE_DATE:
+                    lifted = None
+                yield Frein(participant_id=pid, type=kind, date_identification=identified, date_levee=lifted)
+
+    world.created["freins"] += _bulk(Frein, freins())
+
+
+DEMO_STEPS = [create_situations_and_freins]
