@@ -3,12 +3,13 @@ from django.db.backends.signals import connection_created
 
 
 def register_sqlite_functions(sender, connection, **kwargs):
+    """SQLite stand-ins for pg_trgm's functions (participants/search.py)."""
     if connection.vendor == "sqlite":
-        from participants.search import python_word_similarity
+        from participants.search import python_similarity, python_word_similarity
 
-        connection.connection.create_function(
-            "plie_word_similarity", 2, python_word_similarity, deterministic=True
-        )
+        raw = connection.connection
+        raw.create_function("plie_word_similarity", 2, python_word_similarity, deterministic=True)
+        raw.create_function("plie_similarity", 2, python_similarity, deterministic=True)
 
 
 class ParticipantsConfig(AppConfig):

@@ -49,6 +49,23 @@ class WordSimilarity(Func):
         return super().as_sql(compiler, connection, function="WORD_SIMILARITY", **extra_context)
 
 
+class Similarity(Func):
+    """pg_trgm's ``similarity(text, query)`` (whole strings), used to rank the matches: the
+    record where every typed word matches comes first; a Python stand-in on SQLite."""
+
+    function = "plie_similarity"
+    output_field = FloatField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="SIMILARITY", **extra_context)
+
+
+def python_similarity(text, query):
+    if not query or not text:
+        return 0.0
+    return SequenceMatcher(None, text, query).ratio()
+
+
 def python_word_similarity(query, text):
     """Best match of each query word against the words of ``text``, averaged (0..1)."""
     if not query or not text:
@@ -91,4 +108,6 @@ def search_participants(queryset, query):
         matches = queryset.filter(partial | Q(search_text__trigram_word_similar=folded))
     else:
         matches = queryset.alias(similarity=similarity).filter(partial | Q(similarity__gte=MIN_SIMILARITY))
-    return matches.annotate(pertinence=similarity).order_by("-pertinence", "nom", "prenom", "id")
+    return matches.annotate(pertinence=Similarity("search_text", Value(folded))).order_by(
+        "-pertinence", "nom", "prenom", "id"
+    )
