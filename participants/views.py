@@ -1,14 +1,343 @@
-from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.shortcuts import render
+"""The participant dossier: list and search, creation, the dossier page, identity, the FSE entry
+questionnaire and freins.
 
-from participants.models import Participant
+A participant outside ``visible_to(request.user)`` is a 404, whatever the reason (another PLIE,
+a financeur). A user who sees the dossier but may not change it (gestionnaire, direction) gets a
+403 on every page that writes (:func:`participants.permissions.can_edit`)."""
+
+import dataclasses
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.forms import RadioSelect
+from django.forms.models import model_to_dict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.views.decorators.http import require_GET, require_http_methods
+
+from participants import services
+from participants.categories import categories_of
+from participants.enums import NiveauFormation, OuiNonNsp, StatutEmploi
+from participants.forms import FreinForm, FreinLiftForm, ParticipantCreateForm, ParticipantForm, SituationForm
+from participants.fse import reponses_manquantes
+from participants.models import Document, Frein, Participant, SituationEntree
+from participants.permissions import can_edit, can_see_sensitive, creatable_plie_ids
+from participants.search import search_participants
+from participants.timeline import timeline
+from plie.core.scoping import scope_for
 
 PAGE_SIZE = 50
 
 
+def _situations_prefetch():
+    return Prefetch("situations", queryset=SituationEntree.objects.order_by("-date_entree", "-pk"))
+
+
+def _visible_participant(user, pk):
+    """The participant ``pk`` if ``user`` may see it, else 404; its situations prefetched."""
+    queryset = (
+        Participant.objects.visible_to(user).select_related("plie").prefetch_related(_situations_prefetch())
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _editable_participant(user, pk):
+    participant = _visible_participant(user, pk)
+    if not can_edit(user, participant):
+        raise PermissionDenied
+    return participant
+
+
 @login_required
+@require_GET
 def participant_list(request):
-    participants = Participant.objects.visible_to(request.user).select_related("plie")
+    query = request.GET.get("q", "").strip()
+    participants = (
+        search_participants(Participant.objects.visible_to(request.user), query)
+        .select_related("plie")
+        .prefetch_related(_situations_prefetch())
+    )
     page = Paginator(participants, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "participants/participant_list.html", {"page": page})
+    for participant in page:
+        # the latest situation comes from the prefetch: no query per row
+        participant.manques_fse = len(reponses_manquantes(participant, participant.situation_entree))
+    context = {"page": page, "q": query, "may_create": bool(creatable_plie_ids(request.user))}
+    return render(request, "participants/participant_list.html", context)
+
+
+def _doublons_context(user, doublons):
+    """Likely duplicates as the user may see them: a link for those in scope, only the PLIE's
+    name for the others (no personal data crosses the PLIE boundary)."""
+    personal = scope_for(user).personal_plie_ids
+    visibles = [p for p in doublons if p.plie_id in personal]
+    autres = sorted({p.plie.nom for p in doublons if p.plie_id not in personal})
+    return {"doublons_visibles": visibles, "doublons_autres_plie": autres}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participant_create(request):
+    plie_ids = creatable_plie_ids(request.user)
+    if not plie_ids:
+        raise PermissionDenied
+    doublons = {"doublons_visibles": [], "doublons_autres_plie": []}
+    if request.method == "POST":
+        form = ParticipantCreateForm(request.POST, plie_ids=plie_ids)
+        if form.is_valid():
+            try:
+                participant = services.participant_create(
+                    user=request.user,
+                    plie=form.cleaned_data["plie"],
+                    age_confirme=form.cleaned_data["confirme_age"],
+                    doublons_ecartes=form.cleaned_data["pas_un_doublon"],
+                    **form.participant_data(),
+                )
+            except services.DoublonsProbables as found:
+                doublons = _doublons_context(request.user, found.doublons)
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(request, f"Dossier de {participant} créé.")
+                return redirect(participant)
+    else:
+        form = ParticipantCreateForm(plie_ids=plie_ids)
+    context = {"form": form, "participant": None, **doublons}
+    return render(request, "participants/participant_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participant_update(request, pk):
+    participant = _editable_participant(request.user, pk)
+    situation = participant.situation_entree
+    date_reference = situation.date_entree if situation else None
+    initial = model_to_dict(participant, fields=services.PARTICIPANT_FIELDS)
+    if request.method == "POST":
+        form = ParticipantForm(request.POST, initial=initial, date_reference=date_reference)
+        if form.is_valid():
+            try:
+                services.participant_update(
+                    user=request.user,
+                    participant=participant,
+                    age_confirme=form.cleaned_data["confirme_age"],
+                    **form.participant_data(),
+                )
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(request, "Identité et coordonnées enregistrées.")
+                return redirect(participant)
+    else:
+        form = ParticipantForm(initial=initial, date_reference=date_reference)
+    context = {"form": form, "participant": participant, "doublons_visibles": [], "doublons_autres_plie": []}
+    return render(request, "participants/participant_form.html", context)
+
+
+# Where each missing answer is fixed: identity and contacts on the identity form, the rest on
+# the questionnaire.
+IDENTITY_FIELDS = frozenset(services.PARTICIPANT_FIELDS)
+
+
+def _field_anchor(form_class, name):
+    field = form_class.base_fields.get(name)
+    if field is None:
+        return ""
+    return f"#id_{name}_0" if isinstance(field.widget, RadioSelect) else f"#id_{name}"
+
+
+def _manques(participant, situation, *, editable):
+    """The missing answers, each with the link to the form where it is answered."""
+    update_url = reverse("participants:participant_update", args=[participant.pk])
+    questionnaire_url = reverse("participants:situation_update", args=[participant.pk])
+    items = []
+    for manque in reponses_manquantes(participant, situation):
+        if not editable:
+            url = ""
+        elif manque.champ in IDENTITY_FIELDS:
+            url = update_url + _field_anchor(ParticipantForm, manque.champ)
+        else:
+            url = questionnaire_url + _field_anchor(SituationForm, manque.champ)
+        items.append({"message": manque.message, "url": url})
+    return items
+
+
+def _oui_non(value):
+    return {True: "Oui", False: "Non"}.get(value, "Non renseigné")
+
+
+def _choice(enum, value):
+    return enum(value).label if value in enum.values else "Non renseigné"
+
+
+def situation_summary(situation, *, sensitive):
+    """The answers of the situation at entry as (question, answer) rows. The disability answer
+    (Q3) is sensitive: others read « Renseigné » instead of the value."""
+
+    def label(name):
+        return capfirst(SituationEntree._meta.get_field(name).verbose_name)
+
+    def date(value):
+        return f"{value:%d/%m/%Y}" if value else "Non renseignée"
+
+    s = situation
+    rows = [
+        (label("date_entree"), date(s.date_entree)),
+        (label("date_questionnaire"), date(s.date_questionnaire)),
+        (label("statut_emploi"), _choice(StatutEmploi, s.statut_emploi)),
+    ]
+    if s.statut_emploi == StatutEmploi.SANS_EMPLOI:
+        duree = f"{s.duree_recherche_mois} mois" if s.duree_recherche_mois is not None else "Non renseigné"
+        rows += [
+            (label("en_formation"), _oui_non(s.en_formation)),
+            (label("recherche_emploi"), _oui_non(s.recherche_emploi)),
+        ]
+        if s.recherche_emploi:
+            rows.append((label("duree_recherche_mois"), duree))
+    if sensitive:
+        handicap = _oui_non(s.handicap_reconnu)
+    else:
+        handicap = "Non renseigné" if s.handicap_reconnu is None else "Renseigné"
+    rows += [
+        (label("niveau_formation"), _choice(NiveauFormation, s.niveau_formation)),
+        (label("handicap_reconnu"), handicap),
+        (label("minima_sociaux"), _oui_non(s.minima_sociaux)),
+        (label("beneficiaire_rsa"), _oui_non(s.beneficiaire_rsa)),
+        (label("sans_domicile"), _choice(OuiNonNsp, s.sans_domicile)),
+        (label("parent_ne_etranger"), _choice(OuiNonNsp, s.parent_ne_etranger)),
+        (label("menage_sans_emploi"), _oui_non(s.menage_sans_emploi)),
+        (label("menage_enfants"), _oui_non(s.menage_enfants)),
+        (label("menage_monoparental"), _oui_non(s.menage_monoparental)),
+    ]
+    return rows
+
+
+@login_required
+@require_GET
+def participant_detail(request, pk):
+    user = request.user
+    participant = _visible_participant(user, pk)
+    situation = participant.situation_entree
+    sensitive = can_see_sensitive(user, participant)
+    editable = can_edit(user, participant)
+    categories = categories_of(participant, situation)
+    if not sensitive:
+        categories = dataclasses.replace(categories, th=None)
+    freins = list(Frein.objects.visible_to(user).filter(participant=participant))
+    context = {
+        "participant": participant,
+        "situation": situation,
+        "situation_rows": situation_summary(situation, sensitive=sensitive) if situation else [],
+        "entrees_precedentes": list(participant.situations.all())[1:],
+        "categories": categories,
+        "category_labels": categories.labels(),
+        "can_edit": editable,
+        "can_see_sensitive": sensitive,
+        "freins_actifs": [frein for frein in freins if not frein.leve],
+        "freins_leves": [frein for frein in freins if frein.leve],
+        "lift_default": timezone.localdate(),
+        "manques": _manques(participant, situation, editable=editable),
+        "documents": Document.objects.visible_to(user)
+        .filter(participant=participant)
+        .select_related("uploaded_by"),
+        "events": timeline(participant, user=user),
+    }
+    return render(request, "participants/participant_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def situation_update(request, pk, new=False):
+    """The FSE entry questionnaire: the latest situation at entry, or a new one (re-entry)."""
+    participant = _editable_participant(request.user, pk)
+    situation = None if new else participant.situation_entree
+    if situation is not None:
+        initial = model_to_dict(situation, fields=services.SITUATION_FIELDS)
+    else:
+        initial = {"date_questionnaire": timezone.localdate()}
+    if request.method == "POST":
+        form = SituationForm(request.POST, initial=initial)
+        if form.is_valid():
+            try:
+                situation = services.situation_save(
+                    user=request.user, participant=participant, situation=situation, **form.situation_data()
+                )
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                missing = len(reponses_manquantes(participant, situation))
+                if missing:
+                    messages.success(
+                        request,
+                        f"Questionnaire enregistré. Il reste {missing} réponse{'s' if missing > 1 else ''} "
+                        "à compléter.",
+                    )
+                    return redirect("participants:situation_update", pk=participant.pk)
+                messages.success(request, "Questionnaire enregistré : il est complet.")
+                return redirect(participant)
+    else:
+        form = SituationForm(initial=initial)
+    context = {
+        "participant": participant,
+        "situation": situation,
+        "form": form,
+        "new": new,
+        "manques": _manques(participant, situation, editable=True),
+    }
+    return render(request, "participants/situation_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def situation_create(request, pk):
+    return situation_update(request, pk, new=True)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def frein_create(request, pk):
+    participant = _editable_participant(request.user, pk)
+    if request.method == "POST":
+        form = FreinForm(request.POST, user=request.user, participant=participant)
+        if form.is_valid():
+            try:
+                frein = services.frein_add(user=request.user, participant=participant, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(request, f"Frein « {frein} » ajouté.")
+                return redirect(participant)
+    else:
+        form = FreinForm(user=request.user, participant=participant)
+    return render(request, "participants/frein_form.html", {"participant": participant, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def frein_lift(request, pk):
+    frein = get_object_or_404(
+        Frein.objects.visible_to(request.user).select_related("participant__plie"), pk=pk
+    )
+    participant = frein.participant
+    if not can_edit(request.user, participant):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = FreinLiftForm(request.POST)
+        if form.is_valid():
+            try:
+                services.frein_lift(
+                    user=request.user, frein=frein, date_levee=form.cleaned_data["date_levee"]
+                )
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(request, f"Frein « {frein} » levé le {frein.date_levee:%d/%m/%Y}.")
+                return redirect(participant)
+    else:
+        form = FreinLiftForm()
+    context = {"participant": participant, "frein": frein, "form": form}
+    return render(request, "participants/frein_lift.html", context)

@@ -140,6 +140,7 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DOCUMENT_MAX_SIZE = 5 * 1024 * 1024  # largest pièce justificative accepted (participants/documents.py)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Cache: Redis when available (shared between web processes), else local memory.

@@ -107,8 +107,9 @@ class TestParticipantList:
         ParticipantFactory.create_batch(3, plie=world.plie_a, nom="Alpha")
         ParticipantFactory(plie=world.plie_b, nom="Bravo")
         client.force_login(world.gestionnaire_a)
-        # session, user, memberships, count, the page of participants with their PLIE
-        with django_assert_num_queries(5):
+        # session, user, memberships, count, the page of participants with their PLIE,
+        # their situations at entry (the FSE status column)
+        with django_assert_num_queries(6):
             response = client.get(self.url)
         assert {p.nom for p in response.context["page"]} == {"Alpha"}
         assertNotContains(response, "BRAVO")
@@ -126,7 +127,8 @@ class TestParticipantList:
     def test_paginates_with_constant_queries(self, client, world, django_assert_num_queries):
         ParticipantFactory.create_batch(120, plie=world.plie_a)
         client.force_login(world.referent_a)
-        with django_assert_num_queries(5):
+        # session, user, memberships, count, the page with PLIE, their situations at entry
+        with django_assert_num_queries(6):
             response = client.get(self.url, {"page": 3})
         assert len(response.context["page"]) == 20
         assertContains(response, "Page 3 sur 3")
