@@ -59,3 +59,12 @@ for _persona in ("referent", "direction_oi"):
         benchmark(f"participants.search.{_kind}.{_persona}", target_ms=SEARCH_TARGET_MS)(
             _make(_persona, _kind)
         )
+
+
+@benchmark("participants.search_page.nom_mal_orthographie.referent", target_ms=500)
+def search_page_misspelt(ctx):
+    """The whole list page with a misspelt name in the search box, as the référent."""
+    sample = _sample(ctx.plie_codes[0])
+    response = ctx.client("referent").get("/participants/", {"q": QUERIES["nom_mal_orthographie"](sample)})
+    assert response.status_code == 200
+    assert f"/participants/{sample.pk}/" in response.content.decode()
