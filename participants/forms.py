@@ -16,6 +16,7 @@ from participants.services import (
     frein_types_for,
 )
 from participants.validators import normalize_phone
+from plie.core.forms import StyledFormMixin
 from plie.core.models import Structure
 
 NON_RENSEIGNE = "Non renseigné"
@@ -57,36 +58,24 @@ def radio_field(model, name, *, required=False):
     )
 
 
-class DossierFormMixin:
-    """Bootstrap classes and ARIA error attributes, as ``plie.core.forms.StyledFormMixin`` sets
-    them, radio buttons included. ``StyledFormMixin`` validates a bound form while styling it,
-    before a subclass can set its choices; here :meth:`prepare_fields` runs first."""
+class DossierFormMixin(StyledFormMixin):
+    """The dossier's forms: ``plie.core.forms.StyledFormMixin`` (Bootstrap classes, radio
+    buttons included, and ARIA error attributes at render time), « Non renseigné » instead of
+    Django's « --------- », a :meth:`prepare_fields` hook and service errors shown per field."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.prepare_fields()
-        for name, field in self.fields.items():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+        for field in self.fields.values():
             if (
                 isinstance(field, forms.ChoiceField)
                 and field.choices
                 and field.choices[0] == ("", "---------")
             ):
                 field.choices = [("", NON_RENSEIGNE), *field.choices[1:]]
-            if self.is_bound and name in self.errors:
-                widget.attrs["class"] += " is-invalid"
-                widget.attrs["aria-invalid"] = "true"
-                widget.attrs["aria-describedby"] = f"id_{name}_erreur"
 
     def prepare_fields(self):
-        """Set per-request choices and querysets here (called before validation)."""
+        """Set per-request choices and querysets here (called at the end of ``__init__``)."""
 
     def add_service_errors(self, error):
         """Show a ``ValidationError`` raised by a service on the fields it names."""
