@@ -245,6 +245,8 @@ def participant_detail(request, pk):
         .filter(participant=participant)
         .select_related("uploaded_by"),
         "events": timeline(participant, user=user),
+        # the parcours app's block (reverse relation: participants does not import parcours)
+        "parcours_list": list(participant.parcours.select_related("referent").order_by("-pk")),
     }
     return render(request, "participants/participant_detail.html", context)
 

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from plie.core.scoping import scope_for, visible_plies
+from reporting.api import bilan_annuel_api
 
 router = DefaultRouter()
 
@@ -24,5 +25,6 @@ def me(request):
 
 urlpatterns = [
     path("moi/", me, name="api_me"),
+    path("plie/<slug:code>/bilan/<int:annee>/", bilan_annuel_api, name="api_bilan_annuel"),
     path("", include(router.urls)),
 ]

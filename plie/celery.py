@@ -22,4 +22,8 @@ app.conf.beat_schedule = {
         "task": "plie.core.tasks.nightly_participant_count",
         "schedule": crontab(hour=1, minute=30),
     },
+    "alertes-parcours-nocturnes": {
+        "task": "parcours.tasks.nightly_alertes",
+        "schedule": crontab(hour=2, minute=0),
+    },
 }

@@ -25,6 +25,7 @@ urlpatterns = [
     path("mot-de-passe/modifie/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", include("plie.core.urls")),
     path("participants/", include("participants.urls")),
+    path("parcours/", include("parcours.urls")),
     path("api/v1/", include("plie.api")),
     path("admin/", admin.site.urls),
 ]

@@ -18,7 +18,13 @@ class NavEntry:
 
 ENTRIES = (
     NavEntry("Accueil", "home"),
+    NavEntry("Ma file active", "parcours:workspace", roles=frozenset({Role.REFERENT})),
     NavEntry("Participants", "participants:participant_list", roles=PERSONAL_DATA_ROLES),
+    NavEntry(
+        "Commissions",
+        "parcours:commission_list",
+        roles=frozenset({Role.ANIMATION, Role.DIRECTION, Role.ADMINISTRATEUR}),
+    ),
     NavEntry("Tâches nocturnes", "core:taskrun_list", roles=frozenset({Role.ADMINISTRATEUR, Role.DIRECTION})),
     NavEntry("Administration", "admin:index", staff_only=True),
 )

@@ -36,6 +36,13 @@ def snapshot():
 
 
 def wipe():
+    from parcours.models import Commission, Decision, Parcours, Sortie, TypeSortie
+
+    Decision.objects.all().delete()
+    Sortie.objects.all().delete()
+    TypeSortie.objects.all().delete()
+    Parcours.objects.all().delete()
+    Commission.objects.all().delete()
     Participant.objects.all().delete()
     User.objects.all().delete()
     Structure.objects.exclude(kind=StructureKind.OI).delete()

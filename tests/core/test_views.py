@@ -80,9 +80,10 @@ def test_financeur_sees_counts_but_no_participant_entry(client, world):
 @pytest.mark.parametrize(
     ("persona", "entries"),
     [
-        ("referent_a", ["Accueil", "Participants"]),
+        ("referent_a", ["Accueil", "Ma file active", "Participants"]),
         ("gestionnaire_a", ["Accueil", "Participants"]),
-        ("admin_a", ["Accueil", "Participants", "Tâches nocturnes"]),
+        ("animateur_a", ["Accueil", "Participants", "Commissions"]),
+        ("admin_a", ["Accueil", "Participants", "Commissions", "Tâches nocturnes"]),
         ("financeur", ["Accueil"]),
         ("no_role", ["Accueil"]),
     ],

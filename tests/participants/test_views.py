@@ -356,9 +356,10 @@ class TestParticipantDetail:
     def test_shows_the_dossier_at_a_glance(self, client, world, dossier, django_assert_num_queries):
         client.force_login(world.referent_a)
         # session, user, memberships, the participant with its PLIE, its situations, the freins,
-        # the documents with who uploaded them, the timeline: history of the participant, of
-        # its situations, freins and documents (one query each)
-        with django_assert_num_queries(11):
+        # the documents with who uploaded them, the parcours with their référent (parcours block),
+        # the timeline: one query per source (participant, situations, freins, documents history,
+        # and the parcours app's 7 sources)
+        with django_assert_num_queries(19):
             response = client.get(url("participant_detail", dossier.pk))
         content = response.content.decode()
         for text in ("LEFÈVRE Hélène", "02/04/1979", "Vénissieux", "06 12 34 56 78", "PLIE A"):
@@ -388,7 +389,7 @@ class TestParticipantDetail:
             DocumentFactory(participant=dossier)
         SituationEntreeFactory(participant=dossier, date_entree=D(2023, 1, 2))
         client.force_login(world.referent_a)
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(19):  # as above: independent of the number of rows
             client.get(url("participant_detail", dossier.pk))
 
     def test_gestionnaire_reads_without_sensitive_data(self, client, world, dossier):

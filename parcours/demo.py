@@ -1,0 +1,405 @@
+"""Demo data of the parcours app, run by ``seed_demo`` after the participants' step.
+
+Proportions follow the national PLIE figures of DOMAIN §7 (seed 001 l.444-575): about 30 % of
+the people in parcours enter in a year; parcours last 26 months on average; of the exits,
+42 % are positive (emploi durable, qualifiante, autres), 21 % abandons, 8 % neutralised
+(déménagement, décès, retraite…) and the rest other exits; 1.82 étapes per participant and year.
+Every admitted parcours went through a monthly commission d'intégration; job exits carry the
+contract that validated them. Entretiens cover the last six months of each parcours, about one
+a month, so a référent's workspace looks lived-in without making the seed slow."""
+
+import datetime
+import math
+from itertools import islice
+
+from django.utils import timezone
+
+from parcours.enums import (
+    ModeEntretien,
+    ObjetPassage,
+    StatutCommission,
+    StatutParcours,
+    TypeContrat,
+    TypeDecision,
+)
+from plie.core.demo import BATCH_SIZE, REFERENCE_DATE
+
+DUREE_MOYENNE_MOIS = 26
+# exit code -> weight (per 100 exits), national shape
+SORTIES = {
+    "CDI": 12,
+    "CDD_6M": 7,
+    "INTERIM_6M": 3,
+    "CONTRATS_SUCCESSIFS": 1,
+    "CREATION_ENTREPRISE": 1,
+    "FORMATION_QUALIFIANTE": 8,
+    "CONTRAT_AIDE": 6,
+    "AUTRE_POSITIVE": 4,
+    "ABANDON": 15,
+    "NON_RESPECT_CONTRAT": 6,
+    "DEMENAGEMENT": 5,
+    "DECES": 1,
+    "RETRAITE": 1,
+    "MATERNITE": 1,
+    "REORIENTATION": 14,
+    "SANTE": 9,
+    "AUTRE": 6,
+}
+CONTRAT_DE_SORTIE = {
+    "CDI": (TypeContrat.CDI, "emploi-durable"),
+    "CDD_6M": (TypeContrat.CDD, "emploi-durable"),
+    "INTERIM_6M": (TypeContrat.INTERIM, "emploi-parcours"),
+    "CONTRATS_SUCCESSIFS": (TypeContrat.CDD, "emploi-parcours"),
+    "CREATION_ENTREPRISE": (TypeContrat.CREATION, "creation-entreprise"),
+    "CONTRAT_AIDE": (TypeContrat.CONTRAT_AIDE, "contrat-aide-pec"),
+    "AUTRE_POSITIVE": (TypeContrat.IAE, "contrat-aci"),
+}
+EMPLOYEURS = [
+    "Boulangerie Martin",
+    "Clinique du Parc",
+    "Transports Rhône Express",
+    "Propreté Services",
+    "Supermarché Casino",
+    "Mairie",
+    "Logistique Sud",
+    "Restaurant Le Relais",
+    "ETTI Adéquat Insertion",
+    "Bâtiment Rénov'",
+    "EHPAD Les Tilleuls",
+    "Jardins de Cocagne",
+]
+ETAPES_COURANTES = [
+    "atelier-mobilisation",
+    "bilan-orientation",
+    "mediation-iod",
+    "immersion-pmsmp",
+    "formation-qualifiante",
+    "contrat-aci",
+    "mission-ai",
+    "emploi-parcours",
+    "freins-mobilite",
+    "freins-logement",
+]
+MODES = (
+    [ModeEntretien.INDIVIDUEL] * 6
+    + [ModeEntretien.TELEPHONE] * 3
+    + [ModeEntretien.COLLECTIF, ModeEntretien.VISIO]
+)
+
+
+def _days(a, b):
+    return (b - a).days
+
+
+def _job_days(code):
+    """How long the job of a job exit lasted before the exit: enough for the default rule
+    (6 months, or 12 for contrats aidés and other positive exits), with a margin."""
+    return 380 if code in ("CONTRAT_AIDE", "AUTRE_POSITIVE") else 195
+
+
+def _bulk(model, objs):
+    created = []
+    it = iter(objs)
+    while batch := list(islice(it, BATCH_SIZE)):
+        created.extend(model.objects.bulk_create(batch, batch_size=BATCH_SIZE))
+    return created
+
+
+def _commission_date(plie_sessions, before):
+    """The last monthly session (the 15th) strictly before ``before``."""
+    day = before.replace(day=15)
+    if day >= before:
+        month = day.month - 1 or 12
+        day = day.replace(year=day.year - (day.month == 1), month=month)
+    plie_sessions.add(day)
+    return day
+
+
+def create_parcours(world):
+    from parcours.models import (
+        AffectationReferent,
+        Commission,
+        Contrat,
+        Decision,
+        Entretien,
+        Etape,
+        Parcours,
+        Sortie,
+        Suspension,
+        TypeEtape,
+        TypeSortie,
+    )
+    from parcours.referentiels import create_default_referentiels
+    from participants.models import SituationEntree
+
+    rng = world.random("parcours")
+    for plie in world.plies:
+        create_default_referentiels(plie)
+    types_sortie = {(t.plie_id, t.code): t for t in TypeSortie.objects.filter(plie__in=world.plies)}
+    types_etape = {t.code: t for t in TypeEtape.objects.filter(plie__isnull=True)}
+    codes, weights = list(SORTIES), list(SORTIES.values())
+    prescripteurs = {
+        plie.id: [s for s in world.partners.get(plie.id, []) if s.kind == "prescripteur"]
+        for plie in world.plies
+    }
+    operateurs = {
+        plie.id: [s for s in world.partners.get(plie.id, []) if s.kind == "operateur"] for plie in world.plies
+    }
+    entries = dict(
+        SituationEntree.objects.filter(participant__plie__in=world.plies).values_list(
+            "participant_id", "date_entree"
+        )
+    )
+    sessions = {plie.id: set() for plie in world.plies}
+    now = timezone.make_aware(datetime.datetime.combine(REFERENCE_DATE, datetime.time(10)))
+
+    # 1. Parcours (one per participant; candidates for a third of those without a questionnaire)
+    plans = []  # (parcours, exit code or None, status detail)
+    rows = world_participants(world)
+    for pid, plie_id in rows:
+        referent = rng.choice(world.referents[plie_id])
+        prescripteur = rng.choice(prescripteurs[plie_id]) if prescripteurs[plie_id] else None
+        entree = entries.get(pid)
+        if entree is None:
+            if rng.random() < 0.33:
+                orientation = REFERENCE_DATE - datetime.timedelta(days=rng.randint(5, 80))
+                plans.append(
+                    (
+                        Parcours(
+                            participant_id=pid,
+                            plie_id=plie_id,
+                            status=StatutParcours.CANDIDAT,
+                            prescripteur=prescripteur,
+                            date_orientation=orientation,
+                            referent=referent,
+                            projet="Projet à préciser",
+                            motif_orientation="Orientation par le prescripteur",
+                        ),
+                        None,
+                        None,
+                    )
+                )
+            continue
+        commission = _commission_date(sessions[plie_id], entree)
+        duree_jours = int(rng.expovariate(1 / (DUREE_MOYENNE_MOIS * 30.44)))
+        sortie = entree + datetime.timedelta(days=max(duree_jours, 30))
+        code = None
+        status = StatutParcours.EN_PARCOURS
+        if sortie <= REFERENCE_DATE:
+            code = rng.choices(codes, weights)[0]
+            status = StatutParcours.SORTI
+            if code in CONTRAT_DE_SORTIE:  # the job lasted long enough to meet its rule
+                sortie = max(sortie, entree + datetime.timedelta(days=_job_days(code) + 5))
+                if sortie > REFERENCE_DATE:
+                    code, sortie, status = None, None, StatutParcours.EN_SUIVI_EMPLOI
+        else:
+            sortie = None
+            draw = rng.random()
+            if draw < 0.06 and _days(entree, REFERENCE_DATE) > 60:
+                status = StatutParcours.EN_SUIVI_EMPLOI
+            elif draw < 0.09:
+                status = StatutParcours.SUSPENDU
+        parcours = Parcours(
+            participant_id=pid,
+            plie_id=plie_id,
+            status=status,
+            referent=referent,
+            prescripteur=prescripteur,
+            date_orientation=commission - datetime.timedelta(days=rng.randint(10, 60)),
+            motif_orientation="Orientation par le prescripteur",
+            projet="Accès à un emploi durable",
+            date_commission=commission,
+            date_entree=entree,
+            date_signature_contrat=entree,
+            date_sortie=sortie,
+        )
+        plans.append((parcours, code, status))
+    created = _bulk(Parcours, (p for p, _, _ in plans))
+    for (parcours, _, _), saved in zip(plans, created, strict=True):
+        parcours.pk = saved.pk
+    world.created["parcours"] += len(created)
+
+    # 2. Commissions and their admission decisions
+    commission_ids = {}
+    for plie_id, days in sessions.items():
+        objs = [
+            Commission(
+                plie_id=plie_id,
+                date=day,
+                lieu="Salle du conseil",
+                status=StatutCommission.TENUE,
+                membres="Chargée de mission PLIE\nFrance Travail\nDépartement\nMission Locale",
+            )
+            for day in sorted(days)
+        ]
+        for commission in _bulk(Commission, objs):
+            commission_ids[(plie_id, commission.date)] = commission.pk
+    world.created["commissions"] += len(commission_ids)
+    admitted = [p for p, _, _ in plans if p.date_entree]
+    world.created["décisions"] += len(
+        _bulk(
+            Decision,
+            (
+                Decision(
+                    commission_id=commission_ids[(p.plie_id, p.date_commission)],
+                    parcours_id=p.pk,
+                    objet=ObjetPassage.CANDIDATURE,
+                    decision=TypeDecision.ADMIS,
+                    motif="Projet validé",
+                    decided_at=now,
+                )
+                for p in admitted
+            ),
+        )
+    )
+    _bulk(
+        AffectationReferent,
+        (
+            AffectationReferent(parcours_id=p.pk, referent_id=p.referent_id, date_debut=p.date_entree)
+            for p in admitted
+        ),
+    )
+
+    # 3. Étapes (with contracts for jobs), exits, suspensions
+    etapes, contrats_for, sorties, suspensions = [], [], [], []
+    for parcours, code, status in plans:
+        if not parcours.date_entree:
+            continue
+        fin = parcours.date_sortie or REFERENCE_DATE
+        span = max(_days(parcours.date_entree, fin), 1)
+        job_start = None
+        if code in CONTRAT_DE_SORTIE or status == StatutParcours.EN_SUIVI_EMPLOI:
+            days = _job_days(code) if code else rng.randint(30, 150)
+            job_start = max(parcours.date_entree, fin - datetime.timedelta(days=days))
+        count = max(0, round(rng.gauss(1.82 * span / 365, 0.8)))
+        last_start = parcours.date_entree
+        for _ in range(count):
+            start = parcours.date_entree + datetime.timedelta(days=rng.randrange(span))
+            if job_start and start >= job_start:
+                continue
+            end = min(start + datetime.timedelta(days=rng.randint(14, 150)), fin)
+            operateur = rng.choice(operateurs[parcours.plie_id]) if operateurs[parcours.plie_id] else None
+            etapes.append(
+                Etape(
+                    parcours_id=parcours.pk,
+                    type=types_etape[rng.choice(ETAPES_COURANTES)],
+                    operateur=operateur,
+                    date_debut=start,
+                    date_fin_prevue=end,
+                    date_fin=end if end < REFERENCE_DATE else None,
+                    resultat="Réalisée",
+                )
+            )
+            contrats_for.append(None)
+            last_start = max(last_start, start)
+        if job_start:
+            type_contrat, type_etape = CONTRAT_DE_SORTIE.get(code, (TypeContrat.CDI, "emploi-durable"))
+            etapes.append(Etape(parcours_id=parcours.pk, type=types_etape[type_etape], date_debut=job_start))
+            contrats_for.append((type_contrat, rng.choice(EMPLOYEURS), job_start))
+            last_start = max(last_start, job_start)
+        if code == "FORMATION_QUALIFIANTE":  # validated at the end of the training
+            debut = max(parcours.date_entree, fin - datetime.timedelta(days=rng.randint(60, 170)))
+            etapes.append(
+                Etape(
+                    parcours_id=parcours.pk,
+                    type=types_etape["formation-qualifiante"],
+                    date_debut=debut,
+                    date_fin_prevue=fin,
+                    date_fin=fin,
+                    resultat="Qualification obtenue",
+                )
+            )
+            contrats_for.append(None)
+            last_start = max(last_start, debut)
+        if code:
+            sorties.append(
+                Sortie(
+                    parcours_id=parcours.pk,
+                    type=types_sortie[(parcours.plie_id, code)],
+                    date_sortie=max(parcours.date_sortie, last_start),
+                    validee=True,
+                    date_validation=max(parcours.date_sortie, last_start),
+                )
+            )
+        elif status == StatutParcours.EN_SUIVI_EMPLOI:
+            sorties.append(
+                Sortie(
+                    parcours_id=parcours.pk,
+                    type=types_sortie[(parcours.plie_id, "CDI")],
+                    date_sortie=REFERENCE_DATE,
+                    validee=False,
+                )
+            )
+        elif status == StatutParcours.SUSPENDU:
+            start = REFERENCE_DATE - datetime.timedelta(days=rng.randint(5, 80))
+            suspensions.append(
+                Suspension(
+                    parcours_id=parcours.pk,
+                    motif=rng.choice(["sante", "famille"]),
+                    date_debut=max(start, parcours.date_entree),
+                    date_fin=REFERENCE_DATE + datetime.timedelta(days=rng.randint(10, 90)),
+                )
+            )
+    saved_etapes = _bulk(Etape, etapes)
+    _bulk(
+        Contrat,
+        (
+            Contrat(
+                etape_id=etape.pk,
+                type_contrat=spec[0],
+                employeur=spec[1],
+                date_debut=spec[2],
+                heures_hebdo=35,
+            )
+            for etape, spec in zip(saved_etapes, contrats_for, strict=True)
+            if spec
+        ),
+    )
+    world.created["étapes"] += len(saved_etapes)
+    world.created["sorties"] += len(_bulk(Sortie, sorties))
+    _bulk(Suspension, suspensions)
+
+    # 4. Entretiens over the last six months of each parcours, and the workspace's denormalised dates
+    def entretiens():
+        for parcours, _, _ in plans:
+            if not parcours.date_entree:
+                continue
+            fin = parcours.date_sortie or REFERENCE_DATE
+            start = max(parcours.date_entree, fin - datetime.timedelta(days=182))
+            months = max(1, math.ceil(_days(start, fin) / 30))
+            day = start
+            for _ in range(months):
+                day = min(day + datetime.timedelta(days=rng.randint(18, 40)), fin)
+                yield Entretien(
+                    parcours_id=parcours.pk,
+                    date=day,
+                    mode=rng.choice(MODES),
+                    duree_minutes=rng.choice([30, 45, 60]),
+                    referent_id=parcours.referent_id,
+                    sujets=[rng.choice(["projet", "recherche_emploi", "freins", "suivi_emploi"])],
+                    notes="Point d'étape.",
+                )
+                parcours.dernier_contact = day
+
+    world.created["entretiens"] += len(_bulk(Entretien, entretiens()))
+    actifs = [p for p, _, s in plans if p.date_entree and not p.date_sortie]
+    for parcours in actifs:
+        parcours.prochain_rdv = now + datetime.timedelta(days=rng.randint(-10, 30))
+    Parcours.objects.bulk_update(
+        [p for p, _, _ in plans if p.dernier_contact], ["dernier_contact"], batch_size=BATCH_SIZE
+    )
+    Parcours.objects.bulk_update(actifs, ["prochain_rdv"], batch_size=BATCH_SIZE)
+
+
+def world_participants(world):
+    from participants.models import Participant
+
+    return (
+        Participant.objects.filter(plie__in=world.plies)
+        .order_by("id")
+        .values_list("id", "plie_id")
+        .iterator()
+    )
+
+
+DEMO_STEPS = [create_parcours]

@@ -1,0 +1,157 @@
+"""The default referentials every PLIE starts with: its exit types (the table of DOMAIN.md §5)
+and the step types offered to every PLIE (global rows, ``plie`` empty).
+
+:func:`create_default_referentiels` runs for every new PLIE (``parcours.signals``, on the
+creation of a PLIE structure) and, once, for the PLIE that existed before (data migration
+``0002_default_referentiels``). It is idempotent: a code already present is left as the PLIE's
+administrator set it (libellé, rule, active or not), only missing codes are created."""
+
+from django.db import transaction
+
+from parcours.enums import CategorieEtape as E
+from parcours.enums import CategorieSortie as C
+
+EMPLOI_12_MOIS = [
+    {"type": "duree_emploi", "mois": 12},
+    {"type": "heures_fenetre", "heures": 1200, "fenetre_mois": 12},
+]
+
+# (code, libellé, catégorie, critères, commission requise), in the order users see them.
+TYPES_SORTIE = (
+    ("CDI", "CDI", C.EMPLOI_DURABLE, [{"type": "duree_emploi", "mois": 6}], False),
+    (
+        "CDD_6M",
+        "CDD de plus de 6 mois (dont apprentissage et professionnalisation)",
+        C.EMPLOI_DURABLE,
+        [{"type": "duree_emploi", "mois": 6, "meme_employeur": True}],
+        False,
+    ),
+    (
+        "INTERIM_6M",
+        "Intérim (900 h dans la même agence sur 9 mois ou 6 mois sans interruption)",
+        C.EMPLOI_DURABLE,
+        [
+            {"type": "heures_fenetre", "heures": 900, "fenetre_mois": 9, "meme_employeur": True},
+            {"type": "duree_emploi", "mois": 6},
+        ],
+        False,
+    ),
+    (
+        "CONTRATS_SUCCESSIFS",
+        "Contrats successifs (6 mois sur 9 mois, 39 semaines ou 1 200 h sur 12 mois)",
+        C.EMPLOI_DURABLE,
+        [
+            {"type": "duree_fenetre", "mois": 6, "fenetre_mois": 9},
+            {"type": "semaines_fenetre", "semaines": 39, "fenetre_mois": 12},
+            {"type": "heures_fenetre", "heures": 1200, "fenetre_mois": 12},
+        ],
+        False,
+    ),
+    (
+        "CREATION_ENTREPRISE",
+        "Création d'entreprise (6 mois après l'immatriculation)",
+        C.EMPLOI_DURABLE,
+        [{"type": "apres_debut", "mois": 6}],
+        False,
+    ),
+    (
+        "FORMATION_QUALIFIANTE",
+        "Formation qualifiante en lien avec le projet",
+        C.QUALIFIANTE,
+        [{"type": "fin_formation", "mois_max": 6}],
+        False,
+    ),
+    ("CONTRAT_AIDE", "Contrat aidé, CDD en EI ou en ETTI", C.POSITIVE_AUTRE, EMPLOI_12_MOIS, True),
+    ("AUTRE_POSITIVE", "Autre sortie positive (dynamique)", C.POSITIVE_AUTRE, EMPLOI_12_MOIS, True),
+    ("ABANDON", "Abandon", C.ABANDON, [], False),
+    ("NON_RESPECT_CONTRAT", "Non-respect du contrat d'engagement", C.ABANDON, [], False),
+    ("DEMENAGEMENT", "Déménagement", C.NEUTRALISEE, [], False),
+    ("DECES", "Décès", C.NEUTRALISEE, [], False),
+    ("RETRAITE", "Retraite", C.NEUTRALISEE, [], False),
+    ("INCARCERATION", "Incarcération de plus de 3 mois", C.NEUTRALISEE, [], False),
+    ("MATERNITE", "Maternité sans reprise du parcours", C.NEUTRALISEE, [], False),
+    ("REORIENTATION", "Réorientation vers un dispositif plus adapté", C.AUTRE, [], False),
+    ("SANTE", "Santé", C.AUTRE, [], False),
+    ("AUTRE", "Autre sortie", C.AUTRE, [], False),
+)
+
+# (code, libellé, catégorie) of the step types offered to every PLIE.
+TYPES_ETAPE = (
+    ("atelier-mobilisation", "Atelier de mobilisation", E.MOBILISATION),
+    ("bilan-orientation", "Bilan et orientation professionnelle", E.MOBILISATION),
+    ("formation-qualifiante", "Formation qualifiante", E.FORMATION_QUALIFIANTE),
+    (
+        "formation-non-qualifiante",
+        "Formation non qualifiante (remise à niveau, FLE…)",
+        E.FORMATION_NON_QUALIFIANTE,
+    ),
+    ("mediation-iod", "Médiation à l'emploi (IOD)", E.MEDIATION_EMPLOI),
+    ("immersion-pmsmp", "Immersion PMSMP", E.IMMERSION),
+    ("contrat-aci", "Contrat en ACI", E.SIAE),
+    ("contrat-ei", "Contrat en EI", E.SIAE),
+    ("mission-ai", "Mission en AI", E.SIAE),
+    ("mission-etti", "Mission en ETTI", E.SIAE),
+    ("contrat-aide-pec", "Contrat aidé (PEC)", E.CONTRAT_AIDE),
+    ("emploi-parcours", "Emploi de parcours (CDD court, intérim)", E.EMPLOI_PARCOURS),
+    ("emploi-durable", "Emploi durable", E.EMPLOI_DURABLE),
+    ("creation-entreprise", "Création d'entreprise", E.CREATION_ENTREPRISE),
+    ("freins-mobilite", "Levée de freins : mobilité", E.LEVEE_FREINS),
+    ("freins-logement", "Levée de freins : logement", E.LEVEE_FREINS),
+    ("freins-sante", "Levée de freins : santé", E.LEVEE_FREINS),
+    ("freins-garde-enfants", "Levée de freins : garde d'enfants", E.LEVEE_FREINS),
+)
+
+
+def ensure_defaults(plie_id, *, type_sortie_model, type_etape_model, bulk_create):
+    """Create the missing default rows for ``plie_id`` with the given models (the real ones,
+    or the historical ones of a migration) and ``bulk_create(model, objs)``; 4 queries when
+    nothing is missing, 2 more per kind of rows created. Returns the number of rows created."""
+    existing = set(type_sortie_model.objects.filter(plie_id=plie_id).values_list("code", flat=True))
+    sorties = [
+        type_sortie_model(
+            plie_id=plie_id,
+            code=code,
+            libelle=libelle,
+            categorie=categorie,
+            criteres=[dict(critere) for critere in criteres],
+            commission_requise=commission,
+            ordre=10 * rank,
+        )
+        for rank, (code, libelle, categorie, criteres, commission) in enumerate(TYPES_SORTIE, start=1)
+        if code not in existing
+    ]
+    if sorties:
+        bulk_create(type_sortie_model, sorties)
+    existing = set(type_etape_model.objects.filter(plie__isnull=True).values_list("code", flat=True))
+    etapes = [
+        type_etape_model(plie_id=None, code=code, libelle=libelle, categorie=categorie)
+        for code, libelle, categorie in TYPES_ETAPE
+        if code not in existing
+    ]
+    if etapes:
+        bulk_create(type_etape_model, etapes)
+    return len(sorties) + len(etapes)
+
+
+def _bulk_create_with_history(model, objs):
+    """Exit types keep their history (who changed a rule when) from their creation."""
+    from simple_history.utils import bulk_create_with_history
+
+    if hasattr(model, "history"):
+        bulk_create_with_history(objs, model, default_change_reason="Référentiel par défaut")
+    else:
+        model.objects.bulk_create(objs)
+
+
+@transaction.atomic
+def create_default_referentiels(plie):
+    """Give ``plie`` the default exit referential (DOMAIN §5) and make sure the global step
+    types exist. Idempotent (missing codes only); returns the number of rows created."""
+    from parcours.models import TypeEtape, TypeSortie
+
+    return ensure_defaults(
+        plie.pk,
+        type_sortie_model=TypeSortie,
+        type_etape_model=TypeEtape,
+        bulk_create=_bulk_create_with_history,
+    )

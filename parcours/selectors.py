@@ -1,0 +1,145 @@
+"""Scoped reads of the référent's workspace (« Ma file active ») and of a parcours' page.
+
+Everything starts from ``Parcours.objects.visible_to(user)``; the workspace reads its rows in a
+**constant number of queries** whatever the size of the file active and of its history: the
+parcours with their participant and the PLIE's settings (one query, the next appointment's
+entretien as a subquery), the current étapes (one prefetch) and the alerts (one prefetch)."""
+
+from dataclasses import dataclass
+
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery
+from django.utils import timezone
+
+from parcours.enums import StatutParcours, TypeAlerte
+from parcours.models import Alerte, Entretien, Etape, ParametresPlie, Parcours
+from participants.normalize import fold
+from plie.core.enums import Role
+from plie.core.models import Membership, User
+from plie.core.scoping import scope_for
+
+STATUTS_ACTIFS = (StatutParcours.EN_PARCOURS, StatutParcours.SUSPENDU, StatutParcours.EN_SUIVI_EMPLOI)
+PICK_REFERENT_ROLES = (Role.ANIMATION, Role.ADMINISTRATEUR)
+JOURS_SANS_CONTACT_DEFAUT = ParametresPlie._meta.get_field("jours_sans_contact").default
+
+SORTS = {
+    "nom": ("Nom", ("participant__nom", "participant__prenom", "pk")),
+    "dernier_contact": (
+        "Dernier contact (le plus ancien d'abord)",
+        (F("dernier_contact").asc(nulls_first=True), "participant__nom", "pk"),
+    ),
+    "prochain_rdv": (
+        "Prochain rendez-vous (le plus proche d'abord)",
+        (F("prochain_rdv").asc(nulls_last=True), "participant__nom", "pk"),
+    ),
+}
+DEFAULT_SORT = "nom"
+
+# Badge colour of each alert (Bootstrap's subtle text-bg pairs keep a 4.5:1 contrast).
+ALERTE_STYLES = {
+    TypeAlerte.SANS_CONTACT: "danger",
+    TypeAlerte.RDV_PASSE: "danger",
+    TypeAlerte.PARCOURS_LONG: "warning",
+    TypeAlerte.FIN_SUSPENSION: "warning",
+    TypeAlerte.SORTIE_VALIDABLE: "success",
+    TypeAlerte.DONNEES_SORTIE_FSE: "warning",
+    TypeAlerte.AJOURNEMENT_ECHU: "warning",
+}
+
+
+def can_pick_referent(user):
+    """Animation and administrateurs look at the file active of a référent of their PLIE."""
+    return bool(pick_plie_ids(user))
+
+
+def pick_plie_ids(user):
+    scope = scope_for(user)
+    return frozenset(
+        plie_id
+        for plie_id in scope.personal_plie_ids
+        if scope.has_role(*PICK_REFERENT_ROLES, plie_id=plie_id)
+    )
+
+
+def referents_for(user):
+    """The référents whose file active ``user`` may open (one query): active référents of the
+    PLIE where ``user`` is animation or administrateur, members of the PLIE itself or of one of
+    its partner structures. Empty for everybody else."""
+    plie_ids = pick_plie_ids(user)
+    if not plie_ids:
+        return []
+    memberships = Membership.objects.active().filter(
+        Q(structure_id__in=plie_ids) | Q(structure__plies__in=plie_ids), role=Role.REFERENT
+    )
+    return list(
+        User.objects.filter(is_active=True, pk__in=memberships.values("user_id")).order_by(
+            "last_name", "first_name", "email"
+        )
+    )
+
+
+def may_use_workspace(user):
+    scope = scope_for(user)
+    return scope.has_role(Role.REFERENT) or can_pick_referent(user)
+
+
+@dataclass(frozen=True)
+class WorkspaceFilters:
+    status: str = ""
+    alerte: str = ""
+    q: str = ""
+    sort: str = DEFAULT_SORT
+
+
+def file_active(user, referent, filters, *, today):
+    """The active parcours (en parcours, suspendu, en suivi emploi) that ``referent`` follows,
+    as ``user`` may see them, filtered and sorted; each parcours carries ``etape_courante``
+    (the latest started, not ended étape, or ``None``), ``alertes_list``,
+    ``jours_sans_contact`` (``None`` without contact), ``seuil_sans_contact`` (the PLIE's
+    setting), ``rdv_passe`` and ``rdv_entretien_id`` (the entretien that planned the next
+    appointment, for its .ics)."""
+    if referent is None:
+        return []
+    queryset = Parcours.objects.visible_to(user).actifs().filter(referent=referent)
+    if referent.pk != user.pk:
+        queryset = queryset.filter(plie_id__in=pick_plie_ids(user))
+    if filters.status in STATUTS_ACTIFS:
+        queryset = queryset.filter(status=filters.status)
+    if filters.alerte in TypeAlerte.values:
+        queryset = queryset.filter(alertes__type=filters.alerte)
+    for word in fold(filters.q).split():
+        queryset = queryset.filter(participant__search_text__contains=word)
+    rdv_entretien = (
+        Entretien.objects.filter(parcours=OuterRef("pk"), prochain_rdv=OuterRef("prochain_rdv"))
+        .order_by("-date", "-pk")
+        .values("pk")[:1]
+    )
+    etapes_en_cours = (
+        Etape.objects.filter(date_debut__lte=today)
+        .filter(Q(date_fin__isnull=True) | Q(date_fin__gte=today))
+        .select_related("type")
+        .order_by("-date_debut", "-pk")
+    )
+    _label, ordering = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
+    queryset = (
+        queryset.select_related("participant", "plie__parametres")
+        .annotate(rdv_entretien_id=Subquery(rdv_entretien))
+        .prefetch_related(
+            Prefetch("etapes", queryset=etapes_en_cours, to_attr="etapes_en_cours"),
+            Prefetch("alertes", queryset=Alerte.objects.order_by("type", "pk"), to_attr="alertes_list"),
+        )
+        .order_by(*ordering)
+    )
+    rows = list(queryset)
+    now = timezone.now()
+    for parcours in rows:
+        parcours.rdv_passe = parcours.prochain_rdv is not None and parcours.prochain_rdv < now
+        parcours.etape_courante = parcours.etapes_en_cours[0] if parcours.etapes_en_cours else None
+        contact = parcours.dernier_contact
+        parcours.jours_sans_contact = (today - contact).days if contact else None
+        parametres = getattr(parcours.plie, "parametres", None)
+        parcours.seuil_sans_contact = (
+            parametres.jours_sans_contact if parametres is not None else JOURS_SANS_CONTACT_DEFAUT
+        )
+        for alerte in parcours.alertes_list:
+            alerte.style = ALERTE_STYLES.get(alerte.type, "secondary")
+    return rows

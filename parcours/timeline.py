@@ -1,0 +1,270 @@
+"""The parcours' events in the participant's timeline (``participants.timeline``).
+
+Seven sources, one query each, registered with :func:`participants.timeline.event_source` when
+this module is imported (``ParcoursConfig.ready`` should import it; ``parcours.views`` does):
+the parcours itself (orientation, changes of référent), commission decisions, entretiens,
+étapes, contracts, suspensions and exits. They read the history tables (who did what, when),
+so an entretien appears in the dossier as soon as it is saved.
+
+Sensitive facts stay hidden from users who may not see them: the reason of a suspension
+(health, family, incarceration) is not shown to a gestionnaire or direction; entretien notes and
+decision motives never appear in the timeline (the parcours page shows them to those who may
+read them)."""
+
+from django.utils import timezone
+from django.utils.text import capfirst
+
+from parcours.enums import (
+    ModeEntretien,
+    MotifSuspension,
+    ObjetPassage,
+    SujetEntretien,
+    TypeContrat,
+    TypeDecision,
+)
+from parcours.models import Contrat, Decision, Entretien, Etape, Parcours, Sortie, Suspension
+from participants.permissions import can_see_sensitive
+from participants.timeline import CHANGED, CREATED, DELETED, Event, event_source
+
+
+def _fmt(day):
+    return f"{day:%d/%m/%Y}"
+
+
+def _label(enum, value):
+    return enum(value).label if value in enum.values else value
+
+
+def heures(value):
+    """35.0 -> « 35 », 17.5 -> « 17,5 »."""
+    return format(value.normalize(), "f").replace(".", ",")
+
+
+def _author(record):
+    user = record.history_user
+    return (user.get_full_name() or user.email) if user is not None else ""
+
+
+def _history(model, *related, **filters):
+    return (
+        model.history.filter(**filters)
+        .select_related("history_user", *related)
+        .order_by("history_date", "history_id")
+    )
+
+
+def _with_previous(records):
+    """``(record, previous record of the same object or None)`` in chronological order."""
+    last = {}
+    for record in records:
+        yield record, last.get(record.id)
+        last[record.id] = record
+
+
+def _changed_labels(model, record, previous, fields):
+    changed = set(record.diff_against(previous, included_fields=list(fields)).changed_fields)
+    return [capfirst(field.verbose_name) for field in model._meta.fields if field.name in changed]
+
+
+@event_source
+def parcours_events(participant, user):
+    """The orientation (a new parcours) and each change of référent."""
+    records = _history(Parcours, "referent", "prescripteur", participant_id=participant.pk)
+    for record, previous in _with_previous(records):
+        author = _author(record)
+        referent = record.referent
+        if record.history_type == CREATED:
+            text = "Orientation vers le PLIE enregistrée"
+            details = []
+            if record.prescripteur is not None:
+                details.append(f"par {record.prescripteur}")
+            if record.date_orientation:
+                details.append(f"le {_fmt(record.date_orientation)}")
+            text += f" ({', '.join(details)})." if details else "."
+            if referent is not None:
+                text += f" Référent proposé : {referent}."
+            yield Event(record.history_date, author, text, "parcours")
+        elif (
+            record.history_type == CHANGED
+            and previous is not None
+            and referent is not None
+            and record.referent_id != previous.referent_id
+        ):
+            yield Event(record.history_date, author, f"Référent de parcours : {referent}.", "referent")
+
+
+@event_source
+def decision_events(participant, user):
+    """Agenda of the commission and its decisions (without the motive)."""
+    records = _history(
+        Decision, "commission", "structure_reorientation", parcours__participant_id=participant.pk
+    )
+    for record, previous in _with_previous(records):
+        author = _author(record)
+        session = f"commission du {_fmt(record.commission.date)}"
+        objet = _label(ObjetPassage, record.objet).lower()
+        if record.history_type == CREATED and not record.decision:
+            yield Event(
+                record.history_date,
+                author,
+                f"Inscrit à l'ordre du jour de la {session} ({objet}).",
+                "commission",
+            )
+        elif record.history_type == DELETED and not record.decision:
+            yield Event(
+                record.history_date, author, f"Retiré de l'ordre du jour de la {session}.", "commission"
+            )
+        elif (
+            record.history_type != DELETED and record.decision and (previous is None or not previous.decision)
+        ):
+            text = f"{capfirst(session)} : {_label(TypeDecision, record.decision).lower()}"
+            if record.decision == TypeDecision.AJOURNE and record.date_representation:
+                text += f", à représenter le {_fmt(record.date_representation)}"
+            if record.decision == TypeDecision.REORIENTE and record.structure_reorientation is not None:
+                text += f" vers {record.structure_reorientation}"
+            yield Event(record.history_date, author, f"{text}.", "commission")
+
+
+def entretien_text(record):
+    """« Entretien individuel du 12/06/2026 (45 min) : Projet professionnel. Prochain
+    rendez-vous le 26/06/2026 à 14h00. »"""
+    text = f"Entretien {_label(ModeEntretien, record.mode).lower()} du {_fmt(record.date)}"
+    if record.duree_minutes:
+        text += f" ({record.duree_minutes} min)"
+    sujets = [_label(SujetEntretien, sujet) for sujet in record.sujets or []]
+    if sujets:
+        text += f" : {', '.join(sujets)}"
+    text += "."
+    if record.prochain_rdv:
+        rdv = timezone.localtime(record.prochain_rdv)
+        text += f" Prochain rendez-vous le {rdv:%d/%m/%Y à %Hh%M}."
+    return text
+
+
+ENTRETIEN_FIELDS = ("date", "mode", "duree_minutes", "sujets", "notes", "prochain_rdv")
+
+
+@event_source
+def entretien_events(participant, user):
+    records = _history(Entretien, parcours__participant_id=participant.pk)
+    for record, previous in _with_previous(records):
+        author = _author(record)
+        if record.history_type == CREATED:
+            yield Event(record.history_date, author, entretien_text(record), "entretien")
+        elif record.history_type == DELETED:
+            yield Event(
+                record.history_date, author, f"Entretien du {_fmt(record.date)} supprimé.", "entretien"
+            )
+        elif previous is not None:
+            labels = _changed_labels(Entretien, record, previous, ENTRETIEN_FIELDS)
+            if labels:
+                text = f"Entretien du {_fmt(record.date)} modifié : {', '.join(labels)}."
+                yield Event(record.history_date, author, text, "entretien")
+
+
+ETAPE_FIELDS = ("type", "operateur", "date_debut", "date_fin_prevue", "date_fin", "resultat")
+
+
+@event_source
+def etape_events(participant, user):
+    records = _history(Etape, "type", "operateur", parcours__participant_id=participant.pk)
+    for record, previous in _with_previous(records):
+        author = _author(record)
+        libelle = str(record.type)
+        if record.history_type == CREATED:
+            text = f"Étape ajoutée : {libelle}"
+            if record.operateur is not None:
+                text += f" avec {record.operateur}"
+            text += f" (à partir du {_fmt(record.date_debut)})."
+        elif record.history_type == DELETED:
+            text = f"Étape supprimée : {libelle}."
+        elif previous is None:
+            continue
+        elif previous.date_fin is None and record.date_fin is not None:
+            text = f"Étape terminée : {libelle} (le {_fmt(record.date_fin)})"
+            text += f", résultat : {record.resultat}." if record.resultat else "."
+        else:
+            labels = _changed_labels(Etape, record, previous, ETAPE_FIELDS)
+            if not labels:
+                continue
+            text = f"Étape modifiée ({libelle}) : {', '.join(labels)}."
+        yield Event(record.history_date, author, text, "etape")
+
+
+CONTRAT_FIELDS = (
+    "employeur",
+    "siret",
+    "type_contrat",
+    "heures_hebdo",
+    "date_debut",
+    "date_fin_prevue",
+    "date_fin",
+)
+
+
+@event_source
+def contrat_events(participant, user):
+    records = _history(Contrat, etape__parcours__participant_id=participant.pk)
+    for record, previous in _with_previous(records):
+        author = _author(record)
+        if record.history_type == CREATED:
+            text = f"Contrat enregistré : {_label(TypeContrat, record.type_contrat)} chez {record.employeur}"
+            if record.heures_hebdo:
+                text += f", {heures(record.heures_hebdo)} h par semaine"
+            text += f", à partir du {_fmt(record.date_debut)}."
+        elif record.history_type == DELETED:
+            text = f"Contrat supprimé : {record.employeur}."
+        elif previous is None:
+            continue
+        elif previous.date_fin is None and record.date_fin is not None:
+            text = f"Fin du contrat chez {record.employeur} le {_fmt(record.date_fin)}."
+        else:
+            labels = _changed_labels(Contrat, record, previous, CONTRAT_FIELDS)
+            if not labels:
+                continue
+            text = f"Contrat modifié ({record.employeur}) : {', '.join(labels)}."
+        yield Event(record.history_date, author, text, "contrat")
+
+
+@event_source
+def suspension_events(participant, user):
+    """Suspensions; their reason (health, family, justice) only for référent and animation."""
+    sensitive = can_see_sensitive(user, participant)
+    records = _history(Suspension, parcours__participant_id=participant.pk)
+    for record, previous in _with_previous(records):
+        author = _author(record)
+        if record.history_type == CREATED:
+            text = f"Parcours suspendu à partir du {_fmt(record.date_debut)}"
+            text += f" ({_label(MotifSuspension, record.motif).lower()})." if sensitive else "."
+        elif record.history_type == DELETED:
+            text = f"Suspension du {_fmt(record.date_debut)} supprimée."
+        elif previous is not None and previous.date_fin is None and record.date_fin is not None:
+            text = f"Fin de la suspension le {_fmt(record.date_fin)} : le parcours reprend."
+        else:
+            continue
+        yield Event(record.history_date, author, text, "suspension")
+
+
+@event_source
+def sortie_events(participant, user):
+    records = _history(Sortie, "type", parcours__participant_id=participant.pk)
+    for record, previous in _with_previous(records):
+        author = _author(record)
+        libelle = str(record.type)
+        if record.history_type == CREATED:
+            if record.validee:
+                text = f"Sortie du PLIE : {libelle} (le {_fmt(record.date_sortie)}), validée."
+            else:
+                text = (
+                    f"Sortie proposée : {libelle} (le {_fmt(record.date_sortie)}), en attente de validation."
+                )
+        elif record.history_type == DELETED:
+            text = f"Sortie retirée : {libelle}"
+            reason = (record.history_change_reason or "").strip()
+            text += f" ({reason})." if reason else "."
+        elif previous is not None and not previous.validee and record.validee:
+            when = f" le {_fmt(record.date_validation)}" if record.date_validation else ""
+            text = f"Sortie validée{when} : {libelle} (sortie du {_fmt(record.date_sortie)})."
+        else:
+            continue
+        yield Event(record.history_date, author, text, "sortie")

@@ -1,0 +1,366 @@
+"""The référent's follow-up pages: « Ma file active », the parcours page, entretiens (and the
+next appointment as .ics), étapes with their contracts.
+
+A parcours outside ``Parcours.objects.visible_to(request.user)`` is a 404, whatever the reason
+(another PLIE, a financeur). Seeing is not writing: who may log entretiens and étapes is
+:func:`parcours.suivi.can_write_suivi` (the parcours' référent, animation and administrateur of
+the PLIE); everybody else gets a 403 on the pages that write."""
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods
+
+import parcours.timeline  # noqa: F401  (registers the parcours' events in the dossier's timeline)
+from parcours import ics, suivi
+from parcours.enums import ModeEntretien, StatutParcours, SujetEntretien, TypeAlerte
+from parcours.forms import EntretienForm, EtapeForm, WorkspaceFilterForm
+from parcours.models import Contrat, Entretien, Etape, Parcours, Sortie
+from parcours.selectors import (
+    STATUTS_ACTIFS,
+    WorkspaceFilters,
+    can_pick_referent,
+    file_active,
+    may_use_workspace,
+    referents_for,
+)
+from parcours.sorties import periodes_of_etapes, validation_status
+from parcours.transitions import is_administrateur
+from participants.permissions import can_edit_in_plie
+from plie.core.scoping import scope_for
+
+ENTRETIENS_PAGE_SIZE = 20
+
+
+def _visible_parcours(user, pk, *related):
+    queryset = Parcours.objects.visible_to(user).select_related("participant", "plie", *related)
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _writable_parcours(user, pk):
+    parcours = _visible_parcours(user, pk, "referent")
+    if not suivi.can_write_suivi(user, parcours):
+        raise PermissionDenied
+    return parcours
+
+
+def _next_url(request, default):
+    """Where to go back after a form: ``next`` when it is a page of this site, else ``default``."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+URL_SENTINEL = 2147483647  # reverse() once per URL name, then put each row's id in place
+
+
+def _url_maker(name, query=""):
+    template = reverse(name, args=[URL_SENTINEL]) + query
+    return lambda pk: template.replace(str(URL_SENTINEL), str(pk))
+
+
+STATUS_STYLES = {
+    StatutParcours.EN_PARCOURS: "outcome-running",
+    StatutParcours.SUSPENDU: "outcome-failure",
+    StatutParcours.EN_SUIVI_EMPLOI: "outcome-success",
+}
+
+
+def _present(rows, *, user, next_url):
+    """What each row shows, formatted once in Python: the page lists up to a hundred parcours
+    every morning and the template stays a plain read (no ``{% url %}``, no date filter)."""
+    participant_url = _url_maker("participants:participant_detail")
+    parcours_url = _url_maker("parcours:parcours_detail")
+    ics_url = _url_maker("parcours:entretien_ics")
+    entretien_url = _url_maker("parcours:entretien_create", f"?next={quote(next_url)}")
+    for row in rows:
+        participant = row.participant
+        row.nom_affiche = f"{participant.nom.upper()} {participant.prenom}"
+        row.participant_url = participant_url(participant.pk)
+        row.parcours_url = parcours_url(row.pk)
+        row.entree_txt = f"{row.date_entree:%d/%m/%Y}" if row.date_entree else ""
+        row.status_label = StatutParcours(row.status).label
+        row.status_style = STATUS_STYLES.get(row.status, "outcome-running")
+        etape = row.etape_courante
+        row.etape_txt = str(etape.type) if etape else ""
+        row.etape_depuis = f"{etape.date_debut:%d/%m/%Y}" if etape else ""
+        jours = row.jours_sans_contact
+        row.contact_txt = f"{row.dernier_contact:%d/%m/%Y}" if row.dernier_contact else ""
+        if jours is None:
+            row.contact_depuis = ""
+        else:
+            row.contact_depuis = (
+                "aujourd'hui" if jours == 0 else f"il y a {jours} jour{'s' if jours > 1 else ''}"
+            )
+        row.contact_late = jours is None or jours > row.seuil_sans_contact
+        rdv = timezone.localtime(row.prochain_rdv) if row.prochain_rdv else None
+        row.rdv_txt = f"{rdv:%d/%m/%Y à %Hh%M}" if rdv else ""
+        row.ics_url = ics_url(row.rdv_entretien_id) if row.rdv_entretien_id else ""
+        row.can_write = suivi.can_write_suivi(user, row)
+        row.entretien_url = entretien_url(row.pk) if row.can_write else ""
+        for alerte in row.alertes_list:
+            alerte.label = TypeAlerte(alerte.type).label if alerte.type in TypeAlerte.values else alerte.type
+            alerte.echeance_txt = f" ({alerte.echeance:%d/%m/%Y})" if alerte.echeance else ""
+
+
+# --- Ma file active -------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def workspace(request):
+    user = request.user
+    if not may_use_workspace(user):
+        raise PermissionDenied
+    today = timezone.localdate()
+    referents = referents_for(user) if can_pick_referent(user) else []
+    form = WorkspaceFilterForm(request.GET or None, referents=referents)
+    referent = user
+    referent_id = _int_or_none(request.GET.get("referent"))
+    if referent_id is not None and referent_id != user.pk:
+        # somebody else's file active: a référent of a PLIE where user is animation or admin
+        referent = next((r for r in referents if r.pk == referent_id), None)
+        if referent is None:
+            raise Http404("Ce référent ne fait pas partie de votre PLIE.")
+    filters = WorkspaceFilters(
+        status=form.value("status"),
+        alerte=form.value("alerte"),
+        q=form.value("q").strip(),
+        sort=form.value("sort", "nom"),
+    )
+    rows = file_active(user, referent, filters, today=today)
+    next_url = request.get_full_path()
+    _present(rows, user=user, next_url=next_url)
+    context = {
+        "form": form,
+        "rows": rows,
+        "referent": referent,
+        "is_own": referent.pk == user.pk,
+        "filtered": bool(filters.status or filters.alerte or filters.q),
+        "today": today,
+        "can_pick": bool(referents),
+    }
+    return render(request, "parcours/workspace.html", context)
+
+
+# --- the parcours page ------------------------------------------------------------------------
+
+
+def _sortie_of(parcours):
+    try:
+        return parcours.sortie
+    except Sortie.DoesNotExist:
+        return None
+
+
+def _contrat_of(etape):
+    try:
+        return etape.contrat
+    except Contrat.DoesNotExist:
+        return None
+
+
+def _sujet_label(value):
+    return SujetEntretien(value).label if value in SujetEntretien.values else value
+
+
+def _writable_now(user, parcours):
+    """Open parcours take entretiens and étapes; a closed one only from an administrateur (who
+    gives the reason), a refused candidature nothing."""
+    if parcours.status == StatutParcours.NON_ADMIS:
+        return False
+    return parcours.status != StatutParcours.SORTI or is_administrateur(user, parcours.plie_id)
+
+
+def _rdv_entretien(parcours, entretiens):
+    """The entretien that planned the parcours' next appointment (for its .ics), among those
+    on the page, else ``None``."""
+    if parcours.prochain_rdv is None:
+        return None
+    return next((e for e in entretiens if e.prochain_rdv == parcours.prochain_rdv), None)
+
+
+@login_required
+@require_GET
+def parcours_detail(request, pk):
+    user = request.user
+    parcours = _visible_parcours(user, pk, "referent", "prescripteur", "sortie__type", "sortie__validee_par")
+    sortie = _sortie_of(parcours)
+    scope = scope_for(user)
+    etapes = list(parcours.etapes.select_related("type", "operateur", "contrat"))
+    for etape in etapes:
+        etape.contrat_or_none = _contrat_of(etape)
+    entretiens = parcours.entretiens.select_related("referent")
+    page = Paginator(entretiens, ENTRETIENS_PAGE_SIZE).get_page(request.GET.get("page"))
+    for entretien in page:
+        entretien.sujets_labels = [_sujet_label(sujet) for sujet in entretien.sujets or []]
+    can_write = suivi.can_write_suivi(user, parcours)
+    statut_sortie = None
+    if sortie is not None and not sortie.validee:
+        # where the proposed exit stands under the PLIE's rules, from the étapes already read
+        statut_sortie = validation_status(parcours, timezone.localdate(), contrats=periodes_of_etapes(etapes))
+    rdv_entretien = _rdv_entretien(parcours, page.object_list)
+    if rdv_entretien is None and parcours.prochain_rdv is not None:
+        rdv_entretien = entretiens.filter(prochain_rdv=parcours.prochain_rdv).first()
+    context = {
+        "parcours": parcours,
+        "participant": parcours.participant,
+        "sortie": sortie,
+        "validation_status": statut_sortie,
+        "etapes": etapes,
+        "page": page,
+        "rdv_entretien": rdv_entretien,
+        "suspensions": list(parcours.suspensions.all()),
+        "affectations": list(parcours.affectations.select_related("referent")),
+        "decisions": list(parcours.decisions.select_related("commission", "structure_reorientation")),
+        "can_write": can_write,
+        "can_write_now": can_write and _writable_now(user, parcours),
+        "can_act": can_edit_in_plie(user, parcours.plie_id),
+        "can_see_notes": scope.can_see_sensitive_data(parcours.plie_id),
+        "is_open": parcours.status not in (StatutParcours.SORTI, StatutParcours.NON_ADMIS),
+        "is_active": parcours.status in STATUTS_ACTIFS,
+    }
+    return render(request, "parcours/parcours_detail.html", context)
+
+
+# --- entretiens -------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entretien_create(request, pk):
+    user = request.user
+    parcours = _writable_parcours(user, pk)
+    participant = parcours.participant
+    default_next = reverse("parcours:parcours_detail", args=[parcours.pk])
+    next_url = _next_url(request, default_next)
+    if request.method == "POST":
+        form = EntretienForm(request.POST, parcours=parcours)
+        if form.is_valid():
+            try:
+                entretien = suivi.entretien_record(user=user, parcours=parcours, **form.entretien_data())
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                text = f"Entretien du {entretien.date:%d/%m/%Y} noté pour {participant}."
+                if entretien.prochain_rdv:
+                    rdv = timezone.localtime(entretien.prochain_rdv)
+                    text += f" Prochain rendez-vous le {rdv:%d/%m/%Y à %Hh%M}."
+                messages.success(request, text)
+                return redirect(next_url)
+    else:
+        form = EntretienForm(
+            parcours=parcours, initial={"date": timezone.localdate(), "mode": ModeEntretien.INDIVIDUEL}
+        )
+    context = {"form": form, "parcours": parcours, "participant": participant, "next_url": next_url}
+    return render(request, "parcours/entretien_form.html", context)
+
+
+@login_required
+@require_GET
+def entretien_ics(request, pk):
+    entretien = get_object_or_404(
+        Entretien.objects.filter(parcours__in=Parcours.objects.visible_to(request.user)).select_related(
+            "parcours__participant"
+        ),
+        pk=pk,
+    )
+    if entretien.prochain_rdv is None:
+        raise Http404("Pas de prochain rendez-vous pour cet entretien.")
+    host = request.get_host().split(":")[0]
+    url = request.build_absolute_uri(reverse("parcours:parcours_detail", args=[entretien.parcours_id]))
+    body = ics.entretien_calendar(entretien, host=host, url=url)
+    response = HttpResponse(body.encode("utf-8"), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    day = timezone.localtime(entretien.prochain_rdv)
+    response["Content-Disposition"] = f'attachment; filename="rendez-vous-{day:%Y-%m-%d}.ics"'
+    return response
+
+
+# --- étapes -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def etape_create(request, pk):
+    user = request.user
+    parcours = _writable_parcours(user, pk)
+    if request.method == "POST":
+        form = EtapeForm(request.POST, parcours=parcours)
+        if form.is_valid():
+            try:
+                etape = suivi.etape_add(user=user, parcours=parcours, **form.service_kwargs())
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(
+                    request, f"Étape « {etape.type} » ajoutée au parcours de {parcours.participant}."
+                )
+                return redirect("parcours:parcours_detail", pk=parcours.pk)
+    else:
+        form = EtapeForm(parcours=parcours, initial={"date_debut": timezone.localdate()})
+    return render(request, "parcours/etape_form.html", _etape_context(form, parcours, None))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def etape_update(request, pk):
+    user = request.user
+    etape = get_object_or_404(
+        Etape.objects.filter(parcours__in=Parcours.objects.visible_to(user)).select_related(
+            "parcours__participant", "parcours__plie", "type", "operateur", "contrat"
+        ),
+        pk=pk,
+    )
+    parcours = etape.parcours
+    if not suivi.can_write_suivi(user, parcours):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = EtapeForm(request.POST, parcours=parcours, etape=etape)
+        if form.is_valid():
+            try:
+                etape = suivi.etape_update(
+                    user=user,
+                    etape=etape,
+                    fingerprint=form.cleaned_data["fingerprint"] or None,
+                    **form.service_kwargs(),
+                )
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(request, f"Étape « {etape.type} » enregistrée.")
+                return redirect("parcours:parcours_detail", pk=parcours.pk)
+    else:
+        initial = EtapeForm.initial_for(etape, suivi.etape_fingerprint(etape))
+        form = EtapeForm(parcours=parcours, etape=etape, initial=initial)
+    return render(request, "parcours/etape_form.html", _etape_context(form, parcours, etape))
+
+
+def _etape_context(form, parcours, etape):
+    types = form.fields["type"].queryset
+    return {
+        "form": form,
+        "parcours": parcours,
+        "participant": parcours.participant,
+        "etape": etape,
+        "types_emploi": [str(t.pk) for t in types if suivi.is_emploi(t)],
+    }

@@ -1,0 +1,326 @@
+"""The annual bilan as files: JSON, CSV (UTF-8 with BOM, « ; », the tables one after the other)
+and XLSX (one sheet per table), all with French headers, all from the same :func:`tableaux`.
+
+Rates are written unrounded (the XLSX shows them as percentages); an unknown rate (denominator
+0) is an empty cell."""
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+
+from parcours.enums import CategorieEtape, ModeEntretien
+from participants.enums import NiveauFormation, Sexe
+
+LIBELLES_DIMENSIONS = {
+    "sexe": "Sexe",
+    "tranche_age": "Âge à l'entrée",
+    "th": "Travailleur handicapé (TH)",
+    "deld": "Demandeur d'emploi de longue durée (DELD)",
+    "brsa": "Bénéficiaire du RSA (BRSA)",
+    "qpv": "Résident d'un quartier prioritaire (QPV)",
+    "niveau_formation": "Niveau de formation",
+    "referent": "Référent",
+    "prescripteur": "Prescripteur",
+}
+LIBELLES_VALEURS = {
+    **dict(Sexe.choices),
+    "moins_26": "Moins de 26 ans",
+    "26_44": "26 à 44 ans",
+    "45_plus": "45 ans et plus",
+    "plus_54": "Plus de 54 ans",
+    "oui": "Oui",
+    "non": "Non",
+    "inconnu": "Non renseigné",
+    **dict(NiveauFormation.choices),
+}
+LIBELLES_ETAPES = {**dict(CategorieEtape.choices), "sans_etape": "Sans étape"}
+LIBELLES_MODES = dict(ModeEntretien.choices)
+
+FORMAT_POURCENTAGE = "0.0%"
+FORMAT_DECIMAL = "0.00"
+
+
+@dataclass(frozen=True)
+class Tableau:
+    """One table of the bilan: a title (the XLSX sheet's name), French headers, rows, and the
+    indexes of the columns holding rates (shown as percentages) or other decimals."""
+
+    titre: str
+    entetes: tuple
+    lignes: list
+    colonnes_taux: tuple = ()
+    colonnes_decimales: tuple = ()
+
+
+def _compteurs_repartition(valeur):
+    return [
+        valeur["entrees"],
+        valeur["sorties"],
+        valeur["sorties_positives"],
+        valeur["abandons"],
+        valeur["taux_sorties_positives"],
+        valeur["taux_abandons"],
+    ]
+
+
+def _intensite(valeur):
+    return [
+        valeur["participants_mois"],
+        valeur["entretiens"],
+        valeur["entretiens_par_participant_par_mois"],
+        valeur["sans_contact_mois"],
+        valeur["part_sans_contact"],
+    ]
+
+
+def tableaux(bilan):
+    """The bilan's tables, in the order of the document."""
+    annee = bilan["annee"]
+    flux = bilan["flux"]
+    positives, sans_suite = flux["sorties_positives"], flux["sorties_sans_suite"]
+    taux = bilan["taux"]
+    etapes = bilan["etapes"]
+    accompagnement = etapes["accompagnement"]
+    return [
+        Tableau(
+            "Flux annuel",
+            ("Indicateur", "Participants"),
+            [
+                [f"En parcours au 31/12/{annee - 1}", flux["en_parcours_debut"]],
+                [f"Entrées en {annee}", flux["entrees"]],
+                [f"En parcours en {annee}", flux["en_parcours_annee"]],
+                [f"Sorties positives en {annee}", positives["total"]],
+                ["dont emploi durable", positives["emploi_durable"]],
+                ["dont sortie qualifiante", positives["qualifiante"]],
+                ["dont autres sorties positives", positives["autres"]],
+                [f"Sorties sans suite en {annee}", sans_suite["total"]],
+                ["dont abandons", sans_suite["abandons"]],
+                ["dont déménagements, décès, retraites (neutralisées)", sans_suite["neutralisees"]],
+                ["dont autres (y compris réorientations)", sans_suite["autres"]],
+                [f"En parcours au 31/12/{annee}", flux["en_parcours_fin"]],
+            ],
+        ),
+        Tableau(
+            "Taux et durée",
+            ("Indicateur", "Valeur", "Définition"),
+            [
+                [
+                    "Taux de sorties positives",
+                    taux["sorties_positives_sur_sorties"],
+                    "sorties positives / total des sorties",
+                ],
+                [
+                    "Taux de sorties positives hors sorties neutralisées",
+                    taux["sorties_positives_hors_neutralisees"],
+                    "sorties positives / (sorties − déménagements, décès, retraites)",
+                ],
+                [
+                    "Taux de sorties positives sur les entrées",
+                    taux["sorties_positives_sur_entrees"],
+                    f"sorties positives / entrées de {annee}",
+                ],
+                ["Taux d'abandons", taux["abandons_sur_sorties"], "abandons / total des sorties"],
+                [
+                    "Durée moyenne des parcours (mois)",
+                    bilan["duree_moyenne_parcours_mois"],
+                    f"de l'entrée à la sortie, participants sortis en {annee}",
+                ],
+            ],
+            colonnes_taux=(1,),
+        ),
+        Tableau(
+            "Répartitions",
+            (
+                "Dimension",
+                "Valeur",
+                "Entrées",
+                "Sorties",
+                "Sorties positives",
+                "Abandons",
+                "Taux de sorties positives",
+                "Taux d'abandons",
+            ),
+            [
+                [
+                    LIBELLES_DIMENSIONS[dimension],
+                    LIBELLES_VALEURS.get(cle, cle),
+                    *_compteurs_repartition(valeur),
+                ]
+                for dimension, valeurs in bilan["repartitions"].items()
+                for cle, valeur in valeurs.items()
+            ],
+            colonnes_taux=(6, 7),
+        ),
+        Tableau(
+            "Étapes",
+            ("Indicateur", "Valeur"),
+            [
+                [f"Participants en parcours en {annee}", etapes["participants"]],
+                ["Étapes en cours dans l'année", etapes["etapes"]],
+                ["Étapes par participant", etapes["etapes_par_participant"]],
+                ["Participants ayant eu au moins une étape", etapes["participants_avec_etape"]],
+                [
+                    "Emplois de parcours débutés (IAE, contrats aidés, CDD courts, intérim)",
+                    etapes["emplois"]["emplois_de_parcours"],
+                ],
+                [
+                    "Emplois durables débutés (non encore validés en sortie)",
+                    etapes["emplois"]["emplois_durables"],
+                ],
+            ],
+            colonnes_decimales=(1,),
+        ),
+        Tableau(
+            "Étapes par catégorie",
+            (
+                "Catégorie d'étape",
+                "Étapes en cours dans l'année",
+                "Étapes débutées",
+                "Participants concernés",
+                "Participants (étape principale)",
+            ),
+            [
+                [
+                    LIBELLES_ETAPES[categorie],
+                    ligne["etapes"],
+                    ligne["debutees"],
+                    ligne["participants"],
+                    etapes["categorie_principale"][categorie],
+                ]
+                for categorie, ligne in etapes["par_categorie"].items()
+            ]
+            + [
+                [
+                    LIBELLES_ETAPES["sans_etape"],
+                    None,
+                    None,
+                    None,
+                    etapes["categorie_principale"]["sans_etape"],
+                ]
+            ],
+        ),
+        Tableau(
+            "Accompagnement par mois",
+            (
+                "Mois",
+                "Participants en parcours",
+                "Entretiens",
+                "Entretiens par participant",
+                "Participants sans contact",
+                "Part sans contact",
+            ),
+            [
+                [
+                    mois,
+                    valeur["participants"],
+                    valeur["entretiens"],
+                    valeur["entretiens_par_participant"],
+                    valeur["sans_contact"],
+                    valeur["part_sans_contact"],
+                ]
+                for mois, valeur in accompagnement["par_mois"].items()
+            ],
+            colonnes_taux=(5,),
+            colonnes_decimales=(3,),
+        ),
+        Tableau(
+            "Accompagnement par référent",
+            (
+                "Référent",
+                "Participants × mois en parcours",
+                "Entretiens",
+                "Entretiens par participant et par mois",
+                "Participants × mois sans contact",
+                "Part sans contact",
+            ),
+            [[referent, *_intensite(valeur)] for referent, valeur in accompagnement["par_referent"].items()]
+            + [["Total", *_intensite(accompagnement["total"])]],
+            colonnes_taux=(5,),
+            colonnes_decimales=(3,),
+        ),
+        Tableau(
+            "Entretiens par mode",
+            ("Mode d'entretien", "Entretiens", "Entretiens par participant et par mois"),
+            [
+                [LIBELLES_MODES[mode], valeur["entretiens"], valeur["entretiens_par_participant_par_mois"]]
+                for mode, valeur in accompagnement["par_mode"].items()
+            ],
+            colonnes_decimales=(2,),
+        ),
+    ]
+
+
+def _plie(bilan):
+    plie = bilan["plie"]
+    return plie if isinstance(plie, str) else ", ".join(plie)
+
+
+def nom_fichier(bilan, extension):
+    plie = bilan["plie"] if isinstance(bilan["plie"], str) else "-".join(bilan["plie"])
+    return f"bilan-{plie}-{bilan['annee']}.{extension}"
+
+
+def export_json(bilan):
+    return json.dumps(bilan, ensure_ascii=False, indent=2).encode()
+
+
+def _cellule_csv(valeur):
+    if valeur is None:
+        return ""
+    if isinstance(valeur, float):
+        return repr(valeur).replace(".", ",")  # the decimal comma French spreadsheets expect
+    return valeur
+
+
+def export_csv(bilan):
+    """UTF-8 with a BOM (so that Excel reads the accents), « ; » separated: for each table its
+    title line, its header line, its rows, then an empty line."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    for tableau in tableaux(bilan):
+        writer.writerow([f"{tableau.titre} — {_plie(bilan)} — {bilan['annee']}"])
+        writer.writerow(tableau.entetes)
+        for ligne in tableau.lignes:
+            writer.writerow([_cellule_csv(valeur) for valeur in ligne])
+        writer.writerow([])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def export_xlsx(bilan):
+    """One sheet per table, headers in bold and frozen, rates as percentages."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    workbook.properties.title = f"Bilan {bilan['annee']} — {_plie(bilan)}"
+    for tableau in tableaux(bilan):
+        sheet = workbook.create_sheet(tableau.titre[:31])
+        sheet.append(list(tableau.entetes))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for ligne in tableau.lignes:
+            sheet.append(list(ligne))
+        for column in tableau.colonnes_taux:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=column + 1, max_col=column + 1):
+                cell.number_format = FORMAT_POURCENTAGE
+        for column in tableau.colonnes_decimales:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=column + 1, max_col=column + 1):
+                if isinstance(cell.value, float):
+                    cell.number_format = FORMAT_DECIMAL
+        for index, entete in enumerate(tableau.entetes, start=1):
+            width = max([len(str(entete)), *(len(str(ligne[index - 1] or "")) for ligne in tableau.lignes)])
+            sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 10), 60)
+        sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+EXPORTS = {
+    "json": (export_json, "application/json"),
+    "csv": (export_csv, "text/csv; charset=utf-8"),
+    "xlsx": (export_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}

@@ -1,0 +1,333 @@
+"""The annual flow table and the other aggregate queries of the bilan, computed **in the
+database** (conditional aggregation: ``Count(..., filter=Q(...))``, grouped ``values()``), never
+by looping over participants in Python.
+
+Definitions (DOMAIN §7 « Annual flow table », ``001`` l.446–470):
+
+- a parcours is **in parcours on day D** when ``date_entree ≤ D`` and (``date_sortie`` is empty
+  or ``date_sortie > D``);
+- **entrées** of a period: ``date_entree`` in the period; **sorties**: ``date_sortie`` in the
+  period. ``Parcours.date_sortie`` is only set once the exit is validated, so a job exit still in
+  « suivi dans l'emploi » is not an exit yet; a candidate never admitted (no ``date_entree``)
+  counts nowhere;
+- **en parcours pendant** the period (« en parcours en N »): entered on or before its last day
+  and not exited before its first day = stock at the start + entrées;
+- the exit's category is ``sortie.type.categorie`` (the PLIE's exit referential, DOMAIN §5); a
+  positive category counts as a **sortie positive** only if ``sortie.validee`` (« never count an
+  unvalidated job », DOMAIN §5 (c)); every other exit of the period (abandon, neutralised, other,
+  an unvalidated positive, an exit without its Sortie row) is a **sortie sans suite**, so that
+
+      en parcours au 31/12/N-1 + entrées(N) − sorties(N) = en parcours au 31/12/N
+
+  holds exactly, by construction: :func:`verifier_invariant` checks it on every flow table.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum, Value, Window
+from django.db.models.functions import Coalesce, Greatest, Least, RowNumber, TruncMonth
+
+from parcours.enums import CATEGORIES_POSITIVES, CategorieSortie, ModeEntretien
+from parcours.models import Entretien, Etape
+from reporting import indicateurs
+from reporting.selectors import avec_categories
+
+UN_JOUR = datetime.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Periode:
+    """A period of days, both ends included: a civil year, a month, or any range."""
+
+    debut: datetime.date
+    fin: datetime.date
+
+    def __post_init__(self):
+        if self.fin < self.debut:
+            raise ValueError("La fin de la période précède son début.")
+
+    @classmethod
+    def annee(cls, annee):
+        return cls(datetime.date(annee, 1, 1), datetime.date(annee, 12, 31))
+
+    @classmethod
+    def mois(cls, annee, mois):
+        suivant = datetime.date(annee + mois // 12, mois % 12 + 1, 1)
+        return cls(datetime.date(annee, mois, 1), suivant - UN_JOUR)
+
+    @property
+    def veille(self):
+        """The day before the period (31/12/N-1 for the year N): the starting stock's day."""
+        return self.debut - UN_JOUR
+
+    def mois_couverts(self):
+        """The calendar months the period touches, each cut to the period: [(« AAAA-MM », Periode)]."""
+        months = []
+        debut = self.debut
+        while debut <= self.fin:
+            mois = Periode.mois(debut.year, debut.month)
+            months.append((f"{debut:%Y-%m}", Periode(debut, min(mois.fin, self.fin))))
+            debut = mois.fin + UN_JOUR
+        return months
+
+
+# --- Conditions on a parcours (``prefix="parcours__"`` from an Entretien or an Etape) ----------
+
+
+def en_parcours_le(jour, prefix=""):
+    """In parcours on ``jour``: entered on or before it, not exited on or before it."""
+    return Q(**{f"{prefix}date_entree__lte": jour}) & (
+        Q(**{f"{prefix}date_sortie__isnull": True}) | Q(**{f"{prefix}date_sortie__gt": jour})
+    )
+
+
+def en_parcours_pendant(periode, prefix=""):
+    """In parcours at some point of the period (stock at its start + its entrées)."""
+    return Q(**{f"{prefix}date_entree__lte": periode.fin}) & (
+        Q(**{f"{prefix}date_sortie__isnull": True}) | Q(**{f"{prefix}date_sortie__gte": periode.debut})
+    )
+
+
+def entre_pendant(periode, prefix=""):
+    return Q(**{f"{prefix}date_entree__range": (periode.debut, periode.fin)})
+
+
+def sorti_pendant(periode, prefix=""):
+    return Q(**{f"{prefix}date_sortie__range": (periode.debut, periode.fin)})
+
+
+def sortie_de_categorie(periode, categorie):
+    """Exited in the period with an exit of ``categorie``; a positive category only once the
+    exit is validated (the SQL form of ``parcours.sorties.compte_comme_positive``)."""
+    condition = sorti_pendant(periode) & Q(sortie__type__categorie=categorie)
+    if categorie in CATEGORIES_POSITIVES:
+        condition &= Q(sortie__validee=True)
+    return condition
+
+
+def sortie_positive(periode):
+    return sorti_pendant(periode) & Q(sortie__type__categorie__in=CATEGORIES_POSITIVES, sortie__validee=True)
+
+
+DUREE_PARCOURS = ExpressionWrapper(F("date_sortie") - F("date_entree"), output_field=DurationField())
+
+
+def compteurs_par_valeur(periode):
+    """The counts each breakdown value gets (DOMAIN §7, ``001`` l.540–575)."""
+    return {
+        "entrees": Count("pk", filter=entre_pendant(periode)),
+        "sorties": Count("pk", filter=sorti_pendant(periode)),
+        "sorties_positives": Count("pk", filter=sortie_positive(periode)),
+        "abandons": Count("pk", filter=sortie_de_categorie(periode, CategorieSortie.ABANDON)),
+    }
+
+
+# --- The flow table -----------------------------------------------------------------------------
+
+
+class FluxIncoherent(AssertionError):
+    """stock + entrées − sorties ≠ stock: the data breaks the flow table's definitions."""
+
+
+def compter(perimetre, periode):
+    """Every count of the flow table and the exited parcours' total duration (one query)."""
+    return perimetre.parcours().aggregate(
+        en_parcours_debut=Count("pk", filter=en_parcours_le(periode.veille)),
+        entrees=Count("pk", filter=entre_pendant(periode)),
+        en_parcours_pendant=Count("pk", filter=en_parcours_pendant(periode)),
+        sorties=Count("pk", filter=sorti_pendant(periode)),
+        emploi_durable=Count("pk", filter=sortie_de_categorie(periode, CategorieSortie.EMPLOI_DURABLE)),
+        qualifiante=Count("pk", filter=sortie_de_categorie(periode, CategorieSortie.QUALIFIANTE)),
+        positive_autre=Count("pk", filter=sortie_de_categorie(periode, CategorieSortie.POSITIVE_AUTRE)),
+        abandons=Count("pk", filter=sortie_de_categorie(periode, CategorieSortie.ABANDON)),
+        neutralisees=Count("pk", filter=sortie_de_categorie(periode, CategorieSortie.NEUTRALISEE)),
+        en_parcours_fin=Count("pk", filter=en_parcours_le(periode.fin)),
+        duree_sorties=Sum(DUREE_PARCOURS, filter=sorti_pendant(periode)),
+    )
+
+
+def flux_depuis(compteurs):
+    """The flow table (the bilan's ``flux``) from :func:`compter`'s counts, invariant checked.
+
+    - sorties positives = emploi durable + qualifiante + autres positives (validated only);
+    - sorties sans suite = sorties − sorties positives, split into abandons, neutralisées
+      (déménagement, décès, retraite…) and autres (réorientation, santé, other, and any exit
+      whose category is unknown or whose positive exit is not validated)."""
+    c = compteurs
+    positives = c["emploi_durable"] + c["qualifiante"] + c["positive_autre"]
+    sans_suite = c["sorties"] - positives
+    flux = {
+        "en_parcours_debut": c["en_parcours_debut"],
+        "entrees": c["entrees"],
+        "en_parcours_annee": c["en_parcours_debut"] + c["entrees"],
+        "sorties_positives": {
+            "total": positives,
+            "emploi_durable": c["emploi_durable"],
+            "qualifiante": c["qualifiante"],
+            "autres": c["positive_autre"],
+        },
+        "sorties_sans_suite": {
+            "total": sans_suite,
+            "abandons": c["abandons"],
+            "neutralisees": c["neutralisees"],
+            "autres": sans_suite - c["abandons"] - c["neutralisees"],
+        },
+        "en_parcours_fin": c["en_parcours_fin"],
+    }
+    if c["en_parcours_pendant"] != flux["en_parcours_annee"]:
+        raise FluxIncoherent(
+            f"En parcours pendant la période : {c['en_parcours_pendant']} compté, "
+            f"{flux['en_parcours_annee']} attendu (stock + entrées)."
+        )
+    verifier_invariant(flux)
+    return flux
+
+
+def verifier_invariant(flux):
+    """en parcours au début + entrées − sorties = en parcours à la fin, exactly (DOMAIN §7:
+    « Stock(N-1) + entries − exits = stock(N), exactly »). Raises :class:`FluxIncoherent`
+    (an explicit check, not an ``assert`` that ``python -O`` would drop)."""
+    sorties = indicateurs.total_sorties(flux)
+    attendu = flux["en_parcours_debut"] + flux["entrees"] - sorties
+    if attendu != flux["en_parcours_fin"]:
+        raise FluxIncoherent(
+            f"Flux incohérent : {flux['en_parcours_debut']} + {flux['entrees']} − {sorties} "
+            f"= {attendu}, mais {flux['en_parcours_fin']} en parcours à la fin."
+        )
+    return flux
+
+
+def flux_annuel(perimetre, periode):
+    """The flow table of ``perimetre`` over ``periode`` (one query)."""
+    return flux_depuis(compter(perimetre, periode))
+
+
+# --- Breakdowns (one grouped query per source) --------------------------------------------------
+
+# The cube's keys: DELD, BRSA, TH and the niveau de formation travel packed in ``faits_entree``.
+CATEGORIES_PUBLIQUES = ("sexe", "tranche_age", "qpv", "faits_entree")
+
+
+def lignes_categories(perimetre, periode):
+    """The counts of :func:`compteurs_par_valeur` grouped by every public category at once (a
+    cube of at most a few thousand rows, whatever the number of participants), over the parcours
+    that entered or exited in the period."""
+    parcours = perimetre.parcours().filter(entre_pendant(periode) | sorti_pendant(periode))
+    return list(
+        avec_categories(parcours)
+        .values(*CATEGORIES_PUBLIQUES)
+        .annotate(**compteurs_par_valeur(periode))
+        .order_by()
+    )
+
+
+def lignes_referents(perimetre, periode):
+    """Per référent (the parcours' current one) over the parcours in parcours during the period:
+    the breakdown counts and, for each month the period touches, the participants in parcours
+    during that month (``m0``, ``m1``…, in the order of ``periode.mois_couverts()``)."""
+    mensuels = {
+        f"m{i}": Count("pk", filter=en_parcours_pendant(mois))
+        for i, (_, mois) in enumerate(periode.mois_couverts())
+    }
+    return list(
+        perimetre.parcours()
+        .filter(en_parcours_pendant(periode))
+        .values("referent_id", "referent__first_name", "referent__last_name", "referent__email")
+        .annotate(**compteurs_par_valeur(periode), **mensuels)
+        .order_by()
+    )
+
+
+def lignes_prescripteurs(perimetre, periode):
+    return list(
+        perimetre.parcours()
+        .filter(entre_pendant(periode) | sorti_pendant(periode))
+        .values("prescripteur_id", "prescripteur__nom")
+        .annotate(**compteurs_par_valeur(periode))
+        .order_by()
+    )
+
+
+# --- Étapes -------------------------------------------------------------------------------------
+
+
+def etape_pendant(periode):
+    """An étape running during the period (an étape without an end date is still running)."""
+    return Q(date_debut__lte=periode.fin) & (Q(date_fin__isnull=True) | Q(date_fin__gte=periode.debut))
+
+
+def lignes_etapes(perimetre, periode):
+    """Per step category: the étapes running during the period of the parcours in parcours
+    during it, those started in it, and the participants who had one (one query)."""
+    return list(
+        Etape.objects.filter(
+            perimetre.q("parcours__"), en_parcours_pendant(periode, "parcours__"), etape_pendant(periode)
+        )
+        .values("type__categorie")
+        .annotate(
+            etapes=Count("pk"),
+            debutees=Count("pk", filter=Q(date_debut__range=(periode.debut, periode.fin))),
+            participants=Count("parcours_id", distinct=True),
+        )
+        .order_by()
+    )
+
+
+def lignes_etape_principale(perimetre, periode):
+    """Participants in parcours during the period by **main step category**: the category of
+    their étape with the most days within the period (ties: the latest started). Those with no
+    étape are not in the rows (participants in parcours − the rows' total). DOMAIN §7
+    « distribution of participants by main step type », ``001`` l.712–730.
+
+    One query: the étapes of the period ranked per parcours (a window function), the first of
+    each counted per category."""
+    jours_dans_periode = ExpressionWrapper(
+        Least(Coalesce("date_fin", Value(periode.fin)), Value(periode.fin))
+        - Greatest("date_debut", Value(periode.debut)),
+        output_field=DurationField(),
+    )
+    rang = Window(
+        RowNumber(),
+        partition_by=F("parcours_id"),
+        order_by=[F("jours").desc(), F("date_debut").desc(), F("pk").desc()],
+    )
+    return list(
+        Etape.objects.filter(
+            perimetre.q("parcours__"), en_parcours_pendant(periode, "parcours__"), etape_pendant(periode)
+        )
+        .annotate(jours=jours_dans_periode, categorie=F("type__categorie"))
+        .annotate(rang=rang)
+        .filter(rang=1)
+        .values("categorie")
+        .annotate(participants=Count("pk"))
+        .order_by()
+    )
+
+
+# --- Intensity of accompaniment -----------------------------------------------------------------
+
+
+def entretiens_de(perimetre, periode):
+    """Entretiens of the period held while the parcours was in parcours (from its entry to its
+    exit day included): the diagnostic before admission and the follow-up after exit are not
+    accompaniment."""
+    return Entretien.objects.filter(
+        perimetre.q("parcours__"),
+        Q(date__range=(periode.debut, periode.fin)),
+        Q(parcours__date_entree__lte=F("date")),
+        Q(parcours__date_sortie__isnull=True) | Q(parcours__date_sortie__gte=F("date")),
+    )
+
+
+def lignes_entretiens(perimetre, periode):
+    """Per (référent of the parcours, month): the entretiens, those of each mode (``mode_<mode>``)
+    and the distinct participants met (one query)."""
+    par_mode = {f"mode_{mode}": Count("pk", filter=Q(mode=mode)) for mode in ModeEntretien.values}
+    return list(
+        entretiens_de(perimetre, periode)
+        .annotate(mois=TruncMonth("date"))
+        .values("parcours__referent_id", "mois")
+        .annotate(entretiens=Count("pk"), participants=Count("parcours_id", distinct=True), **par_mode)
+        .order_by()
+    )

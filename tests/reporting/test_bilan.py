@@ -1,0 +1,177 @@
+"""The bilan's JSON contract (issue 7), its query count, and its scoping through the API."""
+
+import json
+
+import pytest
+
+from parcours.enums import CategorieSortie as C
+from reporting.bilan import PlieInconnu, bilan_annuel
+from tests.parcours.factories import EntretienFactory, EtapeFactory
+from tests.reporting.conftest import D, make_parcours
+
+CONTRACT_KEYS = {
+    "plie",
+    "annee",
+    "flux",
+    "taux",
+    "repartitions",
+    "duree_moyenne_parcours_mois",
+    "etapes",
+    "operations",
+    "fse",
+}
+DIMENSIONS = {
+    "sexe",
+    "tranche_age",
+    "th",
+    "deld",
+    "brsa",
+    "qpv",
+    "niveau_formation",
+    "referent",
+    "prescripteur",
+}
+
+
+@pytest.fixture
+def data_a(world):
+    """A little life in PLIE A for 2016; nothing in PLIE B."""
+    plie = world.plie_a
+    situation = {"statut_emploi": "non", "recherche_emploi": True, "duree_recherche_mois": 20}
+    stock = make_parcours(plie, D(2015, 5, 4), referent=world.referent_a, situation=situation)
+    make_parcours(plie, D(2015, 5, 4), D(2016, 7, 1), C.EMPLOI_DURABLE, referent=world.referent_a)
+    entree = make_parcours(plie, D(2016, 2, 1), D(2016, 10, 3), C.ABANDON, referent=world.referent_a)
+    make_parcours(plie, D(2016, 4, 1), D(2016, 11, 3), C.NEUTRALISEE)
+    make_parcours(plie, D(2016, 9, 1), referent=world.referent_a, situation=situation)
+    EtapeFactory(parcours=stock, date_debut=D(2016, 3, 1))
+    EntretienFactory(parcours=entree, date=D(2016, 3, 8))
+    return plie
+
+
+def test_the_json_contract(data_a):
+    bilan = bilan_annuel("plie-a", 2016)
+    assert set(bilan) == CONTRACT_KEYS
+    assert (bilan["plie"], bilan["annee"]) == ("plie-a", 2016)
+    assert bilan["flux"] == {
+        "en_parcours_debut": 2,
+        "entrees": 3,
+        "en_parcours_annee": 5,
+        "sorties_positives": {"total": 1, "emploi_durable": 1, "qualifiante": 0, "autres": 0},
+        "sorties_sans_suite": {"total": 2, "abandons": 1, "neutralisees": 1, "autres": 0},
+        "en_parcours_fin": 2,
+    }
+    assert bilan["taux"] == {
+        "sorties_positives_sur_sorties": 1 / 3,
+        "sorties_positives_hors_neutralisees": 1 / 2,
+        "sorties_positives_sur_entrees": 1 / 3,
+        "abandons_sur_sorties": 1 / 3,
+    }
+    assert set(bilan["repartitions"]) == DIMENSIONS
+    for valeurs in bilan["repartitions"].values():
+        for figures in valeurs.values():
+            assert set(figures) == {
+                "entrees",
+                "sorties",
+                "sorties_positives",
+                "abandons",
+                "taux_sorties_positives",
+                "taux_abandons",
+            }
+    assert isinstance(bilan["duree_moyenne_parcours_mois"], float)
+    assert bilan["etapes"]["etapes"] == 1
+    assert bilan["etapes"]["accompagnement"]["total"]["entretiens"] == 1
+    assert bilan["operations"] == []
+    assert bilan["fse"] == {}
+    assert json.loads(json.dumps(bilan)) == bilan  # plain JSON: no dates, no Decimals
+
+
+def test_the_whole_bilan_in_a_fixed_number_of_queries(data_a, django_assert_num_queries):
+    # 1 the PLIE by its code
+    # 2 the flow table and the durations (one conditional aggregate)
+    # 3 per référent: breakdown counts and participants in parcours month by month
+    # 4 the public-category cube (sexe × âge × TH × DELD × BRSA × QPV × niveau)
+    # 5 per prescripteur
+    # 6 étapes per step category
+    # 7 participants per main step category
+    # 8 entretiens per (référent, month), with their modes
+    with django_assert_num_queries(8):
+        bilan_annuel("plie-a", 2016)
+    for _ in range(5):  # more data, same number of queries
+        make_parcours(data_a, D(2016, 5, 2), D(2016, 8, 1), C.QUALIFIANTE)
+    with django_assert_num_queries(7):  # given the PLIE itself: no lookup
+        bilan_annuel(data_a, 2016)
+
+
+def test_plie_b_sees_nothing_of_plie_a(world, data_a):
+    bilan = bilan_annuel(world.plie_b, 2016)
+    assert bilan["flux"]["en_parcours_annee"] == 0
+    assert bilan["repartitions"]["referent"] == {}
+    assert bilan["etapes"]["etapes"] == 0
+    assert bilan["etapes"]["accompagnement"]["total"]["entretiens"] == 0
+
+
+def test_an_unknown_plie(db):
+    with pytest.raises(PlieInconnu, match="PLIE inconnu : nulle-part"):
+        bilan_annuel("nulle-part", 2016)
+
+
+URL = "/api/v1/plie/{}/bilan/2016/"
+
+
+@pytest.mark.parametrize(
+    ("persona", "code", "status"),
+    [
+        ("gestionnaire_a", "plie-a", 200),
+        ("referent_a", "plie-a", 200),
+        ("financeur", "plie-a", 200),  # aggregates only
+        ("oi_user", "plie-a", 200),
+        ("oi_user", "plie-b", 200),
+        ("referent_b", "plie-a", 404),  # PLIE B sees nothing of A
+        ("financeur", "plie-b", 404),
+        ("oi_user", "plie-c", 404),
+        ("no_role", "plie-a", 404),
+        ("gestionnaire_a", "inconnu", 404),
+    ],
+)
+def test_api_is_scoped(client, world, data_a, persona, code, status):
+    client.force_login(getattr(world, persona))
+    response = client.get(URL.format(code))
+    assert response.status_code == status
+    if status == 200:
+        assert response.json()["plie"] == code
+        expected_entries = 3 if code == "plie-a" else 0
+        assert response.json()["flux"]["entrees"] == expected_entries
+
+
+def test_api_financeur_gets_the_same_figures(client, world, data_a):
+    client.force_login(world.financeur)
+    response = client.get(URL.format("plie-a"))
+    assert response.json() == json.loads(json.dumps(bilan_annuel("plie-a", 2016)))
+
+
+def test_api_needs_a_login(client, data_a):
+    assert client.get(URL.format("plie-a")).status_code == 403
+
+
+def test_api_refuses_an_absurd_year(client, world):
+    client.force_login(world.gestionnaire_a)
+    assert client.get("/api/v1/plie/plie-a/bilan/1850/").status_code == 404
+
+
+def test_api_query_count(client, world, data_a, django_assert_num_queries):
+    client.force_login(world.financeur)
+    # session, user, memberships, partner links (scope_for), the PLIE, then the 7 of the bilan
+    with django_assert_num_queries(12):
+        assert client.get(URL.format("plie-a")).status_code == 200
+
+
+def test_perimetre_for_narrows_never_widens(world, data_a):
+    from reporting.selectors import perimetre_for
+
+    assert perimetre_for(world.financeur).plie_ids == {world.plie_a.pk}
+    assert perimetre_for(world.oi_user).plie_ids == {world.plie_a.pk, world.plie_b.pk}
+    assert perimetre_for(world.oi_user, [world.plie_b.pk, world.plie_c.pk]).plie_ids == {world.plie_b.pk}
+    assert perimetre_for(world.referent_b, [world.plie_a.pk]).plie_ids == frozenset()
+    assert perimetre_for(world.no_role).plie_ids == frozenset()
+    referent = perimetre_for(world.direction_a, referent_id=world.referent_a.pk)
+    assert referent.parcours().count() == 4  # the parcours of PLIE A followed by referent_a
