@@ -155,6 +155,7 @@ def create_parcours(world):
 
     # 1. Parcours (one per participant; candidates for a third of those without a questionnaire)
     plans = []  # (parcours, exit code or None, status detail)
+    schedule = {}  # id(parcours object) -> entretien dates
     rows = world_participants(world)
     for pid, plie_id in rows:
         referent = rng.choice(world.referents[plie_id])
@@ -213,6 +214,17 @@ def create_parcours(world):
             date_signature_contrat=entree,
             date_sortie=sortie,
         )
+        # entretiens of the last six months, scheduled now so the workspace's denormalised dates
+        # (dernier_contact, prochain_rdv) are written with the parcours, not updated afterwards
+        fin = sortie or REFERENCE_DATE
+        day = max(entree, fin - datetime.timedelta(days=182))
+        schedule[id(parcours)] = days = []
+        for _ in range(max(1, math.ceil(_days(day, fin) / 30))):
+            day = min(day + datetime.timedelta(days=rng.randint(18, 40)), fin)
+            days.append(day)
+        parcours.dernier_contact = days[-1]
+        if sortie is None:
+            parcours.prochain_rdv = now + datetime.timedelta(days=rng.randint(-10, 30))
         plans.append((parcours, code, status))
     created = _bulk(Parcours, (p for p, _, _ in plans))
     for (parcours, _, _), saved in zip(plans, created, strict=True):
@@ -359,17 +371,10 @@ def create_parcours(world):
     world.created["sorties"] += len(_bulk(Sortie, sorties))
     _bulk(Suspension, suspensions)
 
-    # 4. Entretiens over the last six months of each parcours, and the workspace's denormalised dates
+    # 4. The entretiens scheduled in step 1
     def entretiens():
         for parcours, _, _ in plans:
-            if not parcours.date_entree:
-                continue
-            fin = parcours.date_sortie or REFERENCE_DATE
-            start = max(parcours.date_entree, fin - datetime.timedelta(days=182))
-            months = max(1, math.ceil(_days(start, fin) / 30))
-            day = start
-            for _ in range(months):
-                day = min(day + datetime.timedelta(days=rng.randint(18, 40)), fin)
+            for day in schedule.get(id(parcours), ()):
                 yield Entretien(
                     parcours_id=parcours.pk,
                     date=day,
@@ -379,16 +384,8 @@ def create_parcours(world):
                     sujets=[rng.choice(["projet", "recherche_emploi", "freins", "suivi_emploi"])],
                     notes="Point d'étape.",
                 )
-                parcours.dernier_contact = day
 
     world.created["entretiens"] += len(_bulk(Entretien, entretiens()))
-    actifs = [p for p, _, s in plans if p.date_entree and not p.date_sortie]
-    for parcours in actifs:
-        parcours.prochain_rdv = now + datetime.timedelta(days=rng.randint(-10, 30))
-    Parcours.objects.bulk_update(
-        [p for p, _, _ in plans if p.dernier_contact], ["dernier_contact"], batch_size=BATCH_SIZE
-    )
-    Parcours.objects.bulk_update(actifs, ["prochain_rdv"], batch_size=BATCH_SIZE)
 
 
 def world_participants(world):

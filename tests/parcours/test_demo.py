@@ -42,3 +42,13 @@ def test_demo_job_exits_meet_their_own_validation_rule(db):
         assert validable is not None and validable <= sortie.date_sortie, (sortie.type.code, validable)
         checked += 1
     assert checked > 10
+
+
+def test_demo_workspace_dates_match_the_entretiens(db):
+    from django.db.models import Max
+
+    demo.build_world(participants=300, plies=1, seed=3, stdout=io.StringIO())
+    admitted = Parcours.objects.exclude(date_entree=None).annotate(last=Max("entretiens__date"))
+    assert admitted.exists()
+    assert all(p.dernier_contact == p.last for p in admitted)
+    assert not admitted.filter(date_sortie=None, prochain_rdv=None).exists()
