@@ -4,12 +4,19 @@ and the step types offered to every PLIE (global rows, ``plie`` empty).
 :func:`create_default_referentiels` runs for every new PLIE (``parcours.signals``, on the
 creation of a PLIE structure) and, once, for the PLIE that existed before (data migration
 ``0002_default_referentiels``). It is idempotent: a code already present is left as the PLIE's
-administrator set it (libellé, rule, active or not), only missing codes are created."""
+administrator set it (libellé, rule, active or not), only missing codes are created.
 
+:func:`type_sortie_save` is how the PLIE's administrateur then changes the exit referential
+(``parcours.views_referentiel``)."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from parcours.enums import CategorieEtape as E
 from parcours.enums import CategorieSortie as C
+from parcours.sorties import criteres_errors
+from plie.core.enums import Role
+from plie.core.scoping import scope_for
 
 EMPLOI_12_MOIS = [
     {"type": "duree_emploi", "mois": 12},
@@ -155,3 +162,93 @@ def create_default_referentiels(plie):
         type_etape_model=TypeEtape,
         bulk_create=_bulk_create_with_history,
     )
+
+
+# --- editing a PLIE's exit referential (its administrateur, ``parcours.views_referentiel``) ----
+
+ORDRE_MAX = 32767  # a PositiveSmallIntegerField
+CODE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+
+
+def normalise_code(code):
+    """Codes are written in capitals (« CDD_6M »), whatever was typed."""
+    return (code or "").strip().upper()
+
+
+def code_errors(code):
+    """French messages for a malformed exit type code (``[]`` when fine)."""
+    if not code:
+        return ["Le code est obligatoire."]
+    if not set(code) <= CODE_CHARS:
+        return ["Le code s'écrit en lettres sans accents, chiffres, « _ » ou « - » (par exemple CDD_6M)."]
+    return []
+
+
+@transaction.atomic
+def type_sortie_save(
+    *,
+    user,
+    plie,
+    type_sortie=None,
+    code,
+    libelle,
+    categorie,
+    criteres,
+    commission_requise=False,
+    is_active=True,
+    ordre=0,
+):
+    """Create (``type_sortie`` ``None``) or change an exit type of ``plie``'s referential.
+
+    Only an administrateur of the PLIE may; the code is unique in the PLIE and no longer
+    changes once exits use it (reports and exports read it); the criteria must be well formed
+    (:func:`parcours.sorties.criteres_errors`). Deactivating a type hides it from new exits
+    and keeps the exits already recorded with it. Raises ``ValidationError`` per field, in
+    French; returns the saved type (its history records who changed the rule)."""
+    from parcours.models import TypeSortie
+
+    if not scope_for(user).has_role(Role.ADMINISTRATEUR, plie_id=plie.pk):
+        raise PermissionDenied
+    if type_sortie is not None:
+        type_sortie = TypeSortie.objects.select_for_update().get(pk=type_sortie.pk)
+        if type_sortie.plie_id != plie.pk:
+            raise PermissionDenied
+    code = normalise_code(code)
+    libelle = (libelle or "").strip()
+    criteres = [] if criteres is None else criteres
+    errors = {}
+    if code_errors(code):
+        errors["code"] = code_errors(code)
+    elif type_sortie is not None and code != type_sortie.code and type_sortie.sorties.exists():
+        errors["code"] = [
+            f"Le code « {type_sortie.code} » est déjà utilisé par des sorties enregistrées : "
+            "il ne peut plus changer."
+        ]
+    else:
+        others = TypeSortie.objects.filter(plie=plie, code__iexact=code)
+        if type_sortie is not None:
+            others = others.exclude(pk=type_sortie.pk)
+        if others.exists():
+            errors["code"] = [f"Le code « {code} » existe déjà dans le référentiel de ce PLIE."]
+    if not libelle:
+        errors["libelle"] = ["Le libellé est obligatoire."]
+    if categorie not in C.values:
+        errors["categorie"] = ["Choisissez la catégorie de la sortie."]
+    if criteres_errors(criteres):
+        errors["criteres"] = criteres_errors(criteres)
+    if not isinstance(ordre, int) or not 0 <= ordre <= ORDRE_MAX:
+        errors["ordre"] = [f"L'ordre est un nombre entier entre 0 et {ORDRE_MAX}."]
+    if errors:
+        raise ValidationError(errors)
+    if type_sortie is None:
+        type_sortie = TypeSortie(plie=plie)
+    type_sortie.code = code
+    type_sortie.libelle = libelle
+    type_sortie.categorie = categorie
+    type_sortie.criteres = criteres
+    type_sortie.commission_requise = bool(commission_requise)
+    type_sortie.is_active = bool(is_active)
+    type_sortie.ordre = ordre
+    type_sortie._history_user = user
+    type_sortie.save()
+    return type_sortie

@@ -16,3 +16,7 @@ urlpatterns = [
 from parcours.urls_etat import urlpatterns as etat_urlpatterns  # noqa: E402
 
 urlpatterns += etat_urlpatterns
+
+from parcours.urls_referentiel import urlpatterns as referentiel_urlpatterns  # noqa: E402
+
+urlpatterns += referentiel_urlpatterns

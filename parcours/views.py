@@ -190,6 +190,14 @@ def _writable_now(user, parcours):
     return parcours.status != StatutParcours.SORTI or is_administrateur(user, parcours.plie_id)
 
 
+def _suspension_en_cours(parcours, suspensions):
+    """:func:`parcours.services.suspension_en_cours` over the suspensions already read: the
+    latest suspension of a suspended parcours (even with a planned end date), else ``None``."""
+    if parcours.status != StatutParcours.SUSPENDU or not suspensions:
+        return None
+    return max(suspensions, key=lambda suspension: (suspension.date_debut, suspension.pk))
+
+
 def _rdv_entretien(parcours, entretiens):
     """The entretien that planned the parcours' next appointment (for its .ics), among those
     on the page, else ``None``."""
@@ -220,6 +228,7 @@ def parcours_detail(request, pk):
     rdv_entretien = _rdv_entretien(parcours, page.object_list)
     if rdv_entretien is None and parcours.prochain_rdv is not None:
         rdv_entretien = entretiens.filter(prochain_rdv=parcours.prochain_rdv).first()
+    suspensions = list(parcours.suspensions.all())
     context = {
         "parcours": parcours,
         "participant": parcours.participant,
@@ -228,7 +237,8 @@ def parcours_detail(request, pk):
         "etapes": etapes,
         "page": page,
         "rdv_entretien": rdv_entretien,
-        "suspensions": list(parcours.suspensions.all()),
+        "suspensions": suspensions,
+        "suspension_en_cours": _suspension_en_cours(parcours, suspensions),
         "affectations": list(parcours.affectations.select_related("referent")),
         "decisions": list(parcours.decisions.select_related("commission", "structure_reorientation")),
         "can_write": can_write,

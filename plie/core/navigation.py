@@ -25,6 +25,7 @@ ENTRIES = (
         "parcours:commission_list",
         roles=frozenset({Role.ANIMATION, Role.DIRECTION, Role.ADMINISTRATEUR}),
     ),
+    NavEntry("Référentiels", "parcours:referentiel_sorties", roles=frozenset({Role.ADMINISTRATEUR})),
     NavEntry("Tâches nocturnes", "core:taskrun_list", roles=frozenset({Role.ADMINISTRATEUR, Role.DIRECTION})),
     NavEntry("Administration", "admin:index", staff_only=True),
 )

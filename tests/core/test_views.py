@@ -83,7 +83,7 @@ def test_financeur_sees_counts_but_no_participant_entry(client, world):
         ("referent_a", ["Accueil", "Ma file active", "Participants"]),
         ("gestionnaire_a", ["Accueil", "Participants"]),
         ("animateur_a", ["Accueil", "Participants", "Commissions"]),
-        ("admin_a", ["Accueil", "Participants", "Commissions", "Tâches nocturnes"]),
+        ("admin_a", ["Accueil", "Participants", "Commissions", "Référentiels", "Tâches nocturnes"]),
         ("financeur", ["Accueil"]),
         ("no_role", ["Accueil"]),
     ],

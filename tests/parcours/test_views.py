@@ -159,6 +159,58 @@ class TestParcoursDetail:
             url("entretien_create", sortie.parcours_id),
         )
 
+    def test_the_current_suspension_ends_even_with_a_planned_end(self, client, world, parcours):
+        ancienne = SuspensionFactory(parcours=parcours, date_debut=D(2026, 3, 2), date_fin=D(2026, 3, 20))
+        courante = SuspensionFactory(parcours=parcours, date_debut=D(2026, 6, 1), date_fin=D(2026, 8, 31))
+        Parcours.objects.filter(pk=parcours.pk).update(status=StatutParcours.SUSPENDU)
+        client.force_login(world.referent_a)
+        response = client.get(url("parcours_detail", parcours.pk))
+        assert response.context["suspension_en_cours"] == courante
+        assertContains(response, "Du 01/06/2026, fin prévue le 31/08/2026")
+        assertContains(response, "Du 02/03/2026 au 20/03/2026")
+        assertContains(response, url("suspension_end", courante.pk))
+        assertContains(response, "Mettre fin à la suspension", count=1)
+        assertNotContains(response, url("suspension_end", ancienne.pk))
+        # the gestionnaire reads it without the action
+        client.force_login(world.gestionnaire_a)
+        assertNotContains(client.get(url("parcours_detail", parcours.pk)), "Mettre fin à la suspension")
+
+    def test_an_exit_in_employment_can_be_withdrawn(self, client, world, parcours):
+        type_sortie = TypeSortieFactory(plie=world.plie_a, positive=True)
+        sortie = Sortie.objects.create(parcours=parcours, type=type_sortie, date_sortie=D(2026, 6, 1))
+        Parcours.objects.filter(pk=parcours.pk).update(status=StatutParcours.EN_SUIVI_EMPLOI)
+        parcours.refresh_from_db()
+        withdraw_url = url("sortie_withdraw", sortie.pk)
+        client.force_login(world.referent_a)
+        response = client.get(url("parcours_detail", parcours.pk))
+        assertContains(response, f'<form method="post" action="{withdraw_url}"')
+        assertContains(response, f'<input type="hidden" name="version" value="{parcours.version}">')
+        assertContains(response, "Retirer la sortie (emploi perdu)")
+        # the form posts what the withdraw page expects (with the CSRF token checked)
+        client.handler.enforce_csrf_checks = True
+        token = response.context["csrf_token"]
+        response = client.post(
+            withdraw_url,
+            {
+                "csrfmiddlewaretoken": str(token),
+                "version": parcours.version,
+                "motif": "Fin de période d'essai",
+            },
+        )
+        assertRedirects(response, url("parcours_detail", parcours.pk), fetch_redirect_response=False)
+        parcours.refresh_from_db()
+        assert parcours.status == StatutParcours.EN_PARCOURS
+        assert not Sortie.objects.filter(pk=sortie.pk).exists()
+
+    @pytest.mark.parametrize("persona", ["gestionnaire_a", "direction_a"])
+    def test_readers_do_not_get_the_withdraw_form(self, client, world, parcours, persona):
+        sortie = SortieFactory(parcours=parcours, positive=True, date_sortie=D(2026, 6, 1))
+        Parcours.objects.filter(pk=parcours.pk).update(status=StatutParcours.EN_SUIVI_EMPLOI)
+        client.force_login(getattr(world, persona))
+        response = client.get(url("parcours_detail", parcours.pk))
+        assertContains(response, "En attente de validation")
+        assertNotContains(response, url("sortie_withdraw", sortie.pk))
+
     @pytest.mark.parametrize("entretiens", [3, 60])
     def test_query_count_does_not_grow(self, client, world, parcours, entretiens, django_assert_num_queries):
         EntretienFactory.create_batch(entretiens, parcours=parcours)

@@ -1,0 +1,158 @@
+"""The PLIE's exit referential, configured by its administrateur (DOMAIN §5 (a)).
+
+The list is read by the PLIE's administrateur, animation, direction and gestionnaire; anybody
+else (a référent, a financeur, another PLIE) gets a 404, like a PLIE outside their scope. Only
+the administrateur of the PLIE creates and changes exit types (403 for the readers); the writes
+go through :func:`parcours.referentiels.type_sortie_save`."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from parcours.forms_referentiel import TypeSortieForm, criteres_text
+from parcours.models import TypeSortie
+from parcours.referentiels import type_sortie_save
+from parcours.sorties import criteres_label
+from plie.core.enums import Role
+from plie.core.models import Structure
+from plie.core.scoping import scope_for
+
+READER_ROLES = (Role.ADMINISTRATEUR, Role.ANIMATION, Role.DIRECTION, Role.GESTIONNAIRE)
+ORDRE_STEP = 10
+
+
+def _readable_plies(user):
+    """The PLIE whose exit referential ``user`` may read, by name (one query)."""
+    scope = scope_for(user)
+    plie_ids = [pid for pid in scope.personal_plie_ids if scope.has_role(*READER_ROLES, plie_id=pid)]
+    return list(Structure.objects.plies().filter(pk__in=plie_ids).order_by("nom"))
+
+
+def _is_admin(user, plie):
+    return scope_for(user).has_role(Role.ADMINISTRATEUR, plie_id=plie.pk)
+
+
+def _chosen_plie(request):
+    """The PLIE of ``?plie=CODE`` among those ``user`` reads (404 otherwise); without it, the
+    first PLIE they administer, else the first they read. Returns ``(plie, plies)``."""
+    plies = _readable_plies(request.user)
+    if not plies:
+        raise Http404("Aucun référentiel de PLIE ne vous est accessible.")
+    code = request.GET.get("plie")
+    if code:
+        plie = next((p for p in plies if p.code == code), None)
+        if plie is None:
+            raise Http404("Ce PLIE ne fait pas partie de vos PLIE.")
+        return plie, plies
+    plie = next((p for p in plies if _is_admin(request.user, p)), plies[0])
+    return plie, plies
+
+
+def _list_url(plie, several):
+    url = reverse("parcours:referentiel_sorties")
+    return f"{url}?plie={plie.code}" if several else url
+
+
+@login_required
+@require_GET
+def referentiel_sorties(request):
+    plie, plies = _chosen_plie(request)
+    types = list(
+        TypeSortie.objects.filter(plie=plie)
+        .annotate(nb_sorties=Count("sorties"))
+        .order_by("ordre", "libelle", "pk")
+    )
+    for type_sortie in types:
+        type_sortie.regle = criteres_label(type_sortie.criteres)
+    context = {
+        "plie": plie,
+        "plies": plies if len(plies) > 1 else [],
+        "types": types,
+        "can_edit": _is_admin(request.user, plie),
+        "nb_actifs": sum(1 for t in types if t.is_active),
+    }
+    return render(request, "parcours/referentiel_sorties.html", context)
+
+
+def _form_page(request, *, plie, several, type_sortie, form, status=200):
+    context = {
+        "plie": plie,
+        "type_sortie": type_sortie,
+        "form": form,
+        "back_url": _list_url(plie, several),
+    }
+    return render(request, "parcours/type_sortie_form.html", context, status=status)
+
+
+def _save(request, *, plie, several, type_sortie, form):
+    """Validate and save; the redirect to the list, or the form with its errors (400)."""
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = type_sortie_save(
+                user=request.user,
+                plie=plie,
+                type_sortie=type_sortie,
+                code=data["code"],
+                libelle=data["libelle"],
+                categorie=data["categorie"],
+                criteres=data["criteres"],
+                commission_requise=data["commission_requise"],
+                is_active=data["is_active"],
+                ordre=data["ordre"],
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            etat = "" if saved.is_active else " (inactif : il n'est plus proposé pour les nouvelles sorties)"
+            verbe = "créé" if type_sortie is None else "enregistré"
+            messages.success(request, f"Type de sortie « {saved.libelle} » {verbe}{etat}.")
+            return redirect(_list_url(plie, several))
+    return _form_page(request, plie=plie, several=several, type_sortie=type_sortie, form=form, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def type_sortie_create(request):
+    plie, plies = _chosen_plie(request)
+    if not _is_admin(request.user, plie):
+        raise PermissionDenied
+    several = len(plies) > 1
+    if request.method == "POST":
+        form = TypeSortieForm(request.POST)
+        return _save(request, plie=plie, several=several, type_sortie=None, form=form)
+    last = TypeSortie.objects.filter(plie=plie).order_by("-ordre").values_list("ordre", flat=True).first()
+    initial = {"is_active": True, "criteres": "[]", "ordre": (last or 0) + ORDRE_STEP}
+    form = TypeSortieForm(initial=initial)
+    return _form_page(request, plie=plie, several=several, type_sortie=None, form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def type_sortie_update(request, pk):
+    plies = _readable_plies(request.user)
+    type_sortie = get_object_or_404(TypeSortie.objects.filter(plie__in=plies).select_related("plie"), pk=pk)
+    plie = type_sortie.plie
+    if not _is_admin(request.user, plie):
+        raise PermissionDenied
+    several = len(plies) > 1
+    code_locked = type_sortie.sorties.exists()
+    if request.method == "POST":
+        form = TypeSortieForm(request.POST, initial={"code": type_sortie.code}, code_locked=code_locked)
+        return _save(request, plie=plie, several=several, type_sortie=type_sortie, form=form)
+    initial = {
+        "code": type_sortie.code,
+        "libelle": type_sortie.libelle,
+        "categorie": type_sortie.categorie,
+        "criteres": criteres_text(type_sortie.criteres),
+        "commission_requise": type_sortie.commission_requise,
+        "is_active": type_sortie.is_active,
+        "ordre": type_sortie.ordre,
+    }
+    form = TypeSortieForm(initial=initial, code_locked=code_locked)
+    return _form_page(request, plie=plie, several=several, type_sortie=type_sortie, form=form)
