@@ -37,3 +37,18 @@ def bilan_json(ctx):
     code = ctx.plie_codes[0]
     bilan = bilan_annuel(code, annee_du_bilan(code))
     assert json.dumps(bilan)
+
+
+BILAN_PDF_TARGET_MS = 10000
+
+
+@benchmark("reporting.bilan_pdf", target_ms=BILAN_PDF_TARGET_MS)
+def bilan_pdf(ctx):
+    """The annual bilan of the first PLIE as the PDF for the comité de pilotage (bilan_annuel() and
+    the WeasyPrint rendering, charts included)."""
+    from reporting.bilan import bilan_annuel
+    from reporting.pdf import render_bilan
+
+    code = ctx.plie_codes[0]
+    pdf = render_bilan(bilan_annuel(code, annee_du_bilan(code)))
+    assert pdf.startswith(b"%PDF")

@@ -101,8 +101,8 @@ def test_xlsx_one_sheet_per_table(plie, tmp_path):
     assert [row[0] for row in mois] == [f"2016-{m:02}" for m in range(1, 13)]
 
 
-def test_pdf_is_not_there_yet(plie):
-    with pytest.raises(CommandError, match="PDF n'est pas encore disponible"):
+def test_pdf_needs_a_file(plie):
+    with pytest.raises(CommandError, match="--output"):
         run("--plie", "plie-cmd", "--annee", "2016", "--format", "pdf")
 
 

@@ -1,5 +1,6 @@
-"""``manage.py bilan --plie CODE --annee AAAA [--format json|csv|xlsx] [--output FICHIER]``: the
-annual bilan of a PLIE as data (see :mod:`reporting.bilan`). The PDF comes later."""
+"""``manage.py bilan --plie CODE --annee AAAA [--format json|csv|xlsx|pdf] [--output FICHIER]``:
+the annual bilan of a PLIE as data (see :mod:`reporting.bilan`) or as the PDF for the comité de
+pilotage (see :mod:`reporting.pdf`; XLSX and PDF need ``--output``)."""
 
 from pathlib import Path
 
@@ -13,29 +14,32 @@ ANNEE_MIN, ANNEE_MAX = 2000, 2100
 
 
 class Command(BaseCommand):
-    help = "Produit le bilan annuel d'un PLIE (flux, taux, répartitions, étapes) en JSON, CSV ou XLSX."
+    help = "Produit le bilan annuel d'un PLIE (flux, taux, répartitions, étapes) en JSON, CSV, XLSX ou PDF."
 
     def add_arguments(self, parser):
         parser.add_argument("--plie", required=True, help="code du PLIE")
         parser.add_argument("--annee", required=True, type=int, help="année civile du bilan")
         parser.add_argument("--format", default="json", choices=FORMATS, help="format (json par défaut)")
-        parser.add_argument("--output", help="fichier à écrire (sortie standard sinon, sauf XLSX)")
+        parser.add_argument("--output", help="fichier à écrire (sortie standard sinon, sauf XLSX et PDF)")
 
     def handle(self, *args, plie, annee, format, output, **options):
-        if format == "pdf":
-            raise CommandError(
-                "Le bilan au format PDF n'est pas encore disponible : utilisez json, csv ou xlsx."
-            )
         if not ANNEE_MIN <= annee <= ANNEE_MAX:
             raise CommandError(f"Année invalide : {annee} (attendu entre {ANNEE_MIN} et {ANNEE_MAX}).")
-        if format == "xlsx" and not output:
-            raise CommandError("Le format XLSX s'écrit dans un fichier : précisez --output FICHIER.")
+        if format in ("xlsx", "pdf") and not output:
+            raise CommandError(
+                f"Le format {format.upper()} s'écrit dans un fichier : précisez --output FICHIER."
+            )
         try:
             bilan = bilan_annuel(plie, annee)
         except PlieInconnu as error:
             raise CommandError(str(error)) from error
-        exporter, _ = EXPORTS[format]
-        content = exporter(bilan)
+        if format == "pdf":
+            from reporting.pdf import render_bilan  # WeasyPrint is loaded only when needed
+
+            content = render_bilan(bilan)
+        else:
+            exporter, _ = EXPORTS[format]
+            content = exporter(bilan)
         if output:
             Path(output).write_bytes(content)
             self.stderr.write(f"Bilan {annee} de {plie} écrit dans {output}.")

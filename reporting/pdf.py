@@ -1,0 +1,315 @@
+"""The annual bilan as a PDF for the comité de pilotage (WeasyPrint), from :func:`reporting.bilan.
+bilan_annuel` (the JSON contract of issue 7): cover, flow table, rates with their definitions,
+breakdowns, étapes and durations, intensity of accompaniment, charts (inline SVG from
+:mod:`reporting.charts`), « données et définitions ».
+
+French typography: figures with a narrow no-break space between thousands (« 12 345 »), decimal
+comma, « 42,3 % »; a rate whose denominator is 0 reads « non calculable ». Page numbers
+« Page X / Y », table headers repeated on every page. WeasyPrint never reaches the network:
+:class:`participants.pdf.StaticOnlyFetcher` serves ``static/`` and nothing else."""
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from weasyprint import HTML
+
+from parcours.pdf import NBSP, NNBSP, typo
+from participants.pdf import STATIC_DIR, StaticOnlyFetcher
+from plie.core.models import Structure
+from reporting import charts
+from reporting.exports import LIBELLES_DIMENSIONS, LIBELLES_ETAPES, LIBELLES_MODES, LIBELLES_VALEURS
+
+NON_CALCULABLE = "non calculable"
+MOIS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
+MOIS_LONGS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+VERT, VERT_CLAIR, VERT_PALE = "#1b5e20", "#4c8c4a", "#8fbf8c"
+ORANGE, GRIS_MOYEN, GRIS_CLAIR = "#b5541c", "#7d8793", "#b4bcc6"
+
+
+# --- French number formatting ------------------------------------------------------------------
+
+
+def nombre(valeur, decimales=None):
+    """``12345`` → « 12 345 » (narrow no-break space), ``1.825`` → « 1,83 » (``decimales``: 2 for
+    floats unless told); ``None`` → « — »."""
+    if valeur is None:
+        return "—"
+    if isinstance(valeur, float) or decimales is not None:
+        texte = f"{valeur:,.{2 if decimales is None else decimales}f}"
+    else:
+        texte = f"{valeur:,d}"
+    return texte.replace(",", NNBSP).replace(".", ",")
+
+
+def pourcentage(taux):
+    """A rate 0..1 as « 42,3 % »; ``None`` (denominator 0) → « non calculable »."""
+    if taux is None:
+        return NON_CALCULABLE
+    return f"{nombre(taux * 100, 1)}{NNBSP}%"
+
+
+def _mois(cle, longs=False):
+    annee, mois = cle.split("-")
+    return (MOIS_LONGS if longs else MOIS)[int(mois) - 1] + ("" if not longs else f" {annee}")
+
+
+# --- Context --------------------------------------------------------------------------------------
+
+
+def _flux(bilan):
+    annee, flux = bilan["annee"], bilan["flux"]
+    positives, sans_suite = flux["sorties_positives"], flux["sorties_sans_suite"]
+    lignes = [
+        ("stock", f"En parcours au 31/12/{annee - 1}", flux["en_parcours_debut"]),
+        ("", f"Entrées en {annee}", flux["entrees"]),
+        ("total", f"En parcours en {annee} (stock + entrées)", flux["en_parcours_annee"]),
+        ("total", f"Sorties positives en {annee}", positives["total"]),
+        ("dont", "dont emploi durable", positives["emploi_durable"]),
+        ("dont", "dont sortie qualifiante", positives["qualifiante"]),
+        ("dont", "dont autres sorties positives", positives["autres"]),
+        ("total", f"Sorties sans suite en {annee}", sans_suite["total"]),
+        ("dont", "dont abandons", sans_suite["abandons"]),
+        ("dont", "dont déménagements, décès, retraites (neutralisées)", sans_suite["neutralisees"]),
+        ("dont", "dont autres (y compris réorientations)", sans_suite["autres"]),
+        ("stock", f"En parcours au 31/12/{annee}", flux["en_parcours_fin"]),
+    ]
+    return [{"classe": classe, "libelle": libelle, "valeur": nombre(v)} for classe, libelle, v in lignes]
+
+
+def _taux(bilan):
+    annee, flux, taux = bilan["annee"], bilan["flux"], bilan["taux"]
+    positives = flux["sorties_positives"]["total"]
+    sans_suite = flux["sorties_sans_suite"]
+    sorties = positives + sans_suite["total"]
+    lignes = [
+        (
+            "Taux de sorties positives",
+            taux["sorties_positives_sur_sorties"],
+            "Sorties positives rapportées à l'ensemble des sorties de l'année.",
+            (positives, sorties),
+        ),
+        (
+            "Taux de sorties positives hors sorties neutralisées",
+            taux["sorties_positives_hors_neutralisees"],
+            "Sorties positives rapportées aux sorties, sans compter les déménagements, décès et "
+            "retraites (sorties neutralisées).",
+            (positives, sorties - sans_suite["neutralisees"]),
+        ),
+        (
+            "Taux de sorties positives sur les entrées",
+            taux["sorties_positives_sur_entrees"],
+            f"Sorties positives de {annee} rapportées aux entrées de {annee}.",
+            (positives, flux["entrees"]),
+        ),
+        (
+            "Taux d'abandons",
+            taux["abandons_sur_sorties"],
+            "Abandons rapportés à l'ensemble des sorties de l'année.",
+            (sans_suite["abandons"], sorties),
+        ),
+    ]
+    return [
+        {
+            "libelle": libelle,
+            "valeur": pourcentage(valeur),
+            "calculable": valeur is not None,
+            "definition": typo(definition),
+            "calcul": f"{nombre(num)}{NNBSP}/{NNBSP}{nombre(den)}",
+        }
+        for libelle, valeur, definition, (num, den) in lignes
+    ]
+
+
+def _repartitions(bilan):
+    sections = []
+    for dimension, valeurs in bilan["repartitions"].items():
+        lignes = [
+            {
+                "libelle": LIBELLES_VALEURS.get(cle, cle),
+                "entrees": nombre(v["entrees"]),
+                "sorties": nombre(v["sorties"]),
+                "sorties_positives": nombre(v["sorties_positives"]),
+                "abandons": nombre(v["abandons"]),
+                "taux_sorties_positives": pourcentage(v["taux_sorties_positives"]),
+                "taux_abandons": pourcentage(v["taux_abandons"]),
+            }
+            for cle, v in valeurs.items()
+        ]
+        sections.append(
+            {
+                "titre": LIBELLES_DIMENSIONS.get(dimension, dimension),
+                "lignes": lignes,
+                "note": (
+                    "« 45 ans et plus » comprend « plus de 54 ans », détaillé à part."
+                    if dimension == "tranche_age"
+                    else ""
+                ),
+            }
+        )
+    return sections
+
+
+def _etapes(bilan):
+    etapes = bilan["etapes"]
+    resume = [
+        (f"Participants en parcours en {bilan['annee']}", nombre(etapes["participants"])),
+        ("Étapes en cours dans l'année", nombre(etapes["etapes"])),
+        ("Étapes par participant", nombre(etapes["etapes_par_participant"])),
+        ("Participants ayant eu au moins une étape", nombre(etapes["participants_avec_etape"])),
+        (
+            "Emplois de parcours débutés (IAE, contrats aidés, CDD courts, intérim)",
+            nombre(etapes["emplois"]["emplois_de_parcours"]),
+        ),
+        (
+            "Emplois durables débutés (non encore validés en sortie)",
+            nombre(etapes["emplois"]["emplois_durables"]),
+        ),
+        (
+            "Durée moyenne des parcours des participants sortis",
+            NON_CALCULABLE
+            if bilan["duree_moyenne_parcours_mois"] is None
+            else f"{nombre(bilan['duree_moyenne_parcours_mois'], 1)}{NBSP}mois",
+        ),
+    ]
+    categories = [
+        {
+            "libelle": LIBELLES_ETAPES[categorie],
+            "etapes": nombre(ligne["etapes"]),
+            "debutees": nombre(ligne["debutees"]),
+            "participants": nombre(ligne["participants"]),
+            "principale": nombre(etapes["categorie_principale"][categorie]),
+        }
+        for categorie, ligne in etapes["par_categorie"].items()
+    ]
+    categories.append(
+        {
+            "libelle": LIBELLES_ETAPES["sans_etape"],
+            "etapes": "",
+            "debutees": "",
+            "participants": "",
+            "principale": nombre(etapes["categorie_principale"]["sans_etape"]),
+        }
+    )
+    return resume, categories
+
+
+def _intensite(libelle, v):
+    return {
+        "libelle": libelle,
+        "participants_mois": nombre(v["participants_mois"]),
+        "entretiens": nombre(v["entretiens"]),
+        "par_participant": nombre(v["entretiens_par_participant_par_mois"]),
+        "sans_contact": nombre(v["sans_contact_mois"]),
+        "part_sans_contact": pourcentage(v["part_sans_contact"]),
+    }
+
+
+def _accompagnement(bilan):
+    acc = bilan["etapes"]["accompagnement"]
+    par_mois = [
+        {
+            "mois": _mois(cle, longs=True),
+            "participants": nombre(v["participants"]),
+            "entretiens": nombre(v["entretiens"]),
+            "par_participant": nombre(v["entretiens_par_participant"]),
+            "sans_contact": nombre(v["sans_contact"]),
+            "part_sans_contact": pourcentage(v["part_sans_contact"]),
+        }
+        for cle, v in acc["par_mois"].items()
+    ]
+    return {
+        "total": _intensite("Total", acc["total"]),
+        "par_mois": par_mois,
+        "par_referent": [_intensite(nom, v) for nom, v in acc["par_referent"].items()],
+        "par_mode": [
+            {
+                "libelle": LIBELLES_MODES.get(mode, mode),
+                "entretiens": nombre(v["entretiens"]),
+                "par_participant": nombre(v["entretiens_par_participant_par_mois"]),
+            }
+            for mode, v in acc["par_mode"].items()
+        ],
+        "graphique": mark_safe(  # every text is escaped by reporting.charts
+            charts.barres_mensuelles(
+                [(_mois(cle), v["entretiens"]) for cle, v in acc["par_mois"].items()],
+                titre="Entretiens par mois",
+                formater=nombre,
+            )
+        ),
+    }
+
+
+def _graphique_sorties(bilan):
+    positives = bilan["flux"]["sorties_positives"]
+    sans_suite = bilan["flux"]["sorties_sans_suite"]
+    donnees = [
+        ("Emploi durable", positives["emploi_durable"]),
+        ("Sortie qualifiante", positives["qualifiante"]),
+        ("Autres sorties positives", positives["autres"]),
+        ("Abandons", sans_suite["abandons"]),
+        ("Neutralisées", sans_suite["neutralisees"]),
+        ("Autres sorties sans suite", sans_suite["autres"]),
+    ]
+    return mark_safe(  # every text is escaped by reporting.charts
+        charts.barres_horizontales(
+            donnees,
+            titre="Sorties de l'année par catégorie",
+            formater=nombre,
+            couleurs=[VERT, VERT_CLAIR, VERT_PALE, ORANGE, GRIS_MOYEN, GRIS_CLAIR],
+        )
+    )
+
+
+def _noms_plie(bilan):
+    codes = [bilan["plie"]] if isinstance(bilan["plie"], str) else list(bilan["plie"])
+    noms = dict(Structure.objects.plies().filter(code__in=codes).values_list("code", "nom"))
+    return ", ".join(noms.get(code, code) for code in codes)
+
+
+def bilan_context(bilan, *, plie_nom=None, edite_le=None):
+    """What the template shows, every figure already formatted the French way."""
+    resume_etapes, categories = _etapes(bilan)
+    flux = bilan["flux"]
+    return {
+        "plie_nom": plie_nom or _noms_plie(bilan),
+        "plie_code": bilan["plie"] if isinstance(bilan["plie"], str) else ", ".join(bilan["plie"]),
+        "annee": bilan["annee"],
+        "annee_precedente": bilan["annee"] - 1,
+        "edite_le": edite_le or timezone.localtime(),
+        "chiffres_cles": [
+            ("Participants accompagnés", nombre(flux["en_parcours_annee"])),
+            ("Entrées", nombre(flux["entrees"])),
+            ("Sorties positives", nombre(flux["sorties_positives"]["total"])),
+            ("Taux de sorties positives", pourcentage(bilan["taux"]["sorties_positives_sur_sorties"])),
+        ],
+        "flux": _flux(bilan),
+        "taux": _taux(bilan),
+        "graphique_sorties": _graphique_sorties(bilan),
+        "repartitions": _repartitions(bilan),
+        "etapes_resume": resume_etapes,
+        "etapes_categories": categories,
+        "accompagnement": _accompagnement(bilan),
+        "operations": bilan.get("operations") or [],
+        "fse": bilan.get("fse") or {},
+    }
+
+
+def render_bilan(bilan, *, plie_nom=None, edite_le=None):
+    """The bilan (the dict of :func:`reporting.bilan.bilan_annuel`) as PDF bytes."""
+    html = render_to_string(
+        "reporting/bilan.html", bilan_context(bilan, plie_nom=plie_nom, edite_le=edite_le)
+    )
+    return HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=StaticOnlyFetcher()).write_pdf()
