@@ -26,4 +26,8 @@ app.conf.beat_schedule = {
         "task": "parcours.tasks.nightly_alertes",
         "schedule": crontab(hour=2, minute=0),
     },
+    "consolidation-nocturne": {
+        "task": "reporting.tasks.nightly_consolidation",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }

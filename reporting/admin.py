@@ -1,0 +1,31 @@
+from django.contrib import admin
+
+from reporting.models import SnapshotPlie
+
+
+@admin.register(SnapshotPlie)
+class SnapshotPlieAdmin(admin.ModelAdmin):
+    """Read-only: the snapshots are written by the nightly consolidation only."""
+
+    list_display = [
+        "plie",
+        "jour",
+        "en_parcours",
+        "entrees_annee",
+        "sorties_annee",
+        "sorties_positives_annee",
+        "abandons_annee",
+        "neutralisees_annee",
+        "computed_at",
+    ]
+    list_filter = ["plie"]
+    date_hierarchy = "jour"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
