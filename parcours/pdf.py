@@ -12,6 +12,7 @@ from django.utils import timezone
 from weasyprint import HTML
 
 from parcours.enums import ObjetPassage, TypeDecision
+from parcours.selectors import commission_decisions
 from participants.pdf import STATIC_DIR, StaticOnlyFetcher
 
 NNBSP = "\u202f"  # espace fine insécable
@@ -37,13 +38,9 @@ def _person(user):
 
 def _decisions(commission):
     return list(
-        commission.decisions.select_related(
-            "parcours__participant",
-            "parcours__referent",
-            "parcours__prescripteur",
-            "parcours__sortie__type",
-            "structure_reorientation",
-        ).order_by("objet", "parcours__participant__nom", "parcours__participant__prenom", "pk")
+        commission_decisions(commission).order_by(
+            "objet", "parcours__participant__nom", "parcours__participant__prenom", "pk"
+        )
     )
 
 

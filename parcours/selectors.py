@@ -143,3 +143,16 @@ def file_active(user, referent, filters, *, today):
         for alerte in parcours.alertes_list:
             alerte.style = ALERTE_STYLES.get(alerte.type, "secondary")
     return rows
+
+
+def commission_decisions(commission):
+    """A session's dossiers with everything the agenda, the decision forms and the PV show
+    (one query once ordered)."""
+    return commission.decisions.select_related(
+        "parcours__participant",
+        "parcours__referent",
+        "parcours__prescripteur",
+        "parcours__sortie__type",
+        "structure_reorientation",
+        "decided_by",
+    )

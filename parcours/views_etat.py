@@ -35,6 +35,7 @@ from parcours.forms_etat import (
     SuspensionForm,
 )
 from parcours.models import Commission, Decision, Parcours, Sortie, Suspension
+from parcours.selectors import commission_decisions
 from parcours.services import ConflictError, regle_label
 from participants.models import Participant
 from plie.core.models import Structure
@@ -205,16 +206,7 @@ def _visible_commission(user, pk):
 
 def _decisions(commission):
     """The agenda with what each dossier shows (one query)."""
-    return list(
-        commission.decisions.select_related(
-            "parcours__participant",
-            "parcours__referent",
-            "parcours__prescripteur",
-            "parcours__sortie__type",
-            "structure_reorientation",
-            "decided_by",
-        ).order_by("objet", "pk")
-    )
+    return list(commission_decisions(commission).order_by("objet", "pk"))
 
 
 def _decision_choices(commission, decisions):
