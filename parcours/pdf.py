@@ -114,6 +114,7 @@ def _context(commission, title):
             counts[row["decision_code"]] = counts.get(row["decision_code"], 0) + 1
     return {
         "title": title,
+        "pied": f"{title} — commission du {commission.date:%d/%m/%Y} — document confidentiel",
         "commission": commission,
         "plie": commission.plie,
         "lieu": typo(commission.lieu),

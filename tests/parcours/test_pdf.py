@@ -116,6 +116,7 @@ def test_pv_holds_every_decision_and_motive(tenue):
     assert f"Projet d'aide-soignante réaliste{NNBSP}; freins de mobilité à lever{NNBSP}: permis B." in text
     assert "Le ou la président(e) de séance" in text
     assert "Page 1\xa0/\xa01" in text
+    assert "commission du" in text and "document confidentiel" in text  # the shared page frame
 
 
 def test_agenda_lists_the_dossiers(tenue):
