@@ -136,15 +136,13 @@ class Participant(models.Model):
         return self.situations.order_by("-date_entree", "-pk").first()
 
 
-class SituationEntree(models.Model):
-    """The situation at entry, as the FSE entry questionnaire (DGEFP, 26/11/2018) asks it.
+class QuestionnaireEntree(models.Model):
+    """The answers of the FSE entry questionnaire (DGEFP, version 26/11/2018, seed 004 l.8084-8150).
 
-    Answer codes are the questionnaire's own (1a…1d, 2a…2d). ``None`` means « not answered »:
-    :func:`participants.fse.reponses_manquantes` lists what is still missing."""
+    Shared by the dossier's situation at entry (:class:`SituationEntree`) and by each enrolment in
+    an FSE operation (``operations.Inscription``: one participant = one operation, one
+    questionnaire). Answer codes are the questionnaire's own; ``None``/``""`` means « not answered »."""
 
-    participant = models.ForeignKey(Participant, related_name="situations", on_delete=models.CASCADE)
-    date_entree = models.DateField("date d'entrée")
-    date_questionnaire = models.DateField("date du questionnaire", null=True, blank=True)
     # Q1
     statut_emploi = models.CharField(
         "Q1. Occupe un emploi ?", max_length=3, choices=StatutEmploi.choices, blank=True
@@ -177,6 +175,29 @@ class SituationEntree(models.Model):
     menage_monoparental = models.BooleanField(
         "ménage d'un seul adulte avec enfants à charge", null=True, blank=True
     )
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def answer_fields(cls):
+        """Names of the questionnaire's answer fields (used to pre-fill one questionnaire from another)."""
+        return [f.name for f in QuestionnaireEntree._meta.local_fields]
+
+    def copy_answers_from(self, other):
+        for name in self.answer_fields():
+            setattr(self, name, getattr(other, name))
+
+
+class SituationEntree(QuestionnaireEntree):
+    """The situation at entry, as the FSE entry questionnaire (DGEFP, 26/11/2018) asks it.
+
+    Answer codes are the questionnaire's own (1a…1d, 2a…2d). ``None`` means « not answered »:
+    :func:`participants.fse.reponses_manquantes` lists what is still missing."""
+
+    participant = models.ForeignKey(Participant, related_name="situations", on_delete=models.CASCADE)
+    date_entree = models.DateField("date d'entrée")
+    date_questionnaire = models.DateField("date du questionnaire", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("plie.core.urls")),
     path("participants/", include("participants.urls")),
     path("parcours/", include("parcours.urls")),
+    path("operations/", include("operations.urls")),
     path("api/v1/", include("plie.api")),
     path("admin/", admin.site.urls),
 ]
