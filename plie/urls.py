@@ -27,6 +27,8 @@ urlpatterns = [
     path("participants/", include("participants.urls")),
     path("parcours/", include("parcours.urls")),
     path("operations/", include("operations.urls")),
+    path("tableaux-de-bord/", include("reporting.urls")),
+    path("rapports/", include("reporting.urls_rapports")),
     path("api/v1/", include("plie.api")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,5 @@
+"""Dashboards (namespace ``reporting``)."""
+
+app_name = "reporting"
+
+urlpatterns = []
