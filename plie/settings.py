@@ -102,7 +102,11 @@ if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # Misspelt names: « Lefebvre » finds « Lefèvre » (participants/search.py, MIN_SIMILARITY).
-        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c pg_trgm.word_similarity_threshold=0.5"
+        # JIT off: on the 100,000-participant aggregates (bilan, boards, exports) PostgreSQL's JIT
+        # compilation cost seconds and never paid back (measured by `make bench`).
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+            "-c pg_trgm.word_similarity_threshold=0.5 -c jit=off"
+        )
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "var" / "db.sqlite3"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -235,3 +235,15 @@ def test_bad_configuration_stops_start_up_with_one_line_naming_the_variable(over
     assert lines[0].startswith("Configuration invalide — Variable d'environnement ")
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+def test_postgres_connections_set_the_search_threshold_and_turn_jit_off(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+        cursor.execute("SHOW pg_trgm.word_similarity_threshold")
+        assert cursor.fetchone()[0] == "0.5"
