@@ -247,6 +247,10 @@ def participant_detail(request, pk):
         "events": timeline(participant, user=user),
         # the parcours app's block (reverse relation: participants does not import parcours)
         "parcours_list": list(participant.parcours.select_related("referent").order_by("-pk")),
+        # the operations app's block (reverse relation, as above)
+        "operations_inscriptions": list(
+            participant.inscriptions.select_related("operation").order_by("-date_entree", "-pk")
+        ),
     }
     return render(request, "participants/participant_detail.html", context)
 

@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from plie.core.scoping import scope_for, visible_plies
-from reporting.api import bilan_annuel_api
+from reporting.api import bilan_annuel_api, reporting_mensuel_api
 
 router = DefaultRouter()
 
@@ -26,5 +26,6 @@ def me(request):
 urlpatterns = [
     path("moi/", me, name="api_me"),
     path("plie/<slug:code>/bilan/<int:annee>/", bilan_annuel_api, name="api_bilan_annuel"),
+    path("plie/<slug:code>/mensuel/<str:mois>/", reporting_mensuel_api, name="api_reporting_mensuel"),
     path("", include(router.urls)),
 ]

@@ -7,8 +7,9 @@ from django.http import Http404
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
+from reporting import mensuel
 from reporting.bilan import bilan_annuel
-from reporting.selectors import plie_visible
+from reporting.selectors import Perimetre, plie_visible
 
 ANNEE_MIN, ANNEE_MAX = 2000, 2100
 
@@ -19,3 +20,22 @@ def bilan_annuel_api(request, code, annee):
     if plie is None or not ANNEE_MIN <= annee <= ANNEE_MAX:
         raise Http404
     return Response(bilan_annuel(plie, annee))
+
+
+@api_view(["GET"])
+def reporting_mensuel_api(request, code, mois):
+    """``GET /api/v1/plie/CODE/mensuel/AAAA-MM/``: the monthly reporting (``reporting.mensuel``).
+    A PLIE out of scope or a malformed month is a 404; a month not begun yet a 400 with the
+    reason; the current month comes with ``"statut": "provisoire"``."""
+    plie = plie_visible(request.user, code)
+    try:
+        annee, numero = mensuel.lire_mois(mois)
+    except mensuel.MoisInvalide:
+        raise Http404 from None
+    if plie is None:
+        raise Http404
+    try:
+        rapport = mensuel.reporting_mensuel(Perimetre(frozenset({plie.pk})), annee, numero, codes=[plie.code])
+    except mensuel.MoisInvalide as exc:
+        return Response({"detail": str(exc)}, status=400)
+    return Response(rapport)

@@ -6,14 +6,19 @@ which the command, the API, the CSV/XLSX exports and (later) the PDF all read.
     {"plie": "CODE", "annee": 2016,
      "flux": {...}, "taux": {...}, "repartitions": {...},
      "duree_moyenne_parcours_mois": float | None,
-     "etapes": {...}, "operations": [], "fse": {}}
+     "etapes": {...}, "operations": [...], "fse": {...}}
 
-Definitions: ``reporting.flux`` (the flow table), ``reporting.indicateurs`` (rates), DOMAIN §7.
+Definitions: ``reporting.flux`` (the flow table), ``reporting.indicateurs`` (rates), DOMAIN §7;
+``operations.selectors`` and ``operations.indicateurs_fse`` for the operations and FSE sections.
 A whole bilan costs a fixed number of queries whatever the data size (7, plus one to find the
-PLIE by its code)."""
+PLIE by its code, plus one for the operations of the year and 3 more when there are some)."""
 
 from collections import defaultdict
 
+from django.utils import timezone
+
+from operations.indicateurs_fse import bilan_fse
+from operations.selectors import bilan_operations
 from parcours.enums import CategorieEtape, ModeEntretien
 from participants.enums import Sexe
 from plie.core.models import Structure
@@ -64,20 +69,36 @@ def bilan_annuel(plie, annee, *, referent_id=None, prescripteur_id=None):
     bilan; then ``"plie"`` is the sorted list of codes). The caller decides who may read it
     (``reporting.selectors.plie_visible``); the figures are aggregates only.
 
-    ``operations`` is an empty list and ``fse`` an empty dict until the operations app exists
-    (per-operation results against targets, FSE output and result indicators come with it)."""
+    ``operations``: each FSE operation of the PLIE overlapping the year, with places,
+    participants, average occupancy and results against targets
+    (:func:`operations.selectors.bilan_operations`); ``fse``: the FSE output indicators at entry,
+    result indicators at exit and completeness counts of their enrolments
+    (:func:`operations.indicateurs_fse.bilan_fse`), for the whole PLIE whatever the référent or
+    prescripteur filter. Without any operation overlapping the year,
+    ``operations`` is ``[]`` and ``fse`` is ``{}`` (1 query instead of 4)."""
     plies = _plies(plie)
     bilan = bilan_periode(
         Perimetre(frozenset(p.pk for p in plies), referent_id, prescripteur_id), Periode.annee(annee)
     )
     codes = sorted(p.code for p in plies)
+    operations, fse = operations_et_fse(frozenset(p.pk for p in plies), Periode.annee(annee))
     return {
         "plie": codes[0] if isinstance(plie, (Structure, str)) else codes,
         "annee": annee,
         **bilan,
-        "operations": [],
-        "fse": {},
+        "operations": operations,
+        "fse": fse,
     }
+
+
+def operations_et_fse(plie_ids, periode):
+    """The ``operations`` and ``fse`` sections (see :func:`bilan_annuel`), from the operations
+    app's selectors (its rules: occupancy, nomenclatures, the 4-week exit window)."""
+    aujourd_hui = timezone.localdate()
+    operations = bilan_operations(plie_ids, periode.debut, periode.fin, aujourd_hui)
+    if not operations:
+        return [], {}
+    return operations, bilan_fse(plie_ids, periode.debut, periode.fin, aujourd_hui)
 
 
 def _plies(plie):

@@ -9,6 +9,8 @@ import io
 import json
 from dataclasses import dataclass
 
+from operations.indicateurs_fse import ENTREE as ENTREE_FSE
+from operations.indicateurs_fse import SORTIE as SORTIE_FSE
 from parcours.enums import CategorieEtape, ModeEntretien
 from participants.enums import NiveauFormation, Sexe
 
@@ -76,6 +78,10 @@ def _intensite(valeur):
 
 def tableaux(bilan):
     """The bilan's tables, in the order of the document."""
+    return _tableaux_parcours(bilan) + tableaux_operations(bilan)
+
+
+def _tableaux_parcours(bilan):
     annee = bilan["annee"]
     flux = bilan["flux"]
     positives, sans_suite = flux["sorties_positives"], flux["sorties_sans_suite"]
@@ -249,6 +255,64 @@ def tableaux(bilan):
             colonnes_decimales=(2,),
         ),
     ]
+
+
+def tableaux_operations(bilan):
+    """The operations of the year (places, participants, occupancy), their results against
+    targets and the FSE indicators — none when the bilan has no operation."""
+    operations = bilan.get("operations") or []
+    fse = bilan.get("fse") or {}
+    result = []
+    if operations:
+        result.append(
+            Tableau(
+                "Opérations",
+                (
+                    "Code",
+                    "Intitulé",
+                    "Places",
+                    "Participants",
+                    "Objectif participants",
+                    "Taux d'occupation moyen",
+                    "Sorties",
+                ),
+                [
+                    [
+                        o["code"],
+                        o["intitule"],
+                        o["places"],
+                        o["participants"],
+                        o["objectif_participants"],
+                        o["taux_occupation_moyen"],
+                        o["sorties"],
+                    ]
+                    for o in operations
+                ],
+                colonnes_taux=(5,),
+            )
+        )
+        result.append(
+            Tableau(
+                "Résultats des opérations",
+                ("Opération", "Catégorie de sortie", "Sorties", "Part des sorties", "Objectif", "Écart"),
+                [
+                    [o["code"], c["libelle"], c["nombre"], c["taux"], c["objectif"], c["ecart"]]
+                    for o in operations
+                    for c in o["resultats"]
+                ],
+                colonnes_taux=(3, 4, 5),
+            )
+        )
+    if fse:
+        result.append(
+            Tableau(
+                "Indicateurs FSE",
+                ("Moment", "Indicateur", "Participants"),
+                [["Entrée", libelle, fse["entree"][cle]] for cle, libelle in ENTREE_FSE]
+                + [["Sortie", libelle, fse["sortie"][cle]] for cle, libelle in SORTIE_FSE],
+            )
+        )
+    return result
 
 
 def _plie(bilan):

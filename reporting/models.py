@@ -1,6 +1,7 @@
 """The summary tables the dashboards read: one snapshot per (PLIE, day), recomputed every night
 by ``reporting.tasks.nightly_consolidation`` (issue 7, « The overnight consolidation »)."""
 
+from django.conf import settings
 from django.db import models
 
 from plie.core.models import Structure
@@ -44,3 +45,51 @@ class SnapshotPlie(models.Model):
 
     def __str__(self):
         return f"{self.plie} {self.jour:%d/%m/%Y}"
+
+
+class ExportDemande(models.Model):
+    """A long export asked by a user and produced by a Celery task (``reporting.tasks.
+    export_run`` → ``reporting.jobs``): the user may leave the page and come back to « Mes
+    exports » for the file. Only its requester sees it; the download re-checks their scope.
+
+    ``params``: ``{"plie_ids": [...], "annee": 2016}`` for a bilan (one PLIE or an OI's PLIE),
+    ``{"plie_ids": [...]}`` for the participants (the PLIE whose participants the user could see
+    when asking). ``fichier``: the file's path relative to ``MEDIA_ROOT`` (under ``exports/``)."""
+
+    class Kind(models.TextChoices):
+        BILAN_PDF = "bilan_pdf", "Bilan annuel (PDF)"
+        BILAN_XLSX = "bilan_xlsx", "Bilan annuel (XLSX)"
+        PARTICIPANTS_XLSX = "participants_xlsx", "Liste des participants (XLSX)"
+
+    class Status(models.TextChoices):
+        PENDING = "en_attente", "En attente"
+        RUNNING = "en_cours", "En cours"
+        DONE = "termine", "Terminé"
+        FAILED = "echec", "Échec"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="demandé par", related_name="exports", on_delete=models.CASCADE
+    )
+    kind = models.CharField("export", max_length=30, choices=Kind.choices)
+    params = models.JSONField("paramètres", default=dict, blank=True)
+    libelle = models.CharField("libellé", max_length=255, blank=True)
+    status = models.CharField("état", max_length=20, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField("progression (%)", default=0)
+    fichier = models.CharField("fichier", max_length=255, blank=True)
+    error = models.TextField("erreur", blank=True)
+    created_at = models.DateTimeField("demandé le", auto_now_add=True)
+    started_at = models.DateTimeField("commencé le", null=True, blank=True)
+    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "export demandé"
+        verbose_name_plural = "exports demandés"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="exportdemande_user_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.libelle}"
+
+    @property
+    def is_finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from weasyprint import HTML
 
+from operations.indicateurs_fse import ENTREE, SORTIE
 from parcours.pdf import NBSP, NNBSP, typo
 from participants.pdf import STATIC_DIR, StaticOnlyFetcher
 from plie.core.models import Structure
@@ -273,6 +274,50 @@ def _graphique_sorties(bilan):
     )
 
 
+def _operations(bilan):
+    """Each operation of the year: places, participants, average occupancy and, per class of its
+    nomenclature, the share of exits next to the target (``operations.selectors.bilan_operations``)."""
+    lignes = []
+    for operation in bilan.get("operations") or []:
+        resultats = [
+            {
+                "libelle": classe["libelle"],
+                "nombre": nombre(classe["nombre"]),
+                "taux": pourcentage(classe["taux"]),
+                "objectif": pourcentage(classe["objectif"]) if classe["objectif"] is not None else "—",
+                "atteint": classe["atteint"],
+                "total": classe["total"],
+            }
+            for classe in operation["resultats"]
+        ]
+        lignes.append(
+            {
+                "code": operation["code"],
+                "intitule": operation["intitule"],
+                "places": nombre(operation["places"]),
+                "participants": nombre(operation["participants"]),
+                "objectif_participants": nombre(operation["objectif_participants"]),
+                "occupation": pourcentage(operation["taux_occupation_moyen"])
+                if operation["places"]
+                else NON_CALCULABLE,
+                "sorties": nombre(operation["sorties"]),
+                "resultats": resultats,
+            }
+        )
+    return lignes
+
+
+def _fse(bilan):
+    """The FSE indicators as ``(libelle, valeur)`` lists (``operations.indicateurs_fse``)."""
+    fse = bilan.get("fse") or {}
+    if not fse:
+        return {}
+    return {
+        "entree": [(libelle, nombre(fse["entree"][cle])) for cle, libelle in ENTREE],
+        "sortie": [(libelle, nombre(fse["sortie"][cle])) for cle, libelle in SORTIE],
+    }
+
+
 def _noms_plie(bilan):
     codes = [bilan["plie"]] if isinstance(bilan["plie"], str) else list(bilan["plie"])
     noms = dict(Structure.objects.plies().filter(code__in=codes).values_list("code", "nom"))
@@ -302,8 +347,8 @@ def bilan_context(bilan, *, plie_nom=None, edite_le=None):
         "etapes_resume": resume_etapes,
         "etapes_categories": categories,
         "accompagnement": _accompagnement(bilan),
-        "operations": bilan.get("operations") or [],
-        "fse": bilan.get("fse") or {},
+        "operations": _operations(bilan),
+        "fse": _fse(bilan),
     }
 
 

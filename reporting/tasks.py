@@ -45,3 +45,13 @@ def nightly_consolidation(jour_iso=None, *, tout=False):
     plie_ids = list(plie_ids)
     group(consolidate_plie.s(plie_id, jour_iso) for plie_id in plie_ids).apply_async()
     return len(plie_ids)
+
+
+@shared_task(acks_late=True)
+def export_run(demande_id):
+    """Produce the file of one long export (``reporting.jobs.executer``): idempotent, a finished
+    job is left alone, a failed one records its error."""
+    from reporting.jobs import executer
+
+    demande = executer(demande_id)
+    return {"id": demande.pk, "status": demande.status}

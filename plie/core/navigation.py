@@ -25,6 +25,27 @@ ENTRIES = (
         "parcours:commission_list",
         roles=frozenset({Role.ANIMATION, Role.DIRECTION, Role.ADMINISTRATEUR}),
     ),
+    NavEntry(
+        "Opérations FSE",
+        "operations:operation_list",
+        roles=frozenset(
+            {Role.GESTIONNAIRE, Role.ANIMATION, Role.DIRECTION, Role.ADMINISTRATEUR, Role.FINANCEUR}
+        ),
+    ),
+    NavEntry(
+        "Tableaux de bord",
+        "reporting:dashboard",
+        roles=frozenset(
+            {Role.ANIMATION, Role.DIRECTION, Role.GESTIONNAIRE, Role.ADMINISTRATEUR, Role.FINANCEUR}
+        ),
+    ),
+    NavEntry(
+        "Rapports",
+        "rapports:mensuel",
+        roles=frozenset(
+            {Role.GESTIONNAIRE, Role.ANIMATION, Role.DIRECTION, Role.ADMINISTRATEUR, Role.FINANCEUR}
+        ),
+    ),
     NavEntry("Référentiels", "parcours:referentiel_sorties", roles=frozenset({Role.ADMINISTRATEUR})),
     NavEntry("Tâches nocturnes", "core:taskrun_list", roles=frozenset({Role.ADMINISTRATEUR, Role.DIRECTION})),
     NavEntry("Administration", "admin:index", staff_only=True),

@@ -44,6 +44,9 @@ def wipe():
     Parcours.objects.all().delete()
     Commission.objects.all().delete()
     Participant.objects.all().delete()
+    from operations.models import Operation
+
+    Operation.objects.all().delete()  # their enrolments went with the participants
     User.objects.all().delete()
     Structure.objects.exclude(kind=StructureKind.OI).delete()
     Structure.objects.all().delete()

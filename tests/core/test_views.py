@@ -77,14 +77,20 @@ def test_financeur_sees_counts_but_no_participant_entry(client, world):
     assertNotContains(response, reverse("participants:participant_list"))
 
 
+PILOTAGE = ["Opérations FSE", "Tableaux de bord", "Rapports"]
+
+
 @pytest.mark.parametrize(
     ("persona", "entries"),
     [
         ("referent_a", ["Accueil", "Ma file active", "Participants"]),
-        ("gestionnaire_a", ["Accueil", "Participants"]),
-        ("animateur_a", ["Accueil", "Participants", "Commissions"]),
-        ("admin_a", ["Accueil", "Participants", "Commissions", "Référentiels", "Tâches nocturnes"]),
-        ("financeur", ["Accueil"]),
+        ("gestionnaire_a", ["Accueil", "Participants", *PILOTAGE]),
+        ("animateur_a", ["Accueil", "Participants", "Commissions", *PILOTAGE]),
+        (
+            "admin_a",
+            ["Accueil", "Participants", "Commissions", *PILOTAGE, "Référentiels", "Tâches nocturnes"],
+        ),
+        ("financeur", ["Accueil", *PILOTAGE]),
         ("no_role", ["Accueil"]),
     ],
 )

@@ -358,8 +358,9 @@ class TestParticipantDetail:
         # session, user, memberships, the participant with its PLIE, its situations, the freins,
         # the documents with who uploaded them, the parcours with their référent (parcours block),
         # the timeline: one query per source (participant, situations, freins, documents history,
-        # and the parcours app's 7 sources)
-        with django_assert_num_queries(19):
+        # the parcours app's 7 sources, the operations app's enrolments history), the enrolments
+        # with their operation (operations block)
+        with django_assert_num_queries(21):
             response = client.get(url("participant_detail", dossier.pk))
         content = response.content.decode()
         for text in ("LEFÈVRE Hélène", "02/04/1979", "Vénissieux", "06 12 34 56 78", "PLIE A"):
@@ -389,7 +390,7 @@ class TestParticipantDetail:
             DocumentFactory(participant=dossier)
         SituationEntreeFactory(participant=dossier, date_entree=D(2023, 1, 2))
         client.force_login(world.referent_a)
-        with django_assert_num_queries(19):  # as above: independent of the number of rows
+        with django_assert_num_queries(21):  # as above: independent of the number of rows
             client.get(url("participant_detail", dossier.pk))
 
     def test_gestionnaire_reads_without_sensitive_data(self, client, world, dossier):

@@ -1,0 +1,30 @@
+"""The browser dashboards (issue 7): the dashboard of one PLIE as its animation team opens it,
+the OI's dashboard (one column per PLIE and the consolidation) and the financeur's aggregates.
+
+They read the nightly snapshots when there are some for today or yesterday and count live
+otherwise; the bench dataset usually has none, so these measure the live (slower) path."""
+
+from bench.registry import benchmark
+
+DASHBOARD_TARGET_MS = 1000
+
+
+@benchmark("dashboards.plie.animation", target_ms=DASHBOARD_TARGET_MS)
+def dashboard_plie(ctx):
+    """The dashboard of the first PLIE (flows, rates, alerts, files actives, 12-month trends), the page."""
+    response = ctx.client("animation").get("/tableaux-de-bord/")
+    assert response.status_code == 200
+
+
+@benchmark("dashboards.oi.direction_oi", target_ms=DASHBOARD_TARGET_MS)
+def dashboard_oi(ctx):
+    """The OI's dashboard: one column per PLIE and the consolidation, the page."""
+    response = ctx.client("direction_oi").get("/tableaux-de-bord/oi/")
+    assert response.status_code == 200
+
+
+@benchmark("dashboards.financeur", target_ms=DASHBOARD_TARGET_MS)
+def dashboard_financeur(ctx):
+    """The financeur's aggregate dashboard of its first PLIE, the page."""
+    response = ctx.client("financeur").get("/tableaux-de-bord/financeur/")
+    assert response.status_code == 200

@@ -1,0 +1,243 @@
+"""FSE indicators of a set of enrolments over a period — the ONE module the operations pages and
+the bilan (``reporting.bilan``) read. Everything is counted in the database, in one aggregate
+query (``Count(filter=Q(...))``), never by looping over participants.
+
+A participant in the FSE sense is an **enrolment**: one participant = one operation (DOMAIN §6,
+seed 004 l.8000-8005), so a person in two operations counts twice, each with its own
+questionnaire. Figures are given for the enrolments whose entry (resp. exit) date falls in the
+period.
+
+**Output indicators at entry** — the situation the entry questionnaire records (DOMAIN §6,
+DGEFP questionnaire 26/11/2018, seed 004 l.8084-8150), named after the common indicators of
+Regulation (EU) 2021/1057 annex I that DOMAIN §6 lists (codes EECO..):
+
+- ``participants`` (EECO11): enrolments entered in the period; ``femmes`` / ``hommes``: sexe;
+- ``chomeurs`` (EECO01, unemployed incl. long-term): Q1 « non » (no job) and 1f « oui »
+  (actively seeking);
+- ``chomeurs_longue_duree`` (EECO02): unemployed seeking for 12 months or more (1g ≥ 12), or
+  6 months or more when under 25 at entry (the EU definition of long-term unemployment);
+- ``inactifs`` (EECO03): Q1 « non » and 1f « non »; ``inactifs_hors_formation``: and 1e « non »;
+- ``en_emploi`` (EECO04, employed incl. self-employed): Q1 1a, 1b, 1c or 1d;
+- ``moins_18`` (EECO05), ``de_18_a_29`` (EECO06), ``plus_55`` (EECO07): age in whole years on the
+  entry date (``participants.categories.age_at``: a birthday not yet reached that year is not
+  counted), < 18, 18–29, ≥ 55;
+- ``cite_0_2`` (EECO08): Q2 2a or 2b; ``cite_3_4`` (EECO09): 2c; ``cite_5_8`` (EECO10): 2d;
+- ``handicap`` (EECO12): Q3 « oui »;
+- ``pays_tiers`` (EECO13, third-country nationals): nationality outside the EU
+  (``Participant.nationalite == "hors_ue"``);
+- ``origine_etrangere`` (EECO14): Q6 « oui » (one parent born abroad);
+- ``sans_abri`` (EECO16): Q5 « oui » (homeless or facing housing exclusion);
+- ``minima_sociaux``: Q4 « oui »; ``rsa``: of which RSA;
+- ``menage_sans_emploi``, ``menage_enfants``, ``menage_monoparental``: the household questions
+  (seed 004 l.7960-7965, l.8020-8030);
+- ``questionnaires_incomplets``: entries whose questionnaire misses an answer (ineligible,
+  seed 004 l.7915-7940; ``operations.completude``); ``reports``: entries that are the carry-over
+  of a previous operation's enrolment.
+
+**Immediate result indicators at exit** — the exit data, counted only when recorded within
+4 weeks of the exit (DOMAIN §6, seed 004 l.7930-7945; ``operations.completude``):
+
+- ``sorties``: enrolments left in the period; ``donnees_dans_delai``: with exit data recorded
+  in time; ``donnees_tardives``: recorded after the 4 weeks (not counted below);
+  ``donnees_a_saisir``: no data, window still open on ``aujourd_hui``; ``donnees_manquantes``:
+  no data and the window is past;
+- ``en_recherche`` (EECR01): « recherche activement un emploi » at exit;
+- ``en_formation`` (EECR02): in education or training at exit;
+- ``qualification`` (EECR03): gained a qualification;
+- ``en_emploi`` (EECR04): in employment, incl. self-employment (1a–1d) at exit;
+- ``sorties_anticipees``: left early (abandon), data in time.
+"""
+
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.lookups import Exact, LessThan
+from django.utils import timezone
+
+from operations.completude import (
+    delai_saisie_expression,
+    q_entree_incomplete,
+    q_sortie_a_renseigner,
+    q_sortie_hors_delai,
+    q_sortie_renseignee_dans_delai,
+    q_sortie_renseignee_tard,
+)
+from participants.enums import Nationalite, NiveauFormation, OuiNonNsp, Sexe, StatutEmploi
+
+EN_EMPLOI = [
+    StatutEmploi.INDEPENDANT,
+    StatutEmploi.EMPLOI_DURABLE,
+    StatutEmploi.EMPLOI_TEMPORAIRE,
+    StatutEmploi.EMPLOI_AIDE,
+]
+SANS_EMPLOI = StatutEmploi.SANS_EMPLOI
+
+ENTREE = (
+    ("participants", "Participants entrés (EECO11)"),
+    ("femmes", "dont femmes"),
+    ("hommes", "dont hommes"),
+    ("chomeurs", "Chômeurs, y compris de longue durée (EECO01)"),
+    ("chomeurs_longue_duree", "Chômeurs de longue durée (EECO02)"),
+    ("inactifs", "Personnes inactives (EECO03)"),
+    ("inactifs_hors_formation", "dont ni en emploi, ni en études, ni en formation"),
+    ("en_emploi", "Personnes en emploi, y compris indépendants (EECO04)"),
+    ("moins_18", "Moins de 18 ans (EECO05)"),
+    ("de_18_a_29", "18 à 29 ans (EECO06)"),
+    ("plus_55", "55 ans et plus (EECO07)"),
+    ("cite_0_2", "Niveau CITE 0 à 2 (EECO08)"),
+    ("cite_3_4", "Niveau CITE 3 à 4 (EECO09)"),
+    ("cite_5_8", "Niveau CITE 5 à 8 (EECO10)"),
+    ("handicap", "Personnes handicapées (EECO12)"),
+    ("pays_tiers", "Ressortissants de pays tiers (EECO13)"),
+    ("origine_etrangere", "Participants d'origine étrangère (EECO14)"),
+    ("sans_abri", "Sans domicile ou exclus du logement (EECO16)"),
+    ("minima_sociaux", "Allocataires de minima sociaux"),
+    ("rsa", "dont bénéficiaires du RSA"),
+    ("menage_sans_emploi", "Ménage dont aucun membre n'a d'emploi"),
+    ("menage_enfants", "Ménage avec enfants à charge"),
+    ("menage_monoparental", "Ménage d'un seul adulte avec enfants à charge"),
+    ("questionnaires_incomplets", "Questionnaires d'entrée incomplets (inéligibles)"),
+    ("reports", "dont reports d'une opération précédente"),
+)
+
+SORTIE = (
+    ("sorties", "Participants sortis"),
+    ("donnees_dans_delai", "Données de sortie saisies dans les 4 semaines"),
+    ("donnees_tardives", "Données saisies après 4 semaines (non comptées)"),
+    ("donnees_a_saisir", "Données à saisir (délai en cours)"),
+    ("donnees_manquantes", "Données manquantes, délai dépassé"),
+    ("en_recherche", "En recherche d'emploi à la sortie (EECR01)"),
+    ("en_formation", "En études ou en formation à la sortie (EECR02)"),
+    ("qualification", "Ayant obtenu une qualification à la sortie (EECR03)"),
+    ("en_emploi", "En emploi, y compris indépendant, à la sortie (EECR04)"),
+    ("sorties_anticipees", "Sorties anticipées (abandons)"),
+)
+
+LIBELLES_ENTREE = dict(ENTREE)
+LIBELLES_SORTIE = dict(SORTIE)
+
+
+def age_entree_expression(prefix=""):
+    """Age in whole years on the entry date, in SQL: the difference of years, minus one when the
+    birthday of that year is not reached yet (same rule as ``participants.categories.age_at``)."""
+    entree = f"{prefix}date_entree"
+    naissance = f"{prefix}participant__date_naissance"
+    mois_e, mois_n = ExtractMonth(entree), ExtractMonth(naissance)
+    avant_anniversaire = Case(
+        When(LessThan(mois_e, mois_n), then=Value(1)),
+        When(Exact(mois_e, mois_n) & LessThan(ExtractDay(entree), ExtractDay(naissance)), then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return ExtractYear(entree) - ExtractYear(naissance) - avant_anniversaire
+
+
+def conditions_entree():
+    """``{indicator: Q}`` on an ``Inscription`` annotated with ``age_entree``."""
+    chomeur = Q(statut_emploi=SANS_EMPLOI, recherche_emploi=True)
+    inactif = Q(statut_emploi=SANS_EMPLOI, recherche_emploi=False)
+    return {
+        "participants": Q(),
+        "femmes": Q(participant__sexe=Sexe.FEMME),
+        "hommes": Q(participant__sexe=Sexe.HOMME),
+        "chomeurs": chomeur,
+        "chomeurs_longue_duree": chomeur
+        & (
+            Q(age_entree__gte=25, duree_recherche_mois__gte=12)
+            | Q(age_entree__lt=25, duree_recherche_mois__gte=6)
+        ),
+        "inactifs": inactif,
+        "inactifs_hors_formation": inactif & Q(en_formation=False),
+        "en_emploi": Q(statut_emploi__in=EN_EMPLOI),
+        "moins_18": Q(age_entree__lt=18),
+        "de_18_a_29": Q(age_entree__gte=18, age_entree__lte=29),
+        "plus_55": Q(age_entree__gte=55),
+        "cite_0_2": Q(
+            niveau_formation__in=[NiveauFormation.INFERIEUR_PRIMAIRE, NiveauFormation.PRIMAIRE_COLLEGE]
+        ),
+        "cite_3_4": Q(niveau_formation=NiveauFormation.SECONDAIRE),
+        "cite_5_8": Q(niveau_formation=NiveauFormation.SUPERIEUR),
+        "handicap": Q(handicap_reconnu=True),
+        "pays_tiers": Q(participant__nationalite=Nationalite.HORS_UE),
+        "origine_etrangere": Q(parent_ne_etranger=OuiNonNsp.OUI),
+        "sans_abri": Q(sans_domicile=OuiNonNsp.OUI),
+        "minima_sociaux": Q(minima_sociaux=True),
+        "rsa": Q(beneficiaire_rsa=True),
+        "menage_sans_emploi": Q(menage_sans_emploi=True),
+        "menage_enfants": Q(menage_enfants=True),
+        "menage_monoparental": Q(menage_monoparental=True),
+        "questionnaires_incomplets": q_entree_incomplete(),
+        "reports": Q(report_de__isnull=False),
+    }
+
+
+def conditions_sortie(aujourd_hui):
+    """``{indicator: Q}`` on an ``Inscription`` annotated with ``delai_saisie``."""
+    dans_delai = q_sortie_renseignee_dans_delai()
+    return {
+        "sorties": Q(),
+        "donnees_dans_delai": dans_delai,
+        "donnees_tardives": q_sortie_renseignee_tard(),
+        "donnees_a_saisir": q_sortie_a_renseigner(aujourd_hui),
+        "donnees_manquantes": q_sortie_hors_delai(aujourd_hui),
+        "en_recherche": dans_delai & Q(sortie_recherche_emploi=True),
+        "en_formation": dans_delai & Q(sortie_en_formation=True),
+        "qualification": dans_delai & Q(sortie_qualification=True),
+        "en_emploi": dans_delai & Q(sortie_statut_emploi__in=EN_EMPLOI),
+        "sorties_anticipees": dans_delai & Q(sortie_anticipee=True),
+    }
+
+
+def annoter(inscriptions):
+    return inscriptions.annotate(age_entree=age_entree_expression(), delai_saisie=delai_saisie_expression())
+
+
+def aggregats(debut, fin, aujourd_hui, *, suffixe=""):
+    """The aggregates (``{name: Count}``) of :func:`indicateurs_fse`, for ``aggregate()`` or, with
+    ``values(...)``, ``annotate()`` (one row per operation, per PLIE…)."""
+    entre = Q(date_entree__range=(debut, fin))
+    sorti = Q(date_sortie__range=(debut, fin))
+    result = {f"e_{k}{suffixe}": Count("pk", filter=entre & q) for k, q in conditions_entree().items()}
+    result.update(
+        {f"s_{k}{suffixe}": Count("pk", filter=sorti & q) for k, q in conditions_sortie(aujourd_hui).items()}
+    )
+    return result
+
+
+def depuis_ligne(row):
+    """``{"entree": {...}, "sortie": {...}}`` from one row of :func:`aggregats`."""
+    return {
+        "entree": {k: row[f"e_{k}"] for k, _ in ENTREE},
+        "sortie": {k: row[f"s_{k}"] for k, _ in SORTIE},
+    }
+
+
+def indicateurs_fse(inscriptions, debut, fin, aujourd_hui=None):
+    """The FSE output indicators at entry and immediate result indicators at exit of
+    ``inscriptions`` (an ``Inscription`` queryset, already scoped) for the period
+    ``[debut, fin]`` (both included), in one query: ``{"entree": {indicator: int}, "sortie":
+    {indicator: int}}`` (see the module docstring for each formula). ``aujourd_hui`` (today by
+    default) only matters for the exits whose data is still awaited."""
+    aujourd_hui = aujourd_hui or timezone.localdate()
+    return depuis_ligne(annoter(inscriptions).aggregate(**aggregats(debut, fin, aujourd_hui)))
+
+
+COMPLETUDE = (
+    ("questionnaires_incomplets", "entree"),
+    ("donnees_a_saisir", "sortie"),
+    ("donnees_manquantes", "sortie"),
+    ("donnees_tardives", "sortie"),
+)
+
+
+def bilan_fse(plie_ids, debut, fin, aujourd_hui):
+    """The ``fse`` section of the annual bilan: :func:`indicateurs_fse` of the enrolments in the
+    operations of ``plie_ids`` for the period, with ``completude`` (incomplete entry
+    questionnaires, exit data to record / missing / recorded late) picked from the same counts.
+    1 query."""
+    from operations.models import Inscription
+
+    figures = indicateurs_fse(
+        Inscription.objects.filter(operation__plie_id__in=plie_ids), debut, fin, aujourd_hui
+    )
+    figures["completude"] = {cle: figures[section][cle] for cle, section in COMPLETUDE}
+    return figures

@@ -1,0 +1,60 @@
+"""The enrolments' events in the participant's timeline (``participants.timeline``).
+
+One source, one query, registered with :func:`participants.timeline.event_source` when this
+module is imported (``OperationsConfig.ready`` imports it). It reads the enrolments' history
+(who did what, when): the enrolment (or its carry-over from the previous operation), the
+confirmation of its entry questionnaire, the exit and its exit data. Answers are never shown,
+only the fact (the questionnaire page shows them to those who may read them)."""
+
+from operations.models import Inscription
+from participants.timeline import CHANGED, CREATED, DELETED, Event, event_source
+
+
+def _fmt(day):
+    return f"{day:%d/%m/%Y}"
+
+
+def _author(record):
+    user = record.history_user
+    return (user.get_full_name() or user.email) if user is not None else ""
+
+
+def inscription_texts(record, previous):
+    """The French sentences one history record of an enrolment stands for (``previous``: the
+    record before it for the same enrolment, or ``None``)."""
+    code = record.operation.code
+    if record.history_type == CREATED:
+        if record.report_de_id:
+            yield f"Inscription reportée dans l'opération {code} (entrée le {_fmt(record.date_entree)})."
+        else:
+            yield f"Inscrit(e) dans l'opération {code} (entrée le {_fmt(record.date_entree)})."
+        return
+    if record.history_type == DELETED:
+        yield f"Inscription dans l'opération {code} supprimée."
+        return
+    if record.history_type != CHANGED or previous is None:
+        return
+    if (
+        record.questionnaire_confirme_le
+        and record.questionnaire_confirme_le != previous.questionnaire_confirme_le
+    ):
+        yield f"Questionnaire FSE d'entrée de l'opération {code} confirmé."
+    if record.date_sortie and record.date_sortie != previous.date_sortie:
+        yield f"Sorti(e) de l'opération {code} le {_fmt(record.date_sortie)}."
+    if record.sortie_renseignee_le and record.sortie_renseignee_le != previous.sortie_renseignee_le:
+        yield f"Données de sortie de l'opération {code} renseignées."
+
+
+@event_source
+def inscription_events(participant, user):
+    records = (
+        Inscription.history.filter(participant_id=participant.pk)
+        .select_related("history_user", "operation")
+        .order_by("history_date", "history_id")
+    )
+    last = {}
+    for record in records:
+        previous = last.get(record.id)
+        last[record.id] = record
+        for text in inscription_texts(record, previous):
+            yield Event(record.history_date, _author(record), text, "operation")

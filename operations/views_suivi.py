@@ -1,0 +1,239 @@
+"""The follow-up pages of an operation: the FSE completeness board (per enrolment, and its counts
+across operations), occupancy, results against targets.
+
+Scoping (``plie.core.scoping``): the per-enrolment board names participants, so it needs the
+personal data of the operation's PLIE (anybody else, financeur included, gets a 404, as for
+another PLIE's operation). Counts, occupancy and results are figures: any user whose figures
+scope holds the operation's PLIE reads them (a financeur of the PLIE too); the occupancy per
+référent names the PLIE's staff and is shown to those who see participants only."""
+
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from operations import indicateurs_fse, selectors
+from operations.models import Operation
+from plie.core.scoping import scope_for
+from reporting import charts
+
+LIGNES_PAR_PAGE = 100
+URL_SENTINEL = 2147483647  # reverse() once per URL name, then put each row's id in place
+MOIS_COURTS = (
+    "janv.",
+    "févr.",
+    "mars",
+    "avr.",
+    "mai",
+    "juin",
+    "juil.",
+    "août",
+    "sept.",
+    "oct.",
+    "nov.",
+    "déc.",
+)
+
+
+def _url_maker(name, query=""):
+    """A function ``pk -> url`` (``None`` when the page does not exist)."""
+    try:
+        template = reverse(name, args=[URL_SENTINEL]) + query
+    except NoReverseMatch:
+        return lambda pk: None
+    return lambda pk: template.replace(str(URL_SENTINEL), str(pk))
+
+
+class _Compte:
+    """A queryset whose count is already known (from the board's aggregate): the paginator
+    slices it without a second ``COUNT(*)`` over the same conditions."""
+
+    def __init__(self, queryset, count):
+        self.queryset, self._count = queryset, count
+
+    def count(self):
+        return self._count
+
+    def __len__(self):
+        return self._count
+
+    def __getitem__(self, index):
+        return self.queryset[index]
+
+
+def _detail_url(operation):
+    """The operation's page (ops-core), ``""`` while it does not exist."""
+    try:
+        return reverse("operations:operation_detail", args=[operation.pk])
+    except NoReverseMatch:
+        return ""
+
+
+def _operation_chiffres(user, pk):
+    """An operation whose figures ``user`` may read, else 404."""
+    return get_object_or_404(Operation.objects.visible_to(user).select_related("plie"), pk=pk)
+
+
+def _operation_nominative(user, pk):
+    """An operation whose participants ``user`` may see, else 404 (financeur, other PLIE)."""
+    operation = _operation_chiffres(user, pk)
+    if not scope_for(user).can_see_personal_data(operation.plie_id):
+        raise Http404
+    return operation
+
+
+def _pourcentage(valeur):
+    if valeur is None:
+        return "—"
+    return f"{valeur * 100:.1f} %".replace(".", ",")
+
+
+@login_required
+@require_GET
+def completude(request, pk):
+    """The completeness board of one operation: entries with missing answers (ineligible), exits
+    without exit data within / past the 4-week window; each line links to the form that fixes it
+    and comes back here. 5 queries whatever the size after the scope (operation, counts, the page
+    of incomplete entries, exits to record, exits past the window)."""
+    operation = _operation_nominative(request.user, pk)
+    today = timezone.localdate()
+    compteurs = selectors.completude_operation(operation, today)
+    back = quote(request.get_full_path())
+    questionnaire_url = _url_maker("operations:inscription_questionnaire", f"?next={back}")
+    sortie_url = _url_maker("operations:inscription_sortie", f"?next={back}")
+    lignes = _Compte(selectors.inscriptions_incompletes(operation), compteurs["entrees_incompletes"])
+    page = Paginator(lignes, LIGNES_PAR_PAGE).get_page(request.GET.get("page"))
+    incompletes = selectors.avec_manques(list(page.object_list))
+    a_renseigner, hors_delai = selectors.sorties_sans_donnees(operation, today)
+    for inscription in incompletes:
+        inscription.url = questionnaire_url(inscription.pk)
+    for inscription in (*a_renseigner, *hors_delai):
+        inscription.url = sortie_url(inscription.pk)
+    return render(
+        request,
+        "operations/suivi/completude.html",
+        {
+            "operation": operation,
+            "detail_url": _detail_url(operation),
+            "today": today,
+            "compteurs": compteurs,
+            "page": page,
+            "incompletes": incompletes,
+            "a_renseigner": a_renseigner,
+            "hors_delai": hors_delai,
+            "hors_delai_tronque": compteurs["sorties_hors_delai"] > len(hors_delai),
+        },
+    )
+
+
+@login_required
+@require_GET
+def completude_globale(request):
+    """The completeness counts of every operation of the PLIE the user may see, for a year
+    (``?annee=``, the current one by default: operations whose period overlaps it). 2 queries
+    after the scope."""
+    scope = scope_for(request.user)
+    if not scope.plie_ids:
+        raise Http404
+    today = timezone.localdate()
+    try:
+        annee = int(request.GET.get("annee") or today.year)
+    except ValueError:
+        annee = today.year
+    operations = Operation.objects.visible_to(request.user).filter(
+        date_debut__year__lte=annee, date_fin__year__gte=annee
+    )
+    lignes, total = selectors.completude_par_operation(operations, today)
+    for operation in lignes:
+        operation.board_url = (
+            reverse("operations:completude", args=[operation.pk])
+            if scope.can_see_personal_data(operation.plie_id)
+            else ""
+        )
+    return render(
+        request,
+        "operations/suivi/completude_globale.html",
+        {
+            "lignes": lignes,
+            "total": total,
+            "annee": annee,
+            "annees": [annee - 1, annee, annee + 1],
+            "plusieurs_plie": len({o.plie_id for o in lignes}) > 1,
+        },
+    )
+
+
+@login_required
+@require_GET
+def occupation(request, pk):
+    """Occupancy of an operation: participants enrolled on the last day of each month vs places,
+    per operation and per référent, as a table and a bar chart (SVG). 3-4 queries."""
+    operation = _operation_chiffres(request.user, pk)
+    today = timezone.localdate()
+    nominatif = scope_for(request.user).can_see_personal_data(operation.plie_id)
+    occ = selectors.occupation(operation, today, par_referent=nominatif)
+    for mois in occ.mois:
+        mois["libelle"] = f"{MOIS_COURTS[mois['jour'].month - 1]} {mois['jour']:%y}"
+        mois["taux_txt"] = _pourcentage(mois["taux"])
+    graphique = charts.barres_mensuelles(
+        [(m["libelle"], m["presents"]) for m in occ.mois],
+        titre=f"Participants présents en fin de mois (places : {operation.places or '—'})",
+        largeur=640,
+    )
+    return render(
+        request,
+        "operations/suivi/occupation.html",
+        {
+            "operation": operation,
+            "detail_url": _detail_url(operation),
+            "occupation": occ,
+            "taux_moyen": _pourcentage(occ.taux_moyen),
+            "graphique": graphique,
+            "nominatif": nominatif,
+        },
+    )
+
+
+@login_required
+@require_GET
+def resultats(request, pk):
+    """Results of an operation against its targets, in its own exit nomenclature, and its FSE
+    output and result indicators over its period. 4 queries after the scope."""
+    operation = _operation_chiffres(request.user, pk)
+    result = selectors.resultats_operation(operation)
+    fse = indicateurs_fse.indicateurs_fse(
+        operation.inscriptions.all(), operation.date_debut, operation.date_fin, timezone.localdate()
+    )
+    for classe in result["classes"]:
+        classe["taux_txt"] = _pourcentage(classe["taux"])
+        classe["objectif_txt"] = _pourcentage(classe["objectif"]) if classe["objectif"] is not None else ""
+        ecart = classe["ecart"]
+        classe["ecart_txt"] = (
+            ""
+            if ecart is None
+            else ("+" if ecart >= 0 else "−") + _pourcentage(abs(ecart)).replace(" %", " pt")
+        )
+    graphique = charts.barres_horizontales(
+        [(c["libelle"][:40], c["nombre"]) for c in result["classes"]],
+        titre="Sorties par catégorie",
+        largeur=640,
+    )
+    return render(
+        request,
+        "operations/suivi/resultats.html",
+        {
+            "operation": operation,
+            "detail_url": _detail_url(operation),
+            "resultats": result,
+            "taux_participants": _pourcentage(result["taux_participants"]),
+            "fse_entree": [(libelle, fse["entree"][cle]) for cle, libelle in indicateurs_fse.ENTREE],
+            "fse_sortie": [(libelle, fse["sortie"][cle]) for cle, libelle in indicateurs_fse.SORTIE],
+            "graphique": graphique,
+            "nominatif": scope_for(request.user).can_see_personal_data(operation.plie_id),
+        },
+    )

@@ -1,0 +1,300 @@
+"""Long exports as background jobs (issue 7: « a PDF bilan over an OI, an XLSX over 100,000
+participants run as Celery tasks with a progress indicator in the page and a download link when
+done; the user can leave the page and come back »).
+
+- :func:`demande_create` records an :class:`reporting.models.ExportDemande` and sends
+  ``reporting.tasks.export_run`` once the transaction commits;
+- :func:`executer` (the task's body) produces the file under ``MEDIA_ROOT/exports/``, updating
+  ``progress`` as it goes. Idempotent: a finished job is left alone; a failed one records its
+  error (re-sending it retries). The file is written to a ``.part`` file then renamed, so a
+  worker killed mid-way never leaves a half file behind a « terminé » job;
+- :func:`peut_telecharger`: only the requester, and only while their scope still covers the
+  PLIE of the export.
+
+Scoping is that of the synchronous exports: a bilan needs the PLIE's figures
+(``scope_for(user).plie_ids``, a financeur may have one), the participants list needs their
+personal data (``personal_plie_ids``, as ``Participant.objects.visible_to``). The participants
+list holds no sensitive field (disability, RSA, health): those stay in the dossier."""
+
+import logging
+import os
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.text import slugify
+
+from plie.core.models import Structure
+from plie.core.scoping import scope_for
+from reporting.models import ExportDemande
+
+logger = logging.getLogger(__name__)
+
+EXPORTS_DIR = "exports"
+ANNEE_MIN, ANNEE_MAX = 2000, 2100
+Kind = ExportDemande.Kind
+Status = ExportDemande.Status
+KINDS_BILAN = (Kind.BILAN_PDF, Kind.BILAN_XLSX)
+EXTENSIONS = {Kind.BILAN_PDF: "pdf", Kind.BILAN_XLSX: "xlsx", Kind.PARTICIPANTS_XLSX: "xlsx"}
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+CHUNK_SIZE = 2000
+
+
+class ExportRefuse(Exception):
+    """The requester's scope no longer covers the export (recorded as the job's error)."""
+
+
+def plies_autorisees(user, kind):
+    """The PLIE ids ``user`` may export ``kind`` over."""
+    scope = scope_for(user)
+    return scope.personal_plie_ids if kind == Kind.PARTICIPANTS_XLSX else scope.plie_ids
+
+
+def peut_telecharger(demande, user):
+    """Only the requester, and only while the PLIE of the export are all still in their scope."""
+    return demande.user_id == user.pk and set(demande.params.get("plie_ids", ())) <= plies_autorisees(
+        user, demande.kind
+    )
+
+
+# --- Asking -------------------------------------------------------------------------------------
+
+
+def demande_create(*, user, kind, plie_ids=(), annee=None):
+    """Record the export ``kind`` asked by ``user`` and send its task after commit.
+
+    A bilan is over ``plie_ids`` (one PLIE, or an OI's PLIE) for the year ``annee``; the
+    participants list is over every PLIE whose participants the user may see (``plie_ids`` is
+    ignored). Raises ``PermissionDenied`` for a PLIE out of scope, ``ValidationError`` (French
+    message naming the field) for bad input."""
+    from reporting.tasks import export_run
+
+    if kind not in Kind.values:
+        raise ValidationError({"kind": f"Export « {kind} » inconnu."})
+    autorisees = plies_autorisees(user, kind)
+    if kind == Kind.PARTICIPANTS_XLSX:
+        if not autorisees:
+            raise PermissionDenied("Vous ne pouvez pas exporter de participants.")
+        ids = sorted(autorisees)
+        params = {"plie_ids": ids}
+        libelle = f"Participants — {_noms(ids)}"
+    else:
+        ids = sorted(set(plie_ids))
+        if not ids:
+            raise ValidationError({"perimetre": "Choisissez un PLIE ou un OI."})
+        if not set(ids) <= autorisees:
+            raise PermissionDenied("Ce PLIE n'est pas dans votre périmètre.")
+        if annee is None or not ANNEE_MIN <= int(annee) <= ANNEE_MAX:
+            raise ValidationError({"annee": f"L'année doit être comprise entre {ANNEE_MIN} et {ANNEE_MAX}."})
+        params = {"plie_ids": ids, "annee": int(annee)}
+        libelle = f"Bilan {int(annee)} — {_noms(ids)}"
+    with transaction.atomic():
+        demande = ExportDemande.objects.create(user=user, kind=kind, params=params, libelle=libelle[:255])
+        transaction.on_commit(lambda: export_run.delay(demande.pk))
+    return demande
+
+
+def demande_relancer(demande):
+    """Put a failed job back in the queue (the task then retries it from scratch)."""
+    from reporting.tasks import export_run
+
+    with transaction.atomic():
+        updated = ExportDemande.objects.filter(pk=demande.pk, status=Status.FAILED).update(
+            status=Status.PENDING, progress=0, error="", finished_at=None
+        )
+        if updated:
+            transaction.on_commit(lambda: export_run.delay(demande.pk))
+    return updated == 1
+
+
+def _noms(plie_ids):
+    noms = list(Structure.objects.filter(pk__in=plie_ids).order_by("nom").values_list("nom", flat=True))
+    return ", ".join(noms)
+
+
+# --- Running ------------------------------------------------------------------------------------
+
+
+def _progression(demande_id, pourcentage):
+    ExportDemande.objects.filter(pk=demande_id).update(progress=max(0, min(100, int(pourcentage))))
+
+
+def executer(demande_id):
+    """Produce the file of the export ``demande_id`` (the body of ``reporting.tasks.export_run``).
+    Returns the job. A job already done is returned untouched (idempotent)."""
+    with transaction.atomic():
+        demande = (
+            ExportDemande.objects.select_for_update(of=("self",)).select_related("user").get(pk=demande_id)
+        )
+        if demande.status == Status.DONE:
+            return demande
+        demande.status, demande.progress, demande.error = Status.RUNNING, 0, ""
+        demande.started_at, demande.finished_at = timezone.now(), None
+        demande.save(update_fields=["status", "progress", "error", "started_at", "finished_at"])
+    partiel = None
+    try:
+        if not set(demande.params.get("plie_ids", ())) <= plies_autorisees(demande.user, demande.kind):
+            raise ExportRefuse("Le périmètre de l'export n'est plus dans vos droits.")
+        relatif = chemin_fichier(demande)
+        absolu = Path(settings.MEDIA_ROOT) / relatif
+        absolu.parent.mkdir(parents=True, exist_ok=True)
+        partiel = absolu.with_name(absolu.name + ".part")
+        PRODUCTEURS[demande.kind](demande, partiel)
+        os.replace(partiel, absolu)
+    except Exception as exc:
+        logger.exception("Export %s en échec", demande_id)
+        if partiel is not None:
+            partiel.unlink(missing_ok=True)
+        message = str(exc) if isinstance(exc, ExportRefuse) else f"{type(exc).__name__} : {exc}"
+        demande.status, demande.error, demande.finished_at = Status.FAILED, message[:2000], timezone.now()
+        demande.save(update_fields=["status", "error", "finished_at"])
+        return demande
+    demande.status, demande.progress, demande.fichier = Status.DONE, 100, str(relatif)
+    demande.finished_at = timezone.now()
+    demande.save(update_fields=["status", "progress", "fichier", "finished_at"])
+    return demande
+
+
+def chemin_fichier(demande):
+    """``exports/<id>-<slug of the label>.<ext>`` relative to ``MEDIA_ROOT`` (the id makes it unique)."""
+    nom = slugify(demande.libelle)[:80] or demande.kind
+    return Path(EXPORTS_DIR) / f"{demande.pk}-{nom}.{EXTENSIONS[demande.kind]}"
+
+
+def _bilan(demande):
+    from reporting.bilan import bilan_annuel
+
+    plies = list(Structure.objects.plies().filter(pk__in=demande.params["plie_ids"]))
+    return bilan_annuel(plies[0] if len(plies) == 1 else plies, demande.params["annee"])
+
+
+def produire_bilan_pdf(demande, chemin):
+    from reporting.pdf import render_bilan
+
+    _progression(demande.pk, 5)
+    bilan = _bilan(demande)
+    _progression(demande.pk, 40)
+    chemin.write_bytes(render_bilan(bilan))
+
+
+def produire_bilan_xlsx(demande, chemin):
+    from reporting.exports import export_xlsx
+
+    _progression(demande.pk, 5)
+    bilan = _bilan(demande)
+    _progression(demande.pk, 70)
+    chemin.write_bytes(export_xlsx(bilan))
+
+
+ENTETES_PARTICIPANTS = (
+    "PLIE",
+    "Nom",
+    "Prénom",
+    "Sexe",
+    "Date de naissance",
+    "Adresse",
+    "Code postal",
+    "Commune",
+    "QPV",
+    "Téléphone",
+    "Courriel",
+    "Identifiant France Travail",
+    "Statut du dernier parcours",
+    "Date d'entrée",
+    "Date de sortie",
+)
+COLONNES_DATES = (4, 13, 14)
+
+
+def lignes_participants(plie_ids):
+    """The rows of the participants list (values only, the latest parcours of each by three
+    correlated subqueries on the participant's index), ordered by PLIE then name."""
+    from parcours.models import Parcours
+    from participants.models import Participant
+
+    dernier = Parcours.objects.filter(participant_id=OuterRef("pk")).order_by("-created_at", "-pk")
+    return (
+        Participant.objects.filter(plie_id__in=plie_ids)
+        .annotate(
+            parcours_statut=Subquery(dernier.values("status")[:1]),
+            parcours_entree=Subquery(dernier.values("date_entree")[:1]),
+            parcours_sortie=Subquery(dernier.values("date_sortie")[:1]),
+        )
+        .order_by("plie__code", "nom", "prenom", "pk")
+        .values_list(
+            "plie__code",
+            "nom",
+            "prenom",
+            "sexe",
+            "date_naissance",
+            "adresse",
+            "code_postal",
+            "commune",
+            "qpv",
+            "telephone",
+            "email",
+            "identifiant_france_travail",
+            "parcours_statut",
+            "parcours_entree",
+            "parcours_sortie",
+        )
+    )
+
+
+def produire_participants_xlsx(demande, chemin):
+    """A write-only workbook fed row by row from a server-side cursor (``iterator``): memory stays
+    flat whatever the number of participants. Progress every percent."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    from parcours.enums import StatutParcours
+    from participants.enums import Sexe
+
+    plie_ids = demande.params["plie_ids"]
+    lignes = lignes_participants(plie_ids)
+    total = lignes.count()
+    sexes, statuts = dict(Sexe.choices), dict(StatutParcours.choices)
+    oui_non = {True: "Oui", False: "Non", None: ""}
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Participants")
+    sheet.freeze_panes = "A2"
+    gras = Font(bold=True)
+    entetes = []
+    for titre in ENTETES_PARTICIPANTS:
+        cell = WriteOnlyCell(sheet, value=titre)
+        cell.font = gras
+        entetes.append(cell)
+    sheet.append(entetes)
+
+    def date(valeur):
+        cell = WriteOnlyCell(sheet, value=valeur)
+        cell.number_format = "dd/mm/yyyy"
+        return cell
+
+    for fait, ligne in enumerate(lignes.iterator(chunk_size=CHUNK_SIZE), start=1):
+        ligne = list(ligne)
+        ligne[3] = sexes.get(ligne[3], ligne[3])
+        ligne[8] = oui_non[ligne[8]]
+        ligne[12] = statuts.get(ligne[12], ligne[12] or "")
+        for index in COLONNES_DATES:
+            if ligne[index] is not None:
+                ligne[index] = date(ligne[index])
+        sheet.append(ligne)
+        if total and fait * 100 // total != (fait - 1) * 100 // total:
+            _progression(demande.pk, min(95, fait * 100 // total))
+    workbook.save(chemin)
+
+
+PRODUCTEURS = {
+    Kind.BILAN_PDF: produire_bilan_pdf,
+    Kind.BILAN_XLSX: produire_bilan_xlsx,
+    Kind.PARTICIPANTS_XLSX: produire_participants_xlsx,
+}

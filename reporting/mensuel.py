@@ -1,0 +1,344 @@
+"""The monthly reporting to a financeur (DOMAIN §8, ``003`` l.187–192: « un reporting mensuel des
+données d'insertion, à renseigner au plus tard pour le 10 du mois suivant »): for a périmètre
+(a PLIE, or the PLIE a financeur is partner of) and a calendar month, the participants
+accompanied during the month, in parcours at its end, entered, exited, and the nature of the
+exits by category and by exit type. Aggregates only: a financeur may read it.
+
+Definitions: exactly those of :mod:`reporting.flux` (its predicates, over the month):
+
+- **accompagnés** in the month = in parcours at some point of the month = in parcours on the
+  last day of the previous month + entrées of the month;
+- **entrées** / **sorties**: ``date_entree`` / ``date_sortie`` in the month (1st to last day,
+  both included); a positive exit counts as positive only once validated;
+- **en parcours en fin de mois**: in parcours on the month's last day;
+- en parcours au début + entrées − sorties = en parcours à la fin, checked on every report
+  (:func:`reporting.flux.verifier_invariant`, raising :class:`reporting.flux.FluxIncoherent`).
+
+« Ready on the 1st »: the default month is the previous one (complete on the 1st of the next
+month); the current month is given **provisional** (its figures still move); a month not begun
+yet is refused. Two queries whatever the data size: the flow counts, the exits by type."""
+
+import csv
+import datetime
+import io
+import re
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from parcours.enums import CATEGORIES_POSITIVES, CategorieSortie
+from reporting import flux as queries
+from reporting import indicateurs
+from reporting.exports import FORMAT_POURCENTAGE, Tableau
+from reporting.flux import Periode
+
+MOIS_RE = re.compile(r"^(\d{4})-(\d{2})$")
+ANNEE_MIN, ANNEE_MAX = 2000, 2100
+MOIS_LONGS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+SANS_TYPE = "Sortie sans type renseigné"
+# The exit categories in the order of the flow table (positives first).
+ORDRE_CATEGORIES = (
+    CategorieSortie.EMPLOI_DURABLE,
+    CategorieSortie.QUALIFIANTE,
+    CategorieSortie.POSITIVE_AUTRE,
+    CategorieSortie.ABANDON,
+    CategorieSortie.NEUTRALISEE,
+    CategorieSortie.AUTRE,
+)
+
+
+class MoisInvalide(ValueError):
+    """A month that cannot be reported: malformed, out of range, or not begun yet."""
+
+
+def libelle_mois(annee, mois):
+    """« janvier 2017 »."""
+    return f"{MOIS_LONGS[mois - 1]} {annee}"
+
+
+def mois_par_defaut(aujourd_hui=None):
+    """The month a report asked on ``aujourd_hui`` is about by default: the previous month
+    (complete from the 1st of the next one). Returns ``(annee, mois)``."""
+    aujourd_hui = aujourd_hui or timezone.localdate()
+    veille = aujourd_hui.replace(day=1) - datetime.timedelta(days=1)
+    return veille.year, veille.month
+
+
+def lire_mois(texte):
+    """``"AAAA-MM"`` → ``(annee, mois)``; a clear French message otherwise."""
+    match = MOIS_RE.match((texte or "").strip())
+    if not match:
+        raise MoisInvalide(f"Mois « {texte} » invalide : attendu au format AAAA-MM (par exemple 2017-01).")
+    annee, mois = int(match.group(1)), int(match.group(2))
+    if not 1 <= mois <= 12:
+        raise MoisInvalide(f"Mois « {texte} » invalide : le mois doit être compris entre 01 et 12.")
+    if not ANNEE_MIN <= annee <= ANNEE_MAX:
+        raise MoisInvalide(
+            f"Mois « {texte} » invalide : l'année doit être comprise entre {ANNEE_MIN} et {ANNEE_MAX}."
+        )
+    return annee, mois
+
+
+def statut_du_mois(annee, mois, aujourd_hui=None):
+    """``"definitif"`` for a month over (its last day is before today), ``"provisoire"`` for the
+    current month; a month not begun yet raises :class:`MoisInvalide`."""
+    aujourd_hui = aujourd_hui or timezone.localdate()
+    periode = Periode.mois(annee, mois)
+    if periode.debut > aujourd_hui:
+        raise MoisInvalide(
+            f"Le mois de {libelle_mois(annee, mois)} n'a pas commencé : "
+            "le reporting mensuel porte sur un mois commencé (provisoire) ou terminé."
+        )
+    return "provisoire" if periode.fin >= aujourd_hui else "definitif"
+
+
+def lignes_types_sortie(perimetre, periode):
+    """The exits of the period per exit type (one grouped query): ``type_id``, ``code``,
+    ``libelle``, ``categorie`` (``None`` for an exit date without its Sortie row), the exits and
+    those validated."""
+    return list(
+        perimetre.parcours()
+        .filter(queries.sorti_pendant(periode))
+        .values("sortie__type_id", "sortie__type__code", "sortie__type__libelle", "sortie__type__categorie")
+        .annotate(sorties=Count("pk"), validees=Count("pk", filter=Q(sortie__validee=True)))
+        .order_by()
+    )
+
+
+def par_type(lignes):
+    """The exits by type, in the referential's category order then by label. ``positives``: the
+    exits counted as positive (a positive category, validated); ``sorties`` − ``positives`` of a
+    positive type are unvalidated jobs, counted among the « sorties sans suite — autres »."""
+    rang = {categorie: i for i, categorie in enumerate(ORDRE_CATEGORIES)}
+    resultat = []
+    for ligne in lignes:
+        categorie = ligne["sortie__type__categorie"]
+        resultat.append(
+            {
+                "code": ligne["sortie__type__code"] or "",
+                "libelle": ligne["sortie__type__libelle"] or SANS_TYPE,
+                "categorie": categorie or "",
+                "sorties": ligne["sorties"],
+                "positives": ligne["validees"] if categorie in CATEGORIES_POSITIVES else 0,
+            }
+        )
+    return sorted(resultat, key=lambda t: (rang.get(t["categorie"], len(rang)), t["libelle"], t["code"]))
+
+
+def par_categorie(flux):
+    """The exits by category of the exit referential, as the flow table counts them (a positive
+    category counts only its validated exits; the rest falls into ``autre``)."""
+    positives, sans_suite = flux["sorties_positives"], flux["sorties_sans_suite"]
+    return {
+        CategorieSortie.EMPLOI_DURABLE.value: positives["emploi_durable"],
+        CategorieSortie.QUALIFIANTE.value: positives["qualifiante"],
+        CategorieSortie.POSITIVE_AUTRE.value: positives["autres"],
+        CategorieSortie.ABANDON.value: sans_suite["abandons"],
+        CategorieSortie.NEUTRALISEE.value: sans_suite["neutralisees"],
+        CategorieSortie.AUTRE.value: sans_suite["autres"],
+    }
+
+
+def reporting_mensuel(perimetre, annee, mois, *, codes=(), aujourd_hui=None):
+    """The monthly reporting of ``perimetre`` (a :class:`reporting.selectors.Perimetre`, the caller
+    scopes it) for the month ``annee``-``mois`` (2 queries)::
+
+        {"plie": ["CODE", ...], "mois": "AAAA-MM", "debut": "AAAA-MM-JJ", "fin": "AAAA-MM-JJ",
+         "statut": "definitif" | "provisoire",
+         "accompagnes": int,             # in parcours during the month (début + entrées)
+         "en_parcours_debut": int,       # on the last day of the previous month
+         "entrees": int, "sorties": int,
+         "en_parcours_fin": int,         # on the month's last day
+         "sorties_positives": {"total", "emploi_durable", "qualifiante", "autres"},
+         "sorties_sans_suite": {"total", "abandons", "neutralisees", "autres"},
+         "sorties_par_categorie": {"<categorie>": int},
+         "sorties_par_type": [{"code", "libelle", "categorie", "sorties", "positives"}],
+         "taux": {...}}                  # reporting.indicateurs.taux_du_flux, None on 0
+
+    Raises :class:`MoisInvalide` for a month not begun yet, :class:`reporting.flux.FluxIncoherent`
+    if the data breaks the invariant."""
+    statut = statut_du_mois(annee, mois, aujourd_hui)
+    periode = Periode.mois(annee, mois)
+    flux = queries.flux_annuel(perimetre, periode)  # checks début + entrées − sorties = fin
+    types = par_type(lignes_types_sortie(perimetre, periode))
+    sorties = indicateurs.total_sorties(flux)
+    if sum(t["sorties"] for t in types) != sorties:
+        raise queries.FluxIncoherent(
+            f"Sorties par type : {sum(t['sorties'] for t in types)} comptées, {sorties} attendues."
+        )
+    return {
+        "plie": sorted(codes),
+        "mois": f"{annee:04d}-{mois:02d}",
+        "debut": periode.debut.isoformat(),
+        "fin": periode.fin.isoformat(),
+        "statut": statut,
+        "accompagnes": flux["en_parcours_annee"],
+        "en_parcours_debut": flux["en_parcours_debut"],
+        "entrees": flux["entrees"],
+        "sorties": sorties,
+        "en_parcours_fin": flux["en_parcours_fin"],
+        "sorties_positives": flux["sorties_positives"],
+        "sorties_sans_suite": flux["sorties_sans_suite"],
+        "sorties_par_categorie": par_categorie(flux),
+        "sorties_par_type": types,
+        "taux": indicateurs.taux_du_flux(flux),
+    }
+
+
+# --- As files ----------------------------------------------------------------------------------
+
+LIBELLES_CATEGORIES = dict(CategorieSortie.choices)
+
+
+def _date(iso):
+    return datetime.date.fromisoformat(iso).strftime("%d/%m/%Y")
+
+
+def tableaux(rapport):
+    """The report's tables, in the order of the page."""
+    positives, sans_suite = rapport["sorties_positives"], rapport["sorties_sans_suite"]
+    veille = datetime.date.fromisoformat(rapport["debut"]) - datetime.timedelta(days=1)
+    taux = rapport["taux"]
+    return [
+        Tableau(
+            "Flux du mois",
+            ("Indicateur", "Participants"),
+            [
+                [f"En parcours au {veille:%d/%m/%Y}", rapport["en_parcours_debut"]],
+                ["Entrées dans le mois", rapport["entrees"]],
+                ["Participants accompagnés dans le mois", rapport["accompagnes"]],
+                ["Sorties dans le mois", rapport["sorties"]],
+                ["dont sorties positives", positives["total"]],
+                ["dont emploi durable", positives["emploi_durable"]],
+                ["dont sortie qualifiante", positives["qualifiante"]],
+                ["dont autres sorties positives", positives["autres"]],
+                ["dont sorties sans suite", sans_suite["total"]],
+                ["dont abandons", sans_suite["abandons"]],
+                ["dont déménagements, décès, retraites (neutralisées)", sans_suite["neutralisees"]],
+                ["dont autres (y compris réorientations)", sans_suite["autres"]],
+                [f"En parcours au {_date(rapport['fin'])}", rapport["en_parcours_fin"]],
+            ],
+        ),
+        Tableau(
+            "Sorties par catégorie",
+            ("Catégorie de sortie", "Sorties"),
+            [
+                [LIBELLES_CATEGORIES[categorie], nombre]
+                for categorie, nombre in rapport["sorties_par_categorie"].items()
+            ],
+        ),
+        Tableau(
+            "Sorties par type",
+            ("Type de sortie", "Code", "Catégorie", "Sorties", "dont comptées positives"),
+            [
+                [
+                    t["libelle"],
+                    t["code"],
+                    LIBELLES_CATEGORIES.get(t["categorie"], "Non renseignée"),
+                    t["sorties"],
+                    t["positives"],
+                ]
+                for t in rapport["sorties_par_type"]
+            ],
+        ),
+        Tableau(
+            "Taux",
+            ("Indicateur", "Valeur", "Définition"),
+            [
+                [
+                    "Taux de sorties positives",
+                    taux["sorties_positives_sur_sorties"],
+                    "sorties positives / total des sorties",
+                ],
+                [
+                    "Taux de sorties positives hors sorties neutralisées",
+                    taux["sorties_positives_hors_neutralisees"],
+                    "sorties positives / (sorties − déménagements, décès, retraites)",
+                ],
+                [
+                    "Taux de sorties positives sur les entrées",
+                    taux["sorties_positives_sur_entrees"],
+                    "sorties positives / entrées du mois",
+                ],
+                ["Taux d'abandons", taux["abandons_sur_sorties"], "abandons / total des sorties"],
+            ],
+            colonnes_taux=(1,),
+        ),
+    ]
+
+
+def _titre(rapport):
+    annee, mois = lire_mois(rapport["mois"])
+    statut = " (provisoire)" if rapport["statut"] == "provisoire" else ""
+    return f"Reporting mensuel — {', '.join(rapport['plie'])} — {libelle_mois(annee, mois)}{statut}"
+
+
+def nom_fichier(rapport, extension):
+    return f"reporting-mensuel-{'-'.join(rapport['plie'])}-{rapport['mois']}.{extension}"
+
+
+def _cellule_csv(valeur):
+    if valeur is None:
+        return ""
+    if isinstance(valeur, float):
+        return repr(valeur).replace(".", ",")
+    return valeur
+
+
+def export_csv(rapport):
+    """UTF-8 with a BOM, « ; » separated, the tables one after the other (as the bilan's CSV)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([_titre(rapport)])
+    writer.writerow([])
+    for tableau in tableaux(rapport):
+        writer.writerow([tableau.titre])
+        writer.writerow(tableau.entetes)
+        for ligne in tableau.lignes:
+            writer.writerow([_cellule_csv(valeur) for valeur in ligne])
+        writer.writerow([])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def export_xlsx(rapport):
+    """One sheet per table, headers in bold and frozen, rates as percentages."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    workbook.properties.title = _titre(rapport)
+    for tableau in tableaux(rapport):
+        sheet = workbook.create_sheet(tableau.titre[:31])
+        sheet.append(list(tableau.entetes))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for ligne in tableau.lignes:
+            sheet.append(list(ligne))
+        for column in tableau.colonnes_taux:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=column + 1, max_col=column + 1):
+                cell.number_format = FORMAT_POURCENTAGE
+        sheet.column_dimensions["A"].width = 55
+        sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+EXPORTS = {
+    "csv": (export_csv, "text/csv; charset=utf-8"),
+    "xlsx": (export_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
