@@ -446,3 +446,68 @@ class Alerte(models.Model):
 
     def __str__(self):
         return self.get_type_display()
+
+
+def import_upload_to(instance, filename):
+    """Stored under MEDIA_ROOT (never served), with a random name keeping the extension."""
+    import uuid
+    from pathlib import PurePath
+
+    suffix = PurePath(filename).suffix.lower()[:8]
+    return f"imports/{instance.plie_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class ImportParcoursQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Imports of the PLIE ``user`` administers."""
+        from plie.core.enums import Role
+
+        scope = scope_for(user)
+        plie_ids = [
+            pid for pid in scope.personal_plie_ids if scope.has_role(Role.ADMINISTRATEUR, plie_id=pid)
+        ]
+        return self.filter(plie_id__in=plie_ids)
+
+
+class ImportParcours(models.Model):
+    """One import of a legacy tool's file of parcours (``parcours.importation``): the job row the
+    upload page polls (status, progress, counts, error report)."""
+
+    class Status(models.TextChoices):
+        EN_ATTENTE = "en_attente", "En attente"
+        VALIDATION = "validation", "Vérification du fichier"
+        IMPORT = "import", "Import en cours"
+        TERMINE = "termine", "Terminé"
+        REJETE = "rejete", "Rejeté (erreurs dans le fichier)"
+        ECHEC = "echec", "Échec technique"
+
+    plie = models.ForeignKey(Structure, verbose_name="PLIE", related_name="imports", on_delete=models.CASCADE)
+    fichier = models.FileField("fichier", upload_to=import_upload_to, max_length=255)
+    nom_original = models.CharField("nom du fichier", max_length=255)
+    dry_run = models.BooleanField("vérification seulement", default=False)
+    status = models.CharField("statut", max_length=20, choices=Status.choices, default=Status.EN_ATTENTE)
+    progress = models.PositiveSmallIntegerField("avancement (%)", default=0)
+    lignes = models.PositiveIntegerField("lignes lues", default=0)
+    compteurs = models.JSONField("compteurs", default=dict, blank=True)
+    erreurs = models.JSONField("erreurs", default=list, blank=True)
+    nb_erreurs = models.PositiveIntegerField("nombre d'erreurs", default=0)
+    doublons = models.JSONField("doublons probables signalés", default=list, blank=True)
+    message = models.TextField("message", blank=True)
+    created_by = models.ForeignKey(USER, related_name="+", on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField("déposé le", auto_now_add=True)
+    started_at = models.DateTimeField("commencé le", null=True, blank=True)
+    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
+
+    objects = ImportParcoursQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "import de parcours"
+        verbose_name_plural = "imports de parcours"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"Import {self.nom_original} ({self.get_status_display()})"
+
+    @property
+    def en_cours(self):
+        return self.status in (self.Status.EN_ATTENTE, self.Status.VALIDATION, self.Status.IMPORT)

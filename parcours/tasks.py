@@ -30,3 +30,7 @@ def nightly_alertes(run_date=None):
     plie_ids = list(Structure.objects.plies().order_by("id").values_list("id", flat=True))
     group(refresh_plie_alertes.s(plie_id, run_date) for plie_id in plie_ids).apply_async()
     return len(plie_ids)
+
+
+# The legacy import's task lives in its own module; the worker only autodiscovers ``tasks``.
+from parcours.tasks_import import run_import_parcours  # noqa: E402, F401

@@ -20,3 +20,7 @@ urlpatterns += etat_urlpatterns
 from parcours.urls_referentiel import urlpatterns as referentiel_urlpatterns  # noqa: E402
 
 urlpatterns += referentiel_urlpatterns
+
+from parcours.urls_import import urlpatterns as import_urlpatterns  # noqa: E402
+
+urlpatterns += import_urlpatterns

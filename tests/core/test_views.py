@@ -88,7 +88,15 @@ PILOTAGE = ["Opérations FSE", "Tableaux de bord", "Rapports"]
         ("animateur_a", ["Accueil", "Participants", "Commissions", *PILOTAGE]),
         (
             "admin_a",
-            ["Accueil", "Participants", "Commissions", *PILOTAGE, "Référentiels", "Tâches nocturnes"],
+            [
+                "Accueil",
+                "Participants",
+                "Commissions",
+                *PILOTAGE,
+                "Référentiels",
+                "Import",
+                "Tâches nocturnes",
+            ],
         ),
         ("financeur", ["Accueil", *PILOTAGE]),
         ("no_role", ["Accueil"]),
