@@ -44,23 +44,7 @@ PARTICIPANT_FIELDS = (
 )
 PHONE_FIELDS = ("telephone", "telephone_fixe")
 
-SITUATION_FIELDS = (
-    "date_entree",
-    "date_questionnaire",
-    "statut_emploi",
-    "en_formation",
-    "recherche_emploi",
-    "duree_recherche_mois",
-    "niveau_formation",
-    "handicap_reconnu",
-    "minima_sociaux",
-    "beneficiaire_rsa",
-    "sans_domicile",
-    "parent_ne_etranger",
-    "menage_sans_emploi",
-    "menage_enfants",
-    "menage_monoparental",
-)
+SITUATION_FIELDS = ("date_entree", "date_questionnaire", *SituationEntree.answer_fields())
 # Q1 1e–1g are asked only of a person without a job.
 QUESTIONS_SANS_EMPLOI = ("en_formation", "recherche_emploi", "duree_recherche_mois")
 DUREE_RECHERCHE_MAX_MOIS = 600

@@ -111,22 +111,7 @@ def _tableaux_parcours(bilan):
             "Taux et durée",
             ("Indicateur", "Valeur", "Définition"),
             [
-                [
-                    "Taux de sorties positives",
-                    taux["sorties_positives_sur_sorties"],
-                    "sorties positives / total des sorties",
-                ],
-                [
-                    "Taux de sorties positives hors sorties neutralisées",
-                    taux["sorties_positives_hors_neutralisees"],
-                    "sorties positives / (sorties − déménagements, décès, retraites)",
-                ],
-                [
-                    "Taux de sorties positives sur les entrées",
-                    taux["sorties_positives_sur_entrees"],
-                    f"sorties positives / entrées de {annee}",
-                ],
-                ["Taux d'abandons", taux["abandons_sur_sorties"], "abandons / total des sorties"],
+                *lignes_taux(taux, f"entrées de {annee}"),
                 [
                     "Durée moyenne des parcours (mois)",
                     bilan["duree_moyenne_parcours_mois"],
@@ -329,6 +314,29 @@ def export_json(bilan):
     return json.dumps(bilan, ensure_ascii=False, indent=2).encode()
 
 
+def lignes_taux(taux, entrees):
+    """The four rates of ``reporting.indicateurs.taux_du_flux`` with their definitions, for a
+    table; ``entrees`` names the denominator of the rate over entries (« entrées de 2025 »)."""
+    return [
+        [
+            "Taux de sorties positives",
+            taux["sorties_positives_sur_sorties"],
+            "sorties positives / total des sorties",
+        ],
+        [
+            "Taux de sorties positives hors sorties neutralisées",
+            taux["sorties_positives_hors_neutralisees"],
+            "sorties positives / (sorties − déménagements, décès, retraites)",
+        ],
+        [
+            "Taux de sorties positives sur les entrées",
+            taux["sorties_positives_sur_entrees"],
+            f"sorties positives / {entrees}",
+        ],
+        ["Taux d'abandons", taux["abandons_sur_sorties"], "abandons / total des sorties"],
+    ]
+
+
 def _cellule_csv(valeur):
     if valeur is None:
         return ""
@@ -337,13 +345,16 @@ def _cellule_csv(valeur):
     return valeur
 
 
-def export_csv(bilan):
-    """UTF-8 with a BOM (so that Excel reads the accents), « ; » separated: for each table its
-    title line, its header line, its rows, then an empty line."""
+def tableaux_csv(tableaux, *, titre_tableau, en_tete=None):
+    """UTF-8 with a BOM (so that Excel reads the accents), « ; » separated: an optional document
+    title line, then for each table its title line, its header line, its rows and an empty line."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    for tableau in tableaux(bilan):
-        writer.writerow([f"{tableau.titre} — {_plie(bilan)} — {bilan['annee']}"])
+    if en_tete:
+        writer.writerow([en_tete])
+        writer.writerow([])
+    for tableau in tableaux:
+        writer.writerow([titre_tableau(tableau)])
         writer.writerow(tableau.entetes)
         for ligne in tableau.lignes:
             writer.writerow([_cellule_csv(valeur) for valeur in ligne])
@@ -351,16 +362,16 @@ def export_csv(bilan):
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def export_xlsx(bilan):
-    """One sheet per table, headers in bold and frozen, rates as percentages."""
+def tableaux_xlsx(tableaux, *, titre):
+    """One sheet per table, headers in bold and frozen, rates as percentages, fitted widths."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     workbook = Workbook()
     workbook.remove(workbook.active)
-    workbook.properties.title = f"Bilan {bilan['annee']} — {_plie(bilan)}"
-    for tableau in tableaux(bilan):
+    workbook.properties.title = titre
+    for tableau in tableaux:
         sheet = workbook.create_sheet(tableau.titre[:31])
         sheet.append(list(tableau.entetes))
         for cell in sheet[1]:
@@ -381,6 +392,16 @@ def export_xlsx(bilan):
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def export_csv(bilan):
+    return tableaux_csv(
+        tableaux(bilan), titre_tableau=lambda tableau: f"{tableau.titre} — {_plie(bilan)} — {bilan['annee']}"
+    )
+
+
+def export_xlsx(bilan):
+    return tableaux_xlsx(tableaux(bilan), titre=f"Bilan {bilan['annee']} — {_plie(bilan)}")
 
 
 EXPORTS = {

@@ -18,9 +18,7 @@ Definitions: exactly those of :mod:`reporting.flux` (its predicates, over the mo
 month); the current month is given **provisional** (its figures still move); a month not begun
 yet is refused. Two queries whatever the data size: the flow counts, the exits by type."""
 
-import csv
 import datetime
-import io
 import re
 
 from django.db.models import Count, Q
@@ -29,7 +27,7 @@ from django.utils import timezone
 from parcours.enums import CATEGORIES_POSITIVES, CategorieSortie
 from reporting import flux as queries
 from reporting import indicateurs
-from reporting.exports import FORMAT_POURCENTAGE, Tableau
+from reporting.exports import Tableau, lignes_taux, tableaux_csv, tableaux_xlsx
 from reporting.flux import Periode
 
 MOIS_RE = re.compile(r"^(\d{4})-(\d{2})$")
@@ -257,24 +255,7 @@ def tableaux(rapport):
         Tableau(
             "Taux",
             ("Indicateur", "Valeur", "Définition"),
-            [
-                [
-                    "Taux de sorties positives",
-                    taux["sorties_positives_sur_sorties"],
-                    "sorties positives / total des sorties",
-                ],
-                [
-                    "Taux de sorties positives hors sorties neutralisées",
-                    taux["sorties_positives_hors_neutralisees"],
-                    "sorties positives / (sorties − déménagements, décès, retraites)",
-                ],
-                [
-                    "Taux de sorties positives sur les entrées",
-                    taux["sorties_positives_sur_entrees"],
-                    "sorties positives / entrées du mois",
-                ],
-                ["Taux d'abandons", taux["abandons_sur_sorties"], "abandons / total des sorties"],
-            ],
+            lignes_taux(taux, "entrées du mois"),
             colonnes_taux=(1,),
         ),
     ]
@@ -290,52 +271,15 @@ def nom_fichier(rapport, extension):
     return f"reporting-mensuel-{'-'.join(rapport['plie'])}-{rapport['mois']}.{extension}"
 
 
-def _cellule_csv(valeur):
-    if valeur is None:
-        return ""
-    if isinstance(valeur, float):
-        return repr(valeur).replace(".", ",")
-    return valeur
-
-
 def export_csv(rapport):
-    """UTF-8 with a BOM, « ; » separated, the tables one after the other (as the bilan's CSV)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_titre(rapport)])
-    writer.writerow([])
-    for tableau in tableaux(rapport):
-        writer.writerow([tableau.titre])
-        writer.writerow(tableau.entetes)
-        for ligne in tableau.lignes:
-            writer.writerow([_cellule_csv(valeur) for valeur in ligne])
-        writer.writerow([])
-    return buffer.getvalue().encode("utf-8-sig")
+    """As the bilan's CSV, after a title line naming the PLIE and the month."""
+    return tableaux_csv(
+        tableaux(rapport), titre_tableau=lambda tableau: tableau.titre, en_tete=_titre(rapport)
+    )
 
 
 def export_xlsx(rapport):
-    """One sheet per table, headers in bold and frozen, rates as percentages."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    workbook.properties.title = _titre(rapport)
-    for tableau in tableaux(rapport):
-        sheet = workbook.create_sheet(tableau.titre[:31])
-        sheet.append(list(tableau.entetes))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for ligne in tableau.lignes:
-            sheet.append(list(ligne))
-        for column in tableau.colonnes_taux:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=column + 1, max_col=column + 1):
-                cell.number_format = FORMAT_POURCENTAGE
-        sheet.column_dimensions["A"].width = 55
-        sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return tableaux_xlsx(tableaux(rapport), titre=_titre(rapport))
 
 
 EXPORTS = {
