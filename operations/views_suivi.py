@@ -19,25 +19,12 @@ from django.views.decorators.http import require_GET
 
 from operations import indicateurs_fse, selectors
 from operations.models import Operation
+from plie.core.mois import mois_court
 from plie.core.scoping import scope_for
 from reporting import charts
 
 LIGNES_PAR_PAGE = 100
 URL_SENTINEL = 2147483647  # reverse() once per URL name, then put each row's id in place
-MOIS_COURTS = (
-    "janv.",
-    "févr.",
-    "mars",
-    "avr.",
-    "mai",
-    "juin",
-    "juil.",
-    "août",
-    "sept.",
-    "oct.",
-    "nov.",
-    "déc.",
-)
 
 
 def _url_maker(name, query=""):
@@ -178,7 +165,7 @@ def occupation(request, pk):
     nominatif = scope_for(request.user).can_see_personal_data(operation.plie_id)
     occ = selectors.occupation(operation, today, par_referent=nominatif)
     for mois in occ.mois:
-        mois["libelle"] = f"{MOIS_COURTS[mois['jour'].month - 1]} {mois['jour']:%y}"
+        mois["libelle"] = mois_court(mois["jour"])
         mois["taux_txt"] = _pourcentage(mois["taux"])
     graphique = charts.barres_mensuelles(
         [(m["libelle"], m["presents"]) for m in occ.mois],

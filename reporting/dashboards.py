@@ -29,6 +29,7 @@ from parcours.enums import CategorieSortie, TypeAlerte
 from parcours.models import Alerte, Parcours
 from participants.models import SituationEntree
 from plie.core.models import Structure
+from plie.core.mois import mois_court
 from reporting import charts, indicateurs
 from reporting.flux import (
     UN_JOUR,
@@ -46,21 +47,6 @@ from reporting.selectors import Perimetre
 
 SNAPSHOT = "snapshot"
 LIVE = "live"
-
-MOIS_COURTS = (
-    "janv.",
-    "févr.",
-    "mars",
-    "avr.",
-    "mai",
-    "juin",
-    "juil.",
-    "août",
-    "sept.",
-    "oct.",
-    "nov.",
-    "déc.",
-)
 
 
 # --- The figures that link to a list (one condition on Parcours each) ----------------------------
@@ -134,7 +120,7 @@ def douze_derniers_mois(jour):
 
 
 def libelle_mois(periode):
-    return f"{MOIS_COURTS[periode.debut.month - 1]} {periode.debut:%y}"
+    return mois_court(periode.debut)
 
 
 # --- Flows -------------------------------------------------------------------------------------

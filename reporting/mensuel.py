@@ -25,6 +25,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from parcours.enums import CATEGORIES_POSITIVES, CategorieSortie
+from plie.core.mois import mois_long
 from reporting import flux as queries
 from reporting import indicateurs
 from reporting.exports import Tableau, lignes_taux, tableaux_csv, tableaux_xlsx
@@ -32,20 +33,6 @@ from reporting.flux import Periode
 
 MOIS_RE = re.compile(r"^(\d{4})-(\d{2})$")
 ANNEE_MIN, ANNEE_MAX = 2000, 2100
-MOIS_LONGS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 SANS_TYPE = "Sortie sans type renseigné"
 # The exit categories in the order of the flow table (positives first).
 ORDRE_CATEGORIES = (
@@ -64,7 +51,7 @@ class MoisInvalide(ValueError):
 
 def libelle_mois(annee, mois):
     """« janvier 2017 »."""
-    return f"{MOIS_LONGS[mois - 1]} {annee}"
+    return mois_long(annee, mois)
 
 
 def mois_par_defaut(aujourd_hui=None):

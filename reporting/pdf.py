@@ -17,25 +17,11 @@ from operations.indicateurs_fse import ENTREE, SORTIE
 from parcours.pdf import NBSP, NNBSP, typo
 from participants.pdf import STATIC_DIR, StaticOnlyFetcher
 from plie.core.models import Structure
+from plie.core.mois import MOIS_COURTS, MOIS_LONGS
 from reporting import charts
 from reporting.exports import LIBELLES_DIMENSIONS, LIBELLES_ETAPES, LIBELLES_MODES, LIBELLES_VALEURS
 
 NON_CALCULABLE = "non calculable"
-MOIS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
-MOIS_LONGS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 VERT, VERT_CLAIR, VERT_PALE = "#1b5e20", "#4c8c4a", "#8fbf8c"
 ORANGE, GRIS_MOYEN, GRIS_CLAIR = "#b5541c", "#7d8793", "#b4bcc6"
 
@@ -64,7 +50,7 @@ def pourcentage(taux):
 
 def _mois(cle, longs=False):
     annee, mois = cle.split("-")
-    return (MOIS_LONGS if longs else MOIS)[int(mois) - 1] + ("" if not longs else f" {annee}")
+    return (MOIS_LONGS if longs else MOIS_COURTS)[int(mois) - 1] + ("" if not longs else f" {annee}")
 
 
 # --- Context --------------------------------------------------------------------------------------
