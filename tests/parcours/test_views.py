@@ -211,6 +211,20 @@ class TestParcoursDetail:
         assertContains(response, "En attente de validation")
         assertNotContains(response, url("sortie_withdraw", sortie.pk))
 
+    @pytest.mark.parametrize(("persona", "sees_link"), [("gestionnaire_a", True), ("referent_a", False)])
+    def test_etapes_link_to_their_attestation_for_those_who_control_proofs(
+        self, client, world, parcours, persona, sees_link
+    ):
+        etape = EtapeFactory(parcours=parcours)
+        client.force_login(getattr(world, persona))
+        response = client.get(url("parcours_detail", parcours.pk))
+        attestation = reverse("operations:attestation_etape", args=[etape.pk])
+        if sees_link:
+            assertContains(response, attestation)
+            assert client.get(attestation)["Content-Type"] == "application/pdf"
+        else:
+            assertNotContains(response, attestation)
+
     @pytest.mark.parametrize("entretiens", [3, 60])
     def test_query_count_does_not_grow(self, client, world, parcours, entretiens, django_assert_num_queries):
         EntretienFactory.create_batch(entretiens, parcours=parcours)
