@@ -151,7 +151,9 @@ def test_each_role_sees_its_own_home(page, transactional_db, world):
     expect(page.get_by_role("main").get_by_text("Financeur", exact=True)).to_be_visible()
     expect(page.get_by_role("region", name="Indicateurs agrégés")).to_be_visible()
     expect(page.get_by_role("region", name="Mes PLIE")).to_contain_text("PLIE A")
-    expect(menu(page).get_by_role("link")).to_have_text(["Accueil"])
+    expect(menu(page).get_by_role("link")).to_have_text(
+        ["Accueil", "Opérations FSE", "Tableaux de bord", "Rapports"]
+    )
     expect(page.get_by_role("link", name="Participants")).to_have_count(0)
     screenshot(page, "11-accueil-financeur")
     logout(page)
