@@ -30,4 +30,8 @@ app.conf.beat_schedule = {
         "task": "reporting.tasks.nightly_consolidation",
         "schedule": crontab(hour=3, minute=0),
     },
+    "menage-exports": {
+        "task": "reporting.tasks.nightly_exports_menage",
+        "schedule": crontab(hour=4, minute=0),
+    },
 }

@@ -23,7 +23,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -159,6 +159,37 @@ def executer(demande_id):
     demande.finished_at = timezone.now()
     demande.save(update_fields=["status", "progress", "fichier", "finished_at"])
     return demande
+
+
+# --- Housekeeping (every night) ----------------------------------------------------------------
+
+CONSERVATION_JOURS = 7  # an export's file is a copy of personal data: kept one week, then deleted
+DELAI_INTERRUPTION_HEURES = 6  # a job still pending or running after this never finished
+MESSAGE_INTERROMPU = "Export interrompu : le traitement ne s'est pas terminé. Relancez-le."
+
+
+def menage(maintenant=None):
+    """Delete the exports finished more than :data:`CONSERVATION_JOURS` days ago (row and file),
+    and mark as failed the jobs left pending or running for more than
+    :data:`DELAI_INTERRUPTION_HEURES` hours (their worker died and the broker never redelivered
+    the task), so that their owner can relaunch them. Idempotent. Returns the two counts."""
+    maintenant = maintenant or timezone.now()
+    anciennes = ExportDemande.objects.filter(
+        status__in=(Status.DONE, Status.FAILED),
+        finished_at__lt=maintenant - timezone.timedelta(days=CONSERVATION_JOURS),
+    )
+    supprimees = 0
+    for demande in anciennes.only("pk", "fichier").iterator():
+        if demande.fichier:
+            (Path(settings.MEDIA_ROOT) / demande.fichier).unlink(missing_ok=True)
+        demande.delete()
+        supprimees += 1
+    limite = maintenant - timezone.timedelta(hours=DELAI_INTERRUPTION_HEURES)
+    interrompues = ExportDemande.objects.filter(
+        (Q(status=Status.RUNNING) & Q(started_at__lt=limite))
+        | (Q(status=Status.PENDING) & Q(created_at__lt=limite))
+    ).update(status=Status.FAILED, error=MESSAGE_INTERROMPU, finished_at=maintenant)
+    return {"supprimees": supprimees, "interrompues": interrompues}
 
 
 def chemin_fichier(demande):

@@ -55,3 +55,11 @@ def export_run(demande_id):
 
     demande = executer(demande_id)
     return {"id": demande.pk, "status": demande.status}
+
+
+@shared_task(acks_late=True)
+def nightly_exports_menage():
+    """Delete week-old export files and release jobs whose worker died (``reporting.jobs.menage``)."""
+    from reporting.jobs import menage
+
+    return menage()

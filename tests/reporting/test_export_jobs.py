@@ -1,6 +1,7 @@
 """Long exports as Celery jobs (eager in tests): asking, the file, progress, idempotence, failures,
 and scoping (only the requester sees the job; the download re-checks their scope)."""
 
+import datetime
 import io
 import os
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -400,3 +402,52 @@ def test_a_real_worker_produces_an_export(world):
     assert (demande.status, demande.progress) == (Status.DONE, 100)
     assert len(list(load_workbook(fichier(demande))["Participants"].iter_rows())) == 2
     assert "Traceback" not in output, output
+
+
+# --- nightly housekeeping ----------------------------------------------------------------------
+
+
+def test_housekeeping_deletes_week_old_exports_and_releases_interrupted_jobs(donnees):
+    now = timezone.now()  # frozen: 15/02/2017 10:00 UTC
+    user = donnees.gestionnaire_a
+
+    def job(status, **fields):
+        return ExportDemande.objects.create(user=user, kind=Kind.BILAN_XLSX, status=status, **fields)
+
+    old = job(
+        Status.DONE, finished_at=now - datetime.timedelta(days=7, minutes=1), fichier="exports/1-vieux.xlsx"
+    )
+    old_path = Path(settings.MEDIA_ROOT) / old.fichier
+    old_path.parent.mkdir(parents=True, exist_ok=True)
+    old_path.write_bytes(b"x")
+    recent = job(
+        Status.DONE, finished_at=now - datetime.timedelta(days=6, hours=23), fichier="exports/2-recent.xlsx"
+    )
+    old_failure = job(Status.FAILED, finished_at=now - datetime.timedelta(days=8), error="boum")
+    stuck = job(Status.RUNNING, started_at=now - datetime.timedelta(hours=6, minutes=1))
+    running = job(Status.RUNNING, started_at=now - datetime.timedelta(hours=5))
+    ExportDemande.objects.filter(pk=stuck.pk).update(created_at=now - datetime.timedelta(hours=7))
+    waiting = job(Status.PENDING)
+    ExportDemande.objects.filter(pk=waiting.pk).update(
+        created_at=now - datetime.timedelta(hours=6, minutes=1)
+    )
+
+    assert jobs.menage() == {"supprimees": 2, "interrompues": 2}
+    assert not old_path.exists()
+    remaining = {d.pk: d for d in ExportDemande.objects.all()}
+    assert set(remaining) == {recent.pk, stuck.pk, running.pk, waiting.pk}
+    assert old_failure.pk not in remaining
+    for pk in (stuck.pk, waiting.pk):
+        assert (remaining[pk].status, remaining[pk].error) == (Status.FAILED, jobs.MESSAGE_INTERROMPU)
+        assert remaining[pk].finished_at == now
+    assert remaining[running.pk].status == Status.RUNNING
+    # idempotent: a second night changes nothing more
+    assert jobs.menage() == {"supprimees": 0, "interrompues": 0}
+
+
+def test_housekeeping_is_scheduled_every_night():
+    from reporting.tasks import nightly_exports_menage
+
+    entry = app.conf.beat_schedule["menage-exports"]
+    assert entry["task"] == nightly_exports_menage.name
+    assert entry["task"] in app.tasks
