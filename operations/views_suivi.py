@@ -122,8 +122,8 @@ def completude(request, pk):
 @require_GET
 def completude_globale(request):
     """The completeness counts of every operation of the PLIE the user may see, for a year
-    (``?annee=``, the current one by default: operations whose period overlaps it). 2 queries
-    after the scope."""
+    (``?annee=``, the current one by default: operations whose period overlaps it), optionally of
+    some of those PLIE only (``?plie=CODE``, repeatable). 2 queries after the scope."""
     scope = scope_for(request.user)
     if not scope.plie_ids:
         raise Http404
@@ -135,6 +135,9 @@ def completude_globale(request):
     operations = Operation.objects.visible_to(request.user).filter(
         date_debut__year__lte=annee, date_fin__year__gte=annee
     )
+    codes = request.GET.getlist("plie")  # ?plie=CODE (repeatable): the PLIE of a dashboard column
+    if codes:
+        operations = operations.filter(plie__code__in=codes)
     lignes, total = selectors.completude_par_operation(operations, today)
     for operation in lignes:
         operation.board_url = (

@@ -77,7 +77,7 @@ def lignes_tableau(tableau, colonnes, *, avec_liens):
         for colonne in colonnes:
             url = None
             if avec_liens and board:
-                url = board
+                url = f"{board}&{urlencode([('plie', plie.code) for plie in plies_de(colonne)])}"
             elif avec_liens and indicateur:
                 url = lien(indicateur, plies_de(colonne), du=du, au=au, **extra)
             cellules.append(_cellule(valeur(colonne), url))

@@ -179,6 +179,11 @@ def test_completude_globale_counts_only_what_the_user_sees(
     html = response.content.decode()
     assert "ACC-A" in html and "ACC-B" in html and "ACC-C" not in html
     assert "PLIE B" in html
+    # one column of a dashboard: only that PLIE's operations; another OI's PLIE stays invisible
+    html = client.get(url, {"plie": "plie-b"}).content.decode()
+    assert "ACC-B" in html and "ACC-A" not in html
+    html = client.get(url, {"plie": ["plie-a", "plie-c"]}).content.decode()
+    assert "ACC-A" in html and "ACC-B" not in html and "ACC-C" not in html
 
     client.force_login(world.financeur)  # figures of its PLIE, no link to the nominative board
     html = client.get(url).content.decode()

@@ -50,7 +50,7 @@ def test_animation_sees_the_figures_of_its_plie(client, dashboard_world):
     assert content.count('<svg xmlns="http://www.w3.org/2000/svg" class="graphique"') == 4
     assert "25,0 %" in content  # 1 positive exit out of 4
     assert "Inscriptions aux opérations" in content  # operations completeness, linked to its board
-    assert f'href="{reverse("operations:completude_globale")}?annee=2017"' in content
+    assert f'href="{reverse("operations:completude_globale")}?annee=2017&amp;plie=plie-a"' in content
     tableau = response.context["tableau"]
     assert tableau.colonnes[0].flux["entrees"] == 4
 
