@@ -225,6 +225,28 @@ class TestParcoursDetail:
         else:
             assertNotContains(response, attestation)
 
+    def test_operations_in_progress_offer_to_enrol_the_participant(self, client, world, parcours):
+        from tests.operations.factories import InscriptionFactory, OperationFactory
+
+        ouverte = OperationFactory(plie=world.plie_a, code="ACC-2026")
+        deja = OperationFactory(plie=world.plie_a, code="CLAUSES-2026")
+        InscriptionFactory(operation=deja, participant=parcours.participant, parcours=parcours)
+        OperationFactory(
+            plie=world.plie_a, code="ACC-2025", date_debut=D(2025, 1, 1), date_fin=D(2025, 12, 31)
+        )
+        OperationFactory(plie=world.plie_b, code="ACC-B")
+        inscrire = reverse("operations:inscription_create", args=[ouverte.pk]) + f"?parcours={parcours.pk}"
+
+        client.force_login(world.animateur_a)
+        response = client.get(url("parcours_detail", parcours.pk))
+        assertContains(response, inscrire)
+        for code in ("CLAUSES-2026", "ACC-2025", "ACC-B"):
+            assertNotContains(response, f"Inscrire dans {code}")
+        assert client.get(inscrire).status_code == 200
+
+        client.force_login(world.referent_a)  # référents fill questionnaires, they do not enrol
+        assertNotContains(client.get(url("parcours_detail", parcours.pk)), "Inscrire dans")
+
     @pytest.mark.parametrize("entretiens", [3, 60])
     def test_query_count_does_not_grow(self, client, world, parcours, entretiens, django_assert_num_queries):
         EntretienFactory.create_batch(entretiens, parcours=parcours)
