@@ -95,6 +95,7 @@ class ParticipantForm(DossierFormMixin, forms.ModelForm):
     confirme_age = forms.BooleanField(
         label="Je confirme cette date de naissance (âge inhabituel mais exact)", required=False
     )
+    pas_un_doublon = forms.BooleanField(label="Il ne s'agit pas de la même personne", required=False)
 
     class Meta:
         model = Participant
@@ -154,7 +155,6 @@ class ParticipantForm(DossierFormMixin, forms.ModelForm):
 
 class ParticipantCreateForm(ParticipantForm):
     plie = forms.ModelChoiceField(label="PLIE", queryset=Structure.objects.none(), empty_label="Choisir…")
-    pas_un_doublon = forms.BooleanField(label="Il ne s'agit pas de la même personne", required=False)
 
     field_order = ["plie"]
 

@@ -131,14 +131,22 @@ def participant_create(*, user, plie, age_confirme=False, doublons_ecartes=False
     return participant
 
 
+IDENTITY_FIELDS = ("nom", "prenom", "nom_naissance", "date_naissance")
+
+
 @transaction.atomic
-def participant_update(*, user, participant, age_confirme=False, **data):
+def participant_update(*, user, participant, age_confirme=False, doublons_ecartes=False, **data):
     """Change identity and contacts. The age is checked again only when the birth date changes
-    (against the latest entry date, else today)."""
+    (against the latest entry date, else today); when the identity changes, the duplicate check
+    of the creation runs again (this dossier excluded) and raises :class:`DoublonsProbables`
+    unless the user said it is someone else (``doublons_ecartes``)."""
     _check_fields(data, PARTICIPANT_FIELDS)
     if not can_edit(user, participant):
         raise PermissionDenied
     birth_changed = "date_naissance" in data and data["date_naissance"] != participant.date_naissance
+    identity_changed = any(
+        field in data and data[field] != getattr(participant, field) for field in IDENTITY_FIELDS
+    )
     for field, value in data.items():
         setattr(participant, field, value)
     situation = participant.situation_entree
@@ -147,6 +155,17 @@ def participant_update(*, user, participant, age_confirme=False, **data):
         check_age=birth_changed and not age_confirme,
         date_reference=situation.date_entree if situation else None,
     )
+    if identity_changed and not doublons_ecartes:
+        doublons = doublons_probables(
+            plie=participant.plie,
+            nom=participant.nom,
+            prenom=participant.prenom,
+            date_naissance=participant.date_naissance,
+            nom_naissance=participant.nom_naissance,
+            exclude_id=participant.pk,
+        )
+        if doublons:
+            raise DoublonsProbables(doublons)
     participant._history_user = user
     participant.save()
     return participant

@@ -117,6 +117,7 @@ def participant_update(request, pk):
     situation = participant.situation_entree
     date_reference = situation.date_entree if situation else None
     initial = model_to_dict(participant, fields=services.PARTICIPANT_FIELDS)
+    doublons = {"doublons_visibles": [], "doublons_autres_plie": []}
     if request.method == "POST":
         form = ParticipantForm(request.POST, initial=initial, date_reference=date_reference)
         if form.is_valid():
@@ -125,8 +126,11 @@ def participant_update(request, pk):
                     user=request.user,
                     participant=participant,
                     age_confirme=form.cleaned_data["confirme_age"],
+                    doublons_ecartes=form.cleaned_data["pas_un_doublon"],
                     **form.participant_data(),
                 )
+            except services.DoublonsProbables as found:
+                doublons = _doublons_context(request.user, found.doublons)
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
@@ -134,7 +138,7 @@ def participant_update(request, pk):
                 return redirect(participant)
     else:
         form = ParticipantForm(initial=initial, date_reference=date_reference)
-    context = {"form": form, "participant": participant, "doublons_visibles": [], "doublons_autres_plie": []}
+    context = {"form": form, "participant": participant, **doublons}
     return render(request, "participants/participant_form.html", context)
 
 

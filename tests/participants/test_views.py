@@ -477,6 +477,37 @@ class TestParticipantUpdate:
         dossier.refresh_from_db()
         assert dossier.code_postal == "69008"
 
+    def test_changing_the_identity_runs_the_duplicate_check_again(self, client, world):
+        other = ParticipantFactory(
+            plie=world.plie_a, nom="Lefèvre", prenom="Hélène", date_naissance=D(1979, 4, 2)
+        )
+        dossier = ParticipantFactory(
+            plie=world.plie_a, nom="Lefevre", prenom="Elena", date_naissance=D(1980, 1, 1)
+        )
+        client.force_login(world.referent_a)
+        data = identity(nom="Lefebvre", prenom="Hélène", date_naissance="02/04/1979")
+        response = client.post(url("participant_update", dossier.pk), data)
+        assert response.status_code == 200
+        assert response.context["doublons_visibles"] == [other]
+        assertContains(response, "poursuivez le suivi dans le dossier existant")
+        dossier.refresh_from_db()
+        assert dossier.date_naissance == D(1980, 1, 1)  # nothing saved
+        response = client.post(url("participant_update", dossier.pk), {**data, "pas_un_doublon": "on"})
+        assertRedirects(response, url("participant_detail", dossier.pk))
+        dossier.refresh_from_db()
+        assert (dossier.nom, dossier.date_naissance) == ("Lefebvre", D(1979, 4, 2))
+
+    def test_changing_only_the_contacts_does_not_look_for_duplicates(self, client, world):
+        ParticipantFactory(plie=world.plie_a, nom="Martin", prenom="Léa", date_naissance=D(1990, 5, 5))
+        dossier = ParticipantFactory(
+            plie=world.plie_a, nom="Martin", prenom="Lea", date_naissance=D(1990, 5, 5)
+        )
+        client.force_login(world.referent_a)
+        data = identity(nom="Martin", prenom="Lea", date_naissance="05/05/1990", telephone="0611223344")
+        assertRedirects(
+            client.post(url("participant_update", dossier.pk), data), url("participant_detail", dossier.pk)
+        )
+
     def test_the_age_is_checked_again_only_when_the_birth_date_changes(self, client, world):
         participant = ParticipantFactory(plie=world.plie_a, date_naissance=D(1940, 1, 1))  # confirmed once
         SituationEntreeFactory(participant=participant, date_entree=D(2026, 1, 5))
