@@ -4,10 +4,12 @@ from django.db import connection
 from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from plie.core.enums import Role
+from plie.core.home import panels_for
 from plie.core.models import TaskRun
 from plie.core.scoping import scope_for, visible_plies
 
@@ -26,7 +28,12 @@ def home(request):
     scope = scope_for(request.user)
     role = scope.primary_role
     plies = visible_plies(request.user).select_related("oi").annotate(nb_participants=Count("participants"))
-    context = {"role": role, "role_label": Role(role).label if role else None, "plies": plies}
+    context = {
+        "role": role,
+        "role_label": Role(role).label if role else None,
+        "plies": plies,
+        "panels": panels_for(request.user, role, timezone.localdate()),
+    }
     return render(request, HOME_TEMPLATES.get(role, "core/home_sans_role.html"), context)
 
 

@@ -1,0 +1,61 @@
+"""The operations' panels of the home page (see :mod:`plie.core.home`): the gestionnaire's FSE
+operations of the year and the FSE data completeness across their PLIE. Counts only (no
+personal data), on the operations whose figures the user may see."""
+
+from django.urls import reverse
+
+from operations.models import Inscription, Operation
+from operations.selectors import completude_par_operation, compteurs_completude
+from plie.core.enums import Role
+from plie.core.scoping import scope_for
+
+OPERATIONS_MAX = 8
+
+
+def operations_de_l_annee(user, today):
+    """The operations whose period overlaps ``today``'s year (the default of the global
+    completeness board), scoped to the PLIE whose figures ``user`` may see."""
+    return Operation.objects.visible_to(user).filter(
+        date_debut__year__lte=today.year, date_fin__year__gte=today.year
+    )
+
+
+def operations_fse(user, today):
+    """« Opérations FSE »: the operations of the year with their enrolments and incomplete entry
+    questionnaires (2 queries: the operations, one grouped aggregate)."""
+    scope = scope_for(user)
+    lignes, total = completude_par_operation(
+        operations_de_l_annee(user, today).order_by("date_debut", "code", "pk"), today
+    )
+    for operation in lignes:
+        operation.completude_url = (
+            reverse("operations:completude", args=[operation.pk])
+            if scope.can_see_personal_data(operation.plie_id)
+            else ""
+        )
+    return {
+        "template": "operations/includes/home_operations.html",
+        "annee": today.year,
+        "operations": lignes[:OPERATIONS_MAX],
+        "autres": max(len(lignes) - OPERATIONS_MAX, 0),
+        "nombre": len(lignes),
+    }
+
+
+def completude_fse(user, today):
+    """« Complétude des données FSE »: across the operations of the year, the incomplete entry
+    questionnaires, the exit data still to record within 4 weeks and the exits past the window
+    without data (1 query)."""
+    compteurs = compteurs_completude(today)
+    counts = Inscription.objects.filter(
+        operation__in=operations_de_l_annee(user, today).values("pk")
+    ).aggregate(
+        inscriptions=compteurs["inscriptions"],
+        entrees_incompletes=compteurs["entrees_incompletes"],
+        sorties_a_renseigner=compteurs["sorties_a_renseigner"],
+        sorties_hors_delai=compteurs["sorties_hors_delai"],
+    )
+    return {"template": "operations/includes/home_completude.html", "annee": today.year, **counts}
+
+
+HOME_PANELS = {Role.GESTIONNAIRE: [operations_fse, completude_fse]}

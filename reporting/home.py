@@ -1,0 +1,55 @@
+"""The reporting panels of the home page (see :mod:`plie.core.home`): aggregated figures of the
+annual flow table (``reporting.flux``, one query) for the PLIE whose figures the user may see —
+never a name, so the financeur's panel is safe too."""
+
+from plie.core.enums import Role
+from reporting import indicateurs
+from reporting.flux import FluxIncoherent, Periode, compter, flux_depuis
+from reporting.selectors import perimetre_for
+from reporting.views import pourcentage
+
+
+def chiffres_cles(user, annee, today):
+    """Entrées, sorties, sorties positives and the positive-exit rate (over the exits) of
+    ``annee`` for the user's PLIE, from the flow table (1 query). ``incoherent`` holds the
+    message when the data breaks the flow table's invariant (the figures are then not shown)."""
+    compteurs = compter(perimetre_for(user), Periode.annee(annee))
+    try:
+        flux = flux_depuis(compteurs)
+    except FluxIncoherent as exc:
+        return {"annee": annee, "incoherent": str(exc)}
+    sorties = indicateurs.total_sorties(flux)
+    positives = flux["sorties_positives"]["total"]
+    return {
+        "annee": annee,
+        "incoherent": "",
+        "entrees": flux["entrees"],
+        "sorties": sorties,
+        "sorties_positives": positives,
+        "en_parcours_fin": flux["en_parcours_fin"],
+        "fin_libelle": "aujourd'hui" if annee >= today.year else f"au 31/12/{annee}",
+        "taux_sorties_positives": pourcentage(indicateurs.taux_sorties_positives(positives, sorties)),
+    }
+
+
+def bilan_annuel(user, today):
+    """« Bilan annuel »: last year's key figures, with links to the bilan PDF request and to the
+    monthly report."""
+    return {"template": "reporting/includes/home_bilan.html", **chiffres_cles(user, today.year - 1, today)}
+
+
+def taux_annee(user, today):
+    """« Taux de sorties positives »: the current year's figures so far."""
+    return {"template": "reporting/includes/home_taux.html", **chiffres_cles(user, today.year, today)}
+
+
+def indicateurs_agreges(user, today):
+    """« Indicateurs agrégés » of the financed PLIE: the current year's figures so far."""
+    return {"template": "reporting/includes/home_agregats.html", **chiffres_cles(user, today.year, today)}
+
+
+HOME_PANELS = {
+    Role.GESTIONNAIRE: [bilan_annuel],
+    Role.DIRECTION: [taux_annee],
+    Role.FINANCEUR: [indicateurs_agreges],
+}
