@@ -31,9 +31,9 @@ CHAMPS = (
     "sortie_qualification",
     "sortie_renseignee_le",
     "parcours__sortie__date_sortie",
-    "parcours__sortie__type__code",
     "parcours__sortie__type__libelle",
     "parcours__sortie__type__categorie",
+    "parcours__sortie__type__categorie_departement",
     "parcours__sortie__validee",
 )
 
@@ -91,8 +91,8 @@ def lignes(operation, user, du=None, au=None):
         classe = (
             classer(
                 operation.nomenclature,
-                row["parcours__sortie__type__code"],
                 row["parcours__sortie__type__categorie"],
+                row["parcours__sortie__type__categorie_departement"],
                 row["parcours__sortie__validee"],
             )
             if sortie_parcours

@@ -9,24 +9,22 @@ share of the action's exits, next to the operation's target when it has one.
   sorties positives), neutralisée, abandon, autre. A positive category counts only once the exit
   is validated (``Sortie.validee``, DOMAIN §5 (c)); an unvalidated one counts as « autre ».
 - **Département** (DOMAIN §5, seed 003 l.175-181, targets l.716-717, l.794-797, l.871-872):
-  - *emploi durable*: CDI, CDD of 6 months or more → the PLIE category ``emploi_durable`` (CDI,
-    CDD > 6 months, intérim 6 months, successive contracts, business creation: all lasting);
-  - *emploi de transition*: CDD of less than 6 months, short intérim → the exit types whose
-    **code** is in :data:`CODES_TRANSITION` (a PLIE that records such exits adds a type with
-    one of these codes; the default referential has none, since they are not PLIE exits);
+  each exit type's class is a setting of the PLIE's referential
+  (``TypeSortie.categorie_departement``, its administrateur's exit type form; defaults and the
+  data migration from ``parcours.referentiels.categorie_departement_par_defaut``):
+  - *emploi durable*: CDI, CDD of 6 months or more (default: the PLIE category ``emploi_durable``);
+  - *emploi de transition*: CDD of less than 6 months, short intérim (default: the codes of
+    ``parcours.referentiels.CODES_TRANSITION``; the default referential has none);
   - *sortie positive*: formation qualifiante, another insertion action, other rights, a SIAE
-    contract → the categories ``qualifiante`` and ``positive_autre`` (default codes
-    FORMATION_QUALIFIANTE, CONTRAT_AIDE « CDD en EI / ETTI », AUTRE_POSITIVE);
+    contract (default: the categories ``qualifiante`` and ``positive_autre``);
   - *sortie dynamique* = durable + transition + positive;
-  - everything else (neutralised, abandon, other) is « autre sortie ».
+  - everything else (an empty class: neutralised, abandon, other) is « autre sortie ».
   The same validation rule applies: an unvalidated emploi durable / positive is « autre ».
 """
 
 from dataclasses import dataclass
 
 from parcours.enums import CATEGORIES_POSITIVES, CategorieSortie
-
-CODES_TRANSITION = frozenset({"CDD_MOINS_6M", "CDD_COURT", "INTERIM_COURT", "EMPLOI_TRANSITION"})
 
 
 @dataclass(frozen=True)
@@ -83,22 +81,23 @@ def classe_plie(categorie, validee):
     return "autre"
 
 
-def classe_departement(code, categorie, validee):
-    """The Département class of an exit of type ``code`` / ``categorie`` (validated or not)."""
-    if code in CODES_TRANSITION:
-        return "emploi_transition"
-    if categorie in CATEGORIES_POSITIVES and not validee:
+CLASSES_A_VALIDER = frozenset({"emploi_durable", "positive"})
+
+
+def classe_departement(categorie_departement, validee):
+    """The Département class of an exit whose type is set to ``categorie_departement``
+    (``TypeSortie.categorie_departement``, ``""`` = autre), validated or not."""
+    if categorie_departement in CLASSES_A_VALIDER and not validee:
         return "autre"
-    if categorie == CategorieSortie.EMPLOI_DURABLE:
-        return "emploi_durable"
-    if categorie in (CategorieSortie.QUALIFIANTE, CategorieSortie.POSITIVE_AUTRE):
-        return "positive"
+    if categorie_departement in ("emploi_durable", "emploi_transition", "positive"):
+        return categorie_departement
     return "autre"
 
 
-def classer(nomenclature, code, categorie, validee):
+def classer(nomenclature, categorie, categorie_departement, validee):
+    """The class of an exit in ``nomenclature`` from its type's PLIE category and Département class."""
     if nomenclature == "departement":
-        return classe_departement(code, categorie, validee)
+        return classe_departement(categorie_departement, validee)
     return classe_plie(categorie, validee)
 
 
@@ -108,16 +107,16 @@ def taux(numerateur, denominateur):
 
 
 def resultats(nomenclature, lignes, operation):
-    """The results table of an operation: ``lignes`` is ``[(code, categorie, validee, n)]`` (the
-    exits of its participants grouped by exit type); returns ``{"sorties": int, "classes":
+    """The results table of an operation: ``lignes`` is ``[(categorie, categorie_departement,
+    validee, n)]`` (the exits of its participants grouped by exit type); returns ``{"sorties": int, "classes":
     [{"code", "libelle", "nombre", "taux", "objectif", "ecart", "atteint"}]}`` where ``taux`` is
     over all the action's exits (DOMAIN §7), ``objectif`` the target in 0..1 and ``ecart`` the
     difference (``None`` without a target or without exits)."""
     classes = NOMENCLATURES.get(nomenclature, PLIE)
     nombres = {c.code: 0 for c in classes}
     total = 0
-    for code, categorie, validee, n in lignes:
-        nombres[classer(nomenclature, code, categorie, validee)] += n
+    for categorie, categorie_departement, validee, n in lignes:
+        nombres[classer(nomenclature, categorie, categorie_departement, validee)] += n
         total += n
     rows = []
     for classe in classes:

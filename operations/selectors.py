@@ -222,7 +222,7 @@ def occupation(operation, aujourd_hui, *, par_referent=True):
 
 def sorties_operation(operations):
     """The exits of the participants of ``operations`` (a queryset or ids), grouped by operation
-    and exit type: ``[(operation_id, code, categorie, validee, n)]``.
+    and exit type: ``[(operation_id, categorie, categorie_departement, validee, n)]``.
 
     An exit counts for an operation when the enrolment's parcours has exited (``Parcours.
     date_sortie`` is set: the exit is recorded, validated when its rule asks it) on or after the
@@ -237,8 +237,8 @@ def sorties_operation(operations):
         )
         .values(
             "operation_id",
-            "parcours__sortie__type__code",
             "parcours__sortie__type__categorie",
+            "parcours__sortie__type__categorie_departement",
             "parcours__sortie__validee",
         )
         .annotate(n=Count("parcours", distinct=True))
@@ -247,8 +247,8 @@ def sorties_operation(operations):
     return [
         (
             row["operation_id"],
-            row["parcours__sortie__type__code"],
             row["parcours__sortie__type__categorie"],
+            row["parcours__sortie__type__categorie_departement"] or "",
             bool(row["parcours__sortie__validee"]),
             row["n"],
         )
@@ -260,7 +260,7 @@ def resultats_operation(operation):
     """Results against targets in the operation's own nomenclature
     (:func:`operations.nomenclatures.resultats`), plus the number of participants vs its
     target. 2 queries."""
-    lignes = [(code, cat, val, n) for _op, code, cat, val, n in sorties_operation([operation.pk])]
+    lignes = [(cat, dep, val, n) for _op, cat, dep, val, n in sorties_operation([operation.pk])]
     result = resultats(operation.nomenclature, lignes, operation)
     participants = Inscription.objects.filter(operation=operation).aggregate(
         n=Count("participant", distinct=True)
@@ -309,8 +309,8 @@ def bilan_operations(plie_ids, debut, fin, aujourd_hui):
         .order_by()
     }
     sorties = {}
-    for operation_id, code, categorie, validee, n in sorties_operation(ids):
-        sorties.setdefault(operation_id, []).append((code, categorie, validee, n))
+    for operation_id, categorie, departement, validee, n in sorties_operation(ids):
+        sorties.setdefault(operation_id, []).append((categorie, departement, validee, n))
     result = []
     for operation in operations:
         row = comptes.get(operation.pk, {})

@@ -9,8 +9,9 @@ import json
 
 from django import forms
 
-from parcours.enums import CategorieSortie
-from parcours.referentiels import code_errors, normalise_code
+from parcours.enums import CategorieEtape, CategorieSortie
+from parcours.models import TypeSortie
+from parcours.referentiels import code_errors, code_etape_errors, normalise_code, normalise_code_etape
 from parcours.sorties import CRITERES, criteres_errors
 from participants.forms import DossierFormMixin
 
@@ -44,6 +45,14 @@ class TypeSortieForm(DossierFormMixin, forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 6, "class": "font-monospace", "spellcheck": "false"}),
         help_text=CRITERES_HELP,
+    )
+    categorie_departement = forms.ChoiceField(
+        label="Classement dans la nomenclature du Département",
+        choices=TypeSortie.CategorieDepartement.choices,
+        required=False,
+        help_text="Classe de ces sorties dans les résultats des opérations jugées selon la nomenclature "
+        "du Département (emploi durable, emploi de transition, sortie positive ; sortie dynamique = "
+        "leur somme). Une sortie durable ou positive non validée compte en « Autre sortie ».",
     )
     commission_requise = forms.BooleanField(label="Validation en commission", required=False)
     is_active = forms.BooleanField(
@@ -87,3 +96,29 @@ class TypeSortieForm(DossierFormMixin, forms.Form):
         if errors:
             raise forms.ValidationError(errors)
         return criteres
+
+
+class TypeEtapeForm(DossierFormMixin, forms.Form):
+    """One of the PLIE's own step types; the code's uniqueness (in the PLIE and among the common
+    types) is :func:`parcours.referentiels.type_etape_save`'s, shown on the field."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=40,
+        help_text="Minuscules sans accents, chiffres, « - » ou « _ » (par exemple atelier-cv) ; "
+        "différent des codes des types communs à tous les PLIE.",
+    )
+    libelle = forms.CharField(label="Libellé", max_length=150)
+    categorie = forms.ChoiceField(label="Catégorie", choices=[("", "Choisir…"), *CategorieEtape.choices])
+    is_active = forms.BooleanField(
+        label="Actif (proposé pour les nouvelles étapes)",
+        required=False,
+        help_text="Désactiver un type le retire des choix ; les étapes déjà enregistrées le gardent.",
+    )
+
+    def clean_code(self):
+        code = normalise_code_etape(self.cleaned_data.get("code"))
+        errors = code_etape_errors(code)
+        if errors:
+            raise forms.ValidationError(errors)
+        return code

@@ -379,6 +379,15 @@ class TypeSortie(models.Model):
     becomes validable when **any** of them is met. ``commission_requise``: a commission must
     also validate it."""
 
+    class CategorieDepartement(models.TextChoices):
+        """The exit's class in the Département's nomenclature (``operations.nomenclatures``);
+        empty: « autre sortie »."""
+
+        EMPLOI_DURABLE = "emploi_durable", "Emploi durable"
+        EMPLOI_TRANSITION = "emploi_transition", "Emploi de transition"
+        POSITIVE = "positive", "Sortie positive"
+        AUTRE = "", "Autre sortie"
+
     plie = models.ForeignKey(Structure, related_name="types_sortie", on_delete=models.CASCADE)
     code = models.CharField("code", max_length=40)
     libelle = models.CharField("libellé", max_length=150)
@@ -387,6 +396,13 @@ class TypeSortie(models.Model):
     commission_requise = models.BooleanField("validation en commission", default=False)
     is_active = models.BooleanField("actif", default=True)
     ordre = models.PositiveSmallIntegerField("ordre", default=0)
+    categorie_departement = models.CharField(
+        "classement dans la nomenclature du Département",
+        max_length=20,
+        choices=CategorieDepartement.choices,
+        blank=True,
+        default="",
+    )
 
     history = HistoricalRecords()
 

@@ -11,6 +11,7 @@ administrator set it (libellé, rule, active or not), only missing codes are cre
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from parcours.enums import CategorieEtape as E
 from parcours.enums import CategorieSortie as C
@@ -109,10 +110,35 @@ TYPES_ETAPE = (
 )
 
 
+# Exit codes a PLIE records for « emploi de transition » (CDD of less than 6 months, short
+# intérim) in the Département's nomenclature; the default referential has none.
+CODES_TRANSITION = frozenset({"CDD_MOINS_6M", "CDD_COURT", "INTERIM_COURT", "EMPLOI_TRANSITION"})
+
+
+def categorie_departement_par_defaut(code, categorie):
+    """The default class of an exit type in the Département's nomenclature
+    (``TypeSortie.categorie_departement``): transition codes, then by category; ``""`` = autre."""
+    if code in CODES_TRANSITION:
+        return "emploi_transition"
+    if categorie == C.EMPLOI_DURABLE:
+        return "emploi_durable"
+    if categorie in (C.QUALIFIANTE, C.POSITIVE_AUTRE):
+        return "positive"
+    return ""
+
+
 def ensure_defaults(plie_id, *, type_sortie_model, type_etape_model, bulk_create):
     """Create the missing default rows for ``plie_id`` with the given models (the real ones,
     or the historical ones of a migration) and ``bulk_create(model, objs)``; 4 queries when
     nothing is missing, 2 more per kind of rows created. Returns the number of rows created."""
+    fields = {f.name for f in type_sortie_model._meta.get_fields()}
+
+    def departement(code, categorie):
+        # The historical model of migrations before 0004 has no Département class yet.
+        if "categorie_departement" not in fields:
+            return {}
+        return {"categorie_departement": categorie_departement_par_defaut(code, categorie)}
+
     existing = set(type_sortie_model.objects.filter(plie_id=plie_id).values_list("code", flat=True))
     sorties = [
         type_sortie_model(
@@ -123,6 +149,7 @@ def ensure_defaults(plie_id, *, type_sortie_model, type_etape_model, bulk_create
             criteres=[dict(critere) for critere in criteres],
             commission_requise=commission,
             ordre=10 * rank,
+            **departement(code, categorie),
         )
         for rank, (code, libelle, categorie, criteres, commission) in enumerate(TYPES_SORTIE, start=1)
         if code not in existing
@@ -197,8 +224,12 @@ def type_sortie_save(
     commission_requise=False,
     is_active=True,
     ordre=0,
+    categorie_departement=None,
 ):
     """Create (``type_sortie`` ``None``) or change an exit type of ``plie``'s referential.
+
+    ``categorie_departement`` is its class in the Département's nomenclature (``""`` = autre
+    sortie; ``None``: kept as it is, or the default of the category for a new type).
 
     Only an administrateur of the PLIE may; the code is unique in the PLIE and no longer
     changes once exits use it (reports and exports read it); the criteria must be well formed
@@ -238,10 +269,19 @@ def type_sortie_save(
         errors["criteres"] = criteres_errors(criteres)
     if not isinstance(ordre, int) or not 0 <= ordre <= ORDRE_MAX:
         errors["ordre"] = [f"L'ordre est un nombre entier entre 0 et {ORDRE_MAX}."]
+    if categorie_departement is not None and categorie_departement not in TypeSortie.CategorieDepartement:
+        errors["categorie_departement"] = ["Choisissez le classement dans la nomenclature du Département."]
     if errors:
         raise ValidationError(errors)
+    if categorie_departement is None:
+        categorie_departement = (
+            categorie_departement_par_defaut(code, categorie)
+            if type_sortie is None
+            else type_sortie.categorie_departement
+        )
     if type_sortie is None:
         type_sortie = TypeSortie(plie=plie)
+    type_sortie.categorie_departement = categorie_departement
     type_sortie.code = code
     type_sortie.libelle = libelle
     type_sortie.categorie = categorie
@@ -252,3 +292,71 @@ def type_sortie_save(
     type_sortie._history_user = user
     type_sortie.save()
     return type_sortie
+
+
+# --- editing the step types of a PLIE (its administrateur, ``parcours.views_referentiel``) ------
+
+CODE_ETAPE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+def normalise_code_etape(code):
+    """Step type codes are slugs in lower case (« atelier-cv »), whatever was typed."""
+    return (code or "").strip().lower()
+
+
+def code_etape_errors(code):
+    """French messages for a malformed step type code (``[]`` when fine)."""
+    if not code:
+        return ["Le code est obligatoire."]
+    if not set(code) <= CODE_ETAPE_CHARS:
+        return [
+            "Le code s'écrit en minuscules sans accents, chiffres, « - » ou « _ » (par exemple atelier-cv)."
+        ]
+    return []
+
+
+@transaction.atomic
+def type_etape_save(*, user, plie, type_etape=None, code, libelle, categorie, is_active=True):
+    """Create (``type_etape`` ``None``) or change one of ``plie``'s own step types.
+
+    Only an administrateur of the PLIE may, and only on the PLIE's own types (the common ones,
+    ``plie`` empty, are the national defaults). The code is unique in the PLIE and must not be
+    the code of a common type. Deactivating a type hides it from new étapes (``parcours.suivi.
+    types_etape_for``) and keeps the étapes already recorded with it. Raises ``ValidationError``
+    per field, in French; returns the saved type."""
+    from parcours.models import TypeEtape
+
+    if not scope_for(user).has_role(Role.ADMINISTRATEUR, plie_id=plie.pk):
+        raise PermissionDenied
+    if type_etape is not None:
+        type_etape = TypeEtape.objects.select_for_update().get(pk=type_etape.pk)
+        if type_etape.plie_id != plie.pk:
+            raise PermissionDenied
+    code = normalise_code_etape(code)
+    libelle = (libelle or "").strip()
+    errors = {}
+    if code_etape_errors(code):
+        errors["code"] = code_etape_errors(code)
+    else:
+        others = TypeEtape.objects.filter(Q(plie__isnull=True) | Q(plie=plie), code__iexact=code)
+        if type_etape is not None:
+            others = others.exclude(pk=type_etape.pk)
+        owners = set(others.values_list("plie_id", flat=True))
+        if None in owners:
+            errors["code"] = [f"Le code « {code} » est celui d'un type commun à tous les PLIE."]
+        elif owners:
+            errors["code"] = [f"Le code « {code} » existe déjà dans les types d'étape de ce PLIE."]
+    if not libelle:
+        errors["libelle"] = ["Le libellé est obligatoire."]
+    if categorie not in E.values:
+        errors["categorie"] = ["Choisissez la catégorie de l'étape."]
+    if errors:
+        raise ValidationError(errors)
+    if type_etape is None:
+        type_etape = TypeEtape(plie=plie)
+    type_etape.code = code
+    type_etape.libelle = libelle
+    type_etape.categorie = categorie
+    type_etape.is_active = bool(is_active)
+    type_etape.save()
+    return type_etape

@@ -153,21 +153,39 @@ def test_occupancy_per_referent_follows_the_affectation_history(operation, djang
 
 
 @pytest.mark.parametrize(
-    ("code", "categorie", "validee", "plie", "departement"),
+    ("categorie", "validee", "plie"),
     [
-        ("CDI", CategorieSortie.EMPLOI_DURABLE, True, "emploi_durable", "emploi_durable"),
-        ("CDI", CategorieSortie.EMPLOI_DURABLE, False, "autre", "autre"),
-        ("FORMATION_QUALIFIANTE", CategorieSortie.QUALIFIANTE, True, "qualifiante", "positive"),
-        ("CONTRAT_AIDE", CategorieSortie.POSITIVE_AUTRE, True, "positive_autre", "positive"),
-        ("CDD_COURT", CategorieSortie.POSITIVE_AUTRE, False, "autre", "emploi_transition"),
-        ("DEMENAGEMENT", CategorieSortie.NEUTRALISEE, False, "neutralisee", "autre"),
-        ("ABANDON", CategorieSortie.ABANDON, False, "abandon", "autre"),
-        (None, None, False, "autre", "autre"),
+        (CategorieSortie.EMPLOI_DURABLE, True, "emploi_durable"),
+        (CategorieSortie.EMPLOI_DURABLE, False, "autre"),
+        (CategorieSortie.QUALIFIANTE, True, "qualifiante"),
+        (CategorieSortie.POSITIVE_AUTRE, True, "positive_autre"),
+        (CategorieSortie.POSITIVE_AUTRE, False, "autre"),
+        (CategorieSortie.NEUTRALISEE, False, "neutralisee"),
+        (CategorieSortie.ABANDON, False, "abandon"),
+        (None, False, "autre"),
     ],
 )
-def test_nomenclature_classes(code, categorie, validee, plie, departement):
+def test_plie_nomenclature_classes(categorie, validee, plie):
     assert classe_plie(categorie, validee) == plie
-    assert classe_departement(code, categorie, validee) == departement
+
+
+@pytest.mark.parametrize(
+    ("categorie_departement", "validee", "departement"),
+    [
+        ("emploi_durable", True, "emploi_durable"),
+        ("emploi_durable", False, "autre"),  # an unvalidated lasting job does not count yet
+        ("positive", True, "positive"),
+        ("positive", False, "autre"),
+        ("emploi_transition", False, "emploi_transition"),
+        ("emploi_transition", True, "emploi_transition"),
+        ("", True, "autre"),
+        (None, False, "autre"),
+    ],
+)
+def test_departement_nomenclature_classes_follow_the_exit_type_setting(
+    categorie_departement, validee, departement
+):
+    assert classe_departement(categorie_departement, validee) == departement
 
 
 def test_results_table_in_the_departement_nomenclature():
@@ -179,10 +197,10 @@ def test_results_table_in_the_departement_nomenclature():
         objectif_sorties_dynamiques=60,
     )
     lignes = [
-        ("CDI", "emploi_durable", True, 3),
-        ("CDD_COURT", "positive_autre", True, 1),
-        ("FORMATION_QUALIFIANTE", "qualifiante", True, 2),
-        ("ABANDON", "abandon", False, 4),
+        ("emploi_durable", "emploi_durable", True, 3),
+        ("positive_autre", "emploi_transition", True, 1),
+        ("qualifiante", "positive", True, 2),
+        ("abandon", "", False, 4),
     ]
     result = resultats("departement", lignes, operation)
     par_code = {c["code"]: c for c in result["classes"]}
@@ -230,3 +248,53 @@ def test_results_of_an_operation_count_validated_exits_of_its_participants(
     )
     assert par_code["abandon"]["nombre"] == 1
     assert par_code["autre"]["nombre"] == 1
+
+
+def test_departement_results_follow_the_class_set_on_the_exit_types(world, django_assert_num_queries):
+    """The Département's classes come from ``TypeSortie.categorie_departement``, set by the PLIE:
+    a type it reclassifies as « emploi de transition » moves its exits, whatever its category."""
+    operation = OperationFactory(plie=world.plie_a, places=4, nomenclature="departement")
+    plie = operation.plie
+    types = {t.code: t for t in plie.types_sortie.all()}
+    assert types["CDI"].categorie_departement == "emploi_durable"  # the defaults of a new PLIE
+    assert types["FORMATION_QUALIFIANTE"].categorie_departement == "positive"
+    assert types["ABANDON"].categorie_departement == ""
+    court = TypeSortieFactory(
+        plie=plie, code="CDD_3M", libelle="CDD de 3 mois", categorie=CategorieSortie.AUTRE
+    )
+
+    def sorti(type_sortie, *, validee=True):
+        participant = ParticipantFactory(plie=plie)
+        parcours = ParcoursFactory(participant=participant, sorti=True, date_sortie=SORTIE)
+        SortieFactory(parcours=parcours, type=type_sortie, validee=validee)
+        InscriptionFactory(
+            operation=operation, participant=participant, parcours=parcours, date_sortie=SORTIE
+        )
+
+    sorti(types["CDI"])
+    sorti(types["CDI"], validee=False)  # not validated yet: « autre »
+    sorti(types["FORMATION_QUALIFIANTE"])
+    sorti(court)
+    sorti(types["ABANDON"])
+
+    def nombres():
+        with django_assert_num_queries(2):
+            result = selectors.resultats_operation(operation)
+        return {c["code"]: c["nombre"] for c in result["classes"]}
+
+    assert nombres() == {
+        "emploi_durable": 1,
+        "emploi_transition": 0,
+        "positive": 1,
+        "dynamique": 2,
+        "autre": 3,
+    }
+    court.categorie_departement = "emploi_transition"
+    court.save()
+    assert nombres() == {
+        "emploi_durable": 1,
+        "emploi_transition": 1,
+        "positive": 1,
+        "dynamique": 3,
+        "autre": 2,
+    }

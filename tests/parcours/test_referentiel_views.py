@@ -1,21 +1,26 @@
 """The PLIE's exit referential configured by its administrateur (issue 5): who reads, who edits
 (PLIE B, the financeur and the référents get 404; animation, direction and gestionnaire read,
 403 on the forms), the French checks of the code and the criteria, uniqueness per PLIE, a code
-kept once exits use it, deactivation keeping past exits, and the list's counted queries."""
+kept once exits use it, deactivation keeping past exits, and the list's counted queries.
+
+The same for the step types (common ones read-only, the PLIE's own ones edited by its
+administrateur, the étape form offering only the active ones) and the Département's class of
+each exit type."""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
-from parcours.enums import CategorieSortie
+from parcours.enums import CategorieEtape, CategorieSortie
+from parcours.forms import EtapeForm
 from parcours.forms_referentiel import criteres_text
-from parcours.models import TypeSortie
-from parcours.referentiels import TYPES_SORTIE, type_sortie_save
+from parcours.models import TypeEtape, TypeSortie
+from parcours.referentiels import TYPES_ETAPE, TYPES_SORTIE, type_etape_save, type_sortie_save
 from parcours.services import types_sortie_of
 from plie.core.enums import Role
 from tests.factories import MembershipFactory, ParticipantFactory, user_with_role
-from tests.parcours.factories import ParcoursFactory, SortieFactory
+from tests.parcours.factories import EtapeFactory, ParcoursFactory, SortieFactory
 
 LIST_URL = reverse("parcours:referentiel_sorties")
 CREATE_URL = reverse("parcours:type_sortie_create")
@@ -408,3 +413,309 @@ class TestTypeSortieSave:
             ],
             "ordre": ["L'ordre est un nombre entier entre 0 et 32767."],
         }
+
+
+# --- the Département's class of an exit type ---------------------------------------------------
+
+
+class TestCategorieDepartement:
+    def test_shown_in_the_list_and_the_form(self, client, world):
+        client.force_login(world.admin_a)
+        response = client.get(LIST_URL)
+        assertContains(response, "Nomenclature du Département")
+        assertContains(response, "<td>Emploi durable</td>", html=True)
+        assertContains(response, "<td>Sortie positive</td>", html=True)
+        response = client.get(update_url(type_sortie(world.plie_a, "CDI")))
+        assertContains(response, "Classement dans la nomenclature du Département")
+        assert response.context["form"]["categorie_departement"].value() == "emploi_durable"
+
+    def test_the_administrateur_sets_it(self, client, world):
+        client.force_login(world.admin_a)
+        response = client.post(CREATE_URL, post_data(categorie_departement="emploi_transition"))
+        assert response.status_code == 302
+        assert type_sortie(world.plie_a, "CDD_4M").categorie_departement == "emploi_transition"
+        sante = type_sortie(world.plie_a, "SANTE")
+        client.post(
+            update_url(sante),
+            post_data(code="SANTE", categorie=CategorieSortie.AUTRE, categorie_departement="positive"),
+        )
+        sante.refresh_from_db()
+        assert sante.categorie_departement == "positive"
+        assert sante.history.latest().categorie_departement == "positive"
+
+    def test_an_unknown_class_is_refused_in_french(self, client, world):
+        client.force_login(world.admin_a)
+        response = client.post(CREATE_URL, post_data(categorie_departement="durable"))
+        assert response.status_code == 400
+        assert list(response.context["form"].errors) == ["categorie_departement"]
+        with pytest.raises(ValidationError) as error:
+            type_sortie_save(
+                user=world.admin_a,
+                plie=world.plie_a,
+                code="X",
+                libelle="X",
+                categorie=CategorieSortie.AUTRE,
+                criteres=[],
+                categorie_departement="durable",
+            )
+        assert error.value.message_dict == {
+            "categorie_departement": ["Choisissez le classement dans la nomenclature du Département."]
+        }
+
+    def test_the_service_defaults_it_from_the_category(self, world):
+        created = type_sortie_save(
+            user=world.admin_a,
+            plie=world.plie_a,
+            code="CDI_TEMPS_PARTIEL",
+            libelle="CDI à temps partiel",
+            categorie=CategorieSortie.EMPLOI_DURABLE,
+            criteres=[],
+        )
+        assert created.categorie_departement == "emploi_durable"
+        created.categorie_departement = ""
+        created.save()
+        type_sortie_save(  # not given: kept as set
+            user=world.admin_a,
+            plie=world.plie_a,
+            type_sortie=created,
+            code="CDI_TEMPS_PARTIEL",
+            libelle="CDI à temps partiel",
+            categorie=CategorieSortie.EMPLOI_DURABLE,
+            criteres=[],
+        )
+        created.refresh_from_db()
+        assert created.categorie_departement == ""
+
+
+# --- the step types -----------------------------------------------------------------------------
+
+ETAPES_URL = reverse("parcours:referentiel_etapes")
+ETAPE_CREATE_URL = reverse("parcours:type_etape_create")
+MAL_FORME = "Le code s'écrit en minuscules sans accents, chiffres, « - » ou « _ » (par exemple atelier-cv)."
+
+
+def etape_update_url(type_etape):
+    return reverse("parcours:type_etape_update", args=[type_etape.pk])
+
+
+def etape_data(**overrides):
+    data = {
+        "code": "atelier-cv",
+        "libelle": "Atelier CV",
+        "categorie": CategorieEtape.MOBILISATION,
+        "is_active": "on",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def own_type(plie, code="atelier-cv", **kwargs):
+    return TypeEtape.objects.create(
+        plie=plie,
+        code=code,
+        libelle=kwargs.pop("libelle", "Atelier CV"),
+        categorie=CategorieEtape.MOBILISATION,
+        **kwargs,
+    )
+
+
+def commun(code="atelier-mobilisation"):
+    return TypeEtape.objects.get(plie__isnull=True, code=code)
+
+
+class TestEtapesList:
+    def test_common_and_own_types_with_their_number_of_etapes(self, client, world):
+        mine = own_type(world.plie_a)
+        other = own_type(world.plie_b, code="atelier-b", libelle="Atelier de PLIE B")
+        for _ in range(2):
+            EtapeFactory(
+                type=mine, parcours=ParcoursFactory(participant=ParticipantFactory(plie=world.plie_a))
+            )
+        EtapeFactory(
+            type=commun(), parcours=ParcoursFactory(participant=ParticipantFactory(plie=world.plie_a))
+        )
+        # an étape of PLIE B of a common type is not counted for PLIE A
+        EtapeFactory(
+            type=commun(), parcours=ParcoursFactory(participant=ParticipantFactory(plie=world.plie_b))
+        )
+        client.force_login(world.admin_a)
+        response = client.get(ETAPES_URL)
+        assert response.status_code == 200
+        types = {t.code: t for t in response.context["types"]}
+        assert set(types) == {row[0] for row in TYPES_ETAPE} | {"atelier-cv"}
+        assert (types["atelier-cv"].nb_etapes, types["atelier-mobilisation"].nb_etapes) == (2, 1)
+        assert types["bilan-orientation"].nb_etapes == 0
+        assertContains(response, ">commun à tous les PLIE</span>", count=len(TYPES_ETAPE))
+        assertContains(response, "Propre au PLIE", count=1)
+        assertContains(response, etape_update_url(mine))
+        assertNotContains(response, etape_update_url(commun()))
+        assertNotContains(response, other.libelle)
+        assertContains(response, f"{ETAPE_CREATE_URL}?plie=plie-a")
+        # the tabs between the two referentials
+        assertContains(response, f'href="{LIST_URL}?plie=plie-a">Sorties</a>')
+        assertContains(response, f'aria-current="page" href="{ETAPES_URL}?plie=plie-a">Étapes</a>')
+        sorties = client.get(LIST_URL)
+        assertContains(sorties, f'href="{ETAPES_URL}?plie=plie-a">Étapes</a>')
+
+    @pytest.mark.parametrize("persona", READERS)
+    def test_the_other_roles_of_the_plie_read_only(self, client, world, persona):
+        mine = own_type(world.plie_a)
+        client.force_login(getattr(world, persona))
+        response = client.get(ETAPES_URL)
+        assert response.status_code == 200
+        assert not response.context["can_edit"]
+        assertContains(response, "seul l'administrateur du PLIE modifie ce référentiel")
+        assertNotContains(response, ETAPE_CREATE_URL)
+        assertNotContains(response, etape_update_url(mine))
+
+    @pytest.mark.parametrize("persona", OUTSIDERS)
+    def test_nobody_else_sees_it(self, client, world, persona):
+        client.force_login(getattr(world, persona))
+        assert client.get(ETAPES_URL).status_code == 404
+
+    def test_plie_b_is_not_reachable_by_its_code(self, client, world):
+        client.force_login(world.admin_a)
+        assert client.get(ETAPES_URL, {"plie": "plie-b"}).status_code == 404
+
+    @pytest.mark.parametrize("extra", [0, 20])
+    def test_query_count(self, client, world, extra, django_assert_num_queries):
+        for rank in range(extra):
+            mine = own_type(world.plie_a, code=f"type-{rank}", libelle=f"Type {rank}")
+            EtapeFactory(
+                type=mine, parcours=ParcoursFactory(participant=ParticipantFactory(plie=world.plie_a))
+            )
+        client.force_login(world.admin_a)
+        # session, user, memberships; the PLIE read; the types with their number of étapes
+        with django_assert_num_queries(5):
+            response = client.get(ETAPES_URL)
+        assert len(response.context["types"]) == len(TYPES_ETAPE) + extra
+
+
+class TestEtapesCreateUpdate:
+    def test_a_new_type(self, client, world):
+        client.force_login(world.admin_a)
+        response = client.get(ETAPE_CREATE_URL)
+        assertContains(response, "<h1>Nouveau type d'étape</h1>", html=True)
+        assert response.context["form"]["is_active"].value() is True
+        response = client.post(ETAPE_CREATE_URL, etape_data(code=" Atelier-CV "))
+        assertRedirects(response, ETAPES_URL, fetch_redirect_response=False)
+        created = TypeEtape.objects.get(plie=world.plie_a, code="atelier-cv")
+        assert (created.libelle, created.categorie, created.is_active) == (
+            "Atelier CV",
+            CategorieEtape.MOBILISATION,
+            True,
+        )
+        assert [str(m) for m in response.wsgi_request._messages] == ["Type d'étape « Atelier CV » créé."]
+
+    def test_the_code_is_checked_in_french(self, client, world):
+        own_type(world.plie_a)
+        own_type(world.plie_b, code="atelier-b")
+        client.force_login(world.admin_a)
+        cases = [
+            ("atelier-cv", "Le code « atelier-cv » existe déjà dans les types d'étape de ce PLIE."),
+            (
+                "Atelier-Mobilisation",
+                "Le code « atelier-mobilisation » est celui d'un type commun à tous les PLIE.",
+            ),
+            ("atelier cv", MAL_FORME),
+            ("découverte", MAL_FORME),
+        ]
+        for code, message in cases:
+            response = client.post(ETAPE_CREATE_URL, etape_data(code=code))
+            assert response.status_code == 400
+            assert response.context["form"].errors == {"code": [message]}, code
+            assertContains(response, "Le formulaire n'a pas été enregistré", status_code=400)
+        # another PLIE's code is fine
+        assert client.post(ETAPE_CREATE_URL, etape_data(code="atelier-b")).status_code == 302
+
+    def test_the_other_fields_are_checked_in_french(self, client, world):
+        client.force_login(world.admin_a)
+        response = client.post(ETAPE_CREATE_URL, etape_data(code="", libelle="", categorie="sport"))
+        assert response.context["form"].errors == {
+            "code": ["Ce champ est obligatoire."],
+            "libelle": ["Ce champ est obligatoire."],
+            "categorie": ["Sélectionnez un choix valide. sport n’en fait pas partie."],
+        }
+        with pytest.raises(ValidationError) as error:
+            type_etape_save(user=world.admin_a, plie=world.plie_a, code="x", libelle=" ", categorie="sport")
+        assert error.value.message_dict == {
+            "libelle": ["Le libellé est obligatoire."],
+            "categorie": ["Choisissez la catégorie de l'étape."],
+        }
+
+    def test_an_update_and_deactivation_keep_the_etapes(self, client, world):
+        mine = own_type(world.plie_a)
+        etape = EtapeFactory(
+            type=mine, parcours=ParcoursFactory(participant=ParticipantFactory(plie=world.plie_a))
+        )
+        client.force_login(world.admin_a)
+        response = client.get(etape_update_url(mine))
+        assert response.context["form"]["code"].value() == "atelier-cv"
+        # its own code again is fine
+        response = client.post(
+            etape_update_url(mine), etape_data(libelle="Atelier CV et lettre", is_active=None)
+        )
+        assertRedirects(response, ETAPES_URL, fetch_redirect_response=False)
+        mine.refresh_from_db()
+        assert (mine.libelle, mine.is_active) == ("Atelier CV et lettre", False)
+        etape.refresh_from_db()
+        assert etape.type == mine
+        assert [str(m) for m in response.wsgi_request._messages] == [
+            "Type d'étape « Atelier CV et lettre » enregistré "
+            "(inactif : il n'est plus proposé pour les nouvelles étapes)."
+        ]
+
+    def test_a_common_type_is_a_404(self, client, world):
+        client.force_login(world.admin_a)
+        assert client.get(etape_update_url(commun())).status_code == 404
+        assert client.post(etape_update_url(commun()), etape_data()).status_code == 404
+        with pytest.raises(PermissionDenied):
+            type_etape_save(user=world.admin_a, plie=world.plie_a, type_etape=commun(), **self.values())
+
+    def values(self):
+        return {"code": "atelier-cv", "libelle": "Atelier CV", "categorie": CategorieEtape.MOBILISATION}
+
+    def test_a_type_of_plie_b_is_a_404(self, client, world):
+        theirs = own_type(world.plie_b)
+        client.force_login(world.admin_a)
+        assert client.get(etape_update_url(theirs)).status_code == 404
+        assert client.post(etape_update_url(theirs), etape_data()).status_code == 404
+        assert client.post(f"{ETAPE_CREATE_URL}?plie=plie-b", etape_data()).status_code == 404
+        assert not TypeEtape.objects.filter(plie=world.plie_a).exists()
+
+    @pytest.mark.parametrize("persona", READERS)
+    def test_readers_get_a_403(self, client, world, persona):
+        mine = own_type(world.plie_a)
+        client.force_login(getattr(world, persona))
+        assert client.get(ETAPE_CREATE_URL).status_code == 403
+        assert client.post(ETAPE_CREATE_URL, etape_data(code="autre")).status_code == 403
+        assert client.get(etape_update_url(mine)).status_code == 403
+        assert client.post(etape_update_url(mine), etape_data(libelle="Changé")).status_code == 403
+        mine.refresh_from_db()
+        assert mine.libelle == "Atelier CV"
+        assert not TypeEtape.objects.filter(code="autre").exists()
+        with pytest.raises(PermissionDenied):
+            type_etape_save(user=getattr(world, persona), plie=world.plie_a, **self.values())
+
+    @pytest.mark.parametrize("persona", OUTSIDERS)
+    def test_outsiders_get_a_404(self, client, world, persona):
+        mine = own_type(world.plie_a)
+        client.force_login(getattr(world, persona))
+        assert client.get(ETAPE_CREATE_URL).status_code == 404
+        assert client.post(ETAPE_CREATE_URL, etape_data(code="autre")).status_code == 404
+        assert client.get(etape_update_url(mine)).status_code == 404
+
+
+def test_the_etape_form_offers_active_common_types_and_the_active_types_of_its_plie(world):
+    mine = own_type(world.plie_a)
+    inactive = own_type(world.plie_a, code="ancien-atelier", libelle="Ancien atelier", is_active=False)
+    theirs = own_type(world.plie_b, code="atelier-b", libelle="Atelier de PLIE B")
+    TypeEtape.objects.filter(pk=commun("freins-sante").pk).update(is_active=False)
+    parcours = ParcoursFactory(participant=ParticipantFactory(plie=world.plie_a), en_parcours=True)
+    offered = set(EtapeForm(parcours=parcours).fields["type"].queryset)
+    expected = set(TypeEtape.objects.filter(plie__isnull=True, is_active=True)) | {mine}
+    assert offered == expected
+    assert inactive not in offered and theirs not in offered and commun("freins-sante") not in offered
+    # an étape recorded with a type since deactivated keeps it in its own form
+    etape = EtapeFactory(type=inactive, parcours=parcours)
+    assert inactive in set(EtapeForm(parcours=parcours, etape=etape).fields["type"].queryset)

@@ -225,3 +225,40 @@ def test_the_admin_rejects_a_bad_rule_and_keeps_parcours_read_only(client, db):
     assert client.post(revert, {}).status_code == 403
     parcours.refresh_from_db()
     assert parcours.projet == "Cariste"
+
+
+# --- the Département's nomenclature, a setting of each exit type ------------------------------
+
+
+def test_new_plie_get_the_departement_class_of_each_default_exit_type(db):
+    plie = PlieFactory()
+    classes = dict(TypeSortie.objects.filter(plie=plie).values_list("code", "categorie_departement"))
+    durables = {"CDI", "CDD_6M", "INTERIM_6M", "CONTRATS_SUCCESSIFS", "CREATION_ENTREPRISE"}
+    positives = {"FORMATION_QUALIFIANTE", "CONTRAT_AIDE", "AUTRE_POSITIVE"}
+    assert {code for code, classe in classes.items() if classe == "emploi_durable"} == durables
+    assert {code for code, classe in classes.items() if classe == "positive"} == positives
+    assert {code for code, classe in classes.items() if classe == ""} == set(CODES) - durables - positives
+
+
+@pytest.mark.parametrize(
+    ("code", "categorie", "classe"),
+    [
+        ("CDI", CategorieSortie.EMPLOI_DURABLE, "emploi_durable"),
+        ("FORMATION_QUALIFIANTE", CategorieSortie.QUALIFIANTE, "positive"),
+        ("CONTRAT_AIDE", CategorieSortie.POSITIVE_AUTRE, "positive"),
+        ("CDD_COURT", CategorieSortie.POSITIVE_AUTRE, "emploi_transition"),
+        ("INTERIM_COURT", CategorieSortie.AUTRE, "emploi_transition"),
+        ("DEMENAGEMENT", CategorieSortie.NEUTRALISEE, ""),
+        ("ABANDON", CategorieSortie.ABANDON, ""),
+        ("AUTRE", CategorieSortie.AUTRE, ""),
+    ],
+)
+def test_the_departement_class_data_migration(db, code, categorie, classe):
+    plie = PlieFactory()
+    TypeSortie.objects.filter(plie=plie).delete()
+    type_sortie = TypeSortie.objects.create(plie=plie, code=code, libelle=code, categorie=categorie)
+    assert type_sortie.categorie_departement == ""  # the field's default, before the migration
+    migration = importlib.import_module("parcours.migrations.0004_typesortie_categorie_departement")
+    migration.set_categorie_departement(django_apps, None)
+    type_sortie.refresh_from_db()
+    assert type_sortie.categorie_departement == classe
