@@ -97,7 +97,13 @@ def lignes_types_sortie(perimetre, periode):
     return list(
         perimetre.parcours()
         .filter(queries.sorti_pendant(periode))
-        .values("sortie__type_id", "sortie__type__code", "sortie__type__libelle", "sortie__type__categorie")
+        .values(
+            "sortie__type_id",
+            "sortie__type__code",
+            "sortie__type__libelle",
+            "sortie__type__categorie",
+            "sortie__type__categorie_departement",
+        )
         .annotate(sorties=Count("pk"), validees=Count("pk", filter=Q(sortie__validee=True)))
         .order_by()
     )
@@ -116,11 +122,38 @@ def par_type(lignes):
                 "code": ligne["sortie__type__code"] or "",
                 "libelle": ligne["sortie__type__libelle"] or SANS_TYPE,
                 "categorie": categorie or "",
+                "categorie_departement": ligne["sortie__type__categorie_departement"] or "",
                 "sorties": ligne["sorties"],
+                "validees": ligne["validees"],
                 "positives": ligne["validees"] if categorie in CATEGORIES_POSITIVES else 0,
             }
         )
     return sorted(resultat, key=lambda t: (rang.get(t["categorie"], len(rang)), t["libelle"], t["code"]))
+
+
+CLASSES_DEPARTEMENT = (
+    ("emploi_durable", "Emploi durable (CDI, CDD de 6 mois et plus)"),
+    ("emploi_transition", "Emploi de transition (CDD de moins de 6 mois)"),
+    ("positive", "Sortie positive (formation qualifiante, action d'insertion, SIAE…)"),
+    ("dynamique", "Sorties dynamiques (durable + transition + positive)"),
+    ("autre", "Autre sortie"),
+)
+
+
+def par_classe_departement(types):
+    """The month's exits in the Département's nomenclature (DOMAIN §5, seed 003 l.175-181): each
+    exit type's class (``TypeSortie.categorie_departement``) through
+    :func:`operations.nomenclatures.classe_departement` (an unvalidated job is « autre »);
+    ``dynamique`` = durable + transition + positive."""
+    from operations.nomenclatures import classe_departement
+
+    classes = {code: 0 for code, _ in CLASSES_DEPARTEMENT if code != "dynamique"}
+    for t in types:
+        validees, autres = t["validees"], t["sorties"] - t["validees"]
+        classes[classe_departement(t["categorie_departement"], True)] += validees
+        classes[classe_departement(t["categorie_departement"], False)] += autres
+    classes["dynamique"] = classes["emploi_durable"] + classes["emploi_transition"] + classes["positive"]
+    return {code: classes[code] for code, _ in CLASSES_DEPARTEMENT}
 
 
 def par_categorie(flux):
@@ -150,7 +183,10 @@ def reporting_mensuel(perimetre, annee, mois, *, codes=(), aujourd_hui=None):
          "sorties_positives": {"total", "emploi_durable", "qualifiante", "autres"},
          "sorties_sans_suite": {"total", "abandons", "neutralisees", "autres"},
          "sorties_par_categorie": {"<categorie>": int},
-         "sorties_par_type": [{"code", "libelle", "categorie", "sorties", "positives"}],
+         "sorties_par_type": [{"code", "libelle", "categorie", "categorie_departement",
+                               "sorties", "validees", "positives"}],
+         "sorties_departement": {"emploi_durable", "emploi_transition", "positive",
+                                 "dynamique", "autre"},  # the Département's nomenclature
          "taux": {...}}                  # reporting.indicateurs.taux_du_flux, None on 0
 
     Raises :class:`MoisInvalide` for a month not begun yet, :class:`reporting.flux.FluxIncoherent`
@@ -179,6 +215,7 @@ def reporting_mensuel(perimetre, annee, mois, *, codes=(), aujourd_hui=None):
         "sorties_sans_suite": flux["sorties_sans_suite"],
         "sorties_par_categorie": par_categorie(flux),
         "sorties_par_type": types,
+        "sorties_departement": par_classe_departement(types),
         "taux": indicateurs.taux_du_flux(flux),
     }
 
@@ -224,6 +261,11 @@ def tableaux(rapport):
                 [LIBELLES_CATEGORIES[categorie], nombre]
                 for categorie, nombre in rapport["sorties_par_categorie"].items()
             ],
+        ),
+        Tableau(
+            "Sorties — nomenclature du Département",
+            ("Classe de sortie", "Sorties"),
+            [[libelle, rapport["sorties_departement"][code]] for code, libelle in CLASSES_DEPARTEMENT],
         ),
         Tableau(
             "Sorties par type",

@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from parcours.enums import CategorieSortie as C
+from parcours.models import TypeSortie
 from reporting import mensuel
 from reporting.mensuel import MoisInvalide, reporting_mensuel
 from reporting.selectors import Perimetre
@@ -72,13 +73,24 @@ def test_january_figures_by_hand(janvier, django_assert_num_queries):
         "neutralisee": 1,
         "autre": 2,  # the unvalidated CDI and the exit without its Sortie row
     }
-    assert rapport["sorties_par_type"] == [
-        {"code": "TEST_CDI", "libelle": "CDI", "categorie": "emploi_durable", "sorties": 2, "positives": 1},
+    par_type = [
+        {k: v for k, v in t.items() if k != "categorie_departement"} for t in rapport["sorties_par_type"]
+    ]
+    assert par_type == [
+        {
+            "code": "TEST_CDI",
+            "libelle": "CDI",
+            "categorie": "emploi_durable",
+            "sorties": 2,
+            "validees": 1,
+            "positives": 1,
+        },
         {
             "code": "TEST_FORMATION",
             "libelle": "Formation qualifiante",
             "categorie": "qualifiante",
             "sorties": 1,
+            "validees": 1,
             "positives": 1,
         },
         {
@@ -86,9 +98,17 @@ def test_january_figures_by_hand(janvier, django_assert_num_queries):
             "libelle": "Déménagement",
             "categorie": "neutralisee",
             "sorties": 1,
+            "validees": 1,
             "positives": 0,
         },
-        {"code": "", "libelle": mensuel.SANS_TYPE, "categorie": "", "sorties": 1, "positives": 0},
+        {
+            "code": "",
+            "libelle": mensuel.SANS_TYPE,
+            "categorie": "",
+            "sorties": 1,
+            "validees": 0,
+            "positives": 0,
+        },
     ]
     assert rapport["taux"] == {
         "sorties_positives_sur_sorties": 2 / 5,
@@ -96,6 +116,25 @@ def test_january_figures_by_hand(janvier, django_assert_num_queries):
         "sorties_positives_sur_entrees": 2 / 3,
         "abandons_sur_sorties": 0 / 5,
     }
+
+
+def test_exits_in_the_departement_nomenclature(janvier):
+    """Each exit type's class (set on the referential); an unvalidated job is « autre »."""
+    TypeSortie.objects.filter(code="TEST_CDI").update(categorie_departement="emploi_durable")
+    TypeSortie.objects.filter(code="TEST_FORMATION").update(categorie_departement="positive")
+    rapport = reporting_mensuel(perimetre(janvier), 2017, 1)
+    # by hand: CDI validated → durable; CDI unvalidated, déménagement, no Sortie row → autre;
+    # formation qualifiante validated → positive
+    assert rapport["sorties_departement"] == {
+        "emploi_durable": 1,
+        "emploi_transition": 0,
+        "positive": 1,
+        "dynamique": 2,
+        "autre": 3,
+    }
+    assert sum(v for k, v in rapport["sorties_departement"].items() if k != "dynamique") == rapport["sorties"]
+    tableau = next(t for t in mensuel.tableaux(rapport) if t.titre == "Sorties — nomenclature du Département")
+    assert tableau.lignes[3] == ["Sorties dynamiques (durable + transition + positive)", 2]
 
 
 def test_december_and_february_chain_with_january(janvier):
@@ -172,7 +211,13 @@ def test_csv_and_xlsx_hold_the_figures(janvier):
     assert "Taux d'abandons;0,0;" in texte
 
     workbook = load_workbook(io.BytesIO(mensuel.export_xlsx(rapport)))
-    assert workbook.sheetnames == ["Flux du mois", "Sorties par catégorie", "Sorties par type", "Taux"]
+    assert workbook.sheetnames == [
+        "Flux du mois",
+        "Sorties par catégorie",
+        "Sorties — nomenclature du Dépar",
+        "Sorties par type",
+        "Taux",
+    ]
     flux = {row[0]: row[1] for row in workbook["Flux du mois"].iter_rows(min_row=2, values_only=True)}
     assert flux["Entrées dans le mois"] == 3
     assert flux["Sorties dans le mois"] == 5
