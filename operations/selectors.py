@@ -96,6 +96,34 @@ def sorties_sans_donnees(operation, aujourd_hui):
     return a_renseigner, hors_delai
 
 
+def q_parcours_sorti_inscription_ouverte(prefix=""):
+    """The enrolment is still open although its parcours has exited (on or after the entry):
+    the participant has left the operation too, the exit date (and then the exit data within 4
+    weeks) is still to record."""
+    return Q(
+        **{
+            f"{prefix}date_sortie__isnull": True,
+            f"{prefix}parcours__date_sortie__isnull": False,
+            f"{prefix}parcours__date_sortie__gte": F(f"{prefix}date_entree"),
+        }
+    )
+
+
+def parcours_sortis_inscription_ouverte(operation):
+    """Open enrolments of ``operation`` whose parcours has exited, the oldest exit first, with
+    ``parcours.date_sortie`` to propose as the enrolment's exit date (capped at the operation's
+    end). 1 query."""
+    rows = list(
+        Inscription.objects.filter(operation=operation)
+        .filter(q_parcours_sorti_inscription_ouverte())
+        .select_related("participant", "parcours")
+        .order_by("parcours__date_sortie", "pk")
+    )
+    for inscription in rows:
+        inscription.date_sortie_proposee = min(inscription.parcours.date_sortie, operation.date_fin)
+    return rows
+
+
 def completude_par_operation(operations, aujourd_hui):
     """The completeness counts of each operation of ``operations`` (a queryset, already scoped)
     with a total line: ``(lignes, total)``; each line is the operation with its counts as

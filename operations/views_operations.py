@@ -333,6 +333,9 @@ def inscription_sortie(request, pk):
     inscription = _fillable_inscription(user, pk)
     back_url = _next_url(request, inscription.operation.get_absolute_url())
     initial = model_to_dict(inscription, fields=("date_sortie", *services.SORTIE_DATA_FIELDS))
+    if inscription.date_sortie is None and request.GET.get("date"):
+        # proposed by the completeness board: the parcours' exit date (the form validates it)
+        initial["date_sortie"] = request.GET["date"]
     form = SortieForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -85,8 +85,9 @@ def _pourcentage(valeur):
 def completude(request, pk):
     """The completeness board of one operation: entries with missing answers (ineligible), exits
     without exit data within / past the 4-week window; each line links to the form that fixes it
-    and comes back here. 5 queries whatever the size after the scope (operation, counts, the page
-    of incomplete entries, exits to record, exits past the window)."""
+    and comes back here; and the open enrolments whose parcours has exited (to close at the
+    parcours' exit date). 6 queries whatever the size after the scope (operation, counts, the
+    page of incomplete entries, exits to record, exits past the window, enrolments to close)."""
     operation = _operation_nominative(request.user, pk)
     today = timezone.localdate()
     compteurs = selectors.completude_operation(operation, today)
@@ -97,10 +98,13 @@ def completude(request, pk):
     page = Paginator(lignes, LIGNES_PAR_PAGE).get_page(request.GET.get("page"))
     incompletes = selectors.avec_manques(list(page.object_list))
     a_renseigner, hors_delai = selectors.sorties_sans_donnees(operation, today)
+    a_clore = selectors.parcours_sortis_inscription_ouverte(operation)
     for inscription in incompletes:
         inscription.url = questionnaire_url(inscription.pk)
     for inscription in (*a_renseigner, *hors_delai):
         inscription.url = sortie_url(inscription.pk)
+    for inscription in a_clore:
+        inscription.url = f"{sortie_url(inscription.pk)}&date={inscription.date_sortie_proposee:%d/%m/%Y}"
     return render(
         request,
         "operations/suivi/completude.html",
@@ -114,6 +118,7 @@ def completude(request, pk):
             "a_renseigner": a_renseigner,
             "hors_delai": hors_delai,
             "hors_delai_tronque": compteurs["sorties_hors_delai"] > len(hors_delai),
+            "a_clore": a_clore,
         },
     )
 

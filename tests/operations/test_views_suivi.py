@@ -70,6 +70,34 @@ def test_board_lists_each_problem_with_a_link_to_the_form_that_fixes_it(client, 
     assert f'href="{sortie}?next={quote(url)}"' in html
 
 
+def test_board_lists_open_enrolments_whose_parcours_has_exited(client, world, operation):
+    from tests.parcours.factories import ParcoursFactory
+
+    def parcours(nom, sortie):
+        participant = ParticipantFactory(plie=operation.plie, nom=nom, prenom="Lou", **IDENTITE)
+        p = ParcoursFactory(participant=participant, en_parcours=True, date_sortie=sortie)
+        return InscriptionFactory(operation=operation, participant=participant, parcours=p, complete=True)
+
+    a_clore = parcours("Sortie", D(2026, 10, 20))
+    parcours("Encours", None)
+    deja = parcours("Close", D(2026, 10, 1))
+    deja.date_sortie = D(2026, 10, 1)
+    deja.save()
+    client.force_login(world.gestionnaire_a)
+    url = reverse("operations:completude", args=[operation.pk])
+    html = client.get(url).content.decode()
+    assert "1 inscription à clore" in html
+    assert (
+        "SORTIE Lou" in html
+        and "ENCOURS Lou" not in html.split("inscriptions-a-clore")[1].split("</table>")[0]
+    )
+    form_url = reverse("operations:inscription_sortie", args=[a_clore.pk])
+    assert f'href="{form_url}?next={quote(url)}&date=20/10/2026"' in html.replace("&amp;", "&")
+    # the exit form opens with the parcours' exit date proposed
+    response = client.get(form_url, {"next": url, "date": "20/10/2026"})
+    assert response.context["form"]["date_sortie"].value() == "20/10/2026"
+
+
 @pytest.mark.parametrize("n", [1, 5])
 def test_board_query_count_does_not_grow_with_the_enrolments(
     client, world, operation, n, django_assert_num_queries
@@ -78,8 +106,8 @@ def test_board_query_count_does_not_grow_with_the_enrolments(
     client.force_login(world.gestionnaire_a)
     url = reverse("operations:completude", args=[operation.pk])
     # session, user, scope (memberships), operation, counts (the paginator reuses them), page of
-    # incomplete entries, exits to record, exits past the window
-    with django_assert_num_queries(8):
+    # incomplete entries, exits to record, exits past the window, enrolments to close
+    with django_assert_num_queries(9):
         response = client.get(url)
     assert response.status_code == 200
     assert response.content.decode().count("Saisir la sortie") == 2 * n
