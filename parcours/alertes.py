@@ -125,8 +125,8 @@ def fin_suspension(*, date_fin, today, jours):
 
 def donnees_sortie_fse(*, date_sortie, today):
     """FSE exit data due: the exit was less than 28 days ago (day 27: alert; day 28: none), the
-    situation is to record before ``date_sortie + 28 days``. Provisional: the operations issue
-    replaces it with the FSE exit questionnaire's completeness (``operations/fse.py``)."""
+    situation is to record before ``date_sortie + 28 days``. The operations app uses it as the
+    reminder for an exited parcours that has no enrolment (``operations.alertes``)."""
     if date_sortie is None or date_sortie > today:
         return None
     if (today - date_sortie).days >= FSE_SORTIE_JOURS:
@@ -214,8 +214,9 @@ def alertes_suspensions(plie_id, today, seuils):
 
 
 def alertes_donnees_sortie_fse(plie_id, today, seuils):
-    """Données FSE de sortie: parcours exited less than 28 days ago (1 query). To be replaced by
-    the operations app's FSE exit questionnaire (same signature, swap it in :data:`SOURCES`)."""
+    """Données FSE de sortie: parcours exited less than 28 days ago (1 query). The operations app,
+    when installed, swaps in its own source reading the enrolments' FSE exit data (same
+    signature, ``operations.alertes.alertes_donnees_sortie_fse``, see ``operations.apps``)."""
     from parcours.models import Parcours
 
     since = today - datetime.timedelta(days=FSE_SORTIE_JOURS - 1)

@@ -296,10 +296,11 @@ def test_the_number_of_queries_does_not_grow_with_the_plie(world, django_assert_
 
     def pinned():
         # SAVEPOINT; the PLIE's settings; the active parcours with their exit and exit type; the
-        # étapes and contracts of those awaiting validation; the suspensions; the recent exits;
-        # the adjourned candidatures; the stored alerts; DELETE of the resolved one; the upsert
+        # étapes and contracts of those awaiting validation; the suspensions; the enrolments with
+        # FSE exit data due and the recent exits without enrolment (operations.alertes); the
+        # adjourned candidatures; the stored alerts; DELETE of the resolved one; the upsert
         # (INSERT … ON CONFLICT DO UPDATE); RELEASE SAVEPOINT
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(12):
             return refresh(world.plie_a)
 
     assert pinned() == 7
