@@ -253,7 +253,7 @@ def participant_detail(request, pk):
         "parcours_list": list(participant.parcours.select_related("referent").order_by("-pk")),
         # the operations app's block (reverse relation, as above)
         "operations_inscriptions": list(
-            participant.inscriptions.select_related("operation").order_by("-date_entree", "-pk")
+            participant.inscriptions.select_related("operation", "parcours").order_by("-date_entree", "-pk")
         ),
     }
     return render(request, "participants/participant_detail.html", context)

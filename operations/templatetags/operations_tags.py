@@ -43,3 +43,13 @@ def operations_a_inscrire(user, parcours, today=None):
         (operation, reverse("operations:inscription_create", args=[operation.pk]) + base)
         for operation in operations
     ]
+
+
+@register.simple_tag
+def peut_remplir(user, inscription):
+    """``user`` may fill the entry questionnaire and the exit data of ``inscription`` (its PLIE's
+    managers, or the participant's référent). No query when ``operation`` and ``parcours`` are
+    fetched with the enrolment."""
+    from operations.permissions import can_fill
+
+    return can_fill(user, inscription)

@@ -5,7 +5,8 @@ import time_machine
 from django.urls import reverse
 
 from operations.models import Inscription, Operation
-from tests.factories import ParticipantFactory, SituationEntreeFactory
+from plie.core.enums import Role
+from tests.factories import ParticipantFactory, SituationEntreeFactory, user_with_role
 from tests.operations.factories import InscriptionFactory, OperationFactory
 from tests.parcours.factories import ParcoursFactory
 
@@ -333,6 +334,32 @@ class TestParticipantDossier:
         html = response.content.decode()
         assert "Opérations FSE" in html and "ACC-2026" in html and "entrée le 01/03/2026" in html
         assert "Inscrit(e) dans l&#x27;opération ACC-2026 (entrée le 01/03/2026)." in html
+
+    @pytest.mark.parametrize(
+        ("persona", "links"), [("referent_a", True), ("gestionnaire_a", True), ("direction_a", False)]
+    )
+    def test_the_dossier_links_to_the_enrolment_forms_for_who_may_fill_them(
+        self, client, world, inscription, persona, links
+    ):
+        dossier = reverse("participants:participant_detail", args=[inscription.participant_id])
+        client.force_login(getattr(world, persona))
+        html = client.get(dossier).content.decode()
+        questionnaire = reverse("operations:inscription_questionnaire", args=[inscription.pk])
+        sortie = reverse("operations:inscription_sortie", args=[inscription.pk])
+        assert (f'href="{questionnaire}?next={dossier}"' in html) is links
+        assert (f'href="{sortie}?next={dossier}"' in html) is links
+        if links:
+            assert client.get(questionnaire, {"next": dossier}).status_code == 200
+
+    def test_a_referent_does_not_get_the_links_for_a_participant_someone_else_follows(
+        self, client, world, inscription
+    ):
+        other = user_with_role(Role.REFERENT, world.plie_a, email="autre.referent@exemple.fr")
+        client.force_login(other)
+        html = client.get(
+            reverse("participants:participant_detail", args=[inscription.participant_id])
+        ).content
+        assert reverse("operations:inscription_questionnaire", args=[inscription.pk]).encode() not in html
 
 
 def test_an_end_before_the_start_is_refused_in_french(client, world, operation):
