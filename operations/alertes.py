@@ -14,10 +14,6 @@ from parcours.alertes import DETAIL_MAX, AlerteCalculee, donnees_sortie_fse
 from parcours.enums import StatutParcours, TypeAlerte
 
 
-def _fmt(day):
-    return day.strftime("%d/%m/%Y")
-
-
 def alertes_donnees_sortie_fse(plie_id, today, seuils):
     """One alert per parcours of the PLIE that has FSE exit data to record now (2 queries):
 
@@ -53,12 +49,12 @@ def alertes_donnees_sortie_fse(plie_id, today, seuils):
         depart = date_sortie or date_sortie_parcours
         echeance = depart + DELAI_DONNEES_SORTIE
         if date_sortie:
-            detail = f"Sortie de l'opération {code} le {_fmt(depart)} : données FSE de sortie à saisir"
+            detail = f"Sortie de l'opération {code} le {depart:%d/%m/%Y} : données FSE de sortie à saisir"
         else:
             detail = (
-                f"Parcours sorti le {_fmt(depart)} : sortie de l'opération {code} et données FSE à saisir"
+                f"Parcours sorti le {depart:%d/%m/%Y} : sortie de l'opération {code} et données FSE à saisir"
             )
-        detail = f"{detail} avant le {_fmt(echeance)}."
+        detail = f"{detail} avant le {echeance:%d/%m/%Y}."
         if parcours_id not in found or echeance < found[parcours_id][1]:
             found[parcours_id] = (detail[:DETAIL_MAX], echeance)
 

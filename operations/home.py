@@ -4,20 +4,12 @@ personal data), on the operations whose figures the user may see."""
 
 from django.urls import reverse
 
-from operations.models import Inscription, Operation
-from operations.selectors import completude_par_operation, compteurs_completude
+from operations.models import Operation
+from operations.selectors import COMPTEURS_RESUME, completude_par_operation, completude_par_plie, de_l_annee
 from plie.core.enums import Role
 from plie.core.scoping import scope_for
 
 OPERATIONS_MAX = 8
-
-
-def operations_de_l_annee(user, today):
-    """The operations whose period overlaps ``today``'s year (the default of the global
-    completeness board), scoped to the PLIE whose figures ``user`` may see."""
-    return Operation.objects.visible_to(user).filter(
-        date_debut__year__lte=today.year, date_fin__year__gte=today.year
-    )
 
 
 def operations_fse(user, today):
@@ -25,7 +17,7 @@ def operations_fse(user, today):
     questionnaires (2 queries: the operations, one grouped aggregate)."""
     scope = scope_for(user)
     lignes, total = completude_par_operation(
-        operations_de_l_annee(user, today).order_by("date_debut", "code", "pk"), today
+        de_l_annee(Operation.objects.visible_to(user), today.year).order_by("date_debut", "code", "pk"), today
     )
     for operation in lignes:
         operation.completude_url = (
@@ -46,15 +38,8 @@ def completude_fse(user, today):
     """« Complétude des données FSE »: across the operations of the year, the incomplete entry
     questionnaires, the exit data still to record within 4 weeks and the exits past the window
     without data (1 query)."""
-    compteurs = compteurs_completude(today)
-    counts = Inscription.objects.filter(
-        operation__in=operations_de_l_annee(user, today).values("pk")
-    ).aggregate(
-        inscriptions=compteurs["inscriptions"],
-        entrees_incompletes=compteurs["entrees_incompletes"],
-        sorties_a_renseigner=compteurs["sorties_a_renseigner"],
-        sorties_hors_delai=compteurs["sorties_hors_delai"],
-    )
+    par_plie = completude_par_plie(scope_for(user).plie_ids, today)
+    counts = {cle: sum(ligne[cle] for ligne in par_plie.values()) for cle in COMPTEURS_RESUME}
     return {"template": "operations/includes/home_completude.html", "annee": today.year, **counts}
 
 

@@ -20,12 +20,22 @@ from plie.core.enums import Role
 from plie.core.scoping import scope_for
 
 MANAGE_ROLES = frozenset({Role.GESTIONNAIRE, Role.ANIMATION, Role.ADMINISTRATEUR})
+# Who controls the participants' files of an operation: proofs, attestations, attendance sheets,
+# the MDFSE export and its validator, the annex (the managers, and direction reading).
+CONTROL_ROLES = MANAGE_ROLES | {Role.DIRECTION}
 
 
 def can_manage(user, plie_id):
     """``user`` may create and change the operations and enrolments of the PLIE ``plie_id``."""
     scope = scope_for(user)
     return scope.can_see_personal_data(plie_id) and scope.has_role(*MANAGE_ROLES, plie_id=plie_id)
+
+
+def can_control(user, plie_id):
+    """``user`` may open the nominative controls of the PLIE ``plie_id``'s operations (proofs,
+    attestations, émargement, exports): gestionnaire, animation, administrateur, direction."""
+    scope = scope_for(user)
+    return scope.can_see_personal_data(plie_id) and scope.has_role(*CONTROL_ROLES, plie_id=plie_id)
 
 
 def manageable_plie_ids(user):

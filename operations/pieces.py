@@ -27,10 +27,6 @@ from operations.permissions import can_manage
 from parcours.models import Entretien
 from participants.enums import TypeDocument
 from participants.models import Document, Participant
-from plie.core.enums import Role
-from plie.core.scoping import scope_for
-
-READ_ROLES = frozenset({Role.GESTIONNAIRE, Role.ANIMATION, Role.ADMINISTRATEUR, Role.DIRECTION})
 
 PIECES_PAR_DEFAUT = (
     PieceJustificative.QUESTIONNAIRE_SIGNE,
@@ -54,12 +50,6 @@ DOCUMENTS_PROBANTS = {
 
 
 # --- Who may ---------------------------------------------------------------------------------
-
-
-def can_read_pieces(user, plie_id):
-    """Gestionnaire, animation, administrateur and direction of the PLIE (they see participants)."""
-    scope = scope_for(user)
-    return scope.can_see_personal_data(plie_id) and scope.has_role(*READ_ROLES, plie_id=plie_id)
 
 
 def can_write_actions(user, plie_id):

@@ -124,6 +124,33 @@ def parcours_sortis_inscription_ouverte(operation):
     return rows
 
 
+def de_l_annee(operations, annee):
+    """The operations whose period overlaps the civil year ``annee`` (the year the global board,
+    the dashboards and the home page report on)."""
+    return operations.filter(date_debut__year__lte=annee, date_fin__year__gte=annee)
+
+
+# The counts the dashboards and the home page show (the board has more).
+COMPTEURS_RESUME = ("inscriptions", "entrees_incompletes", "sorties_a_renseigner", "sorties_hors_delai")
+
+
+def completude_par_plie(plie_ids, aujourd_hui):
+    """``{plie id: {count: int}}`` (:data:`COMPTEURS_RESUME`) over the enrolments of each PLIE's
+    operations of ``aujourd_hui``'s year: one grouped query, every PLIE present."""
+    compteurs = compteurs_completude(aujourd_hui)
+    lignes = {
+        ligne.pop("operation__plie_id"): ligne
+        for ligne in Inscription.objects.filter(
+            operation__in=de_l_annee(Operation.objects.filter(plie_id__in=plie_ids), aujourd_hui.year)
+        )
+        .values("operation__plie_id")
+        .annotate(**{cle: compteurs[cle] for cle in COMPTEURS_RESUME})
+        .order_by()
+    }
+    zeros = dict.fromkeys(COMPTEURS_RESUME, 0)
+    return {plie_id: lignes.get(plie_id, zeros) for plie_id in plie_ids}
+
+
 def completude_par_operation(operations, aujourd_hui):
     """The completeness counts of each operation of ``operations`` (a queryset, already scoped)
     with a total line: ``(lignes, total)``; each line is the operation with its counts as

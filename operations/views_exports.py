@@ -22,11 +22,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from operations import annexe, mdfse, mdfse_validation
 from operations.models import Operation
-from plie.core.enums import Role
+from operations.permissions import can_control
 from plie.core.forms import StyledFormMixin
 from plie.core.scoping import scope_for
 
-EXPORT_ROLES = (Role.GESTIONNAIRE, Role.ANIMATION, Role.DIRECTION, Role.ADMINISTRATEUR)
 ANOMALIES_PAR_PAGE = 200
 TAILLE_MAX_FICHIER = 20 * 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -34,17 +33,12 @@ URL_SENTINEL = 2147483647
 COLONNES_SORTIE = frozenset(mdfse.BLOC_SORTIE) | {"Date sortie operation"}
 
 
-def can_export(user, plie_id):
-    scope = scope_for(user)
-    return scope.can_see_personal_data(plie_id) and scope.has_role(*EXPORT_ROLES, plie_id=plie_id)
-
-
 def _operation(user, pk):
     operation = get_object_or_404(Operation.objects.select_related("plie"), pk=pk)
     scope = scope_for(user)
     if not scope.can_see_personal_data(operation.plie_id):
         raise Http404
-    if not can_export(user, operation.plie_id):
+    if not can_control(user, operation.plie_id):
         raise PermissionDenied
     return operation
 

@@ -30,7 +30,13 @@ from operations.forms import (
     SortieForm,
 )
 from operations.models import Inscription, Operation
-from operations.permissions import can_fill, can_manage, can_see_inscriptions, manageable_plie_ids
+from operations.permissions import (
+    can_control,
+    can_fill,
+    can_manage,
+    can_see_inscriptions,
+    manageable_plie_ids,
+)
 from parcours.models import Parcours
 from participants.fse import reponses_manquantes
 from plie.core.enums import Role
@@ -60,10 +66,8 @@ PAGES_DOSSIERS = (
 
 def pages_liees(user, operation, *, personal):
     """(label, url) of the operation's other pages ``user`` may open."""
-    from operations.pieces import can_read_pieces
-
     pages = list(PAGES_CHIFFRES)
-    if personal and can_read_pieces(user, operation.plie_id):
+    if personal and can_control(user, operation.plie_id):
         pages.extend(PAGES_DOSSIERS)
     return [(label, reverse(name, args=[operation.pk])) for name, label in pages]
 

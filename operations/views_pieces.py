@@ -4,7 +4,7 @@ pièces checklist.
 
 Everything here shows participants: an operation of a PLIE whose personal data the user may not
 see is a 404 (another PLIE, a financeur). Reading is for gestionnaire, animation, administrateur
-and direction of the PLIE (:func:`operations.pieces.can_read_pieces`, else 403); writing (sessions,
+and direction of the PLIE (:func:`operations.permissions.can_control`, else 403); writing (sessions,
 registrations, attendance) for gestionnaire, animation and administrateur."""
 
 from django.contrib import messages
@@ -22,6 +22,7 @@ from operations import extractions, pdf, pieces
 from operations.enums import PieceJustificative
 from operations.forms_pieces import ActionCollectiveForm, InscriptionActionForm, PeriodeForm
 from operations.models import ActionCollective, Operation, Presence
+from operations.permissions import can_control
 from parcours.models import Etape
 from plie.core.scoping import scope_for
 
@@ -36,7 +37,7 @@ def _operation(user, pk):
     its proofs (else 403)."""
     queryset = Operation.objects.filter(plie_id__in=scope_for(user).personal_plie_ids).select_related("plie")
     operation = get_object_or_404(queryset, pk=pk)
-    if not pieces.can_read_pieces(user, operation.plie_id):
+    if not can_control(user, operation.plie_id):
         raise PermissionDenied
     return operation
 
@@ -47,7 +48,7 @@ def _action(user, pk, *, write=False):
     ).select_related("operation__plie")
     action = get_object_or_404(queryset, pk=pk)
     plie_id = action.operation.plie_id
-    allowed = pieces.can_write_actions if write else pieces.can_read_pieces
+    allowed = pieces.can_write_actions if write else can_control
     if not allowed(user, plie_id):
         raise PermissionDenied
     return action
@@ -290,7 +291,7 @@ def attestation_etape(request, pk):
         ),
         pk=pk,
     )
-    if not pieces.can_read_pieces(user, etape.parcours.plie_id):
+    if not can_control(user, etape.parcours.plie_id):
         raise PermissionDenied
     inscription = pieces.inscription_le(etape.parcours.participant, etape.date_debut)
     content = pdf.render_attestation_etape(etape, inscription)

@@ -137,9 +137,7 @@ def completude_globale(request):
         annee = int(request.GET.get("annee") or today.year)
     except ValueError:
         annee = today.year
-    operations = Operation.objects.visible_to(request.user).filter(
-        date_debut__year__lte=annee, date_fin__year__gte=annee
-    )
+    operations = selectors.de_l_annee(Operation.objects.visible_to(request.user), annee)
     codes = request.GET.getlist("plie")  # ?plie=CODE (repeatable): the PLIE of a dashboard column
     if codes:
         operations = operations.filter(plie__code__in=codes)

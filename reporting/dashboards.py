@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
-from operations.completude import q_entree_incomplete, q_sortie_a_renseigner, q_sortie_hors_delai
-from operations.models import Inscription
+from operations.selectors import COMPTEURS_RESUME, completude_par_plie
 from parcours.enums import CategorieSortie, TypeAlerte
 from parcours.models import Alerte, Parcours
 from participants.models import SituationEntree
@@ -197,35 +196,6 @@ def snapshots_utilisables(plie_ids, aujourdhui):
     return None
 
 
-def completude_operations_par_plie(plie_ids, aujourdhui):
-    """{plie id: {"inscriptions", "entrees_incompletes", "sorties_a_renseigner",
-    "sorties_hors_delai"}} over the enrolments in the PLIE's operations whose period overlaps
-    ``aujourdhui``'s year, with the conditions of ``operations.completude`` (one grouped query;
-    the same year and counts as the board ``operations:completude_globale``)."""
-    compteurs = {
-        "inscriptions": Count("pk"),
-        "entrees_incompletes": Count("pk", filter=q_entree_incomplete()),
-        "sorties_a_renseigner": Count("pk", filter=q_sortie_a_renseigner(aujourdhui)),
-        "sorties_hors_delai": Count("pk", filter=q_sortie_hors_delai(aujourdhui)),
-    }
-    lignes = {
-        ligne.pop("operation__plie_id"): ligne
-        for ligne in Inscription.objects.filter(
-            operation__plie_id__in=plie_ids,
-            operation__date_debut__year__lte=aujourdhui.year,
-            operation__date_fin__year__gte=aujourdhui.year,
-        )
-        .values("operation__plie_id")
-        .annotate(**compteurs)
-        .order_by()
-    }
-    zeros = dict.fromkeys(compteurs, 0)
-    return {plie_id: lignes.get(plie_id, zeros) for plie_id in plie_ids}
-
-
-COMPLETUDE_OPERATIONS = ("inscriptions", "entrees_incompletes", "sorties_a_renseigner", "sorties_hors_delai")
-
-
 # --- Caseloads and trends ----------------------------------------------------------------------
 
 
@@ -374,7 +344,7 @@ def tableau(plie_ids, *, aujourdhui=None, avec_files_actives=True):
         sans_situation = sans_situation_par_plie(ids, jour) if ids else {}
         source = LIVE
     alertes = alertes_par_plie(ids) if ids else {}
-    operations = completude_operations_par_plie(ids, aujourdhui) if ids else {}
+    operations = completude_par_plie(ids, aujourdhui) if ids else {}
     caseloads = files_actives(ids, aujourdhui) if ids and avec_files_actives else []
     trends = tendances(ids, jour) if ids else {}
 
@@ -417,7 +387,7 @@ def _consolider(colonnes, jour):
             dict.fromkeys(TypeAlerte.values, 0),
             0,
             tendance,
-            completude_operations=dict.fromkeys(COMPLETUDE_OPERATIONS, 0),
+            completude_operations=dict.fromkeys(COMPTEURS_RESUME, 0),
         )
     premiere, *autres = colonnes
     flux, alertes, sans_situation = premiere.flux, premiere.alertes, premiere.sans_situation_entree

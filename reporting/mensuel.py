@@ -24,6 +24,7 @@ import re
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from operations.nomenclatures import DEPARTEMENT, classe_departement
 from parcours.enums import CATEGORIES_POSITIVES, CategorieSortie
 from plie.core.mois import mois_long
 from reporting import flux as queries
@@ -131,29 +132,20 @@ def par_type(lignes):
     return sorted(resultat, key=lambda t: (rang.get(t["categorie"], len(rang)), t["libelle"], t["code"]))
 
 
-CLASSES_DEPARTEMENT = (
-    ("emploi_durable", "Emploi durable (CDI, CDD de 6 mois et plus)"),
-    ("emploi_transition", "Emploi de transition (CDD de moins de 6 mois)"),
-    ("positive", "Sortie positive (formation qualifiante, action d'insertion, SIAE…)"),
-    ("dynamique", "Sorties dynamiques (durable + transition + positive)"),
-    ("autre", "Autre sortie"),
-)
-
-
 def par_classe_departement(types):
     """The month's exits in the Département's nomenclature (DOMAIN §5, seed 003 l.175-181): each
     exit type's class (``TypeSortie.categorie_departement``) through
     :func:`operations.nomenclatures.classe_departement` (an unvalidated job is « autre »);
     ``dynamique`` = durable + transition + positive."""
-    from operations.nomenclatures import classe_departement
-
-    classes = {code: 0 for code, _ in CLASSES_DEPARTEMENT if code != "dynamique"}
+    classes = {classe.code: 0 for classe in DEPARTEMENT}
     for t in types:
         validees, autres = t["validees"], t["sorties"] - t["validees"]
         classes[classe_departement(t["categorie_departement"], True)] += validees
         classes[classe_departement(t["categorie_departement"], False)] += autres
-    classes["dynamique"] = classes["emploi_durable"] + classes["emploi_transition"] + classes["positive"]
-    return {code: classes[code] for code, _ in CLASSES_DEPARTEMENT}
+    for classe in DEPARTEMENT:
+        if classe.somme_de:  # « dynamique » = durable + transition + positive
+            classes[classe.code] = sum(classes[code] for code in classe.somme_de)
+    return classes
 
 
 def par_categorie(flux):
@@ -265,7 +257,7 @@ def tableaux(rapport):
         Tableau(
             "Sorties — nomenclature du Département",
             ("Classe de sortie", "Sorties"),
-            [[libelle, rapport["sorties_departement"][code]] for code, libelle in CLASSES_DEPARTEMENT],
+            [[classe.libelle, rapport["sorties_departement"][classe.code]] for classe in DEPARTEMENT],
         ),
         Tableau(
             "Sorties par type",

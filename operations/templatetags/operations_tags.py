@@ -3,7 +3,7 @@ without importing operations from Python (imports go participants ‚Üê parcours ‚
 
 from django import template
 
-from operations.pieces import can_read_pieces
+from operations.permissions import can_control
 
 register = template.Library()
 
@@ -11,7 +11,7 @@ register = template.Library()
 @register.simple_tag
 def peut_attester(user, plie_id):
     """``user`` may print attestations and other proofs of the PLIE ``plie_id``."""
-    return can_read_pieces(user, plie_id)
+    return can_control(user, plie_id)
 
 
 @register.simple_tag
