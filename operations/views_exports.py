@@ -17,10 +17,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from operations import annexe, mdfse, mdfse_validation
+from operations.liens import url_par_pk
 from operations.models import Operation
 from operations.permissions import can_control
 from plie.core.forms import StyledFormMixin
@@ -29,7 +29,6 @@ from plie.core.scoping import scope_for
 ANOMALIES_PAR_PAGE = 200
 TAILLE_MAX_FICHIER = 20 * 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-URL_SENTINEL = 2147483647
 COLONNES_SORTIE = frozenset(mdfse.BLOC_SORTIE) | {"Date sortie operation"}
 
 
@@ -136,27 +135,11 @@ def annexe_bilan(request, pk):
     return _attachment(response, annexe.nom_fichier(operation, format_, du, au))
 
 
-def _url_maker(name, query=""):
-    """A function ``pk -> url`` (``None`` while the page does not exist)."""
-    try:
-        template = reverse(name, args=[URL_SENTINEL]) + query
-    except NoReverseMatch:
-        return lambda pk: None
-    return lambda pk: template.replace(str(URL_SENTINEL), str(pk))
-
-
-def _detail_url(operation):
-    try:
-        return reverse("operations:operation_detail", args=[operation.pk])
-    except NoReverseMatch:
-        return ""
-
-
 def _with_links(anomalies, back):
     """Each fault of an enrolment with the form that fixes it: exit data, entry questionnaire, or
     for identity and contact cells the participant's dossier."""
-    questionnaire = _url_maker("operations:inscription_questionnaire", f"?next={back}")
-    sortie = _url_maker("operations:inscription_sortie", f"?next={back}")
+    questionnaire = url_par_pk("operations:inscription_questionnaire", f"?next={back}")
+    sortie = url_par_pk("operations:inscription_sortie", f"?next={back}")
     rows = []
     for anomalie in anomalies:
         url, label = None, ""
@@ -208,7 +191,7 @@ def validation_mdfse(request, pk):
         "operations/exports/validation_mdfse.html",
         {
             "operation": operation,
-            "detail_url": _detail_url(operation),
+            "detail_url": operation.get_absolute_url(),
             "form": form,
             "fichier_form": fichier_form,
             "du": du,

@@ -13,27 +13,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from operations import indicateurs_fse, selectors
+from operations.liens import url_par_pk
 from operations.models import Operation
 from plie.core.mois import mois_court
 from plie.core.scoping import scope_for
 from reporting import charts
 
 LIGNES_PAR_PAGE = 100
-URL_SENTINEL = 2147483647  # reverse() once per URL name, then put each row's id in place
-
-
-def _url_maker(name, query=""):
-    """A function ``pk -> url`` (``None`` when the page does not exist)."""
-    try:
-        template = reverse(name, args=[URL_SENTINEL]) + query
-    except NoReverseMatch:
-        return lambda pk: None
-    return lambda pk: template.replace(str(URL_SENTINEL), str(pk))
 
 
 class _Compte:
@@ -51,14 +42,6 @@ class _Compte:
 
     def __getitem__(self, index):
         return self.queryset[index]
-
-
-def _detail_url(operation):
-    """The operation's page (ops-core), ``""`` while it does not exist."""
-    try:
-        return reverse("operations:operation_detail", args=[operation.pk])
-    except NoReverseMatch:
-        return ""
 
 
 def _operation_chiffres(user, pk):
@@ -92,8 +75,8 @@ def completude(request, pk):
     today = timezone.localdate()
     compteurs = selectors.completude_operation(operation, today)
     back = quote(request.get_full_path())
-    questionnaire_url = _url_maker("operations:inscription_questionnaire", f"?next={back}")
-    sortie_url = _url_maker("operations:inscription_sortie", f"?next={back}")
+    questionnaire_url = url_par_pk("operations:inscription_questionnaire", f"?next={back}")
+    sortie_url = url_par_pk("operations:inscription_sortie", f"?next={back}")
     lignes = _Compte(selectors.inscriptions_incompletes(operation), compteurs["entrees_incompletes"])
     page = Paginator(lignes, LIGNES_PAR_PAGE).get_page(request.GET.get("page"))
     incompletes = selectors.avec_manques(list(page.object_list))
@@ -110,7 +93,7 @@ def completude(request, pk):
         "operations/suivi/completude.html",
         {
             "operation": operation,
-            "detail_url": _detail_url(operation),
+            "detail_url": operation.get_absolute_url(),
             "today": today,
             "compteurs": compteurs,
             "page": page,
@@ -183,7 +166,7 @@ def occupation(request, pk):
         "operations/suivi/occupation.html",
         {
             "operation": operation,
-            "detail_url": _detail_url(operation),
+            "detail_url": operation.get_absolute_url(),
             "occupation": occ,
             "taux_moyen": _pourcentage(occ.taux_moyen),
             "graphique": graphique,
@@ -221,7 +204,7 @@ def resultats(request, pk):
         "operations/suivi/resultats.html",
         {
             "operation": operation,
-            "detail_url": _detail_url(operation),
+            "detail_url": operation.get_absolute_url(),
             "resultats": result,
             "taux_participants": _pourcentage(result["taux_participants"]),
             "fse_entree": [(libelle, fse["entree"][cle]) for cle, libelle in indicateurs_fse.ENTREE],
