@@ -27,10 +27,10 @@ def participant_list_direction_oi(ctx):
 @benchmark("core.scope_for.direction_oi", target_ms=20)
 def scope_for_oi(ctx):
     """scope_for() of the OI direction user, not cached on the user object."""
-    from plie.core.scoping import scope_for
+    from plie.core.scoping import forget_scope, scope_for
 
     user = ctx.user("direction_oi")
-    user.__dict__.pop("_plie_scope", None)
+    forget_scope(user)
     scope = scope_for(user)
     assert len(scope.plie_ids) == len(ctx.plie_codes)
 

@@ -28,8 +28,9 @@ def _misspell(name):
 def _search(ctx, persona, query):
     from participants.models import Participant
     from participants.search import search_participants
+    from plie.core.scoping import scope_for
 
-    rows = list(search_participants(Participant.objects.visible_to(ctx.user(persona)), query)[:50])
+    rows = list(search_participants(Participant.objects.visible_to(scope_for(ctx.user(persona))), query)[:50])
     return rows
 
 

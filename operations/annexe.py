@@ -75,12 +75,12 @@ def situation_fse(row):
     return ", ".join(parts).capitalize()
 
 
-def lignes(operation, user, du=None, au=None):
+def lignes(operation, scope, du=None, au=None):
     """One dict per enrolment present in the period (same selection as the MDFSE file)."""
     _du, au = mdfse.periode(operation, du, au)
     classes = {classe.code: classe.libelle for classe in NOMENCLATURES[operation.nomenclature]}
     rows = []
-    queryset = mdfse.inscriptions(operation, user, du, au).values(*CHAMPS)
+    queryset = mdfse.inscriptions(operation, scope, du, au).values(*CHAMPS)
     for numero, row in enumerate(queryset, start=1):
         sorti = row["date_sortie"] is not None and row["date_sortie"] <= au
         sortie_parcours = row["parcours__sortie__date_sortie"]
@@ -152,13 +152,13 @@ def nom_fichier(operation, extension, du=None, au=None):
     return mdfse.nom_fichier(operation, extension, du, au).replace("mdfse-", "annexe-bilan-", 1)
 
 
-def export_xlsx(operation, user, du=None, au=None):
+def export_xlsx(operation, scope, du=None, au=None):
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     du, au = mdfse.periode(operation, du, au)
-    rows = lignes(operation, user, du, au)
+    rows = lignes(operation, scope, du, au)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Participants"
@@ -186,13 +186,13 @@ def export_xlsx(operation, user, du=None, au=None):
     return output.getvalue()
 
 
-def export_pdf(operation, user, du=None, au=None):
+def export_pdf(operation, scope, du=None, au=None):
     from weasyprint import HTML
 
     from participants.pdf import STATIC_DIR, StaticOnlyFetcher
 
     du, au = mdfse.periode(operation, du, au)
-    rows = lignes(operation, user, du, au)
+    rows = lignes(operation, scope, du, au)
     title = "Bilan d'exécution — annexe participants"
     html = render_to_string(
         "operations/exports/annexe_pdf.html",

@@ -16,7 +16,6 @@ from django.db.models import Exists, F, OuterRef, Q
 from operations.models import Inscription
 from parcours.enums import ModeEntretien, SujetEntretien
 from parcours.models import Entretien
-from plie.core.scoping import scope_for
 
 ENTETES = ("Référent", "Participant", "Date", "Mode", "Durée (minutes)", "Sujets")
 SANS_REFERENT = "Référent non renseigné"
@@ -25,8 +24,8 @@ SUJETS = dict(SujetEntretien.choices)
 CHUNK_SIZE = 2000
 
 
-def entretiens_queryset(operation, user, du=None, au=None):
-    """The entretiens of the operation's participants that ``user`` may see, held while the
+def entretiens_queryset(operation, scope, du=None, au=None):
+    """The entretiens of the operation's participants that ``scope`` may see, held while the
     participant was enrolled in it and within ``[du, au]``, as plain values in extraction order."""
     inscrits = Inscription.objects.filter(
         operation=operation,
@@ -34,7 +33,7 @@ def entretiens_queryset(operation, user, du=None, au=None):
         date_entree__lte=OuterRef("date"),
     ).filter(Q(date_sortie__isnull=True) | Q(date_sortie__gte=OuterRef("date")))
     queryset = Entretien.objects.filter(
-        parcours__participant__plie_id__in=scope_for(user).personal_plie_ids,
+        parcours__participant__plie_id__in=scope.personal_plie_ids,
         parcours__participant__plie_id=operation.plie_id,
     ).filter(Exists(inscrits))
     if du is not None:
@@ -100,14 +99,14 @@ def _sujets(values):
     return ", ".join(SUJETS.get(value, value) for value in values or [])
 
 
-def lignes(operation, user, du=None, au=None, *, keep=False):
+def lignes(operation, scope, du=None, au=None, *, keep=False):
     """Yields ``("ligne", row)`` per entretien and ``("total", Groupe)`` after each référent's
     last one; a row is ``(référent, participant, date, mode, durée, sujets)`` with the date a
     ``datetime.date`` and the duration in minutes (or ``None``). ``keep`` also keeps each
     group's rows in ``Groupe.lignes`` (else only the totals are kept: the CSV streams)."""
     groupe = None
     current = object()
-    rows = entretiens_queryset(operation, user, du, au).iterator(chunk_size=CHUNK_SIZE)
+    rows = entretiens_queryset(operation, scope, du, au).iterator(chunk_size=CHUNK_SIZE)
     for referent_id, first, last, email, participant_id, nom, prenom, date, mode, duree, sujets in rows:
         if referent_id != current:
             if groupe is not None:
@@ -132,9 +131,9 @@ def lignes(operation, user, du=None, au=None, *, keep=False):
         yield "total", groupe
 
 
-def groupes(operation, user, du=None, au=None):
+def groupes(operation, scope, du=None, au=None):
     """The référents' groups, each with its lines (for the PDF and the XLSX)."""
-    return [item for kind, item in lignes(operation, user, du, au, keep=True) if kind == "total"]
+    return [item for kind, item in lignes(operation, scope, du, au, keep=True) if kind == "total"]
 
 
 def _csv_cell(value):
@@ -150,20 +149,20 @@ class _Echo:
         return value
 
 
-def csv_stream(operation, user, du=None, au=None):
+def csv_stream(operation, scope, du=None, au=None):
     """The CSV as a generator of encoded lines: UTF-8 with a BOM, « ; » separated, a header line,
     then the entretiens with a total line closing each référent's group."""
     writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n")
     yield "\ufeff".encode()
     yield writer.writerow(ENTETES).encode()
-    for kind, item in lignes(operation, user, du, au):
+    for kind, item in lignes(operation, scope, du, au):
         if kind == "ligne":
             yield writer.writerow([_csv_cell(value) for value in item]).encode()
         else:
             yield writer.writerow(item.total()).encode()
 
 
-def export_xlsx(operation, user, du=None, au=None):
+def export_xlsx(operation, scope, du=None, au=None):
     """One sheet: headers in bold and frozen, dates as dates, a bold total line per référent."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -179,7 +178,7 @@ def export_xlsx(operation, user, du=None, au=None):
     widths = [len(entete) for entete in ENTETES]
     bold = Font(bold=True)
     # Row numbers counted here: ``sheet.max_row`` scans every cell (quadratic on 20,000 lines).
-    for number, (kind, item) in enumerate(lignes(operation, user, du, au), start=2):
+    for number, (kind, item) in enumerate(lignes(operation, scope, du, au), start=2):
         row = list(item) if kind == "ligne" else list(item.total())
         sheet.append(row)
         if kind == "ligne":

@@ -130,20 +130,20 @@ def periode(operation, du=None, au=None):
     return du or operation.date_debut, au or operation.date_fin
 
 
-def inscriptions(operation, user, du=None, au=None):
-    """The enrolments of ``operation`` that ``user`` may see and that are present in the period."""
+def inscriptions(operation, scope, du=None, au=None):
+    """The enrolments of ``operation`` that ``scope`` may see and that are present in the period."""
     du, au = periode(operation, du, au)
     return (
-        Inscription.objects.visible_to(user)
+        Inscription.objects.visible_to(scope)
         .filter(operation=operation, date_entree__lte=au)
         .filter(Q(date_sortie__isnull=True) | Q(date_sortie__gte=du))
         .order_by("participant__nom", "participant__prenom", "participant_id", "date_entree", "id")
     )
 
 
-def enregistrements(operation, user, du=None, au=None):
+def enregistrements(operation, scope, du=None, au=None):
     """The raw rows (dicts of :data:`CHAMPS`), streamed from one query."""
-    return inscriptions(operation, user, du, au).values(*CHAMPS).iterator(chunk_size=2000)
+    return inscriptions(operation, scope, du, au).values(*CHAMPS).iterator(chunk_size=2000)
 
 
 def _date(value):
@@ -224,10 +224,10 @@ def cellules(row, operation, au):
     return cells
 
 
-def lignes(operation, user, du=None, au=None):
+def lignes(operation, scope, du=None, au=None):
     """``(inscription id, cells)`` per enrolment, streamed."""
     _du, au = periode(operation, du, au)
-    for row in enregistrements(operation, user, du, au):
+    for row in enregistrements(operation, scope, du, au):
         yield row["id"], cellules(row, operation, au)
 
 
@@ -235,10 +235,10 @@ def ligne_csv(cells):
     return SEPARATEUR.join(cells) + FIN_DE_LIGNE
 
 
-def export_csv(operation, user, du=None, au=None):
+def export_csv(operation, scope, du=None, au=None):
     """The file as a stream of text lines: the header, then one line per enrolment."""
     yield ligne_csv(ENTETES)
-    for _pk, cells in lignes(operation, user, du, au):
+    for _pk, cells in lignes(operation, scope, du, au):
         yield ligne_csv(cells)
 
 
@@ -262,7 +262,7 @@ COLONNES_DATES = frozenset(index for index, entete in enumerate(ENTETES) if ente
 LARGEUR_MAX = 40
 
 
-def export_xlsx(operation, user, du=None, au=None):
+def export_xlsx(operation, scope, du=None, au=None):
     """The same rows as an XLSX workbook for humans (header styled and frozen, dates as dates,
     column widths fitted), plus a « Colonnes » sheet giving each column's meaning and source."""
     from openpyxl import Workbook
@@ -270,7 +270,7 @@ def export_xlsx(operation, user, du=None, au=None):
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    rows = [cells for _pk, cells in lignes(operation, user, du, au)]
+    rows = [cells for _pk, cells in lignes(operation, scope, du, au)]
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Participants")
     for index, entete in enumerate(ENTETES):

@@ -464,9 +464,9 @@ def valider_lignes(lignes, operation, aujourd_hui=None):
     return anomalies
 
 
-def valider_operation(operation, user, du=None, au=None, aujourd_hui=None):
+def valider_operation(operation, scope, du=None, au=None, aujourd_hui=None):
     """The faults of the file :func:`operations.mdfse.export_csv` would produce."""
-    return valider_lignes(mdfse.lignes(operation, user, du, au), operation, aujourd_hui)
+    return valider_lignes(mdfse.lignes(operation, scope, du, au), operation, aujourd_hui)
 
 
 def valider_fichier(texte, operation, aujourd_hui=None):

@@ -13,13 +13,12 @@ from operations.enums import Nomenclature, PieceJustificative, Programme
 from participants.enums import StatutEmploi
 from participants.models import Participant, QuestionnaireEntree
 from plie.core.models import Structure
-from plie.core.scoping import scope_for
 
 
 class OperationQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Operations of the PLIE whose figures ``user`` may see (see ``plie.core.scoping``)."""
-        return self.filter(plie_id__in=scope_for(user).plie_ids)
+    def visible_to(self, scope):
+        """Operations of the PLIE whose figures ``scope`` may see (see ``plie.core.scoping``)."""
+        return self.filter(plie_id__in=scope.plie_ids)
 
     def en_cours(self, day):
         return self.filter(date_debut__lte=day, date_fin__gte=day)
@@ -117,9 +116,9 @@ class Operation(models.Model):
 
 
 class InscriptionQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Enrolments whose personal data ``user`` may see (the participant's PLIE)."""
-        return self.filter(participant__plie_id__in=scope_for(user).personal_plie_ids)
+    def visible_to(self, scope):
+        """Enrolments whose personal data ``scope`` may see (the participant's PLIE)."""
+        return self.filter(participant__plie_id__in=scope.personal_plie_ids)
 
     def ouvertes(self):
         return self.filter(date_sortie__isnull=True)

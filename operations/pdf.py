@@ -138,9 +138,9 @@ def render_attestation_etape(etape, inscription):
     )
 
 
-def render_entretiens(operation, user, du=None, au=None):
+def render_entretiens(operation, scope, du=None, au=None):
     """The extraction of the entretiens, grouped by référent with each one's totals."""
-    groupes = extractions.groupes(operation, user, du, au)
+    groupes = extractions.groupes(operation, scope, du, au)
     periode = " au ".join(f"{day:%d/%m/%Y}" for day in (du, au) if day)
     if du and not au:
         periode = f"depuis le {du:%d/%m/%Y}"

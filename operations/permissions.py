@@ -1,4 +1,8 @@
-"""Who may see and who may change operations and enrolments: the one place that decides it.
+"""Who may see and who may change operations and enrolments: every predicate of the operations app.
+
+Each takes the :class:`~plie.core.scoping.Scope` of whoever acts and the object (or the PLIE id)
+it is about; views, templates (``{% can "operations.<verb>_<noun>" obj as ok %}``), services
+and the API call these and nothing else.
 
 Seeing:
 
@@ -17,7 +21,6 @@ Changing:
 - direction, OI and financeur only read (403 on the pages that write)."""
 
 from plie.core.enums import Role
-from plie.core.scoping import scope_for
 
 MANAGE_ROLES = frozenset({Role.GESTIONNAIRE, Role.ANIMATION, Role.ADMINISTRATEUR})
 # Who controls the participants' files of an operation: proofs, attestations, attendance sheets,
@@ -25,49 +28,60 @@ MANAGE_ROLES = frozenset({Role.GESTIONNAIRE, Role.ANIMATION, Role.ADMINISTRATEUR
 CONTROL_ROLES = MANAGE_ROLES | {Role.DIRECTION}
 
 
-def can_manage(user, plie_id):
-    """``user`` may create and change the operations and enrolments of the PLIE ``plie_id``."""
-    scope = scope_for(user)
-    return scope.can_see_personal_data(plie_id) and scope.has_role(*MANAGE_ROLES, plie_id=plie_id)
+def can_manage_operations(scope, plie_id):
+    """Create and change the operations of the PLIE ``plie_id``, carry enrolments over, enrol
+    participants and record their exit: **gestionnaire**, **animation** and **administrateur**
+    (the FSE operation is the PLIE's, DOMAIN.md §6)."""
+    return scope.sees_personal_data(plie_id) and scope.has_role(*MANAGE_ROLES, plie_id=plie_id)
 
 
-def can_control(user, plie_id):
-    """``user`` may open the nominative controls of the PLIE ``plie_id``'s operations (proofs,
-    attestations, émargement, exports): gestionnaire, animation, administrateur, direction."""
-    scope = scope_for(user)
-    return scope.can_see_personal_data(plie_id) and scope.has_role(*CONTROL_ROLES, plie_id=plie_id)
+def can_control_operations(scope, plie_id):
+    """Open the nominative controls of the PLIE ``plie_id``'s operations (proofs, attestations,
+    émargement, MDFSE file and its check, annex, extractions): **gestionnaire**, **animation**,
+    **administrateur** and **direction** (reading)."""
+    return scope.sees_personal_data(plie_id) and scope.has_role(*CONTROL_ROLES, plie_id=plie_id)
 
 
-def manageable_plie_ids(user):
-    """The PLIE whose operations ``user`` may manage (no query once the scope is known)."""
-    scope = scope_for(user)
-    return frozenset(plie_id for plie_id in scope.personal_plie_ids if can_manage(user, plie_id))
+def can_manage_actions_collectives(scope, plie_id):
+    """Organise the collective sessions of the PLIE's operations and take attendance: the same
+    people as :func:`can_manage_operations` (**gestionnaire**, **animation**,
+    **administrateur**)."""
+    return can_manage_operations(scope, plie_id)
 
 
-def can_see_inscriptions(user, plie_id):
-    """Enrolments (participants' names) of the PLIE ``plie_id``: not for financeurs."""
-    return scope_for(user).can_see_personal_data(plie_id)
+def can_view_inscriptions(scope, plie_id):
+    """See the enrolments (participants' names) of the PLIE ``plie_id``'s operations: whoever sees
+    its participants; never a **financeur** (aggregates only)."""
+    return scope.sees_personal_data(plie_id)
 
 
-def follows(user, inscription):
-    """``user`` is the référent of the participant of ``inscription``: of its parcours, or of a
-    parcours of the participant when the enrolment has none (at most one query)."""
+def follows(scope, inscription):
+    """``scope`` acts for the référent of the participant of ``inscription``: of its parcours, or
+    of a parcours of the participant when the enrolment has none (at most one query)."""
+    if scope.user_id is None:
+        return False
     if inscription.parcours_id is not None:
-        parcours = inscription.parcours
-        return parcours.referent_id is not None and parcours.referent_id == user.pk
+        return inscription.parcours.referent_id == scope.user_id
     from parcours.models import Parcours
 
-    return Parcours.objects.filter(participant_id=inscription.participant_id, referent_id=user.pk).exists()
+    followed = Parcours.objects.filter(participant_id=inscription.participant_id, referent_id=scope.user_id)
+    return followed.exists()
 
 
-def can_fill(user, inscription):
-    """``user`` may fill the entry questionnaire and the exit data of ``inscription``."""
+def can_fill_inscription(scope, inscription):
+    """Fill the FSE entry questionnaire and the exit data of ``inscription``: whoever may
+    :func:`manage the operations <can_manage_operations>` of its PLIE, or the participant's
+    **référent** (:func:`follows`)."""
     plie_id = inscription.operation.plie_id
-    if can_manage(user, plie_id):
+    if can_manage_operations(scope, plie_id):
         return True
-    scope = scope_for(user)
     return (
-        scope.can_see_personal_data(plie_id)
+        scope.sees_personal_data(plie_id)
         and scope.has_role(Role.REFERENT, plie_id=plie_id)
-        and follows(user, inscription)
+        and follows(scope, inscription)
     )
+
+
+def manageable_plie_ids(scope):
+    """The PLIE whose operations ``scope`` may manage (no query)."""
+    return frozenset(plie_id for plie_id in scope.personal_plie_ids if can_manage_operations(scope, plie_id))

@@ -23,7 +23,6 @@ from django.db.models.functions import Coalesce
 
 from operations.enums import PieceJustificative
 from operations.models import Inscription
-from operations.permissions import can_manage
 from parcours.models import Entretien
 from participants.enums import TypeDocument
 from participants.models import Document, Participant
@@ -47,15 +46,6 @@ DOCUMENTS_PROBANTS = {
         TypeDocument.JUSTIFICATIF_RQTH,
     ),
 }
-
-
-# --- Who may ---------------------------------------------------------------------------------
-
-
-def can_write_actions(user, plie_id):
-    """Gestionnaire, animation and administrateur of the PLIE organise the collective sessions
-    (the same people who manage the operation, see :func:`operations.permissions.can_manage`)."""
-    return can_manage(user, plie_id)
 
 
 # --- Collective sessions ---------------------------------------------------------------------
@@ -135,13 +125,13 @@ def _exists(code):
     )
 
 
-def checklist(operation, user, *, incomplets=False):
-    """The enrolments of ``operation`` whose participant ``user`` may see, each annotated with one
+def checklist(operation, scope, *, incomplets=False):
+    """The enrolments of ``operation`` whose participant ``scope`` may see, each annotated with one
     boolean per required document-backed or entretien piece (``a_<code>``), ordered by name.
     ``incomplets`` keeps the dossiers lacking at least one due piece (filtered in the database)."""
     requises = pieces_requises(operation)
     queryset = (
-        Inscription.objects.visible_to(user)
+        Inscription.objects.visible_to(scope)
         .filter(operation=operation)
         .annotate(fin_effective=Coalesce("date_sortie", F("operation__date_fin")))
     )

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from operations.enums import PieceJustificative
 from operations.models import Inscription, Operation
-from operations.permissions import can_fill, can_manage
+from operations.permissions import can_fill_inscription, can_manage_operations
 from participants.enums import StatutEmploi
 from participants.services import DUREE_RECHERCHE_MAX_MOIS, situation_normalize
 from plie.core.enums import StructureKind
@@ -149,7 +149,7 @@ def _operation_errors(operation):
 
 
 @transaction.atomic
-def operation_save(*, user, operation=None, plie=None, **data):
+def operation_save(*, scope, operation=None, plie=None, **data):
     """Create (``plie`` given) or change ``operation``: code unique in the PLIE, end on or after
     the start, porteur the PLIE or one of its opérateurs, targets 0–100 %, FSE share within the
     total budget."""
@@ -160,7 +160,7 @@ def operation_save(*, user, operation=None, plie=None, **data):
         if plie is None:
             raise ValidationError({"plie": ["Indiquez le PLIE de l'opération."]})
         operation = Operation(plie=plie)
-    _require(can_manage(user, operation.plie_id))
+    _require(can_manage_operations(scope, operation.plie_id))
     for name, value in data.items():
         if name == "porteur":
             operation.porteur_id = value.pk if value is not None else None
@@ -171,7 +171,7 @@ def operation_save(*, user, operation=None, plie=None, **data):
     if operation.pieces_requises is None:
         operation.pieces_requises = []
     _raise(_operation_errors(operation))
-    operation._history_user = user
+    operation._history_user = scope.user
     operation.save()
     return operation
 
@@ -229,11 +229,11 @@ def prefill(inscription, participant):
 
 
 @transaction.atomic
-def inscrire(operation, participant, date_entree, *, parcours=None, user):
+def inscrire(operation, participant, date_entree, *, parcours=None, scope):
     """Enrol ``participant`` in ``operation`` on ``date_entree``: within the operation's period,
     no other open enrolment in it, a participant of the operation's PLIE. The questionnaire is
     pre-filled from the situation at entry, to be confirmed."""
-    _require(can_manage(user, operation.plie_id))
+    _require(can_manage_operations(scope, operation.plie_id))
     _raise(_inscription_errors(operation, participant, date_entree, parcours))
     if parcours is None:
         parcours = (
@@ -243,12 +243,12 @@ def inscrire(operation, participant, date_entree, *, parcours=None, user):
         operation=operation, participant=participant, parcours=parcours, date_entree=date_entree
     )
     prefill(inscription, participant)
-    inscription._history_user = user
+    inscription._history_user = scope.user
     inscription.save()
     return inscription
 
 
-def inscrire_parcours(parcours, operation, user):
+def inscrire_parcours(parcours, operation, scope):
     """Enrol an admitted parcours in ``operation``, entering on the later of the parcours' entry
     and the operation's start."""
     if parcours.date_entree is None:
@@ -268,7 +268,7 @@ def inscrire_parcours(parcours, operation, user):
                 ]
             }
         )
-    return inscrire(operation, parcours.participant, date_entree, parcours=parcours, user=user)
+    return inscrire(operation, parcours.participant, date_entree, parcours=parcours, scope=scope)
 
 
 # --- entry questionnaire --------------------------------------------------------------------
@@ -315,21 +315,21 @@ def _questionnaire_errors(inscription, day):
 
 
 @transaction.atomic
-def confirmer_questionnaire(inscription, data, *, user, day=None):
+def confirmer_questionnaire(inscription, data, *, scope, day=None):
     """Save the enrolment's entry questionnaire (answers and date) and mark it confirmed on
-    ``day`` by ``user``. Partial answers are accepted (the completeness board lists them)."""
+    ``day`` by ``scope``. Partial answers are accepted (the completeness board lists them)."""
     unknown = set(data) - set(QUESTIONNAIRE_FIELDS)
     if unknown:
         raise ValueError(f"Champs inconnus : {', '.join(sorted(unknown))}")
-    _require(can_fill(user, inscription))
+    _require(can_fill_inscription(scope, inscription))
     day = day or timezone.localdate()
     for name, value in data.items():
         setattr(inscription, name, "" if value is None and name in _CHAR_ANSWERS else value)
     situation_normalize(inscription)
     _raise(_questionnaire_errors(inscription, day))
     inscription.questionnaire_confirme_le = day
-    inscription.questionnaire_confirme_par = user
-    inscription._history_user = user
+    inscription.questionnaire_confirme_par = scope.user
+    inscription._history_user = scope.user
     inscription.save()
     return inscription
 
@@ -349,14 +349,14 @@ def has_sortie_data(values):
 
 
 @transaction.atomic
-def sortir(inscription, date_sortie, *, user, day=None, **sortie_data):
+def sortir(inscription, date_sortie, *, scope, day=None, **sortie_data):
     """Close ``inscription`` on ``date_sortie`` (not before the entry, not after the operation's
     end, not in the future) and record its exit data; ``sortie_renseignee_le`` is the day the
     data was entered (the 4-week window is judged on it)."""
     unknown = set(sortie_data) - set(SORTIE_DATA_FIELDS)
     if unknown:
         raise ValueError(f"Champs inconnus : {', '.join(sorted(unknown))}")
-    _require(can_fill(user, inscription))
+    _require(can_fill_inscription(scope, inscription))
     day = day or timezone.localdate()
     operation = inscription.operation
     errors = {}
@@ -408,7 +408,7 @@ def sortir(inscription, date_sortie, *, user, day=None, **sortie_data):
         inscription.sortie_renseignee_le = None
     elif after != before or inscription.sortie_renseignee_le is None:
         inscription.sortie_renseignee_le = day
-    inscription._history_user = user
+    inscription._history_user = scope.user
     inscription.save()
     return inscription
 
@@ -446,7 +446,7 @@ def _report_errors(source, cible):
 
 
 @transaction.atomic
-def reporter(source, cible, *, user):
+def reporter(source, cible, *, scope):
     """The 1 January carry-over, in one bulk action: every enrolment of ``source`` still open on
     its end date is closed on ``source.date_fin`` and continued in ``cible`` from
     ``cible.date_debut`` (``report_de`` set, answers copied, questionnaire to confirm).
@@ -454,7 +454,7 @@ def reporter(source, cible, *, user):
     Idempotent: an enrolment already carried over is not carried again; a participant already
     enrolled (open) in ``cible`` is only closed in ``source``. A fixed number of queries whatever
     the number of enrolments. Returns ``{"reportees": n, "deja_inscrites": m}``."""
-    _require(can_manage(user, source.plie_id))
+    _require(can_manage_operations(scope, source.plie_id))
     _raise(_report_errors(source, cible))
     # lock the source's open enrolments: two carry-overs at once would both create rows
     rows = list(a_reporter(source).select_for_update(of=("self",)).order_by("pk"))
@@ -472,7 +472,11 @@ def reporter(source, cible, *, user):
     for row in rows:
         row.date_sortie, row.updated_at = source.date_fin, now
     Inscription.history.bulk_history_create(
-        rows, batch_size=REPORT_BATCH_SIZE, update=True, default_user=user, default_change_reason="Report"
+        rows,
+        batch_size=REPORT_BATCH_SIZE,
+        update=True,
+        default_user=scope.user,
+        default_change_reason="Report",
     )
     nouvelles = []
     for row in rows:
@@ -490,7 +494,7 @@ def reporter(source, cible, *, user):
     created = Inscription.objects.bulk_create(nouvelles, batch_size=REPORT_BATCH_SIZE)
     if created and created[0].pk is not None:
         Inscription.history.bulk_history_create(
-            created, batch_size=REPORT_BATCH_SIZE, default_user=user, default_change_reason="Report"
+            created, batch_size=REPORT_BATCH_SIZE, default_user=scope.user, default_change_reason="Report"
         )
     return {"reportees": len(created), "deja_inscrites": len(deja)}
 

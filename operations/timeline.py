@@ -46,7 +46,7 @@ def inscription_texts(record, previous):
 
 
 @event_source
-def inscription_events(participant, user):
+def inscription_events(participant, scope):
     records = (
         Inscription.history.filter(participant_id=participant.pk)
         .select_related("history_user", "operation")

@@ -22,9 +22,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from operations import annexe, mdfse, mdfse_validation
 from operations.liens import url_par_pk
 from operations.models import Operation
-from operations.permissions import can_control
+from operations.permissions import can_control_operations
 from plie.core.forms import StyledFormMixin
-from plie.core.scoping import scope_for
 
 ANOMALIES_PAR_PAGE = 200
 TAILLE_MAX_FICHIER = 20 * 1024 * 1024
@@ -32,12 +31,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLONNES_SORTIE = frozenset(mdfse.BLOC_SORTIE) | {"Date sortie operation"}
 
 
-def _operation(user, pk):
+def _operation(scope, pk):
     operation = get_object_or_404(Operation.objects.select_related("plie"), pk=pk)
-    scope = scope_for(user)
-    if not scope.can_see_personal_data(operation.plie_id):
+    if not scope.sees_personal_data(operation.plie_id):
         raise Http404
-    if not can_control(user, operation.plie_id):
+    if not can_control_operations(scope, operation.plie_id):
         raise PermissionDenied
     return operation
 
@@ -89,12 +87,12 @@ def _attachment(response, filename):
 @require_GET
 def export_mdfse(request, pk):
     """The participant file for Ma Démarche FSE's mass integration, streamed (UTF-8, « ; »)."""
-    operation = _operation(request.user, pk)
+    operation = _operation(request.scope, pk)
     periode, erreur = _periode(request, operation)
     if erreur:
         return erreur
     du, au = periode
-    chunks = (line.encode("utf-8") for line in mdfse.export_csv(operation, request.user, du, au))
+    chunks = (line.encode("utf-8") for line in mdfse.export_csv(operation, request.scope, du, au))
     response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
     return _attachment(response, mdfse.nom_fichier(operation, "csv", du, au))
 
@@ -103,12 +101,12 @@ def export_mdfse(request, pk):
 @require_GET
 def export_xlsx(request, pk):
     """The same rows as the MDFSE file, as an XLSX workbook for humans."""
-    operation = _operation(request.user, pk)
+    operation = _operation(request.scope, pk)
     periode, erreur = _periode(request, operation)
     if erreur:
         return erreur
     du, au = periode
-    response = HttpResponse(mdfse.export_xlsx(operation, request.user, du, au), content_type=XLSX)
+    response = HttpResponse(mdfse.export_xlsx(operation, request.scope, du, au), content_type=XLSX)
     return _attachment(response, mdfse.nom_fichier(operation, "xlsx", du, au))
 
 
@@ -116,17 +114,17 @@ def export_xlsx(request, pk):
 @require_GET
 def annexe_bilan(request, pk):
     """The bilan d'exécution participant annex: ``?format=pdf`` (default) or ``xlsx``."""
-    operation = _operation(request.user, pk)
+    operation = _operation(request.scope, pk)
     periode, erreur = _periode(request, operation)
     if erreur:
         return erreur
     du, au = periode
     format_ = request.GET.get("format") or "pdf"
     if format_ == "xlsx":
-        response = HttpResponse(annexe.export_xlsx(operation, request.user, du, au), content_type=XLSX)
+        response = HttpResponse(annexe.export_xlsx(operation, request.scope, du, au), content_type=XLSX)
     elif format_ == "pdf":
         response = HttpResponse(
-            annexe.export_pdf(operation, request.user, du, au), content_type="application/pdf"
+            annexe.export_pdf(operation, request.scope, du, au), content_type="application/pdf"
         )
     else:
         return HttpResponseBadRequest(
@@ -158,7 +156,7 @@ def validation_mdfse(request, pk):
     """Every line Ma Démarche FSE would reject, before upload: of the file we would export for
     the period (GET), or of a file edited by hand and uploaded here (POST). 2 queries after the
     scope (operation, enrolments)."""
-    operation = _operation(request.user, pk)
+    operation = _operation(request.scope, pk)
     form = PeriodeForm(request.GET or None, operation=operation)
     du, au = mdfse.periode(operation)
     if form.is_bound and form.is_valid():
@@ -182,7 +180,7 @@ def validation_mdfse(request, pk):
                     anomalies = mdfse_validation.valider_fichier(texte, operation)
                     source = upload.name
     else:
-        anomalies = mdfse_validation.valider_operation(operation, request.user, du, au)
+        anomalies = mdfse_validation.valider_operation(operation, request.scope, du, au)
     resume = mdfse_validation.resume(anomalies)
     par_page = ANOMALIES_PAR_PAGE if request.method == "GET" else max(len(anomalies), 1)  # an upload: all
     page = Paginator(anomalies, par_page).get_page(request.GET.get("page"))

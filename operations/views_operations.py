@@ -31,16 +31,16 @@ from operations.forms import (
 )
 from operations.models import Inscription, Operation
 from operations.permissions import (
-    can_control,
-    can_fill,
-    can_manage,
-    can_see_inscriptions,
+    can_control_operations,
+    can_fill_inscription,
+    can_manage_operations,
+    can_view_inscriptions,
     manageable_plie_ids,
 )
 from parcours.models import Parcours
 from participants.fse import reponses_manquantes
 from plie.core.enums import Role
-from plie.core.scoping import scope_for, visible_plies
+from plie.core.scoping import visible_plies
 
 OPERATIONS_PAGE_SIZE = 50
 INSCRIPTIONS_PAGE_SIZE = 50
@@ -64,10 +64,10 @@ PAGES_DOSSIERS = (
 )
 
 
-def pages_liees(user, operation, *, personal):
-    """(label, url) of the operation's other pages ``user`` may open."""
+def pages_liees(scope, operation, *, personal):
+    """(label, url) of the operation's other pages ``scope`` may open."""
     pages = list(PAGES_CHIFFRES)
-    if personal and can_control(user, operation.plie_id):
+    if personal and can_control_operations(scope, operation.plie_id):
         pages.extend(PAGES_DOSSIERS)
     return [(label, reverse(name, args=[operation.pk])) for name, label in pages]
 
@@ -82,23 +82,23 @@ def _next_url(request, default):
     return default
 
 
-def _visible_operation(user, pk):
-    return get_object_or_404(Operation.objects.visible_to(user).select_related("plie", "porteur"), pk=pk)
+def _visible_operation(scope, pk):
+    return get_object_or_404(Operation.objects.visible_to(scope).select_related("plie", "porteur"), pk=pk)
 
 
-def _managed_operation(user, pk):
-    operation = _visible_operation(user, pk)
-    if not can_manage(user, operation.plie_id):
+def _managed_operation(scope, pk):
+    operation = _visible_operation(scope, pk)
+    if not can_manage_operations(scope, operation.plie_id):
         raise PermissionDenied
     return operation
 
 
-def _fillable_inscription(user, pk):
-    queryset = Inscription.objects.visible_to(user).select_related(
+def _fillable_inscription(scope, pk):
+    queryset = Inscription.objects.visible_to(scope).select_related(
         "operation__plie", "participant", "parcours", "questionnaire_confirme_par"
     )
     inscription = get_object_or_404(queryset, pk=pk)
-    if not can_fill(user, inscription):
+    if not can_fill_inscription(scope, inscription):
         raise PermissionDenied
     return inscription
 
@@ -109,9 +109,9 @@ def _fillable_inscription(user, pk):
 @login_required
 @require_GET
 def operation_list(request):
-    user = request.user
-    operations = Operation.objects.visible_to(user)
-    plies = list(visible_plies(user).order_by("nom"))
+    scope = request.scope
+    operations = Operation.objects.visible_to(scope)
+    plies = list(visible_plies(scope).order_by("nom"))
     annees = sorted(
         set(operations.annotate(annee=ExtractYear("date_debut")).values_list("annee", flat=True)),
         reverse=True,
@@ -136,7 +136,7 @@ def operation_list(request):
     context = {
         "page": page,
         "form": form,
-        "may_create": bool(manageable_plie_ids(user)),
+        "may_create": bool(manageable_plie_ids(scope)),
         "show_plie": len(plies) > 1,
     }
     return render(request, "operations/operation_list.html", context)
@@ -145,17 +145,17 @@ def operation_list(request):
 # --- detail -----------------------------------------------------------------------------------
 
 
-def _fillable_ids(user, operation, rows):
-    """Ids of the enrolments among ``rows`` whose questionnaire and exit ``user`` may fill (at
+def _fillable_ids(scope, operation, rows):
+    """Ids of the enrolments among ``rows`` whose questionnaire and exit ``scope`` may fill (at
     most one query: the parcours a référent follows, for enrolments without a parcours)."""
-    if can_manage(user, operation.plie_id):
+    if can_manage_operations(scope, operation.plie_id):
         return {row.pk for row in rows}
-    if not scope_for(user).has_role(Role.REFERENT, plie_id=operation.plie_id):
+    if not scope.has_role(Role.REFERENT, plie_id=operation.plie_id):
         return set()
-    ids = {row.pk for row in rows if row.parcours_id and row.parcours.referent_id == user.pk}
+    ids = {row.pk for row in rows if row.parcours_id and row.parcours.referent_id == scope.user_id}
     orphans = {row.participant_id: row.pk for row in rows if row.parcours_id is None}
     if orphans:
-        followed = Parcours.objects.filter(participant_id__in=orphans, referent_id=user.pk).values_list(
+        followed = Parcours.objects.filter(participant_id__in=orphans, referent_id=scope.user_id).values_list(
             "participant_id", flat=True
         )
         ids.update(orphans[pid] for pid in followed)
@@ -165,9 +165,9 @@ def _fillable_ids(user, operation, rows):
 @login_required
 @require_GET
 def operation_detail(request, pk):
-    user = request.user
-    operation = _visible_operation(user, pk)
-    personal = can_see_inscriptions(user, operation.plie_id)
+    scope = request.scope
+    operation = _visible_operation(scope, pk)
+    personal = can_view_inscriptions(scope, operation.plie_id)
     counts = operation.inscriptions.aggregate(
         total=Count("pk"),
         ouvertes=Count("pk", filter=Q(date_sortie__isnull=True)),
@@ -181,11 +181,11 @@ def operation_detail(request, pk):
         )
         page = Paginator(inscriptions, INSCRIPTIONS_PAGE_SIZE).get_page(request.GET.get("page"))
         rows = list(page.object_list)
-        fillable = _fillable_ids(user, operation, rows)
+        fillable = _fillable_ids(scope, operation, rows)
         here = request.get_full_path()
         for row in rows:
             row.manques = len(reponses_manquantes(row.participant, row))
-            row.can_fill = row.pk in fillable
+            row.fillable = row.pk in fillable
         page.object_list = rows
     else:
         here = ""
@@ -195,8 +195,8 @@ def operation_detail(request, pk):
         "page": page,
         "personal": personal,
         "here": here,
-        "can_manage": can_manage(user, operation.plie_id),
-        "liens": pages_liees(user, operation, personal=personal),
+        "can_manage": can_manage_operations(scope, operation.plie_id),
+        "liens": pages_liees(scope, operation, personal=personal),
     }
     return render(request, "operations/operation_detail.html", context)
 
@@ -207,8 +207,8 @@ def operation_detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def operation_create(request):
-    user = request.user
-    plie_ids = manageable_plie_ids(user)
+    scope = request.scope
+    plie_ids = manageable_plie_ids(scope)
     if not plie_ids:
         raise PermissionDenied
     year = timezone.localdate().year
@@ -220,7 +220,7 @@ def operation_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             operation = services.operation_save(
-                user=user, plie=form.cleaned_data["plie"], **form.operation_data()
+                scope=scope, plie=form.cleaned_data["plie"], **form.operation_data()
             )
         except ValidationError as error:
             form.add_service_errors(error)
@@ -233,15 +233,15 @@ def operation_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def operation_update(request, pk):
-    user = request.user
-    operation = _managed_operation(user, pk)
+    scope = request.scope
+    operation = _managed_operation(scope, pk)
     initial = model_to_dict(operation, fields=services.OPERATION_FIELDS)
     form = OperationForm(
         request.POST or None, initial=initial, plie_ids={operation.plie_id}, plie=operation.plie
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.operation_save(user=user, operation=operation, **form.operation_data())
+            services.operation_save(scope=scope, operation=operation, **form.operation_data())
         except ValidationError as error:
             form.add_service_errors(error)
         else:
@@ -256,12 +256,14 @@ def operation_update(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def inscription_create(request, pk):
-    user = request.user
-    operation = _managed_operation(user, pk)
+    scope = request.scope
+    operation = _managed_operation(scope, pk)
     initial = {}
     parcours_id = request.GET.get("parcours")
     if parcours_id:
-        parcours = Parcours.objects.visible_to(user).filter(pk=parcours_id, plie_id=operation.plie_id).first()
+        parcours = (
+            Parcours.objects.visible_to(scope).filter(pk=parcours_id, plie_id=operation.plie_id).first()
+        )
         if parcours is None:
             raise Http404("Ce parcours ne relève pas du PLIE de l'opération.")
         initial["parcours"] = parcours.pk
@@ -271,10 +273,10 @@ def inscription_create(request, pk):
         date_entree = form.cleaned_data["date_entree"]
         try:
             if date_entree is None:
-                inscription = services.inscrire_parcours(parcours, operation, user)
+                inscription = services.inscrire_parcours(parcours, operation, scope)
             else:
                 inscription = services.inscrire(
-                    operation, parcours.participant, date_entree, parcours=parcours, user=user
+                    operation, parcours.participant, date_entree, parcours=parcours, scope=scope
                 )
         except ValidationError as error:
             form.add_service_errors(error)
@@ -296,8 +298,8 @@ def inscription_create(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def inscription_questionnaire(request, pk):
-    user = request.user
-    inscription = _fillable_inscription(user, pk)
+    scope = request.scope
+    inscription = _fillable_inscription(scope, pk)
     participant = inscription.participant
     back_url = _next_url(request, inscription.operation.get_absolute_url())
     initial = model_to_dict(inscription, fields=services.QUESTIONNAIRE_FIELDS)
@@ -308,7 +310,7 @@ def inscription_questionnaire(request, pk):
     form = QuestionnaireForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.confirmer_questionnaire(inscription, form.questionnaire_data(), user=user)
+            services.confirmer_questionnaire(inscription, form.questionnaire_data(), scope=scope)
         except ValidationError as error:
             form.add_service_errors(error)
         else:
@@ -333,8 +335,8 @@ def inscription_questionnaire(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def inscription_sortie(request, pk):
-    user = request.user
-    inscription = _fillable_inscription(user, pk)
+    scope = request.scope
+    inscription = _fillable_inscription(scope, pk)
     back_url = _next_url(request, inscription.operation.get_absolute_url())
     initial = model_to_dict(inscription, fields=("date_sortie", *services.SORTIE_DATA_FIELDS))
     if inscription.date_sortie is None and request.GET.get("date"):
@@ -343,7 +345,7 @@ def inscription_sortie(request, pk):
     form = SortieForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.sortir(inscription, form.cleaned_data["date_sortie"], user=user, **form.sortie_data())
+            services.sortir(inscription, form.cleaned_data["date_sortie"], scope=scope, **form.sortie_data())
         except ValidationError as error:
             form.add_service_errors(error)
         else:
@@ -370,8 +372,8 @@ def inscription_sortie(request, pk):
 @require_http_methods(["GET", "POST"])
 def operation_report(request, pk):
     """Pick next year's operation, see how many enrolments will be carried, confirm."""
-    user = request.user
-    operation = _managed_operation(user, pk)
+    scope = request.scope
+    operation = _managed_operation(scope, pk)
     cibles = services.cibles_report(operation)
     data = request.POST if request.method == "POST" else (request.GET if "cible" in request.GET else None)
     form = ReportForm(data, cibles=cibles, initial={"cible": cibles.first()})
@@ -381,7 +383,7 @@ def operation_report(request, pk):
         cible = form.cleaned_data["cible"]
         if request.method == "POST" and request.POST.get("confirmer"):
             try:
-                counts = services.reporter(operation, cible, user=user)
+                counts = services.reporter(operation, cible, scope=scope)
             except ValidationError as error:
                 form.add_service_errors(error)
             else:

@@ -4,7 +4,7 @@ pièces checklist.
 
 Everything here shows participants: an operation of a PLIE whose personal data the user may not
 see is a 404 (another PLIE, a financeur). Reading is for gestionnaire, animation, administrateur
-and direction of the PLIE (:func:`operations.permissions.can_control`, else 403); writing (sessions,
+and direction of the PLIE (``can_control_operations``, else 403); writing (sessions,
 registrations, attendance) for gestionnaire, animation and administrateur."""
 
 from django.contrib import messages
@@ -22,9 +22,8 @@ from operations import extractions, pdf, pieces
 from operations.enums import PieceJustificative
 from operations.forms_pieces import ActionCollectiveForm, InscriptionActionForm, PeriodeForm
 from operations.models import ActionCollective, Operation, Presence
-from operations.permissions import can_control
+from operations.permissions import can_control_operations, can_manage_actions_collectives
 from parcours.models import Etape
-from plie.core.scoping import scope_for
 
 PAGE_SIZE = 100
 PDF_MAX_LIGNES = 2000  # WeasyPrint lays out about 35 lines a page, ~0.2 s a page: CSV/XLSX beyond
@@ -32,24 +31,24 @@ PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _operation(user, pk):
-    """The operation if its participants are visible to ``user`` (else 404) and ``user`` may read
+def _operation(scope, pk):
+    """The operation if its participants are visible to ``scope`` (else 404) and ``scope`` may read
     its proofs (else 403)."""
-    queryset = Operation.objects.filter(plie_id__in=scope_for(user).personal_plie_ids).select_related("plie")
+    queryset = Operation.objects.filter(plie_id__in=scope.personal_plie_ids).select_related("plie")
     operation = get_object_or_404(queryset, pk=pk)
-    if not can_control(user, operation.plie_id):
+    if not can_control_operations(scope, operation.plie_id):
         raise PermissionDenied
     return operation
 
 
-def _action(user, pk, *, write=False):
-    queryset = ActionCollective.objects.filter(
-        operation__plie_id__in=scope_for(user).personal_plie_ids
-    ).select_related("operation__plie")
+def _action(scope, pk, *, write=False):
+    queryset = ActionCollective.objects.filter(operation__plie_id__in=scope.personal_plie_ids).select_related(
+        "operation__plie"
+    )
     action = get_object_or_404(queryset, pk=pk)
     plie_id = action.operation.plie_id
-    allowed = pieces.can_write_actions if write else can_control
-    if not allowed(user, plie_id):
+    allowed = can_manage_actions_collectives if write else can_control_operations
+    if not allowed(scope, plie_id):
         raise PermissionDenied
     return action
 
@@ -70,11 +69,11 @@ def _pdf_response(content, name):
 @login_required
 @require_GET
 def pieces_checklist(request, pk):
-    operation = _operation(request.user, pk)
+    operation = _operation(request.scope, pk)
     requises = pieces.pieces_requises(operation)
     incomplets = request.GET.get("incomplets") == "1"
-    queryset = pieces.checklist(operation, request.user, incomplets=incomplets)
-    totaux = pieces.totaux(pieces.checklist(operation, request.user), requises)
+    queryset = pieces.checklist(operation, request.scope, incomplets=incomplets)
+    totaux = pieces.totaux(pieces.checklist(operation, request.scope), requises)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     sentinel = 2147483647  # reverse() once, then put each participant's id in place
     participant_url = reverse("participants:participant_detail", args=[sentinel])
@@ -112,7 +111,7 @@ def pieces_checklist(request, pk):
 @login_required
 @require_GET
 def action_list(request, pk):
-    operation = _operation(request.user, pk)
+    operation = _operation(request.scope, pk)
     actions = operation.actions_collectives.annotate(
         inscrits=Count("presences"), presents=Count("presences", filter=Q(presences__present=True))
     ).order_by("-date", "-heure_debut", "-pk")
@@ -120,7 +119,7 @@ def action_list(request, pk):
         "operation": operation,
         "operation_url": operation_url(operation),
         "actions": actions,
-        "may_write": pieces.can_write_actions(request.user, operation.plie_id),
+        "may_write": can_manage_actions_collectives(request.scope, operation.plie_id),
     }
     return render(request, "operations/pieces/action_list.html", context)
 
@@ -148,8 +147,8 @@ def _action_form(request, operation, action=None):
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_create(request, pk):
-    operation = _operation(request.user, pk)
-    if not pieces.can_write_actions(request.user, operation.plie_id):
+    operation = _operation(request.scope, pk)
+    if not can_manage_actions_collectives(request.scope, operation.plie_id):
         raise PermissionDenied
     return _action_form(request, operation)
 
@@ -157,7 +156,7 @@ def action_create(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def action_update(request, pk):
-    action = _action(request.user, pk, write=True)
+    action = _action(request.scope, pk, write=True)
     return _action_form(request, action.operation, action)
 
 
@@ -172,8 +171,8 @@ def _presences(action):
 @login_required
 @require_GET
 def action_detail(request, pk):
-    action = _action(request.user, pk)
-    may_write = pieces.can_write_actions(request.user, action.operation.plie_id)
+    action = _action(request.scope, pk)
+    may_write = can_manage_actions_collectives(request.scope, action.operation.plie_id)
     context = {
         "action": action,
         "operation": action.operation,
@@ -189,7 +188,7 @@ def action_detail(request, pk):
 @require_POST
 def action_participants(request, pk):
     """Registers participants (enrolled in the operation on the session's date) to the session."""
-    action = _action(request.user, pk, write=True)
+    action = _action(request.scope, pk, write=True)
     form = InscriptionActionForm(request.POST, action=action)
     if not form.is_valid():
         context = {
@@ -230,7 +229,7 @@ PRESENCE_VALUES = {"present": True, "absent": False, "": None}
 def action_presences(request, pk):
     """Marks attendance after the session: ``presence_<id>`` = present | absent | "" (unknown);
     ``retirer_<id>`` removes the participant from the session."""
-    action = _action(request.user, pk, write=True)
+    action = _action(request.scope, pk, write=True)
     presences = _presences(action)
     changed, removed = [], []
     for presence in presences:
@@ -257,7 +256,7 @@ def action_presences(request, pk):
 @login_required
 @require_GET
 def emargement(request, pk):
-    action = _action(request.user, pk)
+    action = _action(request.scope, pk)
     participants = [presence.participant for presence in _presences(action)]
     content = pdf.render_emargement(action, participants)
     return _pdf_response(content, f"emargement-{action.operation.code}-{action.date:%Y%m%d}.pdf")
@@ -269,7 +268,7 @@ def emargement(request, pk):
 @login_required
 @require_GET
 def attestation_action(request, pk, participant_pk):
-    action = _action(request.user, pk)
+    action = _action(request.scope, pk)
     presence = get_object_or_404(
         Presence.objects.select_related("participant"), action=action, participant_id=participant_pk
     )
@@ -284,14 +283,14 @@ def attestation_action(request, pk, participant_pk):
 @login_required
 @require_GET
 def attestation_etape(request, pk):
-    user = request.user
+    scope = request.scope
     etape = get_object_or_404(
-        Etape.objects.filter(parcours__plie_id__in=scope_for(user).personal_plie_ids).select_related(
+        Etape.objects.filter(parcours__plie_id__in=scope.personal_plie_ids).select_related(
             "type", "operateur", "parcours__participant", "parcours__plie"
         ),
         pk=pk,
     )
-    if not can_control(user, etape.parcours.plie_id):
+    if not can_control_operations(scope, etape.parcours.plie_id):
         raise PermissionDenied
     inscription = pieces.inscription_le(etape.parcours.participant, etape.date_debut)
     content = pdf.render_attestation_etape(etape, inscription)
@@ -304,8 +303,8 @@ def attestation_etape(request, pk):
 @login_required
 @require_GET
 def extraction_entretiens(request, pk):
-    user = request.user
-    operation = _operation(user, pk)
+    scope = request.scope
+    operation = _operation(scope, pk)
     form = PeriodeForm(request.GET or None)
     wanted = request.GET.get("format")
     if wanted and form.is_valid():
@@ -314,12 +313,12 @@ def extraction_entretiens(request, pk):
         name = extractions.filename(operation, du, au, fmt)
         if fmt == "csv":
             response = StreamingHttpResponse(
-                extractions.csv_stream(operation, user, du, au), content_type="text/csv; charset=utf-8"
+                extractions.csv_stream(operation, scope, du, au), content_type="text/csv; charset=utf-8"
             )
         elif fmt == "xlsx":
-            response = HttpResponse(extractions.export_xlsx(operation, user, du, au), content_type=XLSX)
+            response = HttpResponse(extractions.export_xlsx(operation, scope, du, au), content_type=XLSX)
         else:
-            count = extractions.entretiens_queryset(operation, user, du, au).count()
+            count = extractions.entretiens_queryset(operation, scope, du, au).count()
             if count > PDF_MAX_LIGNES:
                 form.add_error(
                     "format",
@@ -328,7 +327,7 @@ def extraction_entretiens(request, pk):
                 )
                 response = None
             else:
-                response = HttpResponse(pdf.render_entretiens(operation, user, du, au), content_type=PDF)
+                response = HttpResponse(pdf.render_entretiens(operation, scope, du, au), content_type=PDF)
         if response is not None:
             response["Content-Disposition"] = f'attachment; filename="{name}"'
             return response

@@ -21,7 +21,6 @@ from operations import indicateurs_fse, selectors
 from operations.liens import url_par_pk
 from operations.models import Operation
 from plie.core.mois import mois_court
-from plie.core.scoping import scope_for
 from reporting import charts
 
 LIGNES_PAR_PAGE = 100
@@ -44,15 +43,15 @@ class _Compte:
         return self.queryset[index]
 
 
-def _operation_chiffres(user, pk):
-    """An operation whose figures ``user`` may read, else 404."""
-    return get_object_or_404(Operation.objects.visible_to(user).select_related("plie"), pk=pk)
+def _operation_chiffres(scope, pk):
+    """An operation whose figures ``scope`` may read, else 404."""
+    return get_object_or_404(Operation.objects.visible_to(scope).select_related("plie"), pk=pk)
 
 
-def _operation_nominative(user, pk):
-    """An operation whose participants ``user`` may see, else 404 (financeur, other PLIE)."""
-    operation = _operation_chiffres(user, pk)
-    if not scope_for(user).can_see_personal_data(operation.plie_id):
+def _operation_nominative(scope, pk):
+    """An operation whose participants ``scope`` may see, else 404 (financeur, other PLIE)."""
+    operation = _operation_chiffres(scope, pk)
+    if not scope.sees_personal_data(operation.plie_id):
         raise Http404
     return operation
 
@@ -71,7 +70,7 @@ def completude(request, pk):
     and comes back here; and the open enrolments whose parcours has exited (to close at the
     parcours' exit date). 6 queries whatever the size after the scope (operation, counts, the
     page of incomplete entries, exits to record, exits past the window, enrolments to close)."""
-    operation = _operation_nominative(request.user, pk)
+    operation = _operation_nominative(request.scope, pk)
     today = timezone.localdate()
     compteurs = selectors.completude_operation(operation, today)
     back = quote(request.get_full_path())
@@ -112,7 +111,7 @@ def completude_globale(request):
     """The completeness counts of every operation of the PLIE the user may see, for a year
     (``?annee=``, the current one by default: operations whose period overlaps it), optionally of
     some of those PLIE only (``?plie=CODE``, repeatable). 2 queries after the scope."""
-    scope = scope_for(request.user)
+    scope = request.scope
     if not scope.plie_ids:
         raise Http404
     today = timezone.localdate()
@@ -120,7 +119,7 @@ def completude_globale(request):
         annee = int(request.GET.get("annee") or today.year)
     except ValueError:
         annee = today.year
-    operations = selectors.de_l_annee(Operation.objects.visible_to(request.user), annee)
+    operations = selectors.de_l_annee(Operation.objects.visible_to(request.scope), annee)
     codes = request.GET.getlist("plie")  # ?plie=CODE (repeatable): the PLIE of a dashboard column
     if codes:
         operations = operations.filter(plie__code__in=codes)
@@ -128,7 +127,7 @@ def completude_globale(request):
     for operation in lignes:
         operation.board_url = (
             reverse("operations:completude", args=[operation.pk])
-            if scope.can_see_personal_data(operation.plie_id)
+            if scope.sees_personal_data(operation.plie_id)
             else ""
         )
     return render(
@@ -149,9 +148,9 @@ def completude_globale(request):
 def occupation(request, pk):
     """Occupancy of an operation: participants enrolled on the last day of each month vs places,
     per operation and per référent, as a table and a bar chart (SVG). 3-4 queries."""
-    operation = _operation_chiffres(request.user, pk)
+    operation = _operation_chiffres(request.scope, pk)
     today = timezone.localdate()
-    nominatif = scope_for(request.user).can_see_personal_data(operation.plie_id)
+    nominatif = request.scope.sees_personal_data(operation.plie_id)
     occ = selectors.occupation(operation, today, par_referent=nominatif)
     for mois in occ.mois:
         mois["libelle"] = mois_court(mois["jour"])
@@ -180,7 +179,7 @@ def occupation(request, pk):
 def resultats(request, pk):
     """Results of an operation against its targets, in its own exit nomenclature, and its FSE
     output and result indicators over its period. 4 queries after the scope."""
-    operation = _operation_chiffres(request.user, pk)
+    operation = _operation_chiffres(request.scope, pk)
     result = selectors.resultats_operation(operation)
     fse = indicateurs_fse.indicateurs_fse(
         operation.inscriptions.all(), operation.date_debut, operation.date_fin, timezone.localdate()
@@ -210,6 +209,6 @@ def resultats(request, pk):
             "fse_entree": [(libelle, fse["entree"][cle]) for cle, libelle in indicateurs_fse.ENTREE],
             "fse_sortie": [(libelle, fse["sortie"][cle]) for cle, libelle in indicateurs_fse.SORTIE],
             "graphique": graphique,
-            "nominatif": scope_for(request.user).can_see_personal_data(operation.plie_id),
+            "nominatif": request.scope.sees_personal_data(operation.plie_id),
         },
     )

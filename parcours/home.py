@@ -13,7 +13,6 @@ from parcours.alertes import SUIVIS, Seuils
 from parcours.enums import StatutCommission, StatutParcours, TypeAlerte
 from parcours.models import Alerte, Commission, ParametresPlie, Parcours
 from plie.core.enums import Role
-from plie.core.scoping import scope_for
 
 RDV_MAX = 5
 COMMISSIONS_MAX = 5
@@ -40,11 +39,11 @@ def q_sans_contact(plie_ids, today):
     return Q(status__in=SUIVIS) & reduce(or_, conditions)
 
 
-def file_active(user, today):
+def file_active(scope, today):
     """« Ma file active »: the référent's parcours in parcours / suspended / in employment
     follow-up, and those without contact for too long (2 queries)."""
-    plie_ids = sorted(scope_for(user).personal_plie_ids)
-    counts = Parcours.objects.filter(referent=user, plie_id__in=plie_ids).aggregate(
+    plie_ids = sorted(scope.personal_plie_ids)
+    counts = Parcours.objects.filter(referent_id=scope.user_id, plie_id__in=plie_ids).aggregate(
         en_parcours=Count("pk", filter=Q(status=StatutParcours.EN_PARCOURS)),
         suspendus=Count("pk", filter=Q(status=StatutParcours.SUSPENDU)),
         suivi_emploi=Count("pk", filter=Q(status=StatutParcours.EN_SUIVI_EMPLOI)),
@@ -54,13 +53,13 @@ def file_active(user, today):
     return {"template": "parcours/includes/home_file_active.html", **counts}
 
 
-def prochains_rdv(user, today):
+def prochains_rdv(scope, today):
     """« Mes prochains rendez-vous »: the next :data:`RDV_MAX` appointments (from now) of the
     parcours the référent follows (1 query)."""
     rdvs = list(
         Parcours.objects.filter(
-            referent=user,
-            plie_id__in=scope_for(user).personal_plie_ids,
+            referent_id=scope.user_id,
+            plie_id__in=scope.personal_plie_ids,
             prochain_rdv__gte=timezone.now(),
         )
         .exclude(status__in=[StatutParcours.SORTI, StatutParcours.NON_ADMIS])
@@ -70,10 +69,10 @@ def prochains_rdv(user, today):
     return {"template": "parcours/includes/home_rdv.html", "rdvs": rdvs}
 
 
-def a_traiter(user, today):
+def a_traiter(scope, today):
     """« À traiter »: the référent's open alerts, counted by type (1 query)."""
     rows = (
-        Alerte.objects.filter(parcours__referent=user, plie_id__in=scope_for(user).personal_plie_ids)
+        Alerte.objects.filter(parcours__referent_id=scope.user_id, plie_id__in=scope.personal_plie_ids)
         .values("type")
         .annotate(nombre=Count("pk"))
         .order_by("type")
@@ -89,11 +88,11 @@ def a_traiter(user, today):
     }
 
 
-def commissions(user, today):
-    """« Commissions d'intégration »: the next planned sessions of the user's PLIE with the
+def commissions(scope, today):
+    """« Commissions d'intégration »: the next planned sessions of the scope's PLIE with the
     number of dossiers on their agenda (1 query), and the candidates waiting for a commission:
     not admitted yet and on no planned session's agenda (1 query)."""
-    plie_ids = scope_for(user).personal_plie_ids
+    plie_ids = scope.personal_plie_ids
     prevues = Commission.objects.filter(plie_id__in=plie_ids, status=StatutCommission.PREVUE)
     a_venir = list(
         prevues.filter(date__gte=today)
@@ -113,12 +112,10 @@ def commissions(user, today):
     }
 
 
-def dossiers_sans_contact(user, today):
-    """« Dossiers sans contact »: the open « sans contact » alerts of the user's PLIE, their
+def dossiers_sans_contact(scope, today):
+    """« Dossiers sans contact »: the open « sans contact » alerts of the scope's PLIE, their
     count and the :data:`SANS_CONTACT_MAX` oldest (2 queries)."""
-    alertes = Alerte.objects.filter(
-        plie_id__in=scope_for(user).personal_plie_ids, type=TypeAlerte.SANS_CONTACT
-    )
+    alertes = Alerte.objects.filter(plie_id__in=scope.personal_plie_ids, type=TypeAlerte.SANS_CONTACT)
     plus_anciens = list(
         alertes.select_related("parcours__participant").order_by("echeance", "pk")[:SANS_CONTACT_MAX]
     )

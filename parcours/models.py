@@ -18,7 +18,6 @@ from parcours.enums import (
 )
 from participants.models import Participant
 from plie.core.models import Structure
-from plie.core.scoping import scope_for
 
 USER = settings.AUTH_USER_MODEL
 
@@ -42,9 +41,9 @@ class ParametresPlie(models.Model):
 
 
 class ParcoursQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Parcours whose participant ``user`` may see (the same rule as participants)."""
-        return self.filter(plie_id__in=scope_for(user).personal_plie_ids)
+    def visible_to(self, scope):
+        """Parcours whose participant ``scope`` may see (the same rule as participants)."""
+        return self.filter(plie_id__in=scope.personal_plie_ids)
 
     def actifs(self):
         """In the PLIE (admitted and not yet out): the file active."""
@@ -163,8 +162,8 @@ class AffectationReferent(models.Model):
 
 
 class CommissionQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(plie_id__in=scope_for(user).personal_plie_ids)
+    def visible_to(self, scope):
+        return self.filter(plie_id__in=scope.personal_plie_ids)
 
 
 class Commission(models.Model):
@@ -474,15 +473,13 @@ def import_upload_to(instance, filename):
 
 
 class ImportParcoursQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Imports of the PLIE ``user`` administers."""
-        from plie.core.enums import Role
+    def visible_to(self, scope):
+        """Imports of the PLIE ``scope`` administers."""
+        from parcours.permissions import can_import_parcours
 
-        scope = scope_for(user)
-        plie_ids = [
-            pid for pid in scope.personal_plie_ids if scope.has_role(Role.ADMINISTRATEUR, plie_id=pid)
-        ]
-        return self.filter(plie_id__in=plie_ids)
+        return self.filter(
+            plie_id__in=[pid for pid in scope.personal_plie_ids if can_import_parcours(scope, pid)]
+        )
 
 
 class ImportParcours(models.Model):

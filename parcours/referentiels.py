@@ -15,9 +15,8 @@ from django.db.models import Q
 
 from parcours.enums import CategorieEtape as E
 from parcours.enums import CategorieSortie as C
+from parcours.permissions import can_edit_referentiel
 from parcours.sorties import criteres_errors
-from plie.core.enums import Role
-from plie.core.scoping import scope_for
 
 EMPLOI_12_MOIS = [
     {"type": "duree_emploi", "mois": 12},
@@ -214,7 +213,7 @@ def code_errors(code):
 @transaction.atomic
 def type_sortie_save(
     *,
-    user,
+    scope,
     plie,
     type_sortie=None,
     code,
@@ -238,7 +237,7 @@ def type_sortie_save(
     French; returns the saved type (its history records who changed the rule)."""
     from parcours.models import TypeSortie
 
-    if not scope_for(user).has_role(Role.ADMINISTRATEUR, plie_id=plie.pk):
+    if not can_edit_referentiel(scope, plie.pk):
         raise PermissionDenied
     if type_sortie is not None:
         type_sortie = TypeSortie.objects.select_for_update().get(pk=type_sortie.pk)
@@ -289,7 +288,7 @@ def type_sortie_save(
     type_sortie.commission_requise = bool(commission_requise)
     type_sortie.is_active = bool(is_active)
     type_sortie.ordre = ordre
-    type_sortie._history_user = user
+    type_sortie._history_user = scope.user
     type_sortie.save()
     return type_sortie
 
@@ -316,7 +315,7 @@ def code_etape_errors(code):
 
 
 @transaction.atomic
-def type_etape_save(*, user, plie, type_etape=None, code, libelle, categorie, is_active=True):
+def type_etape_save(*, scope, plie, type_etape=None, code, libelle, categorie, is_active=True):
     """Create (``type_etape`` ``None``) or change one of ``plie``'s own step types.
 
     Only an administrateur of the PLIE may, and only on the PLIE's own types (the common ones,
@@ -326,7 +325,7 @@ def type_etape_save(*, user, plie, type_etape=None, code, libelle, categorie, is
     per field, in French; returns the saved type."""
     from parcours.models import TypeEtape
 
-    if not scope_for(user).has_role(Role.ADMINISTRATEUR, plie_id=plie.pk):
+    if not can_edit_referentiel(scope, plie.pk):
         raise PermissionDenied
     if type_etape is not None:
         type_etape = TypeEtape.objects.select_for_update().get(pk=type_etape.pk)

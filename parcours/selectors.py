@@ -12,13 +12,12 @@ from django.utils import timezone
 
 from parcours.enums import StatutParcours, TypeAlerte
 from parcours.models import Alerte, Entretien, Etape, ParametresPlie, Parcours
+from parcours.permissions import pick_referent_plie_ids
 from participants.normalize import fold
 from plie.core.enums import Role
 from plie.core.models import Membership, User
-from plie.core.scoping import scope_for
 
 STATUTS_ACTIFS = (StatutParcours.EN_PARCOURS, StatutParcours.SUSPENDU, StatutParcours.EN_SUIVI_EMPLOI)
-PICK_REFERENT_ROLES = (Role.ANIMATION, Role.ADMINISTRATEUR)
 JOURS_SANS_CONTACT_DEFAUT = ParametresPlie._meta.get_field("jours_sans_contact").default
 
 SORTS = {
@@ -46,25 +45,11 @@ ALERTE_STYLES = {
 }
 
 
-def can_pick_referent(user):
-    """Animation and administrateurs look at the file active of a référent of their PLIE."""
-    return bool(pick_plie_ids(user))
-
-
-def pick_plie_ids(user):
-    scope = scope_for(user)
-    return frozenset(
-        plie_id
-        for plie_id in scope.personal_plie_ids
-        if scope.has_role(*PICK_REFERENT_ROLES, plie_id=plie_id)
-    )
-
-
-def referents_for(user):
-    """The référents whose file active ``user`` may open (one query): active référents of the
-    PLIE where ``user`` is animation or administrateur, members of the PLIE itself or of one of
+def referents_for(scope):
+    """The référents whose file active ``scope`` may open (one query): active référents of the
+    PLIE where ``scope`` is animation or administrateur, members of the PLIE itself or of one of
     its partner structures. Empty for everybody else."""
-    plie_ids = pick_plie_ids(user)
+    plie_ids = pick_referent_plie_ids(scope)
     if not plie_ids:
         return []
     memberships = Membership.objects.active().filter(
@@ -77,11 +62,6 @@ def referents_for(user):
     )
 
 
-def may_use_workspace(user):
-    scope = scope_for(user)
-    return scope.has_role(Role.REFERENT) or can_pick_referent(user)
-
-
 @dataclass(frozen=True)
 class WorkspaceFilters:
     status: str = ""
@@ -90,18 +70,18 @@ class WorkspaceFilters:
     sort: str = DEFAULT_SORT
 
 
-def file_active(user, referent, filters, *, today):
+def file_active(scope, referent, filters, *, today):
     """The active parcours (en parcours, suspendu, en suivi emploi) that ``referent`` follows,
-    as ``user`` may see them, filtered and sorted; each parcours carries ``etape_courante``
+    as ``scope`` may see them, filtered and sorted; each parcours carries ``etape_courante``
     (the latest started, not ended étape, or ``None``), ``alertes_list``,
     ``jours_sans_contact`` (``None`` without contact), ``seuil_sans_contact`` (the PLIE's
     setting), ``rdv_passe`` and ``rdv_entretien_id`` (the entretien that planned the next
     appointment, for its .ics)."""
     if referent is None:
         return []
-    queryset = Parcours.objects.visible_to(user).actifs().filter(referent=referent)
-    if referent.pk != user.pk:
-        queryset = queryset.filter(plie_id__in=pick_plie_ids(user))
+    queryset = Parcours.objects.visible_to(scope).actifs().filter(referent=referent)
+    if referent.pk != scope.user_id:
+        queryset = queryset.filter(plie_id__in=pick_referent_plie_ids(scope))
     if filters.status in STATUTS_ACTIFS:
         queryset = queryset.filter(status=filters.status)
     if filters.alerte in TypeAlerte.values:

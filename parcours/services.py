@@ -38,20 +38,23 @@ from parcours.models import (
     Suspension,
     TypeSortie,
 )
+from parcours.permissions import (
+    can_cancel_sortie,
+    can_change_referent,
+    can_follow_parcours,
+    can_run_commissions,
+)
 from parcours.sorties import add_months
 from parcours.transitions import (
     TransitionError,
     admission_date_errors,
     check_writable,
     in_parcours_date_errors,
-    is_administrateur,
     sortie_date_errors,
     transition,
 )
-from participants.permissions import can_edit_in_plie
 from plie.core.enums import Role, StructureKind
 from plie.core.models import Membership, Structure, User
-from plie.core.scoping import scope_for
 
 # Parcours still open: a participant has at most one of them.
 STATUTS_OUVERTS = (
@@ -61,7 +64,6 @@ STATUTS_OUVERTS = (
     StatutParcours.EN_SUIVI_EMPLOI,
 )
 INCARCERATION_MAX_MOIS = 3
-COMMISSION_ROLES = (Role.ANIMATION, Role.ADMINISTRATEUR)
 
 
 class ConflictError(Exception):
@@ -79,27 +81,6 @@ class ConflictError(Exception):
         when = timezone.localtime(record.history_date) if record is not None else timezone.localtime()
         self.message = f"Ce parcours a été modifié par {who} le {when:%d/%m/%Y à %H:%M} : rechargez la page."
         super().__init__(self.message)
-
-
-# --- who may do what ------------------------------------------------------------------------
-
-
-def can_follow(user, plie_id):
-    """Candidatures, suspensions and exits: référent, animation and administrateur of the PLIE."""
-    return can_edit_in_plie(user, plie_id)
-
-
-def can_run_commissions(user, plie_id):
-    """Sessions, agendas, decisions: animation and administrateur of the PLIE."""
-    scope = scope_for(user)
-    return scope.can_see_personal_data(plie_id) and scope.has_role(*COMMISSION_ROLES, plie_id=plie_id)
-
-
-def can_change_referent(user, parcours):
-    """Animation and administrateur of the PLIE, or the current référent handing over."""
-    if can_run_commissions(user, parcours.plie_id):
-        return True
-    return parcours.referent_id == user.pk and can_follow(user, parcours.plie_id)
 
 
 def _require(allowed):
@@ -180,9 +161,9 @@ def _lock(parcours, version):
     return current
 
 
-def _save(parcours, *, user):
+def _save(parcours, *, scope):
     parcours.version += 1
-    parcours._history_user = user
+    parcours._history_user = scope.user
     parcours.save()
     return parcours
 
@@ -203,7 +184,7 @@ def _transition_errors(error):
 @transaction.atomic
 def candidature_create(
     *,
-    user,
+    scope,
     participant,
     prescripteur,
     date_orientation,
@@ -216,7 +197,7 @@ def candidature_create(
     """Record a prescripteur's orientation and the référent's diagnostic: a new parcours in
     the status ``candidat``, to be presented to the commission."""
     plie_id = participant.plie_id
-    _require(can_follow(user, plie_id))
+    _require(can_follow_parcours(scope, plie_id))
     errors = {}
     ouvert = Parcours.objects.filter(participant=participant, status__in=STATUTS_OUVERTS).first()
     if ouvert is not None:
@@ -248,9 +229,9 @@ def candidature_create(
         freins_diagnostic=freins_diagnostic.strip(),
         distance_emploi=distance_emploi,
         referent=referent,
-        created_by=user,
+        created_by=scope.user,
     )
-    parcours._history_user = user
+    parcours._history_user = scope.user
     parcours.save()
     return parcours
 
@@ -314,12 +295,12 @@ def _commission_errors(date, lieu):
 
 
 @transaction.atomic
-def commission_create(*, user, plie, date, lieu="", membres=""):
+def commission_create(*, scope, plie, date, lieu="", membres=""):
     """Plan a session of the PLIE's commission d'intégration (et de suivi)."""
-    _require(plie.kind == StructureKind.PLIE and can_run_commissions(user, plie.pk))
+    _require(plie.kind == StructureKind.PLIE and can_run_commissions(scope, plie.pk))
     _raise(_commission_errors(date, lieu))
     commission = Commission(plie=plie, date=date, lieu=lieu.strip(), membres=membres.strip())
-    commission._history_user = user
+    commission._history_user = scope.user
     commission.save()
     return commission
 
@@ -330,10 +311,10 @@ def _require_prevue(commission):
 
 
 @transaction.atomic
-def commission_update(*, user, commission, date, lieu="", membres=""):
+def commission_update(*, scope, commission, date, lieu="", membres=""):
     """Change a planned session's date, place or members (the date is fixed once a decision
     has been recorded: the decisions carry it)."""
-    _require(can_run_commissions(user, commission.plie_id))
+    _require(can_run_commissions(scope, commission.plie_id))
     commission = Commission.objects.select_for_update().get(pk=commission.pk)
     _require_prevue(commission)
     errors = _commission_errors(date, lieu)
@@ -341,30 +322,30 @@ def commission_update(*, user, commission, date, lieu="", membres=""):
         _add(errors, "date", "Des décisions sont déjà enregistrées à cette date : elle ne peut plus changer.")
     _raise(errors)
     commission.date, commission.lieu, commission.membres = date, lieu.strip(), membres.strip()
-    commission._history_user = user
+    commission._history_user = scope.user
     commission.save()
     return commission
 
 
 @transaction.atomic
-def commission_delete(*, user, commission):
+def commission_delete(*, scope, commission):
     """Delete a planned session where nothing has been decided yet (its agenda goes with it)."""
-    _require(can_run_commissions(user, commission.plie_id))
+    _require(can_run_commissions(scope, commission.plie_id))
     commission = Commission.objects.select_for_update().get(pk=commission.pk)
     _require_prevue(commission)
     if commission.decisions.exclude(decision="").exists():
         raise ValidationError("Des décisions sont enregistrées : la commission ne peut plus être supprimée.")
-    commission._history_user = user
+    commission._history_user = scope.user
     commission.delete()
 
 
 @transaction.atomic
-def commission_add_to_agenda(*, user, commission, candidatures=(), sorties=()):
+def commission_add_to_agenda(*, scope, commission, candidatures=(), sorties=()):
     """Put candidatures (parcours ``candidat``) and exit validations (parcours with an exit not
     yet validated) on a planned session's agenda; returns the new :class:`Decision` rows.
 
     A dossier of another PLIE is refused, as is one already on the agenda of a session to come."""
-    _require(can_run_commissions(user, commission.plie_id))
+    _require(can_run_commissions(scope, commission.plie_id))
     commission = Commission.objects.select_for_update().get(pk=commission.pk)
     _require_prevue(commission)
     errors = {}
@@ -403,20 +384,20 @@ def commission_add_to_agenda(*, user, commission, candidatures=(), sorties=()):
         decisions.append(Decision(commission=commission, parcours=parcours, objet=objet))
     _raise(errors)
     for decision in decisions:
-        decision._history_user = user
+        decision._history_user = scope.user
         decision.save()
     return decisions
 
 
 @transaction.atomic
-def commission_remove_from_agenda(*, user, decision):
+def commission_remove_from_agenda(*, scope, decision):
     """Take an undecided dossier off a planned session's agenda."""
-    _require(can_run_commissions(user, decision.commission.plie_id))
+    _require(can_run_commissions(scope, decision.commission.plie_id))
     _require_prevue(decision.commission)
     decision = Decision.objects.select_for_update().get(pk=decision.pk)
     if decision.decision:
         raise ValidationError("Ce dossier est déjà décidé : il reste à l'ordre du jour.")
-    decision._history_user = user
+    decision._history_user = scope.user
     decision.delete()
 
 
@@ -459,7 +440,7 @@ def _decision_errors(decision, values):
 @transaction.atomic
 def decision_record(
     *,
-    user,
+    scope,
     decision,
     version,
     type_decision,
@@ -481,7 +462,7 @@ def decision_record(
       has not met its rule) and the parcours closes (``sorti``); **sortie non validée** (motif
       required): the exit stays proposed."""
     commission = decision.commission
-    _require(can_run_commissions(user, commission.plie_id))
+    _require(can_run_commissions(scope, commission.plie_id))
     _require_prevue(commission)
     decision = Decision.objects.select_for_update().select_related("commission").get(pk=decision.pk)
     if decision.decision:
@@ -530,22 +511,22 @@ def decision_record(
             parcours.date_signature_contrat = date_signature_contrat
             parcours.referent = referent
             parcours.date_representation = None
-            _transition(parcours, StatutParcours.EN_PARCOURS, user=user, reason=reason)
+            _transition(parcours, StatutParcours.EN_PARCOURS, scope=scope, reason=reason)
             AffectationReferent.objects.create(
                 parcours=parcours,
                 referent=referent,
                 date_debut=date_entree,
                 motif=f"Admission (commission du {_fmt(commission.date)})",
-                created_by=user,
+                created_by=scope.user,
             )
         elif type_decision == TypeDecision.AJOURNE:
             parcours.date_representation = date_representation
             parcours._change_reason = reason
         else:
-            _transition(parcours, StatutParcours.NON_ADMIS, user=user, reason=reason)
-        _save(parcours, user=user)
+            _transition(parcours, StatutParcours.NON_ADMIS, scope=scope, reason=reason)
+        _save(parcours, scope=scope)
     elif type_decision == TypeDecision.SORTIE_VALIDEE:
-        _validate_sortie(parcours, sortie, user=user, date_validation=commission.date, reason=reason)
+        _validate_sortie(parcours, sortie, scope=scope, date_validation=commission.date, reason=reason)
 
     decision.decision = type_decision
     decision.motif = motif
@@ -554,17 +535,17 @@ def decision_record(
         structure_reorientation if type_decision == TypeDecision.REORIENTE else None
     )
     decision.decided_at = timezone.now()
-    decision.decided_by = user
-    decision._history_user = user
+    decision.decided_by = scope.user
+    decision._history_user = scope.user
     decision.save()
     return decision
 
 
 @transaction.atomic
-def commission_close(*, user, commission):
+def commission_close(*, scope, commission):
     """Close a session once every dossier of its agenda is decided: its PV can be printed and it
     no longer changes."""
-    _require(can_run_commissions(user, commission.plie_id))
+    _require(can_run_commissions(scope, commission.plie_id))
     commission = Commission.objects.select_for_update().get(pk=commission.pk)
     _require_prevue(commission)
     if commission.date > timezone.localdate():
@@ -579,14 +560,14 @@ def commission_close(*, user, commission):
             "décidez-les ou retirez-les de l'ordre du jour avant de clore la session."
         )
     commission.status = StatutCommission.TENUE
-    commission._history_user = user
+    commission._history_user = scope.user
     commission.save()
     return commission
 
 
-def _transition(parcours, to_status, *, user, reason="", day=None):
+def _transition(parcours, to_status, *, scope, reason="", day=None):
     try:
-        transition(parcours, to_status, user=user, reason=reason, day=day)
+        transition(parcours, to_status, scope=scope, reason=reason, day=day)
     except TransitionError as error:
         raise _transition_errors(error) from error
 
@@ -595,12 +576,12 @@ def _transition(parcours, to_status, *, user, reason="", day=None):
 
 
 @transaction.atomic
-def suspension_start(*, user, parcours, version, motif, date_debut, date_fin=None):
+def suspension_start(*, scope, parcours, version, motif, date_debut, date_fin=None):
     """Suspend a parcours (health, family, incarceration of less than 3 months); ``date_fin``
     is the planned end, if known. A suspended parcours is not an exit."""
-    _require(can_follow(user, parcours.plie_id))
+    _require(can_follow_parcours(scope, parcours.plie_id))
     parcours = _lock(parcours, version)
-    check_writable(parcours, user=user)
+    check_writable(parcours, scope=scope)
     errors = {}
     if motif not in MotifSuspension.values:
         _add(errors, "motif", "Choisissez le motif de la suspension.")
@@ -629,11 +610,11 @@ def suspension_start(*, user, parcours, version, motif, date_debut, date_fin=Non
                 f"Chevauche la suspension du {_fmt(previous.date_debut)} au {_fmt(previous.date_fin)}.",
             )
     _raise(errors)
-    _transition(parcours, StatutParcours.SUSPENDU, user=user, day=date_debut)
+    _transition(parcours, StatutParcours.SUSPENDU, scope=scope, day=date_debut)
     suspension = Suspension(parcours=parcours, motif=motif, date_debut=date_debut, date_fin=date_fin)
-    suspension._history_user = user
+    suspension._history_user = scope.user
     suspension.save()
-    _save(parcours, user=user)
+    _save(parcours, scope=scope)
     return suspension
 
 
@@ -645,11 +626,11 @@ def suspension_en_cours(parcours):
 
 
 @transaction.atomic
-def suspension_end(*, user, suspension, version, date_fin):
+def suspension_end(*, scope, suspension, version, date_fin):
     """End the current suspension: the accompaniment resumes (``en_parcours``)."""
-    _require(can_follow(user, suspension.parcours.plie_id))
+    _require(can_follow_parcours(scope, suspension.parcours.plie_id))
     parcours = _lock(suspension.parcours, version)
-    check_writable(parcours, user=user)
+    check_writable(parcours, scope=scope)
     suspension = Suspension.objects.select_for_update().get(pk=suspension.pk)
     current = suspension_en_cours(parcours)
     if current is None or current.pk != suspension.pk:
@@ -665,11 +646,11 @@ def suspension_end(*, user, suspension, version, date_fin):
         )
     _not_future(errors, "date_fin", date_fin, "La fin de la suspension")
     _raise(errors)
-    _transition(parcours, StatutParcours.EN_PARCOURS, user=user, day=date_fin)
+    _transition(parcours, StatutParcours.EN_PARCOURS, scope=scope, day=date_fin)
     suspension.date_fin = date_fin
-    suspension._history_user = user
+    suspension._history_user = scope.user
     suspension.save()
-    _save(parcours, user=user)
+    _save(parcours, scope=scope)
     return suspension
 
 
@@ -677,16 +658,16 @@ def suspension_end(*, user, suspension, version, date_fin):
 
 
 @transaction.atomic
-def referent_change(*, user, parcours, version, referent, date, motif=""):
+def referent_change(*, scope, parcours, version, referent, date, motif=""):
     """Hand the parcours over to another référent on ``date``: the current
     :class:`AffectationReferent` ends the day before, the next one starts on ``date``, so the
     history keeps who followed the participant when. On a closed parcours, only an
     administrateur, with ``motif`` as the reason."""
     parcours = _lock(parcours, version)
-    _require(can_change_referent(user, parcours))  # on the current référent, not the one displayed
+    _require(can_change_referent(scope, parcours))  # on the current référent, not the one displayed
     motif = (motif or "").strip()
     try:
-        check_writable(parcours, user=user, reason=motif)
+        check_writable(parcours, scope=scope, reason=motif)
     except TransitionError as error:
         if hasattr(error, "error_dict"):
             raise ValidationError({"motif": error.messages}) from error
@@ -704,7 +685,7 @@ def referent_change(*, user, parcours, version, referent, date, motif=""):
         _raise(errors)
         parcours.referent = referent  # the référent proposed for the candidature
         parcours._change_reason = motif
-        return _save(parcours, user=user)
+        return _save(parcours, scope=scope)
     current = parcours.affectations.filter(date_fin__isnull=True).order_by("-date_debut", "-pk").first()
     _merge(errors, in_parcours_date_errors(parcours, date, field="date", label="La date du changement"))
     _not_future(errors, "date", date, "La date du changement")
@@ -721,11 +702,11 @@ def referent_change(*, user, parcours, version, referent, date, motif=""):
         current.date_fin = date - datetime.timedelta(days=1)
         current.save(update_fields=["date_fin"])
     AffectationReferent.objects.create(
-        parcours=parcours, referent=referent, date_debut=date, motif=motif, created_by=user
+        parcours=parcours, referent=referent, date_debut=date, motif=motif, created_by=scope.user
     )
     parcours.referent = referent
     parcours._change_reason = motif or "Changement de référent"
-    return _save(parcours, user=user)
+    return _save(parcours, scope=scope)
 
 
 # --- sorties ----------------------------------------------------------------------------------
@@ -770,16 +751,16 @@ def sortie_regle_errors(parcours, sortie, day):
     return []
 
 
-def _validate_sortie(parcours, sortie, *, user, date_validation, reason=""):
+def _validate_sortie(parcours, sortie, *, scope, date_validation, reason=""):
     sortie.validee = True
     sortie.date_validation = date_validation
-    sortie.validee_par = user
-    sortie._history_user = user
+    sortie.validee_par = scope.user
+    sortie._history_user = scope.user
     sortie.save()
     parcours.date_sortie = sortie.date_sortie
     parcours.sortie = sortie
-    _transition(parcours, StatutParcours.SORTI, user=user, reason=reason or "Sortie validée")
-    _save(parcours, user=user)
+    _transition(parcours, StatutParcours.SORTI, scope=scope, reason=reason or "Sortie validée")
+    _save(parcours, scope=scope)
 
 
 def _locked_sortie(sortie):
@@ -787,16 +768,16 @@ def _locked_sortie(sortie):
 
 
 @transaction.atomic
-def sortie_record(*, user, parcours, version, type_sortie, date_sortie, commentaire=""):
+def sortie_record(*, scope, parcours, version, type_sortie, date_sortie, commentaire=""):
     """Record the exit of a parcours with a type of the PLIE's exit referential.
 
     - a type with validation criteria (a job, a training, a business): the exit is **proposed**
       (``validee=False``) and the parcours goes into suivi dans l'emploi until the rule is met;
     - a type that needs the commission: proposed, awaiting a session;
     - otherwise the exit is validated at once and the parcours closes (``sorti``)."""
-    _require(can_follow(user, parcours.plie_id))
+    _require(can_follow_parcours(scope, parcours.plie_id))
     parcours = _lock(parcours, version)
-    check_writable(parcours, user=user)
+    check_writable(parcours, scope=scope)
     existing = Sortie.objects.filter(parcours=parcours).first()
     if existing is not None:
         raise ValidationError(
@@ -818,26 +799,26 @@ def sortie_record(*, user, parcours, version, type_sortie, date_sortie, commenta
     sortie = Sortie(
         parcours=parcours, type=type_sortie, date_sortie=date_sortie, commentaire=commentaire.strip()
     )
-    sortie._history_user = user
+    sortie._history_user = scope.user
     sortie.save()
     if type_sortie.criteres:
-        _transition(parcours, StatutParcours.EN_SUIVI_EMPLOI, user=user, day=date_sortie)
-        _save(parcours, user=user)
+        _transition(parcours, StatutParcours.EN_SUIVI_EMPLOI, scope=scope, day=date_sortie)
+        _save(parcours, scope=scope)
     elif not type_sortie.commission_requise:
-        _validate_sortie(parcours, sortie, user=user, date_validation=timezone.localdate())
+        _validate_sortie(parcours, sortie, scope=scope, date_validation=timezone.localdate())
     else:
-        _save(parcours, user=user)  # the file changed: an exit awaits the commission
+        _save(parcours, scope=scope)  # the file changed: an exit awaits the commission
     return sortie
 
 
 @transaction.atomic
-def sortie_validate(*, user, sortie, version, date_validation):
+def sortie_validate(*, scope, sortie, version, date_validation):
     """Validate a proposed exit outside the commission, once its rule is met on
     ``date_validation`` (``parcours.sorties.date_validable``). An exit that needs the
     commission is validated by a decision of a session (:func:`decision_record`)."""
-    _require(can_follow(user, sortie.parcours.plie_id))
+    _require(can_follow_parcours(scope, sortie.parcours.plie_id))
     parcours = _lock(sortie.parcours, version)
-    check_writable(parcours, user=user)
+    check_writable(parcours, scope=scope)
     sortie = _locked_sortie(sortie)
     if sortie.validee:
         raise ValidationError(f"Cette sortie est déjà validée (le {_fmt(sortie.date_validation)}).")
@@ -859,20 +840,20 @@ def sortie_validate(*, user, sortie, version, date_validation):
         for message in sortie_regle_errors(parcours, sortie, date_validation):
             _add(errors, "date_validation", message)
     _raise(errors)
-    _validate_sortie(parcours, sortie, user=user, date_validation=date_validation)
+    _validate_sortie(parcours, sortie, scope=scope, date_validation=date_validation)
     return sortie
 
 
 @transaction.atomic
-def sortie_withdraw(*, user, sortie, version, motif):
+def sortie_withdraw(*, scope, sortie, version, motif):
     """Withdraw a proposed exit (the job was lost, the proposal was wrong): the parcours goes
     back ``en_parcours``; the history keeps the withdrawn exit and the reason."""
-    _require(can_follow(user, sortie.parcours.plie_id))
+    _require(can_follow_parcours(scope, sortie.parcours.plie_id))
     parcours = _lock(sortie.parcours, version)
     sortie = _locked_sortie(sortie)
     if sortie.validee:
         raise ValidationError("Une sortie validée ne se retire pas.")
-    check_writable(parcours, user=user)
+    check_writable(parcours, scope=scope)
     motif = (motif or "").strip()
     if not motif:
         raise ValidationError({"motif": ["Indiquez pourquoi la sortie est retirée (emploi perdu…)."]})
@@ -883,29 +864,29 @@ def sortie_withdraw(*, user, sortie, version, motif):
         commission__status=StatutCommission.PREVUE,
     ).delete()
     if parcours.status == StatutParcours.EN_SUIVI_EMPLOI:
-        _transition(parcours, StatutParcours.EN_PARCOURS, user=user, reason=motif)
+        _transition(parcours, StatutParcours.EN_PARCOURS, scope=scope, reason=motif)
     parcours._change_reason = f"Sortie retirée : {motif}"
-    sortie._history_user = user
+    sortie._history_user = scope.user
     sortie._change_reason = motif
     sortie.delete()
-    _save(parcours, user=user)
+    _save(parcours, scope=scope)
     return parcours
 
 
 @transaction.atomic
-def sortie_cancel(*, user, sortie, version, motif):
+def sortie_cancel(*, scope, sortie, version, motif):
     """Cancel a validated exit recorded by mistake: only an administrateur of the PLIE, with the
     reason; the parcours reopens (``en_parcours``)."""
-    _require(is_administrateur(user, sortie.parcours.plie_id))
+    _require(can_cancel_sortie(scope, sortie))
     parcours = _lock(sortie.parcours, version)
     sortie = _locked_sortie(sortie)
     motif = (motif or "").strip()
-    check_writable(parcours, user=user, reason=motif)
+    check_writable(parcours, scope=scope, reason=motif)
     if not sortie.validee:
         raise ValidationError("Cette sortie n'est pas validée : retirez-la plutôt.")
     parcours.date_sortie = None
-    sortie._history_user = user
+    sortie._history_user = scope.user
     sortie._change_reason = motif
     sortie.delete()
-    _transition(parcours, StatutParcours.EN_PARCOURS, user=user, reason=motif)
-    return _save(parcours, user=user)
+    _transition(parcours, StatutParcours.EN_PARCOURS, scope=scope, reason=motif)
+    return _save(parcours, scope=scope)

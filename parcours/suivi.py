@@ -30,16 +30,14 @@ from parcours.enums import (
     TypeContrat,
 )
 from parcours.models import Contrat, Entretien, Etape, Parcours, TypeEtape
+from parcours.permissions import can_write_suivi
 from parcours.transitions import TransitionError, check_writable
-from participants.permissions import can_edit_in_plie
-from plie.core.enums import Role, StructureKind
+from plie.core.enums import StructureKind
 from plie.core.models import Structure
-from plie.core.scoping import scope_for
 
 DUREE_MAX_MINUTES = 600  # an entretien of more than 10 hours is a typing error
 RDV_MAX_JOURS = 366  # a next appointment more than a year ahead is a typing error
 HEURES_HEBDO_MAX = Decimal(48)  # the legal weekly maximum (Code du travail, L3121-20)
-SUIVI_ROLES = (Role.ANIMATION, Role.ADMINISTRATEUR)
 
 ETAPE_FIELDS = ("type", "operateur", "date_debut", "date_fin_prevue", "date_fin", "resultat")
 CONTRAT_FIELDS = (
@@ -51,21 +49,6 @@ CONTRAT_FIELDS = (
     "date_fin_prevue",
     "date_fin",
 )
-
-
-# --- who may write ----------------------------------------------------------------------------
-
-
-def can_write_suivi(user, parcours):
-    """``user`` may log entretiens and étapes on ``parcours``: its référent, or the animation or
-    administrateur of its PLIE (no query once the scope is known)."""
-    scope = scope_for(user)
-    plie_id = parcours.plie_id
-    if not scope.can_see_personal_data(plie_id):
-        return False
-    if scope.has_role(*SUIVI_ROLES, plie_id=plie_id):
-        return True
-    return parcours.referent_id == user.pk and can_edit_in_plie(user, plie_id)
 
 
 def _require(allowed):
@@ -89,13 +72,13 @@ def _raise(errors):
         raise ValidationError(errors)
 
 
-def _check_open(parcours, *, user, motif):
+def _check_open(parcours, *, scope, motif):
     """A closed candidature takes nothing; a closed parcours only an administrateur's change
     with its reason (given as ``motif``)."""
     if parcours.status == StatutParcours.NON_ADMIS:
         raise ValidationError("Cette candidature est close (refusée ou réorientée) : rien ne s'y ajoute.")
     try:
-        check_writable(parcours, user=user, reason=motif)
+        check_writable(parcours, scope=scope, reason=motif)
     except TransitionError as error:
         if hasattr(error, "error_dict"):
             raise ValidationError({"motif": error.messages}) from error
@@ -189,7 +172,7 @@ def entretien_errors(parcours, *, date, mode, duree_minutes, sujets, prochain_rd
 @transaction.atomic
 def entretien_record(
     *,
-    user,
+    scope,
     parcours,
     date,
     mode=ModeEntretien.INDIVIDUEL,
@@ -199,12 +182,12 @@ def entretien_record(
     prochain_rdv=None,
     motif="",
 ):
-    """Log an entretien of ``parcours`` conducted by ``user``; keep the parcours'
+    """Log an entretien of ``parcours`` conducted by ``scope``; keep the parcours'
     ``dernier_contact`` and ``prochain_rdv`` up to date. ``motif``: the reason of a change to
     a closed parcours (administrateur only)."""
-    _require(can_write_suivi(user, parcours))
+    _require(can_write_suivi(scope, parcours))
     parcours = _lock(parcours)
-    motif = _check_open(parcours, user=user, motif=motif)
+    motif = _check_open(parcours, scope=scope, motif=motif)
     sujets = list(dict.fromkeys(sujets or ()))
     _raise(
         entretien_errors(
@@ -225,9 +208,9 @@ def entretien_record(
         sujets=[s for s in SujetEntretien.values if s in sujets],
         notes=(notes or "").strip(),
         prochain_rdv=prochain_rdv,
-        referent=user,
+        referent=scope.user,
     )
-    entretien._history_user = user
+    entretien._history_user = scope.user
     if motif:
         entretien._change_reason = motif
     entretien.save()
@@ -423,12 +406,12 @@ def _clean_contrat(contrat, etape_debut):
 
 
 @transaction.atomic
-def contrat_save(*, user, etape, **data):
+def contrat_save(*, scope, etape, **data):
     """Create or update the contract of ``etape`` (already checked by the étape's service)."""
     contrat = Contrat.objects.filter(etape=etape).first() or Contrat(etape=etape)
     for field in CONTRAT_FIELDS:
         setattr(contrat, field, data.get(field, getattr(contrat, field)))
-    contrat._history_user = user
+    contrat._history_user = scope.user
     contrat.save()
     return contrat
 
@@ -440,23 +423,23 @@ def _check_fields(values):
 
 
 @transaction.atomic
-def etape_add(*, user, parcours, contrat=None, motif="", **values):
+def etape_add(*, scope, parcours, contrat=None, motif="", **values):
     """Add an étape (``type``, ``operateur``, ``date_debut``, ``date_fin_prevue``, ``date_fin``,
     ``resultat``) to ``parcours``; a job étape (``parcours.enums.CATEGORIES_EMPLOI``) with its
     ``contrat`` (a dict of :data:`CONTRAT_FIELDS`), saved together."""
     _check_fields(values)
-    _require(can_write_suivi(user, parcours))
+    _require(can_write_suivi(scope, parcours))
     parcours = _lock(parcours)
-    motif = _check_open(parcours, user=user, motif=motif)
+    motif = _check_open(parcours, scope=scope, motif=motif)
     _raise(_etape_and_contrat_errors(parcours, values, contrat))
     etape = Etape(parcours=parcours, **{field: values.get(field) for field in ETAPE_FIELDS})
     etape.resultat = (etape.resultat or "").strip()
-    etape._history_user = user
+    etape._history_user = scope.user
     if motif:
         etape._change_reason = motif
     etape.save()
     if is_emploi(etape.type):
-        contrat_save(user=user, etape=etape, **_clean_contrat(contrat, etape.date_debut))
+        contrat_save(scope=scope, etape=etape, **_clean_contrat(contrat, etape.date_debut))
     return etape
 
 
@@ -471,13 +454,13 @@ def etape_fingerprint(etape):
 
 
 @transaction.atomic
-def etape_update(*, user, etape, fingerprint=None, contrat=None, motif="", **values):
+def etape_update(*, scope, etape, fingerprint=None, contrat=None, motif="", **values):
     """Change an étape and its contract together. ``fingerprint``: the
-    :func:`etape_fingerprint` the user's form was built from (``None`` skips the check)."""
+    :func:`etape_fingerprint` the scope's form was built from (``None`` skips the check)."""
     _check_fields(values)
-    _require(can_write_suivi(user, etape.parcours))
+    _require(can_write_suivi(scope, etape.parcours))
     parcours = _lock(etape.parcours)
-    motif = _check_open(parcours, user=user, motif=motif)
+    motif = _check_open(parcours, scope=scope, motif=motif)
     etape = Etape.objects.select_for_update(of=("self",)).select_related("type", "operateur").get(pk=etape.pk)
     if fingerprint is not None and fingerprint != etape_fingerprint(etape):
         raise ValidationError(
@@ -490,12 +473,12 @@ def etape_update(*, user, etape, fingerprint=None, contrat=None, motif="", **val
     for field in ETAPE_FIELDS:
         setattr(etape, field, merged[field])
     etape.resultat = (etape.resultat or "").strip()
-    etape._history_user = user
+    etape._history_user = scope.user
     if motif:
         etape._change_reason = motif
     etape.save()
     if is_emploi(etape.type):
-        contrat_save(user=user, etape=etape, **_clean_contrat(contrat, etape.date_debut))
+        contrat_save(scope=scope, etape=etape, **_clean_contrat(contrat, etape.date_debut))
     return etape
 
 

@@ -23,7 +23,7 @@ from parcours.enums import (
     TypeDecision,
 )
 from parcours.models import Contrat, Decision, Entretien, Etape, Parcours, Sortie, Suspension
-from participants.permissions import can_see_sensitive
+from participants.permissions import can_view_sensitive_data
 from participants.timeline import CHANGED, CREATED, DELETED, Event, event_source
 
 
@@ -67,7 +67,7 @@ def _changed_labels(model, record, previous, fields):
 
 
 @event_source
-def parcours_events(participant, user):
+def parcours_events(participant, scope):
     """The orientation (a new parcours) and each change of référent."""
     records = _history(Parcours, "referent", "prescripteur", participant_id=participant.pk)
     for record, previous in _with_previous(records):
@@ -94,7 +94,7 @@ def parcours_events(participant, user):
 
 
 @event_source
-def decision_events(participant, user):
+def decision_events(participant, scope):
     """Agenda of the commission and its decisions (without the motive)."""
     records = _history(
         Decision, "commission", "structure_reorientation", parcours__participant_id=participant.pk
@@ -145,7 +145,7 @@ ENTRETIEN_FIELDS = ("date", "mode", "duree_minutes", "sujets", "notes", "prochai
 
 
 @event_source
-def entretien_events(participant, user):
+def entretien_events(participant, scope):
     records = _history(Entretien, parcours__participant_id=participant.pk)
     for record, previous in _with_previous(records):
         author = _author(record)
@@ -166,7 +166,7 @@ ETAPE_FIELDS = ("type", "operateur", "date_debut", "date_fin_prevue", "date_fin"
 
 
 @event_source
-def etape_events(participant, user):
+def etape_events(participant, scope):
     records = _history(Etape, "type", "operateur", parcours__participant_id=participant.pk)
     for record, previous in _with_previous(records):
         author = _author(record)
@@ -203,7 +203,7 @@ CONTRAT_FIELDS = (
 
 
 @event_source
-def contrat_events(participant, user):
+def contrat_events(participant, scope):
     records = _history(Contrat, etape__parcours__participant_id=participant.pk)
     for record, previous in _with_previous(records):
         author = _author(record)
@@ -227,9 +227,9 @@ def contrat_events(participant, user):
 
 
 @event_source
-def suspension_events(participant, user):
+def suspension_events(participant, scope):
     """Suspensions; their reason (health, family, justice) only for référent and animation."""
-    sensitive = can_see_sensitive(user, participant)
+    sensitive = can_view_sensitive_data(scope, participant)
     records = _history(Suspension, parcours__participant_id=participant.pk)
     for record, previous in _with_previous(records):
         author = _author(record)
@@ -246,7 +246,7 @@ def suspension_events(participant, user):
 
 
 @event_source
-def sortie_events(participant, user):
+def sortie_events(participant, scope):
     records = _history(Sortie, "type", parcours__participant_id=participant.pk)
     for record, previous in _with_previous(records):
         author = _author(record)

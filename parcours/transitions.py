@@ -25,8 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max
 
 from parcours.enums import StatutParcours as S
-from plie.core.enums import Role
-from plie.core.scoping import scope_for
+from parcours.permissions import can_edit_closed_parcours
 
 
 class TransitionError(ValidationError):
@@ -40,10 +39,6 @@ def _fmt(day):
 
 def _add(errors, field, message):
     errors.setdefault(field, []).append(message)
-
-
-def is_administrateur(user, plie_id):
-    return scope_for(user).has_role(Role.ADMINISTRATEUR, plie_id=plie_id)
 
 
 # --- date rules ----------------------------------------------------------------------------
@@ -130,7 +125,7 @@ def _raise(errors):
         raise TransitionError(errors)
 
 
-def _guard_admission(parcours, *, user, reason, day):
+def _guard_admission(parcours, *, scope, reason, day):
     if parcours.referent_id is None:
         raise TransitionError({"referent": ["Le référent de parcours est obligatoire pour une admission."]})
     _raise(
@@ -143,7 +138,7 @@ def _guard_admission(parcours, *, user, reason, day):
     )
 
 
-def _guard_non_admission(parcours, *, user, reason, day):
+def _guard_non_admission(parcours, *, scope, reason, day):
     if parcours.date_commission is None:
         raise TransitionError(
             "Un refus ou une réorientation se décide en commission : la date de commission manque."
@@ -151,13 +146,13 @@ def _guard_non_admission(parcours, *, user, reason, day):
 
 
 def _guard_in_parcours_event(label):
-    def guard(parcours, *, user, reason, day):
+    def guard(parcours, *, scope, reason, day):
         _raise(in_parcours_date_errors(parcours, day, field="date", label=label))
 
     return guard
 
 
-def _guard_sortie(parcours, *, user, reason, day):
+def _guard_sortie(parcours, *, scope, reason, day):
     sortie = getattr(parcours, "sortie", None) if parcours.pk else None
     if sortie is None or not sortie.validee:
         raise TransitionError("Le parcours ne peut être clos que par une sortie validée.")
@@ -166,13 +161,13 @@ def _guard_sortie(parcours, *, user, reason, day):
     _raise(sortie_date_errors(parcours, parcours.date_sortie))
 
 
-def _guard_reopen(parcours, *, user, reason, day):
+def _guard_reopen(parcours, *, scope, reason, day):
     # Who and why were checked for every move out of « sorti » (see transition()).
     if parcours.date_sortie is not None:
         raise TransitionError("Annulez d'abord la sortie (la date de sortie est encore renseignée).")
 
 
-def _no_guard(parcours, *, user, reason, day):
+def _no_guard(parcours, *, scope, reason, day):
     return None
 
 
@@ -217,12 +212,12 @@ def allowed_targets(status):
     return [to for (frm, to) in TRANSITIONS if frm == status]
 
 
-def check_writable(parcours, *, user, reason=""):
+def check_writable(parcours, *, scope, reason=""):
     """A ``sorti`` parcours is read-only, except for an administrateur of its PLIE who gives the
     reason of the change."""
     if parcours.status != S.SORTI:
         return
-    if not is_administrateur(user, parcours.plie_id):
+    if not can_edit_closed_parcours(scope, parcours.plie_id):
         sortie = f" le {_fmt(parcours.date_sortie)}" if parcours.date_sortie else ""
         raise TransitionError(
             f"Ce parcours est clos (sorti{sortie}) : seul un administrateur du PLIE peut le modifier."
@@ -231,7 +226,7 @@ def check_writable(parcours, *, user, reason=""):
         raise TransitionError({"reason": ["Indiquez le motif de la modification d'un parcours clos."]})
 
 
-def transition(parcours, to_status, *, user, reason="", day=None):
+def transition(parcours, to_status, *, scope, reason="", day=None):
     """Move ``parcours`` to ``to_status``: check the move and its guard, then set the status and
     the history's author and reason. **Does not save** (the calling service does).
 
@@ -249,10 +244,10 @@ def transition(parcours, to_status, *, user, reason="", day=None):
             f"Passage impossible du statut « {label_from} » au statut « {label_to} »."
             + (f" {reason_text}" if reason_text else "")
         )
-    check_writable(parcours, user=user, reason=reason)
-    guard(parcours, user=user, reason=reason, day=day)
+    check_writable(parcours, scope=scope, reason=reason)
+    guard(parcours, scope=scope, reason=reason, day=day)
     parcours.status = to_status
-    parcours._history_user = user
+    parcours._history_user = scope.user
     if reason:
         parcours._change_reason = reason
     return parcours

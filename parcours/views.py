@@ -1,9 +1,9 @@
 """The référent's follow-up pages: « Ma file active », the parcours page, entretiens (and the
 next appointment as .ics), étapes with their contracts.
 
-A parcours outside ``Parcours.objects.visible_to(request.user)`` is a 404, whatever the reason
+A parcours outside ``Parcours.objects.visible_to(request.scope)`` is a 404, whatever the reason
 (another PLIE, a financeur). Seeing is not writing: who may log entretiens and étapes is
-:func:`parcours.suivi.can_write_suivi` (the parcours' référent, animation and administrateur of
+:func:`parcours.permissions.can_write_suivi` (the parcours' référent, animation and administrateur of
 the PLIE); everybody else gets a 403 on the pages that write."""
 
 from urllib.parse import quote
@@ -20,34 +20,30 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
 import parcours.timeline  # noqa: F401  (registers the parcours' events in the dossier's timeline)
-from parcours import ics, suivi
+from parcours import ics, permissions, suivi
 from parcours.enums import ModeEntretien, StatutParcours, SujetEntretien, TypeAlerte
 from parcours.forms import EntretienForm, EtapeForm, WorkspaceFilterForm
 from parcours.models import Contrat, Entretien, Etape, Parcours, Sortie
 from parcours.selectors import (
     STATUTS_ACTIFS,
     WorkspaceFilters,
-    can_pick_referent,
     file_active,
-    may_use_workspace,
     referents_for,
 )
 from parcours.sorties import periodes_of_etapes, validation_status
-from parcours.transitions import is_administrateur
-from participants.permissions import can_edit_in_plie
-from plie.core.scoping import scope_for
+from participants.permissions import can_create_participant
 
 ENTRETIENS_PAGE_SIZE = 20
 
 
-def _visible_parcours(user, pk, *related):
-    queryset = Parcours.objects.visible_to(user).select_related("participant", "plie", *related)
+def _visible_parcours(scope, pk, *related):
+    queryset = Parcours.objects.visible_to(scope).select_related("participant", "plie", *related)
     return get_object_or_404(queryset, pk=pk)
 
 
-def _writable_parcours(user, pk):
-    parcours = _visible_parcours(user, pk, "referent")
-    if not suivi.can_write_suivi(user, parcours):
+def _writable_parcours(scope, pk):
+    parcours = _visible_parcours(scope, pk, "referent")
+    if not permissions.can_write_suivi(scope, parcours):
         raise PermissionDenied
     return parcours
 
@@ -84,7 +80,7 @@ STATUS_STYLES = {
 }
 
 
-def _present(rows, *, user, next_url):
+def _present(rows, *, scope, next_url):
     """What each row shows, formatted once in Python: the page lists up to a hundred parcours
     every morning and the template stays a plain read (no ``{% url %}``, no date filter)."""
     participant_url = _url_maker("participants:participant_detail")
@@ -114,7 +110,7 @@ def _present(rows, *, user, next_url):
         rdv = timezone.localtime(row.prochain_rdv) if row.prochain_rdv else None
         row.rdv_txt = f"{rdv:%d/%m/%Y à %Hh%M}" if rdv else ""
         row.ics_url = ics_url(row.rdv_entretien_id) if row.rdv_entretien_id else ""
-        row.can_write = suivi.can_write_suivi(user, row)
+        row.can_write = permissions.can_write_suivi(scope, row)
         row.entretien_url = entretien_url(row.pk) if row.can_write else ""
         for alerte in row.alertes_list:
             alerte.label = TypeAlerte(alerte.type).label if alerte.type in TypeAlerte.values else alerte.type
@@ -127,16 +123,16 @@ def _present(rows, *, user, next_url):
 @login_required
 @require_GET
 def workspace(request):
-    user = request.user
-    if not may_use_workspace(user):
+    scope = request.scope
+    if not permissions.can_use_workspace(scope):
         raise PermissionDenied
     today = timezone.localdate()
-    referents = referents_for(user) if can_pick_referent(user) else []
+    referents = referents_for(scope) if permissions.can_pick_referent(scope) else []
     form = WorkspaceFilterForm(request.GET or None, referents=referents)
-    referent = user
+    referent = scope.user
     referent_id = _int_or_none(request.GET.get("referent"))
-    if referent_id is not None and referent_id != user.pk:
-        # somebody else's file active: a référent of a PLIE where user is animation or admin
+    if referent_id is not None and referent_id != scope.user_id:
+        # somebody else's file active: a référent of a PLIE where scope is animation or admin
         referent = next((r for r in referents if r.pk == referent_id), None)
         if referent is None:
             raise Http404("Ce référent ne fait pas partie de votre PLIE.")
@@ -146,14 +142,14 @@ def workspace(request):
         q=form.value("q").strip(),
         sort=form.value("sort", "nom"),
     )
-    rows = file_active(user, referent, filters, today=today)
+    rows = file_active(scope, referent, filters, today=today)
     next_url = request.get_full_path()
-    _present(rows, user=user, next_url=next_url)
+    _present(rows, scope=scope, next_url=next_url)
     context = {
         "form": form,
         "rows": rows,
         "referent": referent,
-        "is_own": referent.pk == user.pk,
+        "is_own": referent.pk == scope.user_id,
         "filtered": bool(filters.status or filters.alerte or filters.q),
         "today": today,
         "can_pick": bool(referents),
@@ -182,12 +178,14 @@ def _sujet_label(value):
     return SujetEntretien(value).label if value in SujetEntretien.values else value
 
 
-def _writable_now(user, parcours):
+def _writable_now(scope, parcours):
     """Open parcours take entretiens and étapes; a closed one only from an administrateur (who
     gives the reason), a refused candidature nothing."""
     if parcours.status == StatutParcours.NON_ADMIS:
         return False
-    return parcours.status != StatutParcours.SORTI or is_administrateur(user, parcours.plie_id)
+    return parcours.status != StatutParcours.SORTI or permissions.can_edit_closed_parcours(
+        scope, parcours.plie_id
+    )
 
 
 def _suspension_en_cours(parcours, suspensions):
@@ -209,10 +207,9 @@ def _rdv_entretien(parcours, entretiens):
 @login_required
 @require_GET
 def parcours_detail(request, pk):
-    user = request.user
-    parcours = _visible_parcours(user, pk, "referent", "prescripteur", "sortie__type", "sortie__validee_par")
+    scope = request.scope
+    parcours = _visible_parcours(scope, pk, "referent", "prescripteur", "sortie__type", "sortie__validee_par")
     sortie = _sortie_of(parcours)
-    scope = scope_for(user)
     etapes = list(parcours.etapes.select_related("type", "operateur", "contrat"))
     for etape in etapes:
         etape.contrat_or_none = _contrat_of(etape)
@@ -220,7 +217,7 @@ def parcours_detail(request, pk):
     page = Paginator(entretiens, ENTRETIENS_PAGE_SIZE).get_page(request.GET.get("page"))
     for entretien in page:
         entretien.sujets_labels = [_sujet_label(sujet) for sujet in entretien.sujets or []]
-    can_write = suivi.can_write_suivi(user, parcours)
+    can_write = permissions.can_write_suivi(scope, parcours)
     statut_sortie = None
     if sortie is not None and not sortie.validee:
         # where the proposed exit stands under the PLIE's rules, from the étapes already read
@@ -242,9 +239,9 @@ def parcours_detail(request, pk):
         "affectations": list(parcours.affectations.select_related("referent")),
         "decisions": list(parcours.decisions.select_related("commission", "structure_reorientation")),
         "can_write": can_write,
-        "can_write_now": can_write and _writable_now(user, parcours),
-        "can_act": can_edit_in_plie(user, parcours.plie_id),
-        "can_see_notes": scope.can_see_sensitive_data(parcours.plie_id),
+        "can_write_now": can_write and _writable_now(scope, parcours),
+        "can_act": can_create_participant(scope, parcours.plie_id),
+        "can_see_notes": scope.sees_sensitive_data(parcours.plie_id),
         "is_open": parcours.status not in (StatutParcours.SORTI, StatutParcours.NON_ADMIS),
         "is_active": parcours.status in STATUTS_ACTIFS,
     }
@@ -257,8 +254,8 @@ def parcours_detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def entretien_create(request, pk):
-    user = request.user
-    parcours = _writable_parcours(user, pk)
+    scope = request.scope
+    parcours = _writable_parcours(scope, pk)
     participant = parcours.participant
     default_next = reverse("parcours:parcours_detail", args=[parcours.pk])
     next_url = _next_url(request, default_next)
@@ -266,7 +263,7 @@ def entretien_create(request, pk):
         form = EntretienForm(request.POST, parcours=parcours)
         if form.is_valid():
             try:
-                entretien = suivi.entretien_record(user=user, parcours=parcours, **form.entretien_data())
+                entretien = suivi.entretien_record(scope=scope, parcours=parcours, **form.entretien_data())
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
@@ -288,7 +285,7 @@ def entretien_create(request, pk):
 @require_GET
 def entretien_ics(request, pk):
     entretien = get_object_or_404(
-        Entretien.objects.filter(parcours__in=Parcours.objects.visible_to(request.user)).select_related(
+        Entretien.objects.filter(parcours__in=Parcours.objects.visible_to(request.scope)).select_related(
             "parcours__participant"
         ),
         pk=pk,
@@ -312,13 +309,13 @@ def entretien_ics(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def etape_create(request, pk):
-    user = request.user
-    parcours = _writable_parcours(user, pk)
+    scope = request.scope
+    parcours = _writable_parcours(scope, pk)
     if request.method == "POST":
         form = EtapeForm(request.POST, parcours=parcours)
         if form.is_valid():
             try:
-                etape = suivi.etape_add(user=user, parcours=parcours, **form.service_kwargs())
+                etape = suivi.etape_add(scope=scope, parcours=parcours, **form.service_kwargs())
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
@@ -334,22 +331,22 @@ def etape_create(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def etape_update(request, pk):
-    user = request.user
+    scope = request.scope
     etape = get_object_or_404(
-        Etape.objects.filter(parcours__in=Parcours.objects.visible_to(user)).select_related(
+        Etape.objects.filter(parcours__in=Parcours.objects.visible_to(scope)).select_related(
             "parcours__participant", "parcours__plie", "type", "operateur", "contrat"
         ),
         pk=pk,
     )
     parcours = etape.parcours
-    if not suivi.can_write_suivi(user, parcours):
+    if not permissions.can_write_suivi(scope, parcours):
         raise PermissionDenied
     if request.method == "POST":
         form = EtapeForm(request.POST, parcours=parcours, etape=etape)
         if form.is_valid():
             try:
                 etape = suivi.etape_update(
-                    user=user,
+                    scope=scope,
                     etape=etape,
                     fingerprint=form.cleaned_data["fingerprint"] or None,
                     **form.service_kwargs(),

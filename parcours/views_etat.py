@@ -1,9 +1,9 @@
 """The candidature, the commission d'intégration (sessions, agenda, decisions, PDFs), suspensions,
 exits and changes of référent.
 
-Everything is scoped: a parcours, commission or decision outside ``visible_to(request.user)``
+Everything is scoped: a parcours, commission or decision outside ``visible_to(request.scope)``
 is a 404 (another PLIE, a financeur). Who may act is decided in :mod:`parcours.services`
-(``can_run_commissions``: animation and administrateur; ``can_follow``: référent, animation and
+(``can_run_commissions``: animation and administrateur; ``can_follow_parcours``: référent, animation and
 administrateur); others who see the page (gestionnaire, direction) read it, and get a 403 on a
 page that writes. A form built from an outdated parcours (optimistic locking) is refused with
 the service's French message and a « Recharger » link: nothing is saved."""
@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from parcours import pdf, services
+from parcours import pdf, permissions, services
 from parcours.enums import ObjetPassage, StatutCommission, StatutParcours
 from parcours.forms_etat import (
     AgendaForm,
@@ -39,7 +39,6 @@ from parcours.selectors import commission_decisions
 from parcours.services import ConflictError, regle_label
 from participants.models import Participant
 from plie.core.models import Structure
-from plie.core.scoping import scope_for
 
 PAST_PAGE_SIZE = 20
 PRIVATE_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"}
@@ -53,8 +52,8 @@ def _parcours_url(parcours):
         return reverse("participants:participant_detail", args=[parcours.participant_id])
 
 
-def _visible_parcours(user, pk):
-    queryset = Parcours.objects.visible_to(user).select_related("participant", "plie", "referent")
+def _visible_parcours(scope, pk):
+    queryset = Parcours.objects.visible_to(scope).select_related("participant", "plie", "referent")
     return get_object_or_404(queryset, pk=pk)
 
 
@@ -100,9 +99,9 @@ def _private(response):
 def candidature_create(request, pk):
     """« Proposer une candidature » from a participant's dossier."""
     participant = get_object_or_404(
-        Participant.objects.visible_to(request.user).select_related("plie"), pk=pk
+        Participant.objects.visible_to(request.scope).select_related("plie"), pk=pk
     )
-    _require(services.can_follow(request.user, participant.plie_id))
+    _require(permissions.can_follow_parcours(request.scope, participant.plie_id))
     choices = {
         "prescripteurs": list(services.prescripteurs_of(participant.plie_id)),
         "referents": list(services.referents_of(participant.plie_id)),
@@ -113,7 +112,7 @@ def candidature_create(request, pk):
         if form.is_valid():
             try:
                 parcours = services.candidature_create(
-                    user=request.user, participant=participant, **form.cleaned_data
+                    scope=request.scope, participant=participant, **form.cleaned_data
                 )
             except ValidationError as error:
                 form.add_service_errors(error)
@@ -133,25 +132,24 @@ def candidature_create(request, pk):
 # --- commissions ------------------------------------------------------------------------------
 
 
-def _require_personal_scope(user):
-    if not scope_for(user).personal_plie_ids:
+def _require_personal_scope(scope):
+    if not scope.personal_plie_ids:
         raise Http404
 
 
-def _commission_plies(user):
-    """The PLIE whose commissions ``user`` runs."""
-    scope = scope_for(user)
-    plie_ids = [pid for pid in scope.personal_plie_ids if services.can_run_commissions(user, pid)]
+def _commission_plies(scope):
+    """The PLIE whose commissions ``scope`` runs."""
+    plie_ids = [pid for pid in scope.personal_plie_ids if permissions.can_run_commissions(scope, pid)]
     return list(Structure.objects.plies().filter(pk__in=plie_ids).order_by("nom"))
 
 
 @login_required
 @require_GET
 def commission_list(request):
-    user = request.user
-    _require_personal_scope(user)
+    scope = request.scope
+    _require_personal_scope(scope)
     commissions = (
-        Commission.objects.visible_to(user)
+        Commission.objects.visible_to(scope)
         .select_related("plie")
         .annotate(
             nb_dossiers=Count("decisions"), nb_decides=Count("decisions", filter=~Q(decisions__decision=""))
@@ -161,11 +159,10 @@ def commission_list(request):
     passees = Paginator(
         commissions.filter(status=StatutCommission.TENUE).order_by("-date", "-pk"), PAST_PAGE_SIZE
     )
-    scope = scope_for(user)
     context = {
         "a_venir": list(a_venir),
         "page": passees.get_page(request.GET.get("page")),
-        "may_create": any(services.can_run_commissions(user, pid) for pid in scope.personal_plie_ids),
+        "may_create": any(permissions.can_run_commissions(scope, pid) for pid in scope.personal_plie_ids),
         "several_plies": len(scope.personal_plie_ids) > 1,
         "today": timezone.localdate(),
     }
@@ -175,8 +172,8 @@ def commission_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def commission_create(request):
-    _require_personal_scope(request.user)
-    plies = _commission_plies(request.user)
+    _require_personal_scope(request.scope)
+    plies = _commission_plies(request.scope)
     _require(plies)
     if request.method == "POST":
         form = CommissionForm(request.POST, plies=plies)
@@ -184,7 +181,7 @@ def commission_create(request):
             data = form.cleaned_data
             try:
                 commission = services.commission_create(
-                    user=request.user,
+                    scope=request.scope,
                     plie=data["plie"],
                     date=data["date"],
                     lieu=data["lieu"],
@@ -200,8 +197,8 @@ def commission_create(request):
     return render(request, "parcours/commission_form.html", {"form": form, "commission": None})
 
 
-def _visible_commission(user, pk):
-    return get_object_or_404(Commission.objects.visible_to(user).select_related("plie"), pk=pk)
+def _visible_commission(scope, pk):
+    return get_object_or_404(Commission.objects.visible_to(scope).select_related("plie"), pk=pk)
 
 
 def _decisions(commission):
@@ -241,9 +238,9 @@ def _dossier_context(decision, *, form=None, can_run, conflict="", reload_url=""
 @login_required
 @require_GET
 def commission_detail(request, pk):
-    user = request.user
-    commission = _visible_commission(user, pk)
-    can_run = services.can_run_commissions(user, commission.plie_id)
+    scope = request.scope
+    commission = _visible_commission(scope, pk)
+    can_run = permissions.can_run_commissions(scope, commission.plie_id)
     prevue = commission.status == StatutCommission.PREVUE
     decisions = _decisions(commission)
     for decision in decisions:
@@ -280,8 +277,8 @@ def commission_detail(request, pk):
 
 
 def _runnable_commission(request, pk):
-    commission = _visible_commission(request.user, pk)
-    _require(services.can_run_commissions(request.user, commission.plie_id))
+    commission = _visible_commission(request.scope, pk)
+    _require(permissions.can_run_commissions(request.scope, commission.plie_id))
     return commission
 
 
@@ -294,7 +291,7 @@ def commission_update(request, pk):
         data = form.cleaned_data
         try:
             services.commission_update(
-                user=request.user,
+                scope=request.scope,
                 commission=commission,
                 date=data["date"],
                 lieu=data["lieu"],
@@ -315,7 +312,7 @@ def commission_update(request, pk):
 def commission_delete(request, pk):
     commission = _runnable_commission(request, pk)
     try:
-        services.commission_delete(user=request.user, commission=commission)
+        services.commission_delete(scope=request.scope, commission=commission)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("parcours:commission_detail", pk=commission.pk)
@@ -335,7 +332,7 @@ def commission_agenda_add(request, pk):
     if form.is_valid():
         try:
             added = services.commission_add_to_agenda(
-                user=request.user,
+                scope=request.scope,
                 commission=commission,
                 candidatures=form.selected("candidatures"),
                 sorties=form.selected("sorties"),
@@ -356,14 +353,14 @@ def commission_agenda_add(request, pk):
 @require_POST
 def commission_agenda_remove(request, pk):
     decision = get_object_or_404(
-        Decision.objects.filter(commission__in=Commission.objects.visible_to(request.user)).select_related(
+        Decision.objects.filter(commission__in=Commission.objects.visible_to(request.scope)).select_related(
             "commission", "parcours__participant"
         ),
         pk=pk,
     )
-    _require(services.can_run_commissions(request.user, decision.commission.plie_id))
+    _require(permissions.can_run_commissions(request.scope, decision.commission.plie_id))
     try:
-        services.commission_remove_from_agenda(user=request.user, decision=decision)
+        services.commission_remove_from_agenda(scope=request.scope, decision=decision)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -376,7 +373,7 @@ def commission_agenda_remove(request, pk):
 def commission_close(request, pk):
     commission = _runnable_commission(request, pk)
     try:
-        services.commission_close(user=request.user, commission=commission)
+        services.commission_close(scope=request.scope, commission=commission)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -384,8 +381,8 @@ def commission_close(request, pk):
     return redirect("parcours:commission_detail", pk=commission.pk)
 
 
-def _visible_decisions(user):
-    return Decision.objects.filter(commission__in=Commission.objects.visible_to(user)).select_related(
+def _visible_decisions(scope):
+    return Decision.objects.filter(commission__in=Commission.objects.visible_to(scope)).select_related(
         "commission__plie",
         "parcours__participant",
         "parcours__referent",
@@ -401,9 +398,9 @@ def _visible_decisions(user):
 def decision_record(request, pk):
     """One dossier's decision: the form alone (without JavaScript), or, with htmx, the dossier's
     card swapped in place on the session page."""
-    decision = get_object_or_404(_visible_decisions(request.user), pk=pk)
+    decision = get_object_or_404(_visible_decisions(request.scope), pk=pk)
     commission = decision.commission
-    _require(services.can_run_commissions(request.user, commission.plie_id))
+    _require(permissions.can_run_commissions(request.scope, commission.plie_id))
     detail_url = reverse("parcours:commission_detail", args=[commission.pk])
     if commission.status != StatutCommission.PREVUE or decision.decision:
         return redirect(f"{detail_url}#dossier-{decision.pk}")
@@ -414,7 +411,7 @@ def decision_record(request, pk):
         form = DecisionForm(request.POST, decision=decision, **choices)
         if form.is_valid():
             try:
-                services.decision_record(user=request.user, decision=decision, **form.service_data())
+                services.decision_record(scope=request.scope, decision=decision, **form.service_data())
             except ConflictError as error:
                 conflict = {"conflict": error.message, "reload_url": detail_url}
                 status = 409
@@ -422,7 +419,7 @@ def decision_record(request, pk):
                 form.add_service_errors(error)
                 status = 400
             else:
-                decision = _visible_decisions(request.user).get(pk=decision.pk)
+                decision = _visible_decisions(request.scope).get(pk=decision.pk)
                 if _is_htmx(request):
                     return render(
                         request, "parcours/commission_dossier.html", _dossier_context(decision, can_run=True)
@@ -453,7 +450,7 @@ def _pdf_response(content, filename):
 @login_required
 @require_GET
 def commission_agenda_pdf(request, pk):
-    commission = _visible_commission(request.user, pk)
+    commission = _visible_commission(request.scope, pk)
     return _pdf_response(
         pdf.render_agenda(commission), f"ordre-du-jour-commission-{commission.date:%Y-%m-%d}.pdf"
     )
@@ -462,7 +459,7 @@ def commission_agenda_pdf(request, pk):
 @login_required
 @require_GET
 def commission_pv_pdf(request, pk):
-    commission = _visible_commission(request.user, pk)
+    commission = _visible_commission(request.scope, pk)
     if commission.status != StatutCommission.TENUE:
         messages.error(request, "Le procès-verbal est disponible une fois la session close.")
         return redirect("parcours:commission_detail", pk=commission.pk)
@@ -501,12 +498,12 @@ def _run_form(request, form, action, *, template, context, success):
 @login_required
 @require_http_methods(["GET", "POST"])
 def suspension_create(request, pk):
-    parcours = _visible_parcours(request.user, pk)
-    _require(services.can_follow(request.user, parcours.plie_id))
+    parcours = _visible_parcours(request.scope, pk)
+    _require(permissions.can_follow_parcours(request.scope, parcours.plie_id))
     form = SuspensionForm(_posted(request), initial={"version": parcours.version})
 
     def action(data):
-        return services.suspension_start(user=request.user, parcours=parcours, **data)
+        return services.suspension_start(scope=request.scope, parcours=parcours, **data)
 
     def success(suspension):
         return f"Parcours suspendu à partir du {suspension.date_debut:%d/%m/%Y}.", _parcours_url(parcours)
@@ -521,17 +518,17 @@ def suspension_create(request, pk):
 @require_http_methods(["GET", "POST"])
 def suspension_end(request, pk):
     suspension = get_object_or_404(
-        Suspension.objects.filter(parcours__in=Parcours.objects.visible_to(request.user)).select_related(
+        Suspension.objects.filter(parcours__in=Parcours.objects.visible_to(request.scope)).select_related(
             "parcours__participant", "parcours__plie", "parcours__referent"
         ),
         pk=pk,
     )
     parcours = suspension.parcours
-    _require(services.can_follow(request.user, parcours.plie_id))
+    _require(permissions.can_follow_parcours(request.scope, parcours.plie_id))
     form = SuspensionEndForm(_posted(request), initial={"version": parcours.version})
 
     def action(data):
-        return services.suspension_end(user=request.user, suspension=suspension, **data)
+        return services.suspension_end(scope=request.scope, suspension=suspension, **data)
 
     def success(suspension):
         return (
@@ -551,8 +548,8 @@ def suspension_end(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def referent_change(request, pk):
-    parcours = _visible_parcours(request.user, pk)
-    _require(services.can_change_referent(request.user, parcours))
+    parcours = _visible_parcours(request.scope, pk)
+    _require(permissions.can_change_referent(request.scope, parcours))
     referents = [r for r in services.referents_of(parcours.plie_id) if r.pk != parcours.referent_id]
     form = ReferentForm(
         _posted(request),
@@ -562,7 +559,7 @@ def referent_change(request, pk):
     )
 
     def action(data):
-        return services.referent_change(user=request.user, parcours=parcours, **data)
+        return services.referent_change(scope=request.scope, parcours=parcours, **data)
 
     def success(result):
         return f"{result.participant} est désormais suivi par {result.referent}.", _parcours_url(result)
@@ -577,9 +574,9 @@ def referent_change(request, pk):
 # --- sorties ----------------------------------------------------------------------------------
 
 
-def _visible_sortie(user, pk):
+def _visible_sortie(scope, pk):
     return get_object_or_404(
-        Sortie.objects.filter(parcours__in=Parcours.objects.visible_to(user)).select_related(
+        Sortie.objects.filter(parcours__in=Parcours.objects.visible_to(scope)).select_related(
             "type", "parcours__participant", "parcours__plie", "parcours__referent"
         ),
         pk=pk,
@@ -589,14 +586,14 @@ def _visible_sortie(user, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def sortie_create(request, pk):
-    parcours = _visible_parcours(request.user, pk)
-    _require(services.can_follow(request.user, parcours.plie_id))
+    parcours = _visible_parcours(request.scope, pk)
+    _require(permissions.can_follow_parcours(request.scope, parcours.plie_id))
     types = list(services.types_sortie_of(parcours.plie_id))
     form = SortieForm(_posted(request), initial={"version": parcours.version}, types=types)
 
     def action(data):
         return services.sortie_record(
-            user=request.user,
+            scope=request.scope,
             parcours=parcours,
             version=data["version"],
             type_sortie=data["type"],
@@ -623,13 +620,13 @@ def sortie_create(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def sortie_validate(request, pk):
-    sortie = _visible_sortie(request.user, pk)
+    sortie = _visible_sortie(request.scope, pk)
     parcours = sortie.parcours
-    _require(services.can_follow(request.user, parcours.plie_id))
+    _require(permissions.can_follow_parcours(request.scope, parcours.plie_id))
     form = SortieValidateForm(_posted(request), initial={"version": parcours.version})
 
     def action(data):
-        return services.sortie_validate(user=request.user, sortie=sortie, **data)
+        return services.sortie_validate(scope=request.scope, sortie=sortie, **data)
 
     def success(sortie):
         return f"Sortie « {sortie.type} » validée : le parcours est clos.", _parcours_url(parcours)
@@ -646,13 +643,13 @@ def sortie_validate(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def sortie_withdraw(request, pk):
-    sortie = _visible_sortie(request.user, pk)
+    sortie = _visible_sortie(request.scope, pk)
     parcours = sortie.parcours
-    _require(services.can_follow(request.user, parcours.plie_id))
+    _require(permissions.can_follow_parcours(request.scope, parcours.plie_id))
     form = SortieWithdrawForm(_posted(request), initial={"version": parcours.version})
 
     def action(data):
-        return services.sortie_withdraw(user=request.user, sortie=sortie, **data)
+        return services.sortie_withdraw(scope=request.scope, sortie=sortie, **data)
 
     def success(result):
         return "Sortie retirée : le parcours reprend.", _parcours_url(result)

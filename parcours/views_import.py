@@ -16,22 +16,20 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from parcours import permissions
 from parcours.forms_import import ImportParcoursForm
 from parcours.importation.lecture import COLONNES, COLONNES_OBLIGATOIRES
 from parcours.importation.services import rapport_csv_lignes
 from parcours.models import ImportParcours
 from parcours.referentiels import TYPES_SORTIE
-from plie.core.enums import Role
 from plie.core.models import Structure
-from plie.core.scoping import scope_for
 
 PAGE_SIZE = 20
 
 
-def _admin_plies(user):
-    """The PLIE ``user`` administers (403 if they have a PLIE but administer none, else 404)."""
-    scope = scope_for(user)
-    ids = [pid for pid in scope.personal_plie_ids if scope.has_role(Role.ADMINISTRATEUR, plie_id=pid)]
+def _admin_plies(scope):
+    """The PLIE ``scope`` administers (403 if they have a PLIE but administer none, else 404)."""
+    ids = [pid for pid in scope.personal_plie_ids if permissions.can_import_parcours(scope, pid)]
     if not ids:
         if scope.plie_ids:
             raise PermissionDenied
@@ -54,16 +52,16 @@ def _import_en_cours(form):
     return en_cours
 
 
-def _job(user, pk):
+def _job(scope, pk):
     return get_object_or_404(
-        ImportParcours.objects.visible_to(user).select_related("plie", "created_by"), pk=pk
+        ImportParcours.objects.visible_to(scope).select_related("plie", "created_by"), pk=pk
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_list(request):
-    plies = _admin_plies(request.user)
+    plies = _admin_plies(request.scope)
     form = ImportParcoursForm(request.POST or None, request.FILES or None, plies=plies)
     if request.method == "POST" and form.is_valid() and not _import_en_cours(form):
         from parcours.tasks_import import run_import_parcours
@@ -98,7 +96,7 @@ def import_list(request):
 @login_required
 @require_GET
 def import_detail(request, pk):
-    job = _job(request.user, pk)
+    job = _job(request.scope, pk)
     return render(request, "parcours/import/import_detail.html", {"job": job, "erreurs": job.erreurs[:200]})
 
 
@@ -106,7 +104,7 @@ def import_detail(request, pk):
 @require_GET
 def import_progress(request, pk):
     """The progress partial: polls itself every 2 s (htmx) while the job runs."""
-    job = _job(request.user, pk)
+    job = _job(request.scope, pk)
     return render(
         request, "parcours/import/includes/progress.html", {"job": job, "erreurs": job.erreurs[:200]}
     )
@@ -116,7 +114,7 @@ def import_progress(request, pk):
 @require_GET
 def import_erreurs(request, pk):
     """The error report as CSV (« ; », UTF-8 with BOM so that Excel reads the accents)."""
-    job = _job(request.user, pk)
+    job = _job(request.scope, pk)
     if not job.erreurs and not job.doublons:
         raise Http404("Aucune erreur à signaler pour cet import.")
     response = HttpResponse(content_type="text/csv; charset=utf-8")

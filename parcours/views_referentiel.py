@@ -19,33 +19,26 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from parcours import permissions
 from parcours.forms_referentiel import TypeEtapeForm, TypeSortieForm, criteres_text
 from parcours.models import Etape, TypeEtape, TypeSortie
 from parcours.referentiels import type_etape_save, type_sortie_save
 from parcours.sorties import criteres_label
-from plie.core.enums import Role
 from plie.core.models import Structure
-from plie.core.scoping import scope_for
 
-READER_ROLES = (Role.ADMINISTRATEUR, Role.ANIMATION, Role.DIRECTION, Role.GESTIONNAIRE)
 ORDRE_STEP = 10
 
 
-def _readable_plies(user):
-    """The PLIE whose exit referential ``user`` may read, by name (one query)."""
-    scope = scope_for(user)
-    plie_ids = [pid for pid in scope.personal_plie_ids if scope.has_role(*READER_ROLES, plie_id=pid)]
+def _readable_plies(scope):
+    """The PLIE whose exit referential ``scope`` may read, by name (one query)."""
+    plie_ids = [pid for pid in scope.personal_plie_ids if permissions.can_view_referentiel(scope, pid)]
     return list(Structure.objects.plies().filter(pk__in=plie_ids).order_by("nom"))
-
-
-def _is_admin(user, plie):
-    return scope_for(user).has_role(Role.ADMINISTRATEUR, plie_id=plie.pk)
 
 
 def _chosen_plie(request):
     """The PLIE of ``?plie=CODE`` among those ``user`` reads (404 otherwise); without it, the
     first PLIE they administer, else the first they read. Returns ``(plie, plies)``."""
-    plies = _readable_plies(request.user)
+    plies = _readable_plies(request.scope)
     if not plies:
         raise Http404("Aucun référentiel de PLIE ne vous est accessible.")
     code = request.GET.get("plie")
@@ -54,7 +47,7 @@ def _chosen_plie(request):
         if plie is None:
             raise Http404("Ce PLIE ne fait pas partie de vos PLIE.")
         return plie, plies
-    plie = next((p for p in plies if _is_admin(request.user, p)), plies[0])
+    plie = next((p for p in plies if permissions.can_edit_referentiel(request.scope, p.pk)), plies[0])
     return plie, plies
 
 
@@ -78,7 +71,7 @@ def referentiel_sorties(request):
         "plie": plie,
         "plies": plies if len(plies) > 1 else [],
         "types": types,
-        "can_edit": _is_admin(request.user, plie),
+        "can_edit": permissions.can_edit_referentiel(request.scope, plie.pk),
         "nb_actifs": sum(1 for t in types if t.is_active),
     }
     return render(request, "parcours/referentiel_sorties.html", context)
@@ -100,7 +93,7 @@ def _save(request, *, plie, several, type_sortie, form):
         data = form.cleaned_data
         try:
             saved = type_sortie_save(
-                user=request.user,
+                scope=request.scope,
                 plie=plie,
                 type_sortie=type_sortie,
                 code=data["code"],
@@ -126,7 +119,7 @@ def _save(request, *, plie, several, type_sortie, form):
 @require_http_methods(["GET", "POST"])
 def type_sortie_create(request):
     plie, plies = _chosen_plie(request)
-    if not _is_admin(request.user, plie):
+    if not permissions.can_edit_referentiel(request.scope, plie.pk):
         raise PermissionDenied
     several = len(plies) > 1
     if request.method == "POST":
@@ -141,10 +134,10 @@ def type_sortie_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def type_sortie_update(request, pk):
-    plies = _readable_plies(request.user)
+    plies = _readable_plies(request.scope)
     type_sortie = get_object_or_404(TypeSortie.objects.filter(plie__in=plies).select_related("plie"), pk=pk)
     plie = type_sortie.plie
-    if not _is_admin(request.user, plie):
+    if not permissions.can_edit_referentiel(request.scope, plie.pk):
         raise PermissionDenied
     several = len(plies) > 1
     code_locked = type_sortie.sorties.exists()
@@ -193,7 +186,7 @@ def referentiel_etapes(request):
         "plie": plie,
         "plies": plies if len(plies) > 1 else [],
         "types": types,
-        "can_edit": _is_admin(request.user, plie),
+        "can_edit": permissions.can_edit_referentiel(request.scope, plie.pk),
         "nb_actifs": sum(1 for t in types if t.is_active),
         "nb_propres": sum(1 for t in types if t.plie_id is not None),
     }
@@ -211,7 +204,7 @@ def _save_etape(request, *, plie, several, type_etape, form):
         data = form.cleaned_data
         try:
             saved = type_etape_save(
-                user=request.user,
+                scope=request.scope,
                 plie=plie,
                 type_etape=type_etape,
                 code=data["code"],
@@ -233,7 +226,7 @@ def _save_etape(request, *, plie, several, type_etape, form):
 @require_http_methods(["GET", "POST"])
 def type_etape_create(request):
     plie, plies = _chosen_plie(request)
-    if not _is_admin(request.user, plie):
+    if not permissions.can_edit_referentiel(request.scope, plie.pk):
         raise PermissionDenied
     several = len(plies) > 1
     if request.method == "POST":
@@ -247,10 +240,10 @@ def type_etape_create(request):
 @require_http_methods(["GET", "POST"])
 def type_etape_update(request, pk):
     """A PLIE's own step type only: a common type (``plie`` empty) is a 404 like another PLIE's."""
-    plies = _readable_plies(request.user)
+    plies = _readable_plies(request.scope)
     type_etape = get_object_or_404(TypeEtape.objects.filter(plie__in=plies).select_related("plie"), pk=pk)
     plie = type_etape.plie
-    if not _is_admin(request.user, plie):
+    if not permissions.can_edit_referentiel(request.scope, plie.pk):
         raise PermissionDenied
     several = len(plies) > 1
     if request.method == "POST":

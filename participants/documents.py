@@ -22,7 +22,7 @@ from django.db import transaction
 
 from participants.enums import DOCUMENTS_SENSIBLES, TypeDocument
 from participants.models import Document
-from participants.permissions import can_edit, can_see_sensitive
+from participants.permissions import can_edit_participant, can_view_sensitive_data
 
 DEFAULT_MAX_SIZE = 5 * 1024 * 1024
 HEADER_SIZE = 16  # enough bytes to recognise every accepted format
@@ -131,22 +131,22 @@ def clean_filename(filename, *, max_length=120):
     return stem[: max_length - len(extension)].rstrip(" .") + extension
 
 
-def allowed_types(user, participant):
-    """The document types ``user`` may file: the disability proof only for those who may see
+def allowed_types(scope, participant):
+    """The document types ``scope`` may file: the disability proof only for those who may see
     sensitive data."""
-    sensitive = can_see_sensitive(user, participant)
+    sensitive = can_view_sensitive_data(scope, participant)
     return [choice for choice in TypeDocument.choices if sensitive or choice[0] not in DOCUMENTS_SENSIBLES]
 
 
 @transaction.atomic
-def document_add(*, user, participant, type, uploaded_file):
+def document_add(*, scope, participant, type, uploaded_file):
     """Store ``uploaded_file`` and record it in ``participant``'s dossier.
 
     The file is checked again here (whoever calls), written under a random name, then the row is
     saved; if the row cannot be saved the file is removed, so no orphan stays on disk."""
-    if not can_edit(user, participant):
+    if not can_edit_participant(scope, participant):
         raise PermissionDenied
-    if type not in dict(allowed_types(user, participant)):
+    if type not in dict(allowed_types(scope, participant)):
         raise ValidationError("Ce type de pièce n'est pas disponible.", code="type")
     fmt = validate_upload(uploaded_file)
     document = Document(
@@ -155,7 +155,7 @@ def document_add(*, user, participant, type, uploaded_file):
         nom_original=clean_filename(uploaded_file.name),
         content_type=fmt.content_type,
         taille=uploaded_file.size,
-        uploaded_by=user,
+        uploaded_by=scope.user,
     )
     document.fichier.save(document.nom_original, uploaded_file, save=False)
     try:
@@ -167,10 +167,10 @@ def document_add(*, user, participant, type, uploaded_file):
 
 
 @transaction.atomic
-def document_delete(*, user, document):
+def document_delete(*, scope, document):
     """Remove a document from the dossier; its history row (who, what, when) stays and the file
     is erased from disk once the deletion is committed."""
-    if not can_edit(user, document.participant):
+    if not can_edit_participant(scope, document.participant):
         raise PermissionDenied
     storage, name = document.fichier.storage, document.fichier.name
     document._change_reason = "Suppression du document"

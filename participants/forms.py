@@ -211,12 +211,12 @@ class FreinForm(DossierFormMixin, forms.Form):
         label="Identifié le", widget=date_widget(), help_text=DATE_HELP, initial=timezone.localdate
     )
 
-    def __init__(self, *args, user, participant, **kwargs):
-        self.user, self.participant = user, participant
+    def __init__(self, *args, scope, participant, **kwargs):
+        self.scope, self.participant = scope, participant
         super().__init__(*args, **kwargs)
 
     def prepare_fields(self):
-        self.fields["type"].choices = [("", "Choisir…"), *frein_types_for(self.user, self.participant)]
+        self.fields["type"].choices = [("", "Choisir…"), *frein_types_for(self.scope, self.participant)]
 
 
 class FreinLiftForm(DossierFormMixin, forms.Form):

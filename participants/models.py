@@ -21,13 +21,12 @@ from participants.enums import (
 from participants.normalize import digits, fold
 from participants.validators import validate_code_commune_naissance, validate_code_postal
 from plie.core.models import Structure
-from plie.core.scoping import scope_for
 
 
 class ParticipantQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Participants whose personal data ``user`` may see (see ``plie.core.scoping``)."""
-        return self.filter(plie_id__in=scope_for(user).personal_plie_ids)
+    def visible_to(self, scope):
+        """Participants whose personal data ``scope`` may see (see ``plie.core.scoping``)."""
+        return self.filter(plie_id__in=scope.personal_plie_ids)
 
     def of_plie(self, plie):
         return self.filter(plie=plie)
@@ -225,10 +224,9 @@ class FreinQuerySet(models.QuerySet):
     def non_sensibles(self):
         return self.exclude(type__in=FREINS_SENSIBLES)
 
-    def visible_to(self, user):
-        """Freins of the participants ``user`` may see; health and justice only where the user
+    def visible_to(self, scope):
+        """Freins of the participants ``scope`` may see; health and justice only where the user
         may see sensitive data."""
-        scope = scope_for(user)
         return self.filter(participant__plie_id__in=scope.personal_plie_ids).filter(
             ~Q(type__in=FREINS_SENSIBLES) | Q(participant__plie_id__in=scope.sensitive_plie_ids)
         )
@@ -276,8 +274,7 @@ def document_upload_to(instance, filename):
 
 
 class DocumentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        scope = scope_for(user)
+    def visible_to(self, scope):
         return self.filter(participant__plie_id__in=scope.personal_plie_ids).filter(
             ~Q(type__in=DOCUMENTS_SENSIBLES) | Q(participant__plie_id__in=scope.sensitive_plie_ids)
         )

@@ -17,7 +17,6 @@ from weasyprint.urls import URLFetcher
 from participants.categories import categories_of
 from participants.fse import reponses_manquantes
 from participants.models import Document, Frein
-from plie.core.scoping import scope_for
 
 STATIC_DIR = Path(settings.BASE_DIR) / "static"
 TH_LABEL = "TH / BOETH"
@@ -79,16 +78,16 @@ def fse_answers(situation, *, sensitive):
     return rows
 
 
-def fiche_context(participant, user):
-    """What the fiche shows to ``user`` (2 queries when ``situations`` is prefetched: the
+def fiche_context(participant, scope):
+    """What the fiche shows to ``scope`` (2 queries when ``situations`` is prefetched: the
     visible freins, the visible documents)."""
-    sensitive = scope_for(user).can_see_sensitive_data(participant.plie_id)
+    sensitive = scope.sees_sensitive_data(participant.plie_id)
     situation = participant.situation_entree
     categories = categories_of(participant, situation)
     labels = [label for label in categories.labels() if sensitive or label != TH_LABEL]
-    freins = list(Frein.objects.visible_to(user).filter(participant=participant))
+    freins = list(Frein.objects.visible_to(scope).filter(participant=participant))
     documents = (
-        Document.objects.visible_to(user)
+        Document.objects.visible_to(scope)
         .filter(participant=participant)
         .only("type", "nom_original", "uploaded_at")
     )
@@ -105,11 +104,11 @@ def fiche_context(participant, user):
         "documents": list(documents),
         "sensitive": sensitive,
         "edited_at": timezone.localtime(),
-        "edited_by": user.get_full_name() or user.email,
+        "edited_by": scope.user.get_full_name() or scope.user.email,
     }
 
 
-def render_fiche(participant, user):
-    """The fiche of ``participant`` as seen by ``user``, as PDF bytes."""
-    html = render_to_string("participants/fiche.html", fiche_context(participant, user))
+def render_fiche(participant, scope):
+    """The fiche of ``participant`` as seen by ``scope``, as PDF bytes."""
+    html = render_to_string("participants/fiche.html", fiche_context(participant, scope))
     return HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=StaticOnlyFetcher()).write_pdf()

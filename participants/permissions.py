@@ -1,33 +1,35 @@
-"""Who may change a dossier: the one place that decides it.
+"""Who may do what with a dossier: every predicate of the participants app.
 
-Seeing a dossier is ``Participant.objects.visible_to(user)`` (``plie.core.scoping``). Changing it
-(creating a participant, editing identity and contacts, the situation at entry, freins) is for
-the **référent**, **animation** and **administrateur** of the participant's PLIE; gestionnaire
-and direction only read, the financeur sees no participant at all."""
+Seeing a dossier is ``Participant.objects.visible_to(scope)`` (``plie.core.scoping``); the
+predicates below decide the rest. Each takes the :class:`~plie.core.scoping.Scope` of whoever
+acts and the object (or the PLIE id) it is about, and makes no query.
+
+Seed rule (DOMAIN.md §2, the « référent de parcours » and the « équipe d'animation »): the people
+who accompany participants keep their dossier; the PLIE's managers read it."""
 
 from plie.core.enums import Role
-from plie.core.scoping import scope_for
 
 EDIT_ROLES = frozenset({Role.REFERENT, Role.ANIMATION, Role.ADMINISTRATEUR})
 
 
-def can_edit_in_plie(user, plie_id):
-    """``user`` may create and change the dossiers of the PLIE ``plie_id``."""
-    scope = scope_for(user)
-    return scope.can_see_personal_data(plie_id) and scope.has_role(*EDIT_ROLES, plie_id=plie_id)
+def can_create_participant(scope, plie_id):
+    """Create and change dossiers in the PLIE ``plie_id``: its **référent**, **animation** and
+    **administrateur** (gestionnaire and direction only read; a financeur sees no participant)."""
+    return scope.sees_personal_data(plie_id) and scope.has_role(*EDIT_ROLES, plie_id=plie_id)
 
 
-def can_edit(user, participant):
-    """``user`` may change ``participant``'s dossier."""
-    return can_edit_in_plie(user, participant.plie_id)
+def can_edit_participant(scope, participant):
+    """Change ``participant``'s dossier (identity, contacts, situation at entry, freins,
+    documents): the same people as :func:`can_create_participant`, in the participant's PLIE."""
+    return can_create_participant(scope, participant.plie_id)
 
 
-def creatable_plie_ids(user):
-    """The PLIE where ``user`` may create a participant (no query once the scope is known)."""
-    scope = scope_for(user)
-    return frozenset(plie_id for plie_id in scope.personal_plie_ids if can_edit_in_plie(user, plie_id))
+def can_view_sensitive_data(scope, participant):
+    """See and record health and justice freins and the disability (Q3) of ``participant``:
+    **référent** and **animation** of the participant's PLIE only, who accompany the person."""
+    return scope.sees_sensitive_data(participant.plie_id)
 
 
-def can_see_sensitive(user, participant):
-    """Health and justice freins, disability: référent and animation of the PLIE only."""
-    return scope_for(user).can_see_sensitive_data(participant.plie_id)
+def creatable_plie_ids(scope):
+    """The PLIE where ``scope`` may create a participant (no query)."""
+    return frozenset(plie_id for plie_id in scope.personal_plie_ids if can_create_participant(scope, plie_id))

@@ -15,7 +15,7 @@ from participants.doublons import doublons_probables
 from participants.enums import FREINS_SENSIBLES, StatutEmploi, TypeFrein
 from participants.fse import controle_age
 from participants.models import Frein, Participant, SituationEntree
-from participants.permissions import can_edit, can_edit_in_plie, can_see_sensitive
+from participants.permissions import can_create_participant, can_edit_participant, can_view_sensitive_data
 from participants.validators import normalize_phone
 from plie.core.enums import StructureKind
 
@@ -105,16 +105,16 @@ def participant_validate(participant, *, check_age=True, date_reference=None):
 
 
 @transaction.atomic
-def participant_create(*, user, plie, age_confirme=False, doublons_ecartes=False, **data):
+def participant_create(*, scope, plie, age_confirme=False, doublons_ecartes=False, **data):
     """Create a participant in ``plie`` from the identity and contact ``data``.
 
-    Raises ``PermissionDenied`` unless ``user`` may create in this PLIE, ``ValidationError`` per
+    Raises ``PermissionDenied`` unless ``scope`` may create in this PLIE, ``ValidationError`` per
     field, and :class:`DoublonsProbables` when the person probably has a dossier already, unless
     the user said it is someone else (``doublons_ecartes``)."""
     _check_fields(data, PARTICIPANT_FIELDS)
-    if plie.kind != StructureKind.PLIE or not can_edit_in_plie(user, plie.pk):
+    if plie.kind != StructureKind.PLIE or not can_create_participant(scope, plie.pk):
         raise PermissionDenied
-    participant = Participant(plie=plie, created_by=user, **data)
+    participant = Participant(plie=plie, created_by=scope.user, **data)
     participant_validate(participant, check_age=not age_confirme)
     if not doublons_ecartes:
         doublons = doublons_probables(
@@ -126,7 +126,7 @@ def participant_create(*, user, plie, age_confirme=False, doublons_ecartes=False
         )
         if doublons:
             raise DoublonsProbables(doublons)
-    participant._history_user = user
+    participant._history_user = scope.user
     participant.save()
     return participant
 
@@ -135,13 +135,13 @@ IDENTITY_FIELDS = ("nom", "prenom", "nom_naissance", "date_naissance")
 
 
 @transaction.atomic
-def participant_update(*, user, participant, age_confirme=False, doublons_ecartes=False, **data):
+def participant_update(*, scope, participant, age_confirme=False, doublons_ecartes=False, **data):
     """Change identity and contacts. The age is checked again only when the birth date changes
     (against the latest entry date, else today); when the identity changes, the duplicate check
     of the creation runs again (this dossier excluded) and raises :class:`DoublonsProbables`
     unless the user said it is someone else (``doublons_ecartes``)."""
     _check_fields(data, PARTICIPANT_FIELDS)
-    if not can_edit(user, participant):
+    if not can_edit_participant(scope, participant):
         raise PermissionDenied
     birth_changed = "date_naissance" in data and data["date_naissance"] != participant.date_naissance
     identity_changed = any(
@@ -166,7 +166,7 @@ def participant_update(*, user, participant, age_confirme=False, doublons_ecarte
         )
         if doublons:
             raise DoublonsProbables(doublons)
-    participant._history_user = user
+    participant._history_user = scope.user
     participant.save()
     return participant
 
@@ -241,11 +241,11 @@ def situation_validate(situation):
 
 
 @transaction.atomic
-def situation_save(*, user, participant, situation=None, **answers):
+def situation_save(*, scope, participant, situation=None, **answers):
     """Record the situation at entry (FSE entry questionnaire), new or changed; partial answers
     are kept as a draft."""
     _check_fields(answers, SITUATION_FIELDS)
-    if not can_edit(user, participant):
+    if not can_edit_participant(scope, participant):
         raise PermissionDenied
     if situation is None:
         situation = SituationEntree(participant=participant)
@@ -255,25 +255,25 @@ def situation_save(*, user, participant, situation=None, **answers):
         setattr(situation, field, value)
     situation_normalize(situation)
     situation_validate(situation)
-    situation._history_user = user
+    situation._history_user = scope.user
     situation.save()
     return situation
 
 
-def frein_types_for(user, participant):
-    """The frein types ``user`` may record: health and justice only for those who may see
+def frein_types_for(scope, participant):
+    """The frein types ``scope`` may record: health and justice only for those who may see
     sensitive data."""
-    sensitive = can_see_sensitive(user, participant)
+    sensitive = can_view_sensitive_data(scope, participant)
     return [choice for choice in TypeFrein.choices if sensitive or choice[0] not in FREINS_SENSIBLES]
 
 
 @transaction.atomic
-def frein_add(*, user, participant, type, date_identification, precision=""):
+def frein_add(*, scope, participant, type, date_identification, precision=""):
     """Record a frein identified on ``date_identification`` (not in the future)."""
-    if not can_edit(user, participant):
+    if not can_edit_participant(scope, participant):
         raise PermissionDenied
     errors = {}
-    if type not in dict(frein_types_for(user, participant)):
+    if type not in dict(frein_types_for(scope, participant)):
         _add(errors, "type", ValidationError("Ce type de frein n'est pas disponible."))
     if date_identification is None:
         _add(errors, "date_identification", ValidationError("Indiquez la date d'identification."))
@@ -289,17 +289,19 @@ def frein_add(*, user, participant, type, date_identification, precision=""):
         participant=participant, type=type, precision=precision or "", date_identification=date_identification
     )
     frein.full_clean(exclude=["participant"])
-    frein._history_user = user
+    frein._history_user = scope.user
     frein.save()
     return frein
 
 
 @transaction.atomic
-def frein_lift(*, user, frein, date_levee=None):
+def frein_lift(*, scope, frein, date_levee=None):
     """Mark ``frein`` lifted on ``date_levee`` (today by default), not before it was identified
     nor in the future."""
     participant = frein.participant
-    if not can_edit(user, participant) or (frein.sensible and not can_see_sensitive(user, participant)):
+    if not can_edit_participant(scope, participant) or (
+        frein.sensible and not can_view_sensitive_data(scope, participant)
+    ):
         raise PermissionDenied
     date_levee = date_levee or timezone.localdate()
     if frein.date_levee is not None:
@@ -316,6 +318,6 @@ def frein_lift(*, user, frein, date_levee=None):
     if message:
         raise ValidationError({"date_levee": ValidationError(message)})
     frein.date_levee = date_levee
-    frein._history_user = user
+    frein._history_user = scope.user
     frein.save(update_fields=["date_levee"])
     return frein

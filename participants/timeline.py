@@ -1,7 +1,7 @@
 """The dossier's timeline: what happened to a participant, newest first.
 
 It is read from the history tables (django-simple-history) through a list of **event sources**:
-each source is a function ``source(participant, user)`` returning :class:`Event` objects with
+each source is a function ``source(participant, scope)`` returning :class:`Event` objects with
 **one** query, so the timeline costs one query per source whatever its length. Later apps add
 theirs (entretiens, étapes, sorties…) with the :func:`event_source` decorator, from their
 ``AppConfig.ready`` (imports flow one way: participants never imports them).
@@ -17,7 +17,7 @@ from django.utils.text import capfirst
 
 from participants.enums import DOCUMENTS_SENSIBLES, FREINS_SENSIBLES, TypeDocument, TypeFrein
 from participants.models import Document, Frein, Participant, SituationEntree
-from participants.permissions import can_see_sensitive
+from participants.permissions import can_view_sensitive_data
 
 CREATED, CHANGED, DELETED = "+", "~", "-"
 
@@ -34,15 +34,15 @@ EVENT_SOURCES = []
 
 
 def event_source(func):
-    """Register ``func(participant, user) -> iterable of Event`` (one query) as a source."""
+    """Register ``func(participant, scope) -> iterable of Event`` (one query) as a source."""
     if func not in EVENT_SOURCES:
         EVENT_SOURCES.append(func)
     return func
 
 
-def timeline(participant, *, user, sources=None, limit=None):
-    """Every event of ``participant`` that ``user`` may see, newest first."""
-    events = [event for source in (sources or EVENT_SOURCES) for event in source(participant, user)]
+def timeline(participant, *, scope, sources=None, limit=None):
+    """Every event of ``participant`` that ``scope`` may see, newest first."""
+    events = [event for source in (sources or EVENT_SOURCES) for event in source(participant, scope)]
     # sources yield in chronological order: on equal dates, the later one comes first
     order = sorted(range(len(events)), key=lambda i: (events[i].when, i), reverse=True)
     events = [events[i] for i in order]
@@ -80,7 +80,7 @@ def _history(model, *related, **filters):
 
 
 @event_source
-def participant_events(participant, user):
+def participant_events(participant, scope):
     for record, previous in _with_previous(_history(Participant, id=participant.pk)):
         author = _author(record)
         if record.history_type == CREATED:
@@ -92,7 +92,7 @@ def participant_events(participant, user):
 
 
 @event_source
-def situation_events(participant, user):
+def situation_events(participant, scope):
     for record, previous in _with_previous(_history(SituationEntree, participant_id=participant.pk)):
         author = _author(record)
         entree = f"entrée du {record.date_entree:%d/%m/%Y}"
@@ -111,9 +111,9 @@ def situation_events(participant, user):
 
 
 @event_source
-def frein_events(participant, user):
+def frein_events(participant, scope):
     records = _history(Frein, participant_id=participant.pk)
-    if not can_see_sensitive(user, participant):
+    if not can_view_sensitive_data(scope, participant):
         records = records.exclude(type__in=FREINS_SENSIBLES)
     for record, previous in _with_previous(records):
         author = _author(record)
@@ -135,9 +135,9 @@ def frein_events(participant, user):
 
 
 @event_source
-def document_events(participant, user):
+def document_events(participant, scope):
     records = _history(Document, "uploaded_by", participant_id=participant.pk).exclude(history_type=CHANGED)
-    if not can_see_sensitive(user, participant):
+    if not can_view_sensitive_data(scope, participant):
         records = records.exclude(type__in=DOCUMENTS_SENSIBLES)
     for record in records:
         label = TypeDocument(record.type).label if record.type in TypeDocument.values else record.type

@@ -1,7 +1,7 @@
 """The participant dossier: list and search, creation, the dossier page, identity, the FSE entry
 questionnaire and freins.
 
-A participant outside ``visible_to(request.user)`` is a 404, whatever the reason (another PLIE,
+A participant outside ``visible_to(request.scope)`` is a 404, whatever the reason (another PLIE,
 a financeur). A user who sees the dossier but may not change it (gestionnaire, direction) gets a
 403 on every page that writes (:func:`participants.permissions.can_edit`)."""
 
@@ -26,10 +26,9 @@ from participants.enums import NiveauFormation, OuiNonNsp, StatutEmploi
 from participants.forms import FreinForm, FreinLiftForm, ParticipantCreateForm, ParticipantForm, SituationForm
 from participants.fse import reponses_manquantes
 from participants.models import Document, Frein, Participant, SituationEntree
-from participants.permissions import can_edit, can_see_sensitive, creatable_plie_ids
+from participants.permissions import can_edit_participant, can_view_sensitive_data, creatable_plie_ids
 from participants.search import search_participants
 from participants.timeline import timeline
-from plie.core.scoping import scope_for
 
 PAGE_SIZE = 50
 
@@ -38,17 +37,17 @@ def _situations_prefetch():
     return Prefetch("situations", queryset=SituationEntree.objects.order_by("-date_entree", "-pk"))
 
 
-def _visible_participant(user, pk):
-    """The participant ``pk`` if ``user`` may see it, else 404; its situations prefetched."""
+def _visible_participant(scope, pk):
+    """The participant ``pk`` if ``scope`` may see it, else 404; its situations prefetched."""
     queryset = (
-        Participant.objects.visible_to(user).select_related("plie").prefetch_related(_situations_prefetch())
+        Participant.objects.visible_to(scope).select_related("plie").prefetch_related(_situations_prefetch())
     )
     return get_object_or_404(queryset, pk=pk)
 
 
-def _editable_participant(user, pk):
-    participant = _visible_participant(user, pk)
-    if not can_edit(user, participant):
+def _editable_participant(scope, pk):
+    participant = _visible_participant(scope, pk)
+    if not can_edit_participant(scope, participant):
         raise PermissionDenied
     return participant
 
@@ -58,7 +57,7 @@ def _editable_participant(user, pk):
 def participant_list(request):
     query = request.GET.get("q", "").strip()
     participants = (
-        search_participants(Participant.objects.visible_to(request.user), query)
+        search_participants(Participant.objects.visible_to(request.scope), query)
         .select_related("plie")
         .prefetch_related(_situations_prefetch())
     )
@@ -66,14 +65,14 @@ def participant_list(request):
     for participant in page:
         # the latest situation comes from the prefetch: no query per row
         participant.manques_fse = len(reponses_manquantes(participant, participant.situation_entree))
-    context = {"page": page, "q": query, "may_create": bool(creatable_plie_ids(request.user))}
+    context = {"page": page, "q": query, "may_create": bool(creatable_plie_ids(request.scope))}
     return render(request, "participants/participant_list.html", context)
 
 
-def _doublons_context(user, doublons):
-    """Likely duplicates as the user may see them: a link for those in scope, only the PLIE's
+def _doublons_context(scope, doublons):
+    """Likely duplicates as the scope may see them: a link for those in scope, only the PLIE's
     name for the others (no personal data crosses the PLIE boundary)."""
-    personal = scope_for(user).personal_plie_ids
+    personal = scope.personal_plie_ids
     visibles = [p for p in doublons if p.plie_id in personal]
     autres = sorted({p.plie.nom for p in doublons if p.plie_id not in personal})
     return {"doublons_visibles": visibles, "doublons_autres_plie": autres}
@@ -82,7 +81,7 @@ def _doublons_context(user, doublons):
 @login_required
 @require_http_methods(["GET", "POST"])
 def participant_create(request):
-    plie_ids = creatable_plie_ids(request.user)
+    plie_ids = creatable_plie_ids(request.scope)
     if not plie_ids:
         raise PermissionDenied
     doublons = {"doublons_visibles": [], "doublons_autres_plie": []}
@@ -91,14 +90,14 @@ def participant_create(request):
         if form.is_valid():
             try:
                 participant = services.participant_create(
-                    user=request.user,
+                    scope=request.scope,
                     plie=form.cleaned_data["plie"],
                     age_confirme=form.cleaned_data["confirme_age"],
                     doublons_ecartes=form.cleaned_data["pas_un_doublon"],
                     **form.participant_data(),
                 )
             except services.DoublonsProbables as found:
-                doublons = _doublons_context(request.user, found.doublons)
+                doublons = _doublons_context(request.scope, found.doublons)
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
@@ -113,7 +112,7 @@ def participant_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def participant_update(request, pk):
-    participant = _editable_participant(request.user, pk)
+    participant = _editable_participant(request.scope, pk)
     situation = participant.situation_entree
     date_reference = situation.date_entree if situation else None
     initial = model_to_dict(participant, fields=services.PARTICIPANT_FIELDS)
@@ -123,14 +122,14 @@ def participant_update(request, pk):
         if form.is_valid():
             try:
                 services.participant_update(
-                    user=request.user,
+                    scope=request.scope,
                     participant=participant,
                     age_confirme=form.cleaned_data["confirme_age"],
                     doublons_ecartes=form.cleaned_data["pas_un_doublon"],
                     **form.participant_data(),
                 )
             except services.DoublonsProbables as found:
-                doublons = _doublons_context(request.user, found.doublons)
+                doublons = _doublons_context(request.scope, found.doublons)
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
@@ -223,15 +222,15 @@ def situation_summary(situation, *, sensitive):
 @login_required
 @require_GET
 def participant_detail(request, pk):
-    user = request.user
-    participant = _visible_participant(user, pk)
+    scope = request.scope
+    participant = _visible_participant(scope, pk)
     situation = participant.situation_entree
-    sensitive = can_see_sensitive(user, participant)
-    editable = can_edit(user, participant)
+    sensitive = can_view_sensitive_data(scope, participant)
+    editable = can_edit_participant(scope, participant)
     categories = categories_of(participant, situation)
     if not sensitive:
         categories = dataclasses.replace(categories, th=None)
-    freins = list(Frein.objects.visible_to(user).filter(participant=participant))
+    freins = list(Frein.objects.visible_to(scope).filter(participant=participant))
     context = {
         "participant": participant,
         "situation": situation,
@@ -245,10 +244,10 @@ def participant_detail(request, pk):
         "freins_leves": [frein for frein in freins if frein.leve],
         "lift_default": timezone.localdate(),
         "manques": _manques(participant, situation, editable=editable),
-        "documents": Document.objects.visible_to(user)
+        "documents": Document.objects.visible_to(scope)
         .filter(participant=participant)
         .select_related("uploaded_by"),
-        "events": timeline(participant, user=user),
+        "events": timeline(participant, scope=scope),
         # the parcours app's block (reverse relation: participants does not import parcours)
         "parcours_list": list(participant.parcours.select_related("referent").order_by("-pk")),
         # the operations app's block (reverse relation, as above)
@@ -263,7 +262,7 @@ def participant_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def situation_update(request, pk, new=False):
     """The FSE entry questionnaire: the latest situation at entry, or a new one (re-entry)."""
-    participant = _editable_participant(request.user, pk)
+    participant = _editable_participant(request.scope, pk)
     situation = None if new else participant.situation_entree
     if situation is not None:
         initial = model_to_dict(situation, fields=services.SITUATION_FIELDS)
@@ -274,7 +273,7 @@ def situation_update(request, pk, new=False):
         if form.is_valid():
             try:
                 situation = services.situation_save(
-                    user=request.user, participant=participant, situation=situation, **form.situation_data()
+                    scope=request.scope, participant=participant, situation=situation, **form.situation_data()
                 )
             except ValidationError as error:
                 form.add_service_errors(error)
@@ -310,19 +309,19 @@ def situation_create(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def frein_create(request, pk):
-    participant = _editable_participant(request.user, pk)
+    participant = _editable_participant(request.scope, pk)
     if request.method == "POST":
-        form = FreinForm(request.POST, user=request.user, participant=participant)
+        form = FreinForm(request.POST, scope=request.scope, participant=participant)
         if form.is_valid():
             try:
-                frein = services.frein_add(user=request.user, participant=participant, **form.cleaned_data)
+                frein = services.frein_add(scope=request.scope, participant=participant, **form.cleaned_data)
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
                 messages.success(request, f"Frein « {frein} » ajouté.")
                 return redirect(participant)
     else:
-        form = FreinForm(user=request.user, participant=participant)
+        form = FreinForm(scope=request.scope, participant=participant)
     return render(request, "participants/frein_form.html", {"participant": participant, "form": form})
 
 
@@ -330,17 +329,17 @@ def frein_create(request, pk):
 @require_http_methods(["GET", "POST"])
 def frein_lift(request, pk):
     frein = get_object_or_404(
-        Frein.objects.visible_to(request.user).select_related("participant__plie"), pk=pk
+        Frein.objects.visible_to(request.scope).select_related("participant__plie"), pk=pk
     )
     participant = frein.participant
-    if not can_edit(request.user, participant):
+    if not can_edit_participant(request.scope, participant):
         raise PermissionDenied
     if request.method == "POST":
         form = FreinLiftForm(request.POST)
         if form.is_valid():
             try:
                 services.frein_lift(
-                    user=request.user, frein=frein, date_levee=form.cleaned_data["date_levee"]
+                    scope=request.scope, frein=frein, date_levee=form.cleaned_data["date_levee"]
                 )
             except ValidationError as error:
                 form.add_service_errors(error)

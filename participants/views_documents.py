@@ -1,6 +1,6 @@
 """Documents of a dossier (upload, download, delete) and the printable fiche.
 
-Everything goes through ``visible_to(request.user)``: a participant or document outside the
+Everything goes through ``visible_to(request.scope)``: a participant or document outside the
 user's scope is a 404, whatever the reason. A user who sees the dossier but may not change its
 documents (gestionnaire, direction) gets a 403 on upload and delete."""
 
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from participants import documents
 from participants.models import Document, Participant
 from participants.pdf import render_fiche
-from participants.permissions import can_edit
+from participants.permissions import can_edit_participant
 from plie.core.forms import StyledFormMixin
 
 PRIVATE_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"}
@@ -34,10 +34,10 @@ class _DocumentFields(forms.Form):
     type = forms.ChoiceField(label="Type de pièce")
     fichier = forms.FileField(label="Fichier")
 
-    def __init__(self, *args, user, participant, **kwargs):
+    def __init__(self, *args, scope, participant, **kwargs):
         super().__init__(*args, **kwargs)
         # set before StyledFormMixin reads the errors (it validates a bound form at once)
-        self.fields["type"].choices = [("", "Choisir…"), *documents.allowed_types(user, participant)]
+        self.fields["type"].choices = [("", "Choisir…"), *documents.allowed_types(scope, participant)]
         fichier = self.fields["fichier"]
         fichier.widget.attrs["accept"] = documents.ACCEPT_ATTRIBUTE
         fichier.help_text = (
@@ -55,22 +55,22 @@ class DocumentForm(StyledFormMixin, _DocumentFields):
     pass
 
 
-def _participant_or_404(user, pk):
-    return get_object_or_404(Participant.objects.visible_to(user).select_related("plie"), pk=pk)
+def _participant_or_404(scope, pk):
+    return get_object_or_404(Participant.objects.visible_to(scope).select_related("plie"), pk=pk)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def document_upload(request, pk):
-    participant = _participant_or_404(request.user, pk)
-    if not can_edit(request.user, participant):
+    participant = _participant_or_404(request.scope, pk)
+    if not can_edit_participant(request.scope, participant):
         raise PermissionDenied
     if request.method == "POST":
-        form = DocumentForm(request.POST, request.FILES, user=request.user, participant=participant)
+        form = DocumentForm(request.POST, request.FILES, scope=request.scope, participant=participant)
         if form.is_valid():
             try:
                 document = documents.document_add(
-                    user=request.user,
+                    scope=request.scope,
                     participant=participant,
                     type=form.cleaned_data["type"],
                     uploaded_file=form.cleaned_data["fichier"],
@@ -81,14 +81,14 @@ def document_upload(request, pk):
                 messages.success(request, f"Document «\xa0{document.nom_original}\xa0» ajouté au dossier.")
                 return redirect(participant)
     else:
-        form = DocumentForm(user=request.user, participant=participant)
+        form = DocumentForm(scope=request.scope, participant=participant)
     return render(request, "participants/document_form.html", {"participant": participant, "form": form})
 
 
 @login_required
 @require_GET
 def document_download(request, pk):
-    document = get_object_or_404(Document.objects.visible_to(request.user), pk=pk)
+    document = get_object_or_404(Document.objects.visible_to(request.scope), pk=pk)
     try:
         fichier = document.fichier.open("rb")
     except FileNotFoundError:
@@ -103,13 +103,13 @@ def document_download(request, pk):
 @require_http_methods(["GET", "POST"])
 def document_delete(request, pk):
     document = get_object_or_404(
-        Document.objects.visible_to(request.user).select_related("participant__plie"), pk=pk
+        Document.objects.visible_to(request.scope).select_related("participant__plie"), pk=pk
     )
     participant = document.participant
-    if not can_edit(request.user, participant):
+    if not can_edit_participant(request.scope, participant):
         raise PermissionDenied
     if request.method == "POST":
-        documents.document_delete(user=request.user, document=document)
+        documents.document_delete(scope=request.scope, document=document)
         messages.success(request, f"Document «\xa0{document.nom_original}\xa0» supprimé du dossier.")
         return redirect(participant)
     return render(
@@ -121,10 +121,10 @@ def document_delete(request, pk):
 @require_GET
 def fiche_pdf(request, pk):
     participant = get_object_or_404(
-        Participant.objects.visible_to(request.user).select_related("plie").prefetch_related("situations"),
+        Participant.objects.visible_to(request.scope).select_related("plie").prefetch_related("situations"),
         pk=pk,
     )
-    response = HttpResponse(render_fiche(participant, request.user), content_type="application/pdf")
+    response = HttpResponse(render_fiche(participant, request.scope), content_type="application/pdf")
     filename = f"fiche-{slugify(participant.nom)}-{slugify(participant.prenom)}.pdf"
     response["Content-Disposition"] = content_disposition_header(False, filename)
     return _private(response)

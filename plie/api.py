@@ -13,12 +13,12 @@ router = DefaultRouter()
 
 @api_view(["GET"])
 def me(request):
-    scope = scope_for(request.user)
+    scope = scope_for(request.user)  # DRF authenticates the request: its user, not the session's
     return Response(
         {
             "email": request.user.email,
             "role": scope.primary_role,
-            "plies": [{"code": p.code, "nom": p.nom} for p in visible_plies(request.user).order_by("code")],
+            "plies": [{"code": p.code, "nom": p.nom} for p in visible_plies(scope).order_by("code")],
         }
     )
 

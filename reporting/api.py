@@ -7,6 +7,7 @@ from django.http import Http404
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
+from plie.core.scoping import scope_for
 from reporting import mensuel
 from reporting.bilan import bilan_annuel
 from reporting.selectors import Perimetre, plie_visible
@@ -16,7 +17,7 @@ ANNEE_MIN, ANNEE_MAX = 2000, 2100
 
 @api_view(["GET"])
 def bilan_annuel_api(request, code, annee):
-    plie = plie_visible(request.user, code)
+    plie = plie_visible(scope_for(request.user), code)
     if plie is None or not ANNEE_MIN <= annee <= ANNEE_MAX:
         raise Http404
     return Response(bilan_annuel(plie, annee))
@@ -27,7 +28,7 @@ def reporting_mensuel_api(request, code, mois):
     """``GET /api/v1/plie/CODE/mensuel/AAAA-MM/``: the monthly reporting (``reporting.mensuel``).
     A PLIE out of scope or a malformed month is a 404; a month not begun yet a 400 with the
     reason; the current month comes with ``"statut": "provisoire"``."""
-    plie = plie_visible(request.user, code)
+    plie = plie_visible(scope_for(request.user), code)
     try:
         annee, numero = mensuel.lire_mois(mois)
     except mensuel.MoisInvalide:

@@ -9,11 +9,11 @@ from reporting.selectors import perimetre_for
 from reporting.views import pourcentage
 
 
-def chiffres_cles(user, annee, today):
+def chiffres_cles(scope, annee, today):
     """Entrées, sorties, sorties positives and the positive-exit rate (over the exits) of
-    ``annee`` for the user's PLIE, from the flow table (1 query). ``incoherent`` holds the
+    ``annee`` for the scope's PLIE, from the flow table (1 query). ``incoherent`` holds the
     message when the data breaks the flow table's invariant (the figures are then not shown)."""
-    compteurs = compter(perimetre_for(user), Periode.annee(annee))
+    compteurs = compter(perimetre_for(scope), Periode.annee(annee))
     try:
         flux = flux_depuis(compteurs)
     except FluxIncoherent as exc:
@@ -32,20 +32,20 @@ def chiffres_cles(user, annee, today):
     }
 
 
-def bilan_annuel(user, today):
+def bilan_annuel(scope, today):
     """« Bilan annuel »: last year's key figures, with links to the bilan PDF request and to the
     monthly report."""
-    return {"template": "reporting/includes/home_bilan.html", **chiffres_cles(user, today.year - 1, today)}
+    return {"template": "reporting/includes/home_bilan.html", **chiffres_cles(scope, today.year - 1, today)}
 
 
-def taux_annee(user, today):
+def taux_annee(scope, today):
     """« Taux de sorties positives »: the current year's figures so far."""
-    return {"template": "reporting/includes/home_taux.html", **chiffres_cles(user, today.year, today)}
+    return {"template": "reporting/includes/home_taux.html", **chiffres_cles(scope, today.year, today)}
 
 
-def indicateurs_agreges(user, today):
+def indicateurs_agreges(scope, today):
     """« Indicateurs agrégés » of the financed PLIE: the current year's figures so far."""
-    return {"template": "reporting/includes/home_agregats.html", **chiffres_cles(user, today.year, today)}
+    return {"template": "reporting/includes/home_agregats.html", **chiffres_cles(scope, today.year, today)}
 
 
 HOME_PANELS = {

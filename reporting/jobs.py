@@ -8,11 +8,11 @@ done; the user can leave the page and come back »).
   ``progress`` as it goes. Idempotent: a finished job is left alone; a failed one records its
   error (re-sending it retries). The file is written to a ``.part`` file then renamed, so a
   worker killed mid-way never leaves a half file behind a « terminé » job;
-- :func:`peut_telecharger`: only the requester, and only while their scope still covers the
-  PLIE of the export.
+- :func:`reporting.permissions.can_download_export`: only the requester, and only while their
+  scope still covers the PLIE of the export.
 
 Scoping is that of the synchronous exports: a bilan needs the PLIE's figures
-(``scope_for(user).plie_ids``, a financeur may have one), the participants list needs their
+(``scope.plie_ids``, a financeur may have one), the participants list needs their
 personal data (``personal_plie_ids``, as ``Participant.objects.visible_to``). The participants
 list holds no sensitive field (disability, RSA, health): those stay in the dossier."""
 
@@ -30,6 +30,7 @@ from django.utils.text import slugify
 from plie.core.models import Structure
 from plie.core.scoping import scope_for
 from reporting.models import ExportDemande
+from reporting.permissions import exportable_plie_ids
 
 logger = logging.getLogger(__name__)
 
@@ -50,34 +51,21 @@ class ExportRefuse(Exception):
     """The requester's scope no longer covers the export (recorded as the job's error)."""
 
 
-def plies_autorisees(user, kind):
-    """The PLIE ids ``user`` may export ``kind`` over."""
-    scope = scope_for(user)
-    return scope.personal_plie_ids if kind == Kind.PARTICIPANTS_XLSX else scope.plie_ids
-
-
-def peut_telecharger(demande, user):
-    """Only the requester, and only while the PLIE of the export are all still in their scope."""
-    return demande.user_id == user.pk and set(demande.params.get("plie_ids", ())) <= plies_autorisees(
-        user, demande.kind
-    )
-
-
 # --- Asking -------------------------------------------------------------------------------------
 
 
-def demande_create(*, user, kind, plie_ids=(), annee=None):
-    """Record the export ``kind`` asked by ``user`` and send its task after commit.
+def demande_create(*, scope, kind, plie_ids=(), annee=None):
+    """Record the export ``kind`` asked by ``scope`` and send its task after commit.
 
     A bilan is over ``plie_ids`` (one PLIE, or an OI's PLIE) for the year ``annee``; the
-    participants list is over every PLIE whose participants the user may see (``plie_ids`` is
+    participants list is over every PLIE whose participants the scope may see (``plie_ids`` is
     ignored). Raises ``PermissionDenied`` for a PLIE out of scope, ``ValidationError`` (French
     message naming the field) for bad input."""
     from reporting.tasks import export_run
 
     if kind not in Kind.values:
         raise ValidationError({"kind": f"Export « {kind} » inconnu."})
-    autorisees = plies_autorisees(user, kind)
+    autorisees = exportable_plie_ids(scope, kind)
     if kind == Kind.PARTICIPANTS_XLSX:
         if not autorisees:
             raise PermissionDenied("Vous ne pouvez pas exporter de participants.")
@@ -95,7 +83,9 @@ def demande_create(*, user, kind, plie_ids=(), annee=None):
         params = {"plie_ids": ids, "annee": int(annee)}
         libelle = f"Bilan {int(annee)} — {_noms(ids)}"
     with transaction.atomic():
-        demande = ExportDemande.objects.create(user=user, kind=kind, params=params, libelle=libelle[:255])
+        demande = ExportDemande.objects.create(
+            user=scope.user, kind=kind, params=params, libelle=libelle[:255]
+        )
         transaction.on_commit(lambda: export_run.delay(demande.pk))
     return demande
 
@@ -139,7 +129,9 @@ def executer(demande_id):
         demande.save(update_fields=["status", "progress", "error", "started_at", "finished_at"])
     partiel = None
     try:
-        if not set(demande.params.get("plie_ids", ())) <= plies_autorisees(demande.user, demande.kind):
+        if not set(demande.params.get("plie_ids", ())) <= exportable_plie_ids(
+            scope_for(demande.user), demande.kind
+        ):
             raise ExportRefuse("Le périmètre de l'export n'est plus dans vos droits.")
         relatif = chemin_fichier(demande)
         absolu = Path(settings.MEDIA_ROOT) / relatif

@@ -28,7 +28,6 @@ from participants.categories import AGE_JEUNE, AGE_SENIOR, AGE_SENIOR_PLUS, DELD
 from participants.enums import NiveauFormation, StatutEmploi
 from participants.models import SituationEntree
 from plie.core.models import Structure
-from plie.core.scoping import scope_for
 
 
 @dataclass(frozen=True)
@@ -54,18 +53,18 @@ class Perimetre:
         return Parcours.objects.filter(self.q()).order_by()
 
 
-def perimetre_for(user, plie_ids=None, *, referent_id=None, prescripteur_id=None):
-    """The :class:`Perimetre` of ``user``: the PLIE whose figures they may see (``plie_ids``
+def perimetre_for(scope, plie_ids=None, *, referent_id=None, prescripteur_id=None):
+    """The :class:`Perimetre` of ``scope``: the PLIE whose figures they may see (``plie_ids``
     narrows it, never widens it)."""
-    visibles = scope_for(user).plie_ids
+    visibles = scope.plie_ids
     ids = visibles if plie_ids is None else visibles & frozenset(plie_ids)
     return Perimetre(frozenset(ids), referent_id=referent_id, prescripteur_id=prescripteur_id)
 
 
-def plie_visible(user, code):
-    """The PLIE ``code`` if ``user`` may see its figures, else ``None`` (one query, the scope
+def plie_visible(scope, code):
+    """The PLIE ``code`` if ``scope`` may see its figures, else ``None`` (one query, the scope
     aside)."""
-    return Structure.objects.plies().filter(code=code, id__in=scope_for(user).plie_ids).first()
+    return Structure.objects.plies().filter(code=code, id__in=scope.plie_ids).first()
 
 
 # --- Public categories at entry, in SQL --------------------------------------------------------

@@ -23,23 +23,12 @@ from django.views.decorators.http import require_GET
 from parcours.enums import TypeAlerte
 from plie.core.enums import Role
 from plie.core.models import Structure
-from plie.core.scoping import scope_for
 from reporting import dashboards
 from reporting.dashboards import AUCUN_REFERENT, INDICATEURS
 from reporting.flux import Periode
+from reporting.permissions import dashboard_plie_ids
 
 PAGE_SIZE = 50
-
-# Who gets the dashboards with links to people (per PLIE); a financeur gets the aggregate one.
-DASHBOARD_ROLES = (Role.ANIMATION, Role.DIRECTION, Role.GESTIONNAIRE, Role.ADMINISTRATEUR)
-
-
-def dashboard_plie_ids(user):
-    """The PLIE whose dashboard (with links to the participants) ``user`` may open."""
-    scope = scope_for(user)
-    return frozenset(
-        plie_id for plie_id in scope.personal_plie_ids if scope.has_role(*DASHBOARD_ROLES, plie_id=plie_id)
-    )
 
 
 def pourcentage(valeur):
@@ -207,9 +196,9 @@ def _choisir_plie(request, plie_ids):
 @login_required
 @require_GET
 def dashboard(request):
-    plie_ids = dashboard_plie_ids(request.user)
+    plie_ids = dashboard_plie_ids(request.scope)
     if not plie_ids:
-        if scope_for(request.user).has_role(Role.FINANCEUR):
+        if request.scope.has_role(Role.FINANCEUR):
             return redirect("reporting:dashboard_financeur")
         raise PermissionDenied
     plie, plies = _choisir_plie(request, plie_ids)
@@ -234,7 +223,7 @@ def dashboard(request):
 @login_required
 @require_GET
 def dashboard_oi(request):
-    plie_ids = dashboard_plie_ids(request.user)
+    plie_ids = dashboard_plie_ids(request.scope)
     if not plie_ids:
         raise PermissionDenied
     tableau = dashboards.tableau(plie_ids, avec_files_actives=False)
@@ -253,7 +242,7 @@ def dashboard_oi(request):
 @require_GET
 def dashboard_financeur(request):
     """Aggregates only: the same figures without any link, no caseload per référent."""
-    plie_ids = scope_for(request.user).plie_ids
+    plie_ids = request.scope.plie_ids
     if not plie_ids:
         raise PermissionDenied
     plie, plies = _choisir_plie(request, plie_ids)
@@ -322,7 +311,7 @@ def participants_liste(request):
     """The parcours behind one figure of a dashboard, paginated. Only PLIE whose participants
     the user may see: a financeur, another PLIE or a PLIE unknown is a 404."""
     codes = sorted(set(request.GET.getlist("plie")))
-    personal = scope_for(request.user).personal_plie_ids
+    personal = request.scope.personal_plie_ids
     if not codes or not personal:
         raise Http404
     plies = list(Structure.objects.plies().filter(code__in=codes, id__in=personal).order_by("nom"))

@@ -16,18 +16,19 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from plie.core.forms import StyledFormMixin
-from plie.core.scoping import scope_for, visible_plies
+from plie.core.scoping import visible_plies
 from reporting import jobs
 from reporting.models import ExportDemande
+from reporting.permissions import can_download_export
 
 PAGE_SIZE = 20
 
 
-def perimetres(user):
+def perimetres(scope):
     """The choices of scope for a bilan: each visible PLIE, then each OI with several visible PLIE
     (its consolidated bilan): ``[("plie:<id>", label), ("oi:<id>", label)]`` and the PLIE ids
     behind each value."""
-    plies = list(visible_plies(user).select_related("oi").order_by("nom"))
+    plies = list(visible_plies(scope).select_related("oi").order_by("nom"))
     choix, ids = [], {}
     for plie in plies:
         choix.append((f"plie:{plie.pk}", plie.nom))
@@ -52,14 +53,14 @@ class ExportDemandeForm(StyledFormMixin, forms.Form):
         label="Année du bilan", required=False, min_value=jobs.ANNEE_MIN, max_value=jobs.ANNEE_MAX
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, scope, **kwargs):
         super().__init__(*args, **kwargs)
         kinds = list(ExportDemande.Kind.choices)
-        self.participants_possible = bool(scope_for(user).personal_plie_ids)
+        self.participants_possible = bool(scope.personal_plie_ids)
         if not self.participants_possible:
             kinds = [k for k in kinds if k[0] != ExportDemande.Kind.PARTICIPANTS_XLSX]
         self.fields["kind"].choices = kinds
-        choix, self.plie_ids_par_choix = perimetres(user)
+        choix, self.plie_ids_par_choix = perimetres(scope)
         self.fields["perimetre"].choices = [("", "—"), *choix]
         self.fields["annee"].initial = timezone.localdate().year - 1
 
@@ -73,33 +74,33 @@ class ExportDemandeForm(StyledFormMixin, forms.Form):
         return data
 
 
-def _demande_du_user(user, pk):
-    """The job ``pk`` if it is ``user``'s own, else 404."""
-    return get_object_or_404(ExportDemande, pk=pk, user=user)
+def _demande_du_user(scope, pk):
+    """The job ``pk`` if it is ``scope``'s own, else 404."""
+    return get_object_or_404(ExportDemande, pk=pk, user_id=scope.user_id)
 
 
 @login_required
 @require_GET
 def export_list(request):
-    if not scope_for(request.user).plie_ids:
+    if not request.scope.plie_ids:
         raise PermissionDenied
-    demandes = ExportDemande.objects.filter(user=request.user).order_by("-created_at", "-pk")
+    demandes = ExportDemande.objects.filter(user=request.scope.user).order_by("-created_at", "-pk")
     page = Paginator(demandes, PAGE_SIZE).get_page(request.GET.get("page"))
-    form = ExportDemandeForm(user=request.user)
+    form = ExportDemandeForm(scope=request.scope)
     return render(request, "reporting/exports/export_list.html", {"page": page, "form": form})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def export_create(request):
-    if not scope_for(request.user).plie_ids:
+    if not request.scope.plie_ids:
         raise PermissionDenied
-    form = ExportDemandeForm(request.POST or None, user=request.user)
+    form = ExportDemandeForm(request.POST or None, scope=request.scope)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             demande = jobs.demande_create(
-                user=request.user,
+                scope=request.scope,
                 kind=data["kind"],
                 plie_ids=form.plie_ids_par_choix.get(data.get("perimetre"), []),
                 annee=data.get("annee"),
@@ -117,7 +118,7 @@ def export_create(request):
 @login_required
 @require_GET
 def export_detail(request, pk):
-    demande = _demande_du_user(request.user, pk)
+    demande = _demande_du_user(request.scope, pk)
     return render(request, "reporting/exports/export_detail.html", {"demande": demande})
 
 
@@ -125,7 +126,7 @@ def export_detail(request, pk):
 @require_GET
 def export_progress(request, pk):
     """The progress partial: polls itself every 2 s (htmx) while the job runs."""
-    demande = _demande_du_user(request.user, pk)
+    demande = _demande_du_user(request.scope, pk)
     return render(request, "reporting/exports/includes/progress.html", {"demande": demande})
 
 
@@ -133,7 +134,7 @@ def export_progress(request, pk):
 @require_POST
 def export_retry(request, pk):
     """Send a failed job again (its error is cleared; a job not failed is left alone)."""
-    demande = _demande_du_user(request.user, pk)
+    demande = _demande_du_user(request.scope, pk)
     if demande.status == ExportDemande.Status.FAILED:
         jobs.demande_relancer(demande)
         messages.success(request, "Export relancé.")
@@ -143,8 +144,8 @@ def export_retry(request, pk):
 @login_required
 @require_GET
 def export_download(request, pk):
-    demande = _demande_du_user(request.user, pk)
-    if demande.status != ExportDemande.Status.DONE or not jobs.peut_telecharger(demande, request.user):
+    demande = _demande_du_user(request.scope, pk)
+    if demande.status != ExportDemande.Status.DONE or not can_download_export(request.scope, demande):
         raise Http404("Export indisponible.")
     chemin = (Path(settings.MEDIA_ROOT) / demande.fichier) if demande.fichier else None
     if chemin is None or not chemin.is_file():

@@ -14,8 +14,8 @@ from reporting import mensuel
 from reporting.selectors import Perimetre
 
 
-def _plies_visibles(user):
-    plies = list(visible_plies(user).order_by("code"))
+def _plies_visibles(scope):
+    plies = list(visible_plies(scope).order_by("code"))
     if not plies:
         raise PermissionDenied("Aucun PLIE dans votre périmètre.")
     return plies
@@ -77,7 +77,7 @@ def _rapport(plie, annee, mois):
 @login_required
 @require_GET
 def mensuel_view(request):
-    plies = _plies_visibles(request.user)
+    plies = _plies_visibles(request.scope)
     code = request.GET.get("plie") or plies[0].code
     plie = _plie(plies, code)
     annee, mois = mensuel.mois_par_defaut()
@@ -105,7 +105,7 @@ def mensuel_view(request):
 def mensuel_export(request, code, mois, fmt):
     if fmt not in mensuel.EXPORTS:
         raise Http404("Format inconnu.")
-    plie = _plie(_plies_visibles(request.user), code)
+    plie = _plie(_plies_visibles(request.scope), code)
     try:
         rapport = _rapport(plie, *mensuel.lire_mois(mois))
     except mensuel.MoisInvalide as exc:

@@ -1,32 +1,27 @@
-"""Template tags that let pages of upstream apps (parcours) link to the operations' proofs
-without importing operations from Python (imports go participants ← parcours ← operations)."""
+"""Template tags that let pages of upstream apps (parcours) offer the operations' actions without
+importing operations from Python (imports go participants ← parcours ← operations). Who may do
+what is read with ``{% can "operations.<verb>_<noun>" obj %}`` (``plie/core/templatetags``)."""
 
 from django import template
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils import timezone
 
-from operations.permissions import can_control
+from operations.models import Inscription, Operation
+from operations.permissions import can_manage_operations
+from plie.core.templatetags.permissions import context_scope
 
 register = template.Library()
 
 
-@register.simple_tag
-def peut_attester(user, plie_id):
-    """``user`` may print attestations and other proofs of the PLIE ``plie_id``."""
-    return can_control(user, plie_id)
-
-
-@register.simple_tag
-def operations_a_inscrire(user, parcours, today=None):
-    """The operations in progress of the parcours' PLIE in which ``user`` may enrol its participant
-    and where the participant has no open enrolment yet: ``[(operation, url)]``. One query, none
-    when the user does not manage the PLIE's operations or the parcours is not under way."""
-    from django.db.models import Exists, OuterRef
-    from django.urls import reverse
-    from django.utils import timezone
-
-    from operations.models import Inscription, Operation
-    from operations.permissions import can_manage
-
-    if not parcours.date_entree or parcours.date_sortie or not can_manage(user, parcours.plie_id):
+@register.simple_tag(takes_context=True)
+def operations_a_inscrire(context, parcours, today=None):
+    """The operations in progress of the parcours' PLIE in which the request's scope may enrol its
+    participant and where the participant has no open enrolment yet: ``[(operation, url)]``.
+    One query, none when the scope does not manage the PLIE's operations or the parcours is not
+    under way."""
+    scope = context_scope(context)
+    if not parcours.date_entree or parcours.date_sortie or not can_manage_operations(scope, parcours.plie_id):
         return []
     today = today or timezone.localdate()
     deja = Inscription.objects.filter(
@@ -43,13 +38,3 @@ def operations_a_inscrire(user, parcours, today=None):
         (operation, reverse("operations:inscription_create", args=[operation.pk]) + base)
         for operation in operations
     ]
-
-
-@register.simple_tag
-def peut_remplir(user, inscription):
-    """``user`` may fill the entry questionnaire and the exit data of ``inscription`` (its PLIE's
-    managers, or the participant's référent). No query when ``operation`` and ``parcours`` are
-    fetched with the enrolment."""
-    from operations.permissions import can_fill
-
-    return can_fill(user, inscription)

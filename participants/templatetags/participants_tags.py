@@ -1,15 +1,8 @@
 from django import template
 
-from participants import documents, permissions
+from participants import documents
 
 register = template.Library()
-
-
-@register.simple_tag
-def can_edit(user, participant):
-    """``{% can_edit user participant as may_edit %}``: whether ``user`` may change
-    ``participant``'s dossier, its documents included (``participants.permissions.can_edit``)."""
-    return permissions.can_edit(user, participant)
 
 
 @register.filter

@@ -1,9 +1,10 @@
 from plie.core.navigation import entries_for
-from plie.core.scoping import scope_for
+from plie.core.scoping import request_scope
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_entries": [], "user_scope": None}
-    return {"nav_entries": entries_for(user, request.path), "user_scope": scope_for(user)}
+    scope = request_scope(request)
+    return {"nav_entries": entries_for(scope, request.path), "user_scope": scope}

@@ -27,8 +27,8 @@ def home_panels(role):
     return panels
 
 
-def panels_for(user, role, today):
-    """The rendered-ready panels of ``user``'s home for ``role`` on ``today`` (``None`` dropped)."""
+def panels_for(scope, role, today):
+    """The rendered-ready panels of ``scope``'s home for ``role`` on ``today`` (``None`` dropped)."""
     if role is None:
         return []
-    return [panel for panel in (function(user, today) for function in home_panels(role)) if panel]
+    return [panel for panel in (function(scope, today) for function in home_panels(role)) if panel]

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from plie.core.enums import Role
-from plie.core.scoping import PERSONAL_DATA_ROLES, scope_for
+from plie.core.scoping import PERSONAL_DATA_ROLES
 
 
 @dataclass(frozen=True)
@@ -53,11 +53,11 @@ ENTRIES = (
 )
 
 
-def entries_for(user, current_path=""):
-    scope = scope_for(user)
+def entries_for(scope, current_path=""):
+    """The menu of ``scope``: the entries whose roles it holds (staff entries for staff only)."""
     items = []
     for entry in ENTRIES:
-        if entry.staff_only and not user.is_staff:
+        if entry.staff_only and not (scope.user is not None and scope.user.is_staff):
             continue
         if entry.roles is not None and not scope.has_role(*entry.roles):
             continue

@@ -1,7 +1,11 @@
 """Who may see what: the one place that decides it.
 
-Every list, detail, export, API and task asks :func:`scope_for` (directly or through a
-``visible_to(user)`` QuerySet method) and never filters on memberships by itself.
+**The Scope is the currency.** A view computes ``scope_for(request.user)`` once per request
+and passes the :class:`Scope` down: selectors, services, permissions (``<app>/permissions.py``,
+``can_<verb>_<noun>(scope, obj)``), exports and ``visible_to(scope)`` QuerySet methods take a
+Scope, never a user to re-derive it. Commands and nightly tasks act with
+:meth:`Scope.system`, an explicit, named scope for ONE PLIE (no forged user). Nothing outside
+this module computes a scope or caches it.
 
 The rules:
 
@@ -15,7 +19,7 @@ The rules:
 - a superuser (the platform operator) sees everything; an inactive or anonymous user, nothing.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from plie.core.enums import Role, StructureKind
 
@@ -37,11 +41,44 @@ ROLE_PRECEDENCE = (
 
 @dataclass(frozen=True)
 class Scope:
+    """What one actor may see, and who acts (``user``: the person, ``None`` for a system scope,
+    whose ``label`` then says what acts: « export MDFSE », « tâches nocturnes »…)."""
+
     plie_ids: frozenset  # PLIE whose aggregated figures the user may see
     personal_plie_ids: frozenset  # PLIE whose participants (personal data) the user may see
     sensitive_plie_ids: frozenset  # PLIE whose sensitive fields the user may see
     roles_by_plie: dict  # plie id -> frozenset of roles held there
     is_superuser: bool = False
+    user: object = field(default=None, compare=False, repr=False)
+    label: str = ""
+
+    @classmethod
+    def system(cls, plie_id, *, label, personal=True, sensitive=False):
+        """The scope a command or a nightly task acts with, on ONE PLIE and no other: its figures,
+        its participants' personal data when ``personal`` (an export, a consolidation), their
+        sensitive data only when ``sensitive``; no role (it decides nothing a person decides)."""
+        ids = frozenset({plie_id})
+        return cls(
+            plie_ids=ids,
+            personal_plie_ids=ids if personal else frozenset(),
+            sensitive_plie_ids=ids if sensitive else frozenset(),
+            roles_by_plie={},
+            label=label,
+        )
+
+    @property
+    def user_id(self):
+        return self.user.pk if self.user is not None else None
+
+    @property
+    def is_system(self):
+        return self.user is None and bool(self.label)
+
+    def roles_in(self, plie_id):
+        """The roles held in the PLIE ``plie_id`` (every role for a superuser)."""
+        if self.is_superuser:
+            return frozenset(Role.values)
+        return self.roles_by_plie.get(plie_id, frozenset())
 
     @property
     def roles(self):
@@ -60,10 +97,10 @@ class Scope:
         held = self.roles_by_plie.get(plie_id, frozenset()) if plie_id is not None else self.roles
         return bool(held.intersection(roles))
 
-    def can_see_personal_data(self, plie_id):
+    def sees_personal_data(self, plie_id):
         return plie_id in self.personal_plie_ids
 
-    def can_see_sensitive_data(self, plie_id):
+    def sees_sensitive_data(self, plie_id):
         return plie_id in self.sensitive_plie_ids
 
 
@@ -82,13 +119,28 @@ def scope_for(user):
     return scope
 
 
+def request_scope(request):
+    """The scope of ``request``: ``request.scope`` set by ``plie.core.middleware.ScopeMiddleware``
+    (computed once per request), else computed and kept on it (a request built without the
+    middleware: a page rendered by a command or a test)."""
+    scope = getattr(request, "scope", None)
+    if scope is None:
+        scope = request.scope = scope_for(getattr(request, "user", None))
+    return scope
+
+
+def forget_scope(user):
+    """Drop the scope cached on ``user`` (after a change of its memberships)."""
+    user.__dict__.pop("_plie_scope", None)
+
+
 def _compute_scope(user):
     from plie.core.models import Membership, Structure
 
     if user.is_superuser:
         all_ids = frozenset(Structure.objects.plies().values_list("id", flat=True))
         roles = {plie_id: frozenset(Role.values) for plie_id in all_ids}
-        return Scope(all_ids, all_ids, all_ids, roles, is_superuser=True)
+        return Scope(all_ids, all_ids, all_ids, roles, is_superuser=True, user=user)
 
     roles_by_structure = {}
     kinds = {}
@@ -98,7 +150,7 @@ def _compute_scope(user):
         roles_by_structure.setdefault(structure_id, set()).add(role)
         kinds[structure_id] = kind
     if not roles_by_structure:
-        return EMPTY_SCOPE
+        return Scope(frozenset(), frozenset(), frozenset(), {}, user=user)
 
     # Which PLIE each structure stands for.
     plies_of = {sid: {sid} for sid, kind in kinds.items() if kind == StructureKind.PLIE}
@@ -123,11 +175,12 @@ def _compute_scope(user):
         personal_plie_ids=frozenset(p for p, r in roles_by_plie.items() if r & PERSONAL_DATA_ROLES),
         sensitive_plie_ids=frozenset(p for p, r in roles_by_plie.items() if r & SENSITIVE_DATA_ROLES),
         roles_by_plie=roles_by_plie,
+        user=user,
     )
 
 
-def visible_plies(user):
-    """The PLIE (structures) whose figures ``user`` may see."""
+def visible_plies(scope):
+    """The PLIE (structures) whose figures ``scope`` may see."""
     from plie.core.models import Structure
 
-    return Structure.objects.plies().filter(id__in=scope_for(user).plie_ids)
+    return Structure.objects.plies().filter(id__in=scope.plie_ids)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from plie.core.enums import Role
 from plie.core.home import panels_for
 from plie.core.models import TaskRun
-from plie.core.scoping import scope_for, visible_plies
+from plie.core.scoping import visible_plies
 
 HOME_TEMPLATES = {
     Role.REFERENT: "core/home_referent.html",
@@ -25,21 +25,21 @@ HOME_TEMPLATES = {
 
 @login_required
 def home(request):
-    scope = scope_for(request.user)
+    scope = request.scope
     role = scope.primary_role
-    plies = visible_plies(request.user).select_related("oi").annotate(nb_participants=Count("participants"))
+    plies = visible_plies(request.scope).select_related("oi").annotate(nb_participants=Count("participants"))
     context = {
         "role": role,
         "role_label": Role(role).label if role else None,
         "plies": plies,
-        "panels": panels_for(request.user, role, timezone.localdate()),
+        "panels": panels_for(request.scope, role, timezone.localdate()),
     }
     return render(request, HOME_TEMPLATES.get(role, "core/home_sans_role.html"), context)
 
 
 @login_required
 def taskrun_list(request):
-    scope = scope_for(request.user)
+    scope = request.scope
     if not scope.has_role(Role.ADMINISTRATEUR, Role.DIRECTION):
         raise PermissionDenied
     runs = TaskRun.objects.filter(plie_id__in=scope.plie_ids).select_related("plie")[:200]

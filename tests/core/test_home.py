@@ -14,6 +14,7 @@ from parcours.enums import ObjetPassage, StatutCommission, StatutParcours, TypeA
 from parcours.models import Alerte, Decision, ParametresPlie
 from plie.core.enums import Role, StructureKind
 from plie.core.home import home_panels, panels_for
+from plie.core.scoping import scope_for
 from reporting import home as reporting_home
 from tests.factories import ParticipantFactory, StructureFactory, user_with_role
 from tests.operations.factories import InscriptionFactory, OperationFactory
@@ -65,7 +66,7 @@ def test_panels_are_collected_in_app_order():
 
 
 def test_no_role_gets_no_panel(world):
-    assert panels_for(world.no_role, None, TODAY) == []
+    assert panels_for(scope_for(world.no_role), None, TODAY) == []
 
 
 # --- Référent -----------------------------------------------------------------------------------
@@ -84,7 +85,7 @@ class TestReferent:
         suivi(world.animateur_a, plie=plie)  # another référent's
         suivi(world.referent_b, plie=world.plie_b)  # PLIE B
 
-        panel = parcours_home.file_active(ref, TODAY)
+        panel = parcours_home.file_active(scope_for(ref), TODAY)
         assert {
             k: panel[k] for k in ("en_parcours", "suspendus", "suivi_emploi", "total", "sans_contact")
         } == {
@@ -97,7 +98,7 @@ class TestReferent:
 
         # the PLIE's own threshold: 60 days leaves only the parcours never met since February
         ParametresPlie.objects.create(plie=plie, jours_sans_contact=60)
-        assert parcours_home.file_active(ref, TODAY)["sans_contact"] == 1
+        assert parcours_home.file_active(scope_for(ref), TODAY)["sans_contact"] == 1
 
     def test_file_active_panel_renders_the_figures(self, client, world):
         suivi(
@@ -129,7 +130,7 @@ class TestReferent:
         suivi(world.animateur_a, plie=plie, nom="Autre", prochain_rdv=at(16, 9))
         suivi(world.referent_b, plie=world.plie_b, nom="Bravo", prochain_rdv=at(16, 9))
 
-        rdvs = parcours_home.prochains_rdv(ref, TODAY)["rdvs"]
+        rdvs = parcours_home.prochains_rdv(scope_for(ref), TODAY)["rdvs"]
         assert len(rdvs) == 5
         assert rdvs[:2] == [soon, later]
 
@@ -157,7 +158,7 @@ class TestReferent:
         alerte(suivi(world.animateur_a, plie=world.plie_a))  # another référent's
         alerte(suivi(world.referent_b, plie=world.plie_b))  # PLIE B
 
-        panel = parcours_home.a_traiter(ref, TODAY)
+        panel = parcours_home.a_traiter(scope_for(ref), TODAY)
         assert panel["alertes"] == [
             {"type": "rdv_passe", "label": "Rendez-vous passé sans entretien", "nombre": 1},
             {"type": "sans_contact", "label": "Pas de contact depuis trop longtemps", "nombre": 2},
@@ -182,16 +183,16 @@ class TestReferent:
         )
         response = home(client, world.referent_b)
         assertNotContains(response, "ALPHA")
-        assert parcours_home.file_active(world.referent_b, TODAY)["total"] == 0
+        assert parcours_home.file_active(scope_for(world.referent_b), TODAY)["total"] == 0
 
     def test_referent_without_plie_in_scope_gets_zeros(self, world):
         lonely = StructureFactory(kind=StructureKind.OPERATEUR, nom="Sans partenaire")
         user = user_with_role(Role.REFERENT, lonely)
         parcours = suivi(user, plie=world.plie_a, prochain_rdv=datetime.datetime(2026, 7, 1, tzinfo=PARIS))
         alerte(parcours)  # followed, but in no PLIE the user may see
-        assert parcours_home.file_active(user, TODAY)["total"] == 0
-        assert parcours_home.prochains_rdv(user, TODAY)["rdvs"] == []
-        assert parcours_home.a_traiter(user, TODAY)["alertes"] == []
+        assert parcours_home.file_active(scope_for(user), TODAY)["total"] == 0
+        assert parcours_home.prochains_rdv(scope_for(user), TODAY)["rdvs"] == []
+        assert parcours_home.a_traiter(scope_for(user), TODAY)["alertes"] == []
 
     def test_queries_are_pinned(self, client, world, django_assert_num_queries):
         for _ in range(6):
@@ -219,7 +220,7 @@ class TestAnimation:
         Decision.objects.create(commission=next_one, parcours=candidats[0], objet=ObjetPassage.CANDIDATURE)
         ParcoursFactory(participant=ParticipantFactory(plie=world.plie_b))  # PLIE B's candidate
 
-        panel = parcours_home.commissions(world.animateur_a, TODAY)
+        panel = parcours_home.commissions(scope_for(world.animateur_a), TODAY)
         assert [(c.date, c.nb_dossiers) for c in panel["commissions"]] == [
             (D(2026, 6, 20), 1),
             (D(2026, 7, 2), 0),
@@ -248,7 +249,7 @@ class TestAnimation:
         alerte(suivi(world.referent_a, plie=world.plie_a), TypeAlerte.RDV_PASSE)  # another type
         alerte(suivi(world.referent_b, plie=world.plie_b, nom="Bravo"))
 
-        panel = parcours_home.dossiers_sans_contact(world.animateur_a, TODAY)
+        panel = parcours_home.dossiers_sans_contact(scope_for(world.animateur_a), TODAY)
         assert panel["total"] == 7
         assert [a.pk for a in panel["alertes"]] == [a.pk for a in reversed(rows)][:5]
         response = home(client, world.animateur_a)
@@ -301,7 +302,7 @@ def operations(world):
 
 class TestGestionnaire:
     def test_operations_of_the_year(self, client, world, operations):
-        panel = operations_home.operations_fse(world.gestionnaire_a, TODAY)
+        panel = operations_home.operations_fse(scope_for(world.gestionnaire_a), TODAY)
         assert [
             (o.code, o.compteurs["inscriptions"], o.compteurs["entrees_incompletes"])
             for o in panel["operations"]
@@ -315,7 +316,7 @@ class TestGestionnaire:
             assertNotContains(response, absent)
 
     def test_completude_counts(self, client, world, operations):
-        panel = operations_home.completude_fse(world.gestionnaire_a, TODAY)
+        panel = operations_home.completude_fse(scope_for(world.gestionnaire_a), TODAY)
         assert {
             k: panel[k]
             for k in ("inscriptions", "entrees_incompletes", "sorties_a_renseigner", "sorties_hors_delai")
@@ -353,7 +354,7 @@ class TestGestionnaire:
         parcours(D(2026, 2, 1))  # this year's
         parcours(D(2025, 5, 1), plie=world.plie_b)
 
-        panel = reporting_home.bilan_annuel(world.gestionnaire_a, TODAY)
+        panel = reporting_home.bilan_annuel(scope_for(world.gestionnaire_a), TODAY)
         assert {
             k: panel[k]
             for k in ("annee", "entrees", "sorties", "sorties_positives", "taux_sorties_positives")

@@ -44,7 +44,7 @@ def test_scope_of_every_role(world, persona, django_assert_num_queries):
 def test_participants_visible_to_every_role(world, persona):
     participants = {letter: ParticipantFactory(plie=getattr(world, f"plie_{letter}")) for letter in "abc"}
     _, personal, _, _ = EXPECTED[persona]
-    visible = set(Participant.objects.visible_to(getattr(world, persona)))
+    visible = set(Participant.objects.visible_to(scope_for(getattr(world, persona))))
     assert visible == {participants[letter] for letter in personal}
 
 
@@ -58,7 +58,7 @@ def test_superuser_sees_every_plie(world):
     scope = scope_for(admin)
     assert scope.plie_ids == ids(world, "abc")
     assert scope.primary_role == Role.ADMINISTRATEUR
-    assert set(visible_plies(admin)) == {world.plie_a, world.plie_b, world.plie_c}
+    assert set(visible_plies(scope_for(admin))) == {world.plie_a, world.plie_b, world.plie_c}
 
 
 def test_inactive_user_and_anonymous_see_nothing(world):
@@ -73,7 +73,8 @@ def test_inactive_user_and_anonymous_see_nothing(world):
 def test_inactive_membership_gives_nothing(world):
     user = UserFactory()
     MembershipFactory(user=user, structure=world.plie_a, role=Role.REFERENT, is_active=False)
-    assert scope_for(user) is EMPTY_SCOPE
+    assert scope_for(user) == EMPTY_SCOPE  # nothing to see; the scope still names who acts
+    assert scope_for(user).user == user
 
 
 def test_roles_in_two_plie_are_kept_apart(world):

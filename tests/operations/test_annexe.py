@@ -9,6 +9,7 @@ from pypdf import PdfReader
 
 from operations import annexe
 from operations.enums import Nomenclature
+from plie.core.scoping import scope_for
 from tests.factories import ParticipantFactory
 from tests.operations.factories import InscriptionFactory, OperationFactory
 from tests.parcours.factories import ParcoursFactory, SortieFactory
@@ -58,9 +59,9 @@ def operation(world):
 
 def test_rows_give_entry_exit_and_results(world, operation, django_assert_num_queries):
     user = world.gestionnaire_a
-    annexe.mdfse.inscriptions(operation, user).exists()  # the user's scope, computed once
+    annexe.mdfse.inscriptions(operation, scope_for(user)).exists()  # the user's scope, computed once
     with django_assert_num_queries(1):  # enrolments with participant, parcours' exit and its type
-        rows = annexe.lignes(operation, user)
+        rows = annexe.lignes(operation, scope_for(user))
 
     assert [(r["nom"], r["date_entree"], r["date_sortie"]) for r in rows] == [
         ("BERNARD", datetime.date(2026, 2, 2), datetime.date(2026, 9, 30)),
@@ -77,7 +78,7 @@ def test_rows_give_entry_exit_and_results(world, operation, django_assert_num_qu
 
 def test_the_operation_nomenclature_classes_the_exits(world, operation):
     operation.nomenclature = Nomenclature.DEPARTEMENT
-    rows = annexe.lignes(operation, world.gestionnaire_a)
+    rows = annexe.lignes(operation, scope_for(world.gestionnaire_a))
     assert [r["categorie_libelle"] for r in rows] == [
         "Emploi durable (CDI, CDD de 6 mois et plus)",
         "Autre sortie",
@@ -86,19 +87,19 @@ def test_the_operation_nomenclature_classes_the_exits(world, operation):
 
 
 def test_an_exit_after_the_period_is_not_shown(world, operation):
-    rows = annexe.lignes(operation, world.gestionnaire_a, au=datetime.date(2026, 6, 30))
+    rows = annexe.lignes(operation, scope_for(world.gestionnaire_a), au=datetime.date(2026, 6, 30))
     assert [(r["date_sortie"], r["type_sortie"], r["situation_fse"]) for r in rows] == [(None, "", "")] * 3
     summary = annexe.synthese(operation, rows, datetime.date(2026, 1, 1), datetime.date(2026, 6, 30))
     assert summary == {"participants": 3, "entrees": 3, "sorties": 0, "categories": []}
 
 
 def test_another_plie_sees_no_row(world, operation):
-    assert annexe.lignes(operation, world.referent_b) == []
-    assert annexe.lignes(operation, world.financeur) == []
+    assert annexe.lignes(operation, scope_for(world.referent_b)) == []
+    assert annexe.lignes(operation, scope_for(world.financeur)) == []
 
 
 def test_the_xlsx_reads_back(world, operation):
-    workbook = load_workbook(io.BytesIO(annexe.export_xlsx(operation, world.gestionnaire_a)))
+    workbook = load_workbook(io.BytesIO(annexe.export_xlsx(operation, scope_for(world.gestionnaire_a))))
     sheet = workbook["Participants"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "ACC-2026-A — Accompagnement renforcé"
@@ -118,7 +119,7 @@ def test_the_xlsx_reads_back(world, operation):
 
 
 def test_the_pdf_is_landscape_with_every_participant(world, operation):
-    pdf = PdfReader(io.BytesIO(annexe.export_pdf(operation, world.gestionnaire_a)))
+    pdf = PdfReader(io.BytesIO(annexe.export_pdf(operation, scope_for(world.gestionnaire_a))))
     page = pdf.pages[0]
     assert page.mediabox.width > page.mediabox.height  # landscape
     text = " ".join(p.extract_text() for p in pdf.pages)
@@ -138,7 +139,7 @@ def test_the_pdf_repeats_the_table_header_on_every_page(world, operation):
             complete=True,
             participant=ParticipantFactory(plie=world.plie_a, nom=f"Participant{index:02d}"),
         )
-    pdf = PdfReader(io.BytesIO(annexe.export_pdf(operation, world.gestionnaire_a)))
+    pdf = PdfReader(io.BytesIO(annexe.export_pdf(operation, scope_for(world.gestionnaire_a))))
     assert len(pdf.pages) >= 2
     for page in pdf.pages:
         assert "Situation FSE à la sortie" in page.extract_text()

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from operations import extractions
 from parcours.enums import ModeEntretien, SujetEntretien
+from plie.core.scoping import scope_for
 from tests.factories import ParticipantFactory, UserFactory
 from tests.operations.factories import InscriptionFactory, OperationFactory
 from tests.parcours.factories import EntretienFactory, ParcoursFactory
@@ -48,7 +49,7 @@ def data(world):
 
 
 def test_lines_grouped_by_referent_with_totals(data, world):
-    items = list(extractions.lignes(data, world.gestionnaire_a))
+    items = list(extractions.lignes(data, scope_for(world.gestionnaire_a)))
     lines = [item if kind == "ligne" else item.total() for kind, item in items]
     assert lines == [
         ("ALVES Léa", "MARTIN Sam", D(2026, 3, 5), "Individuel", 60, "Bilan d'étape"),
@@ -71,7 +72,10 @@ def test_lines_grouped_by_referent_with_totals(data, world):
 
 def test_period_filter(data, world):
     lines = [
-        item for kind, item in extractions.lignes(data, world.gestionnaire_a, D(2026, 3, 6), D(2026, 5, 6))
+        item
+        for kind, item in extractions.lignes(
+            data, scope_for(world.gestionnaire_a), D(2026, 3, 6), D(2026, 5, 6)
+        )
     ]
     assert [line[2] for line in lines if isinstance(line, tuple)] == [
         D(2026, 4, 2),
@@ -81,19 +85,19 @@ def test_period_filter(data, world):
 
 
 def test_scoping(data, world):
-    assert list(extractions.lignes(data, world.referent_b)) == []
-    assert list(extractions.lignes(data, world.financeur)) == []
+    assert list(extractions.lignes(data, scope_for(world.referent_b))) == []
+    assert list(extractions.lignes(data, scope_for(world.financeur))) == []
 
 
 def test_one_query(data, world, django_assert_num_queries):
     user = world.gestionnaire_a
-    list(extractions.lignes(data, user))  # the user's scope, computed once
+    list(extractions.lignes(data, scope_for(user)))  # the user's scope, computed once
     with django_assert_num_queries(1):  # the entretiens with their référent and participant
-        assert len(list(extractions.lignes(data, user))) == 8
+        assert len(list(extractions.lignes(data, scope_for(user)))) == 8
 
 
 def test_csv(data, world):
-    raw = b"".join(extractions.csv_stream(data, world.gestionnaire_a))
+    raw = b"".join(extractions.csv_stream(data, scope_for(world.gestionnaire_a)))
     assert raw.startswith(b"\xef\xbb\xbf")
     assert b"SECRET" not in raw
     text = raw.decode("utf-8-sig")
@@ -117,7 +121,7 @@ def test_csv(data, world):
 
 
 def test_xlsx(data, world):
-    workbook = load_workbook(io.BytesIO(extractions.export_xlsx(data, world.gestionnaire_a)))
+    workbook = load_workbook(io.BytesIO(extractions.export_xlsx(data, scope_for(world.gestionnaire_a))))
     sheet = workbook["Entretiens"]
     rows = [tuple(cell.value for cell in row) for row in sheet.iter_rows()]
     assert rows[0] == extractions.ENTETES

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from operations import mdfse
+from plie.core.scoping import scope_for
 from tests.factories import ParticipantFactory
 from tests.operations.factories import InscriptionFactory, OperationFactory
 
@@ -120,7 +121,7 @@ def operation_a(world):
 
 
 def _fichier(operation, user, **periode):
-    return "".join(mdfse.export_csv(operation, user, **periode)).encode("utf-8")
+    return "".join(mdfse.export_csv(operation, scope_for(user), **periode)).encode("utf-8")
 
 
 def test_it_writes_the_expected_file_byte_for_byte(world, operation_a):
@@ -194,7 +195,7 @@ def test_the_export_costs_one_query_whatever_the_number_of_rows(
     world, operation_a, django_assert_num_queries
 ):
     user = world.gestionnaire_a
-    mdfse.inscriptions(operation_a, user).exists()  # scope computed once per user object (1 query)
+    mdfse.inscriptions(operation_a, scope_for(user)).exists()  # scope computed once per user object (1 query)
     with django_assert_num_queries(1):  # the enrolments joined with their participants
         contenu = _fichier(operation_a, user)
     assert contenu.count(b"\r\n") == 6

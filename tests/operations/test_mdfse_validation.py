@@ -16,6 +16,7 @@ from operations.mdfse_validation import (
     valider_lignes,
     valider_operation,
 )
+from plie.core.scoping import scope_for
 from tests.factories import ParticipantFactory
 from tests.operations.factories import InscriptionFactory, OperationFactory
 
@@ -337,13 +338,13 @@ def test_it_validates_the_operation_export_with_the_enrolment_ids(world, django_
         operation=operation, participant=ParticipantFactory(plie=world.plie_a, nom="Zola")
     )
     user = world.gestionnaire_a
-    mdfse.inscriptions(operation, user).exists()  # the user's scope, computed once
+    mdfse.inscriptions(operation, scope_for(user)).exists()  # the user's scope, computed once
 
     with django_assert_num_queries(1):  # the enrolments joined with their participants
-        anomalies = valider_operation(operation, user)
+        anomalies = valider_operation(operation, scope_for(user))
 
     assert {a.inscription_id for a in anomalies} == {vide.pk}
     assert complete.pk not in {a.inscription_id for a in anomalies}
     assert {a.ligne for a in anomalies} == {3}
     assert resume(anomalies)["lignes"] == 1
-    assert valider_operation(operation, world.referent_b) == []
+    assert valider_operation(operation, scope_for(world.referent_b)) == []

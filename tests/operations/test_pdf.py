@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from operations import pdf
 from plie.core.enums import StructureKind
+from plie.core.scoping import scope_for
 from tests.factories import ParticipantFactory, StructureFactory, UserFactory
 from tests.operations.factories import (
     ActionCollectiveFactory,
@@ -162,7 +163,7 @@ def test_entretiens_pdf(operation, world):
     EntretienFactory(parcours=parcours, date=D(2026, 3, 5), duree_minutes=60, notes="NOTE PRIVEE")
     EntretienFactory(parcours=parcours, date=D(2026, 4, 5), duree_minutes=30)
     (text,) = pages_text(
-        pdf.render_entretiens(operation, world.gestionnaire_a, D(2026, 1, 1), D(2026, 6, 30))
+        pdf.render_entretiens(operation, scope_for(world.gestionnaire_a), D(2026, 1, 1), D(2026, 6, 30))
     )
     assert "Entretiens de suivi par référent" in text
     assert "du 01/01/2026 au 30/06/2026" in text
@@ -171,7 +172,7 @@ def test_entretiens_pdf(operation, world):
     assert "2 entretiens, 1 participant" in text
     assert "90 min" in text
     assert "NOTE PRIVEE" not in text
-    (empty,) = pages_text(pdf.render_entretiens(operation, world.referent_b))
+    (empty,) = pages_text(pdf.render_entretiens(operation, scope_for(world.referent_b)))
     assert "Aucun entretien sur la période." in empty
     assert "toute la durée de l'opération" in empty
 

@@ -7,6 +7,7 @@ import pytest
 from operations import pieces
 from operations.enums import PieceJustificative as P
 from operations.pieces import Preuves, etat_pieces, pieces_manquantes
+from plie.core.scoping import scope_for
 from tests.factories import DocumentFactory, ParticipantFactory
 from tests.operations.factories import InscriptionFactory, OperationFactory
 from tests.parcours.factories import EntretienFactory, ParcoursFactory
@@ -96,7 +97,7 @@ def _rows(operation, user, **kwargs):
     requises = pieces.pieces_requises(operation)
     return {
         row.participant.nom: pieces.etat_pieces(requises, pieces.preuves_of(row, requises))
-        for row in pieces.checklist(operation, user, **kwargs)
+        for row in pieces.checklist(operation, scope_for(user), **kwargs)
     }
 
 
@@ -143,7 +144,7 @@ def test_incomplete_filter_and_totals(board, world):
     operation, *_ = board
     assert list(_rows(operation, world.gestionnaire_a, incomplets=True)) == ["Apres", "Sorti"]
     totaux = pieces.totaux(
-        pieces.checklist(operation, world.gestionnaire_a), pieces.pieces_requises(operation)
+        pieces.checklist(operation, scope_for(world.gestionnaire_a)), pieces.pieces_requises(operation)
     )
     assert totaux == {
         "manquants": {
@@ -167,7 +168,7 @@ def test_checklist_is_scoped(board, world):
 def test_checklist_constant_queries(board, world, django_assert_num_queries):
     operation, *_ = board
     user = world.gestionnaire_a
-    pieces.checklist(operation, user).count()  # computes the user's scope once
+    pieces.checklist(operation, scope_for(user)).count()  # computes the user's scope once
     for index in range(5):
         _dossier(operation, f"Extra{index}", documents=("identite",), entretiens=[datetime.date(2026, 4, 1)])
     # 1: the enrolments with their participant and one EXISTS per piece
@@ -176,7 +177,10 @@ def test_checklist_constant_queries(board, world, django_assert_num_queries):
     # 1: the aggregate of the totals
     with django_assert_num_queries(1):
         assert (
-            pieces.totaux(pieces.checklist(operation, user), pieces.pieces_requises(operation))["total"] == 8
+            pieces.totaux(pieces.checklist(operation, scope_for(user)), pieces.pieces_requises(operation))[
+                "total"
+            ]
+            == 8
         )
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from operations import services
 from operations.models import Inscription, Operation
 from plie.core.enums import StructureKind
+from plie.core.scoping import scope_for
 from tests.factories import ParticipantFactory, SituationEntreeFactory, StructureFactory
 from tests.operations.factories import InscriptionFactory, OperationFactory
 from tests.parcours.factories import ParcoursFactory
@@ -41,7 +42,7 @@ def operation_data(world, **overrides):
 class TestOperationSave:
     def test_it_creates_an_operation(self, world):
         operation = services.operation_save(
-            user=world.gestionnaire_a, plie=world.plie_a, **operation_data(world)
+            scope=scope_for(world.gestionnaire_a), plie=world.plie_a, **operation_data(world)
         )
         assert operation.pk and operation.plie == world.plie_a and operation.porteur == world.plie_a
 
@@ -49,7 +50,9 @@ class TestOperationSave:
         operateur = StructureFactory(kind=StructureKind.OPERATEUR, nom="ACI")
         operateur.plies.add(world.plie_a)
         operation = services.operation_save(
-            user=world.gestionnaire_a, plie=world.plie_a, **operation_data(world, porteur=operateur)
+            scope=scope_for(world.gestionnaire_a),
+            plie=world.plie_a,
+            **operation_data(world, porteur=operateur),
         )
         assert operation.porteur == operateur
 
@@ -70,7 +73,7 @@ class TestOperationSave:
     def test_it_refuses_bad_input(self, world, operation, overrides, field, message):
         with pytest.raises(ValidationError) as error:
             services.operation_save(
-                user=world.gestionnaire_a, plie=world.plie_a, **operation_data(world, **overrides)
+                scope=scope_for(world.gestionnaire_a), plie=world.plie_a, **operation_data(world, **overrides)
             )
         assert message in messages(error)[field]
 
@@ -78,7 +81,9 @@ class TestOperationSave:
         # world.operateur is a partner of PLIE B, not A
         with pytest.raises(ValidationError) as error:
             services.operation_save(
-                user=world.gestionnaire_a, plie=world.plie_a, **operation_data(world, porteur=world.operateur)
+                scope=scope_for(world.gestionnaire_a),
+                plie=world.plie_a,
+                **operation_data(world, porteur=world.operateur),
             )
         assert messages(error)["porteur"] == [
             "Le porteur doit être le PLIE lui-même ou un opérateur partenaire du PLIE."
@@ -86,7 +91,10 @@ class TestOperationSave:
 
     def test_the_same_code_is_fine_in_another_plie(self, world, operation):
         other = services.operation_save(
-            user=world.admin_a, operation=OperationFactory(plie=world.plie_a), code="X", intitule="Y"
+            scope=scope_for(world.admin_a),
+            operation=OperationFactory(plie=world.plie_a),
+            code="X",
+            intitule="Y",
         )
         assert other.code == "X"
         assert OperationFactory(plie=world.plie_b, code="ACC-2026").pk
@@ -94,7 +102,9 @@ class TestOperationSave:
     @pytest.mark.parametrize("persona", ["direction_a", "referent_a", "oi_user", "financeur", "referent_b"])
     def test_read_only_roles_may_not_save(self, world, persona):
         with pytest.raises(PermissionDenied):
-            services.operation_save(user=getattr(world, persona), plie=world.plie_a, **operation_data(world))
+            services.operation_save(
+                scope=scope_for(getattr(world, persona)), plie=world.plie_a, **operation_data(world)
+            )
         assert not Operation.objects.exists()
 
 
@@ -103,7 +113,9 @@ class TestInscrire:
         participant = ParticipantFactory(plie=world.plie_a)
         SituationEntreeFactory(participant=participant, date_entree=D(2025, 5, 1), complete=True)
         parcours = ParcoursFactory(participant=participant, plie=world.plie_a, en_parcours=True)
-        inscription = services.inscrire(operation, participant, D(2026, 2, 2), user=world.gestionnaire_a)
+        inscription = services.inscrire(
+            operation, participant, D(2026, 2, 2), scope=scope_for(world.gestionnaire_a)
+        )
         assert inscription.parcours == parcours
         assert inscription.statut_emploi == "non" and inscription.beneficiaire_rsa is True
         assert inscription.duree_recherche_mois == 14
@@ -111,14 +123,16 @@ class TestInscrire:
 
     def test_without_situation_the_questionnaire_stays_empty(self, world, operation):
         participant = ParticipantFactory(plie=world.plie_a)
-        inscription = services.inscrire(operation, participant, D(2026, 1, 1), user=world.animateur_a)
+        inscription = services.inscrire(
+            operation, participant, D(2026, 1, 1), scope=scope_for(world.animateur_a)
+        )
         assert inscription.statut_emploi == "" and inscription.handicap_reconnu is None
 
     @pytest.mark.parametrize("day", [D(2025, 12, 31), D(2027, 1, 1)])
     def test_it_refuses_an_entry_outside_the_period(self, world, operation, day):
         participant = ParticipantFactory(plie=world.plie_a)
         with pytest.raises(ValidationError) as error:
-            services.inscrire(operation, participant, day, user=world.gestionnaire_a)
+            services.inscrire(operation, participant, day, scope=scope_for(world.gestionnaire_a))
         assert messages(error)["date_entree"] == [
             f"La date d'entrée ({day:%d/%m/%Y}) est en dehors de la période de l'opération "
             "(du 01/01/2026 au 31/12/2026)."
@@ -127,7 +141,9 @@ class TestInscrire:
     def test_it_refuses_a_second_open_enrolment(self, world, operation):
         first = InscriptionFactory(operation=operation)
         with pytest.raises(ValidationError) as error:
-            services.inscrire(operation, first.participant, D(2026, 3, 1), user=world.gestionnaire_a)
+            services.inscrire(
+                operation, first.participant, D(2026, 3, 1), scope=scope_for(world.gestionnaire_a)
+            )
         assert messages(error)["participant"] == [
             f"{first.participant} est déjà inscrit(e) dans cette opération depuis le 02/02/2026 "
             "(inscription ouverte)."
@@ -136,34 +152,41 @@ class TestInscrire:
     def test_a_new_enrolment_after_an_exit_is_fine_but_not_overlapping(self, world, operation):
         first = InscriptionFactory(operation=operation, sortie=True)  # 02/02 -> 30/09
         with pytest.raises(ValidationError) as error:
-            services.inscrire(operation, first.participant, D(2026, 9, 30), user=world.gestionnaire_a)
+            services.inscrire(
+                operation, first.participant, D(2026, 9, 30), scope=scope_for(world.gestionnaire_a)
+            )
         assert "la nouvelle entrée doit suivre cette sortie" in messages(error)["date_entree"][0]
-        second = services.inscrire(operation, first.participant, D(2026, 10, 1), user=world.gestionnaire_a)
+        second = services.inscrire(
+            operation, first.participant, D(2026, 10, 1), scope=scope_for(world.gestionnaire_a)
+        )
         assert second.pk
 
     def test_it_refuses_a_participant_of_another_plie(self, world, operation):
         participant = ParticipantFactory(plie=world.plie_b)
         with pytest.raises(ValidationError) as error:
-            services.inscrire(operation, participant, D(2026, 3, 1), user=world.gestionnaire_a)
+            services.inscrire(operation, participant, D(2026, 3, 1), scope=scope_for(world.gestionnaire_a))
         assert messages(error)["participant"] == [f"{participant} ne relève pas du PLIE de l'opération."]
 
     @pytest.mark.parametrize("persona", ["direction_a", "referent_a", "oi_user", "financeur", "referent_b"])
     def test_read_only_roles_may_not_enrol(self, world, operation, persona):
         with pytest.raises(PermissionDenied):
             services.inscrire(
-                operation, ParticipantFactory(plie=world.plie_a), D(2026, 3, 1), user=getattr(world, persona)
+                operation,
+                ParticipantFactory(plie=world.plie_a),
+                D(2026, 3, 1),
+                scope=scope_for(getattr(world, persona)),
             )
 
     def test_inscrire_parcours_enters_on_the_later_of_both_starts(self, world, operation):
         parcours = ParcoursFactory(plie=world.plie_a, participant__plie=world.plie_a, en_parcours=True)
         parcours.date_entree = D(2025, 6, 1)
-        inscription = services.inscrire_parcours(parcours, operation, world.gestionnaire_a)
+        inscription = services.inscrire_parcours(parcours, operation, scope_for(world.gestionnaire_a))
         assert inscription.date_entree == D(2026, 1, 1) and inscription.parcours == parcours
 
     def test_inscrire_parcours_refuses_a_candidate(self, world, operation):
         parcours = ParcoursFactory(plie=world.plie_a, participant__plie=world.plie_a)
         with pytest.raises(ValidationError) as error:
-            services.inscrire_parcours(parcours, operation, world.gestionnaire_a)
+            services.inscrire_parcours(parcours, operation, scope_for(world.gestionnaire_a))
         assert "seule une personne entrée peut être inscrite" in messages(error)["parcours"][0]
 
 
@@ -190,7 +213,7 @@ class TestConfirmerQuestionnaire:
         services.confirmer_questionnaire(
             inscription,
             {**ANSWERS, "date_questionnaire": D(2026, 2, 5)},
-            user=world.gestionnaire_a,
+            scope=scope_for(world.gestionnaire_a),
             day=D(2026, 2, 6),
         )
         inscription.refresh_from_db()
@@ -202,8 +225,8 @@ class TestConfirmerQuestionnaire:
         inscription = InscriptionFactory(operation=operation)
         with pytest.raises(ValidationError) as error:
             services.confirmer_questionnaire(
-                inscription, {**ANSWERS, "date_questionnaire": D(2026, 2, 1)}, user=world.gestionnaire_a,
-                day=D(2026, 2, 6),
+                inscription, {**ANSWERS, "date_questionnaire": D(2026, 2, 1)},
+                scope=scope_for(world.gestionnaire_a), day=D(2026, 2, 6),
             )  # fmt: skip
         assert messages(error)["date_questionnaire"] == [
             "La date d'entrée ne peut pas être postérieure à la date du questionnaire (entrée le 02/02/2026)."
@@ -216,7 +239,7 @@ class TestConfirmerQuestionnaire:
         services.confirmer_questionnaire(
             inscription,
             {**ANSWERS, "statut_emploi": "1c", "date_questionnaire": D(2026, 2, 2)},
-            user=world.gestionnaire_a,
+            scope=scope_for(world.gestionnaire_a),
             day=D(2026, 2, 2),
         )
         assert inscription.recherche_emploi is None and inscription.duree_recherche_mois is None
@@ -227,7 +250,7 @@ class TestConfirmerQuestionnaire:
             services.confirmer_questionnaire(
                 inscription,
                 {**ANSWERS, "minima_sociaux": False, "menage_enfants": False, "date_questionnaire": None},
-                user=world.gestionnaire_a,
+                scope=scope_for(world.gestionnaire_a),
                 day=D(2026, 2, 6),
             )
         assert set(messages(error)) == {"beneficiaire_rsa", "menage_monoparental", "date_questionnaire"}
@@ -240,12 +263,14 @@ class TestConfirmerQuestionnaire:
             operation=operation, participant=parcours.participant, parcours=parcours
         )
         data = {**ANSWERS, "date_questionnaire": D(2026, 2, 2)}
-        services.confirmer_questionnaire(inscription, data, user=world.referent_a, day=D(2026, 2, 2))
+        services.confirmer_questionnaire(
+            inscription, data, scope=scope_for(world.referent_a), day=D(2026, 2, 2)
+        )
         assert inscription.questionnaire_confirme_par == world.referent_a
         for persona in ("direction_a", "referent_b", "financeur"):
             with pytest.raises(PermissionDenied):
                 services.confirmer_questionnaire(
-                    inscription, data, user=getattr(world, persona), day=D(2026, 2, 2)
+                    inscription, data, scope=scope_for(getattr(world, persona)), day=D(2026, 2, 2)
                 )
 
 
@@ -255,7 +280,7 @@ class TestSortir:
         services.sortir(
             inscription,
             D(2026, 6, 30),
-            user=world.gestionnaire_a,
+            scope=scope_for(world.gestionnaire_a),
             day=D(2026, 7, 10),
             sortie_anticipee=False,
             sortie_statut_emploi="1b",
@@ -269,12 +294,14 @@ class TestSortir:
 
     def test_exit_without_data_leaves_the_data_date_empty_then_fills_it(self, world, operation):
         inscription = InscriptionFactory(operation=operation)
-        services.sortir(inscription, D(2026, 6, 30), user=world.gestionnaire_a, day=D(2026, 6, 30))
+        services.sortir(
+            inscription, D(2026, 6, 30), scope=scope_for(world.gestionnaire_a), day=D(2026, 6, 30)
+        )
         assert inscription.sortie_renseignee_le is None
         services.sortir(
             inscription,
             D(2026, 6, 30),
-            user=world.gestionnaire_a,
+            scope=scope_for(world.gestionnaire_a),
             day=D(2026, 7, 29),
             sortie_statut_emploi="non",
         )
@@ -290,14 +317,14 @@ class TestSortir:
     def test_it_refuses_bad_dates(self, world, operation, day, message):
         inscription = InscriptionFactory(operation=operation)
         with pytest.raises(ValidationError) as error:
-            services.sortir(inscription, day, user=world.gestionnaire_a, day=D(2027, 2, 1))
+            services.sortir(inscription, day, scope=scope_for(world.gestionnaire_a), day=D(2027, 2, 1))
         assert messages(error)["date_sortie"] == [message]
         inscription.refresh_from_db()
         assert inscription.date_sortie is None
 
     def test_exit_on_the_entry_day_is_fine(self, world, operation):
         inscription = InscriptionFactory(operation=operation)
-        services.sortir(inscription, D(2026, 2, 2), user=world.gestionnaire_a, day=D(2026, 2, 2))
+        services.sortir(inscription, D(2026, 2, 2), scope=scope_for(world.gestionnaire_a), day=D(2026, 2, 2))
         assert inscription.date_sortie == D(2026, 2, 2)
 
 
@@ -314,7 +341,7 @@ class TestReporter:
         )
         derniere = InscriptionFactory(operation=operation, date_entree=D(2026, 12, 31))  # entered on 31/12
         sortie = InscriptionFactory(operation=operation, date_sortie=D(2026, 12, 31))  # left on 31/12
-        counts = services.reporter(operation, cible, user=world.gestionnaire_a)
+        counts = services.reporter(operation, cible, scope=scope_for(world.gestionnaire_a))
         assert counts == {"reportees": 2, "deja_inscrites": 0}
         for source in (ouverte, derniere):
             source.refresh_from_db()
@@ -328,8 +355,8 @@ class TestReporter:
 
     def test_it_is_idempotent(self, world, operation, cible, django_assert_num_queries):
         InscriptionFactory.create_batch(3, operation=operation)
-        assert services.reporter(operation, cible, user=world.gestionnaire_a)["reportees"] == 3
-        assert services.reporter(operation, cible, user=world.gestionnaire_a) == {
+        assert services.reporter(operation, cible, scope=scope_for(world.gestionnaire_a))["reportees"] == 3
+        assert services.reporter(operation, cible, scope=scope_for(world.gestionnaire_a)) == {
             "reportees": 0,
             "deja_inscrites": 0,
         }
@@ -338,7 +365,7 @@ class TestReporter:
     def test_a_participant_already_enrolled_in_the_target_is_only_closed(self, world, operation, cible):
         source = InscriptionFactory(operation=operation)
         InscriptionFactory(operation=cible, participant=source.participant, date_entree=D(2027, 1, 1))
-        assert services.reporter(operation, cible, user=world.gestionnaire_a) == {
+        assert services.reporter(operation, cible, scope=scope_for(world.gestionnaire_a)) == {
             "reportees": 0,
             "deja_inscrites": 1,
         }
@@ -350,7 +377,7 @@ class TestReporter:
         # scope (memberships), savepoint, open rows locked, already in the target, close (update),
         # their history, new enrolments (insert), their history, release savepoint
         with django_assert_num_queries(9):
-            services.reporter(operation, cible, user=world.gestionnaire_a)
+            services.reporter(operation, cible, scope=scope_for(world.gestionnaire_a))
 
     @pytest.mark.parametrize(
         "make, message",
@@ -364,10 +391,10 @@ class TestReporter:
     def test_it_refuses_a_bad_target(self, world, operation, make, message):
         InscriptionFactory(operation=operation)
         with pytest.raises(ValidationError) as error:
-            services.reporter(operation, make(world), user=world.gestionnaire_a)
+            services.reporter(operation, make(world), scope=scope_for(world.gestionnaire_a))
         assert messages(error)["cible"] == [message]
         assert operation.inscriptions.get().date_sortie is None
 
     def test_read_only_roles_may_not_carry_over(self, world, operation, cible):
         with pytest.raises(PermissionDenied):
-            services.reporter(operation, cible, user=world.direction_a)
+            services.reporter(operation, cible, scope=scope_for(world.direction_a))

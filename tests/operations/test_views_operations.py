@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from operations.models import Inscription, Operation
 from plie.core.enums import Role
+from plie.core.scoping import scope_for
 from tests.factories import ParticipantFactory, SituationEntreeFactory, user_with_role
 from tests.operations.factories import InscriptionFactory, OperationFactory
 from tests.parcours.factories import ParcoursFactory
@@ -108,7 +109,7 @@ class TestOperationDetail:
         assert url("inscription_questionnaire", inscription.pk) in html
         assert response.context["counts"] == {"total": 1, "ouvertes": 1, "sorties": 0, "confirmes": 0}
         (row,) = response.context["page"]
-        assert row.can_fill and row.manques > 0
+        assert row.fillable and row.manques > 0
 
     def test_links_to_the_other_pages_only_if_they_exist(self, client, world, operation):
         client.force_login(world.gestionnaire_a)
@@ -133,7 +134,7 @@ class TestOperationDetail:
         InscriptionFactory(operation=operation)  # somebody else's participant
         client.force_login(world.referent_a)
         response = client.get(url("operation_detail", operation.pk))
-        fillable = {row.pk: row.can_fill for row in response.context["page"]}
+        fillable = {row.pk: row.fillable for row in response.context["page"]}
         assert fillable.pop(inscription.pk) is True and list(fillable.values()) == [False]
         assert not response.context["can_manage"]
 
@@ -328,7 +329,7 @@ class TestParticipantDossier:
         participant = ParticipantFactory(plie=world.plie_a)
         from operations import services
 
-        services.inscrire(operation, participant, D(2026, 3, 1), user=world.gestionnaire_a)
+        services.inscrire(operation, participant, D(2026, 3, 1), scope=scope_for(world.gestionnaire_a))
         client.force_login(world.referent_a)
         response = client.get(reverse("participants:participant_detail", args=[participant.pk]))
         html = response.content.decode()

@@ -19,6 +19,7 @@ from parcours.models import TypeEtape, TypeSortie
 from parcours.referentiels import TYPES_ETAPE, TYPES_SORTIE, type_etape_save, type_sortie_save
 from parcours.services import types_sortie_of
 from plie.core.enums import Role
+from plie.core.scoping import scope_for
 from tests.factories import MembershipFactory, ParticipantFactory, user_with_role
 from tests.parcours.factories import EtapeFactory, ParcoursFactory, SortieFactory
 
@@ -381,10 +382,10 @@ class TestTypeSortieSave:
     def test_only_the_administrateur_of_the_plie(self, world):
         for user in (world.animateur_a, world.direction_a, world.referent_b):
             with pytest.raises(PermissionDenied):
-                type_sortie_save(user=user, plie=world.plie_a, **self.values())
+                type_sortie_save(scope=scope_for(user), plie=world.plie_a, **self.values())
         with pytest.raises(PermissionDenied):  # a type of another PLIE
             type_sortie_save(
-                user=world.admin_a,
+                scope=scope_for(world.admin_a),
                 plie=world.plie_a,
                 type_sortie=type_sortie(world.plie_b, "CDI"),
                 **self.values(),
@@ -395,7 +396,7 @@ class TestTypeSortieSave:
         with_sortie(cdi)
         with pytest.raises(ValidationError) as error:
             type_sortie_save(
-                user=world.admin_a,
+                scope=scope_for(world.admin_a),
                 plie=world.plie_a,
                 type_sortie=cdi,
                 **self.values(code="CDI_2", libelle=" ", categorie="emploi", criteres=[{"mois": 6}]),
@@ -450,7 +451,7 @@ class TestCategorieDepartement:
         assert list(response.context["form"].errors) == ["categorie_departement"]
         with pytest.raises(ValidationError) as error:
             type_sortie_save(
-                user=world.admin_a,
+                scope=scope_for(world.admin_a),
                 plie=world.plie_a,
                 code="X",
                 libelle="X",
@@ -464,7 +465,7 @@ class TestCategorieDepartement:
 
     def test_the_service_defaults_it_from_the_category(self, world):
         created = type_sortie_save(
-            user=world.admin_a,
+            scope=scope_for(world.admin_a),
             plie=world.plie_a,
             code="CDI_TEMPS_PARTIEL",
             libelle="CDI à temps partiel",
@@ -475,7 +476,7 @@ class TestCategorieDepartement:
         created.categorie_departement = ""
         created.save()
         type_sortie_save(  # not given: kept as set
-            user=world.admin_a,
+            scope=scope_for(world.admin_a),
             plie=world.plie_a,
             type_sortie=created,
             code="CDI_TEMPS_PARTIEL",
@@ -637,7 +638,9 @@ class TestEtapesCreateUpdate:
             "categorie": ["Sélectionnez un choix valide. sport n’en fait pas partie."],
         }
         with pytest.raises(ValidationError) as error:
-            type_etape_save(user=world.admin_a, plie=world.plie_a, code="x", libelle=" ", categorie="sport")
+            type_etape_save(
+                scope=scope_for(world.admin_a), plie=world.plie_a, code="x", libelle=" ", categorie="sport"
+            )
         assert error.value.message_dict == {
             "libelle": ["Le libellé est obligatoire."],
             "categorie": ["Choisissez la catégorie de l'étape."],
@@ -670,7 +673,9 @@ class TestEtapesCreateUpdate:
         assert client.get(etape_update_url(commun())).status_code == 404
         assert client.post(etape_update_url(commun()), etape_data()).status_code == 404
         with pytest.raises(PermissionDenied):
-            type_etape_save(user=world.admin_a, plie=world.plie_a, type_etape=commun(), **self.values())
+            type_etape_save(
+                scope=scope_for(world.admin_a), plie=world.plie_a, type_etape=commun(), **self.values()
+            )
 
     def values(self):
         return {"code": "atelier-cv", "libelle": "Atelier CV", "categorie": CategorieEtape.MOBILISATION}
@@ -695,7 +700,7 @@ class TestEtapesCreateUpdate:
         assert mine.libelle == "Atelier CV"
         assert not TypeEtape.objects.filter(code="autre").exists()
         with pytest.raises(PermissionDenied):
-            type_etape_save(user=getattr(world, persona), plie=world.plie_a, **self.values())
+            type_etape_save(scope=scope_for(getattr(world, persona)), plie=world.plie_a, **self.values())
 
     @pytest.mark.parametrize("persona", OUTSIDERS)
     def test_outsiders_get_a_404(self, client, world, persona):

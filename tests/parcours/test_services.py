@@ -23,6 +23,7 @@ from parcours.models import AffectationReferent, Decision, Parcours, Sortie, Sus
 from parcours.services import ConflictError
 from parcours.transitions import TransitionError
 from plie.core.enums import Role, StructureKind
+from plie.core.scoping import scope_for
 from tests.factories import ParticipantFactory, StructureFactory, user_with_role
 from tests.parcours.factories import (
     CommissionFactory,
@@ -86,7 +87,7 @@ class TestCandidature:
     def test_it_records_orientation_and_diagnostic(self, world, prescripteur):
         participant = ParticipantFactory(plie=world.plie_a, nom="Lefèvre")
         parcours = services.candidature_create(
-            user=world.referent_a,
+            scope=scope_for(world.referent_a),
             participant=participant,
             prescripteur=prescripteur,
             date_orientation=D(2026, 6, 1),
@@ -107,7 +108,7 @@ class TestCandidature:
         participant = ParticipantFactory(plie=world.plie_a)
         with pytest.raises(PermissionDenied):
             services.candidature_create(
-                user=getattr(world, persona),
+                scope=scope_for(getattr(world, persona)),
                 participant=participant,
                 prescripteur=prescripteur,
                 date_orientation=D(2026, 6, 1),
@@ -119,7 +120,7 @@ class TestCandidature:
         participant = ParticipantFactory(plie=world.plie_a)
         with pytest.raises(ValidationError) as raised:
             services.candidature_create(
-                user=world.animateur_a,
+                scope=scope_for(world.animateur_a),
                 participant=participant,
                 prescripteur=other_prescripteur,
                 date_orientation=D(2026, 6, 16),
@@ -138,7 +139,7 @@ class TestCandidature:
         parcours = en_parcours(world)
         with pytest.raises(ValidationError) as raised:
             services.candidature_create(
-                user=world.referent_a,
+                scope=scope_for(world.referent_a),
                 participant=parcours.participant,
                 prescripteur=prescripteur,
                 date_orientation=D(2026, 6, 1),
@@ -149,7 +150,7 @@ class TestCandidature:
         # after an exit, a new candidature is possible (the old parcours is kept)
         Parcours.objects.filter(pk=parcours.pk).update(status=StatutParcours.SORTI, date_sortie=D(2026, 5, 1))
         services.candidature_create(
-            user=world.referent_a,
+            scope=scope_for(world.referent_a),
             participant=parcours.participant,
             prescripteur=prescripteur,
             date_orientation=D(2026, 6, 1),
@@ -173,23 +174,28 @@ class TestCommission:
         user = getattr(world, persona)
         if persona == "animateur_a":
             commission = services.commission_create(
-                user=user, plie=world.plie_a, date=D(2026, 7, 2), lieu="Mairie"
+                scope=scope_for(user), plie=world.plie_a, date=D(2026, 7, 2), lieu="Mairie"
             )
             assert commission.status == StatutCommission.PREVUE
         else:
             with pytest.raises(PermissionDenied):
-                services.commission_create(user=user, plie=world.plie_a, date=D(2026, 7, 2))
+                services.commission_create(scope=scope_for(user), plie=world.plie_a, date=D(2026, 7, 2))
 
     def test_animateur_of_a_may_not_run_plie_b(self, world):
         with pytest.raises(PermissionDenied):
-            services.commission_create(user=world.animateur_a, plie=world.plie_b, date=D(2026, 7, 2))
+            services.commission_create(
+                scope=scope_for(world.animateur_a), plie=world.plie_b, date=D(2026, 7, 2)
+            )
 
     def test_agenda_takes_candidatures_and_exits(self, world, commission):
         first, second = candidat(world), candidat(world)
         sortant = en_parcours(world)
         SortieFactory(parcours=sortant, type=TypeSortieFactory(plie=world.plie_a), date_sortie=D(2026, 6, 1))
         decisions = services.commission_add_to_agenda(
-            user=world.animateur_a, commission=commission, candidatures=[first, second], sorties=[sortant]
+            scope=scope_for(world.animateur_a),
+            commission=commission,
+            candidatures=[first, second],
+            sorties=[sortant],
         )
         assert [(d.parcours, d.objet) for d in decisions] == [
             (first, ObjetPassage.CANDIDATURE),
@@ -206,7 +212,7 @@ class TestCommission:
         without_exit = en_parcours(world)
         with pytest.raises(ValidationError) as raised:
             services.commission_add_to_agenda(
-                user=world.animateur_a,
+                scope=scope_for(world.animateur_a),
                 commission=commission,
                 candidatures=[other_plie, not_a_candidate, already],
                 sorties=[without_exit],
@@ -227,31 +233,37 @@ class TestCommission:
         commission.save()
         with pytest.raises(ValidationError, match="est close"):
             services.commission_add_to_agenda(
-                user=world.animateur_a, commission=commission, candidatures=[candidat(world)]
+                scope=scope_for(world.animateur_a), commission=commission, candidatures=[candidat(world)]
             )
 
     def test_close_needs_every_dossier_decided(self, world, commission):
         with pytest.raises(ValidationError, match="L'ordre du jour est vide"):
-            services.commission_close(user=world.animateur_a, commission=commission)
+            services.commission_close(scope=scope_for(world.animateur_a), commission=commission)
         decision = on_agenda(commission, candidat(world))
         on_agenda(commission, candidat(world))
         with pytest.raises(ValidationError, match="2 dossiers sans décision"):
-            services.commission_close(user=world.animateur_a, commission=commission)
-        services.commission_remove_from_agenda(user=world.animateur_a, decision=commission.decisions.last())
+            services.commission_close(scope=scope_for(world.animateur_a), commission=commission)
+        services.commission_remove_from_agenda(
+            scope=scope_for(world.animateur_a), decision=commission.decisions.last()
+        )
         decision.decision = TypeDecision.AJOURNE
         decision.save()
-        commission = services.commission_close(user=world.animateur_a, commission=commission)
+        commission = services.commission_close(scope=scope_for(world.animateur_a), commission=commission)
         assert commission.status == StatutCommission.TENUE
 
     def test_a_session_to_come_is_not_closed(self, world):
         commission = CommissionFactory(plie=world.plie_a, date=D(2026, 6, 16))
         on_agenda(commission, candidat(world))
         with pytest.raises(ValidationError, match="n'a pas encore eu lieu"):
-            services.commission_close(user=world.animateur_a, commission=commission)
+            services.commission_close(scope=scope_for(world.animateur_a), commission=commission)
 
     def test_update_and_delete(self, world, commission):
         services.commission_update(
-            user=world.animateur_a, commission=commission, date=D(2026, 6, 12), lieu="Mairie", membres="A\nB"
+            scope=scope_for(world.animateur_a),
+            commission=commission,
+            date=D(2026, 6, 12),
+            lieu="Mairie",
+            membres="A\nB",
         )
         commission.refresh_from_db()
         assert (commission.date, commission.lieu, commission.membres) == (D(2026, 6, 12), "Mairie", "A\nB")
@@ -259,12 +271,14 @@ class TestCommission:
         decision.decision = TypeDecision.AJOURNE
         decision.save()
         with pytest.raises(ValidationError) as raised:
-            services.commission_update(user=world.animateur_a, commission=commission, date=D(2026, 6, 13))
+            services.commission_update(
+                scope=scope_for(world.animateur_a), commission=commission, date=D(2026, 6, 13)
+            )
         assert "date" in messages_of(raised)
         with pytest.raises(ValidationError, match="ne peut plus être supprimée"):
-            services.commission_delete(user=world.animateur_a, commission=commission)
+            services.commission_delete(scope=scope_for(world.animateur_a), commission=commission)
         decision.delete()
-        services.commission_delete(user=world.animateur_a, commission=commission)
+        services.commission_delete(scope=scope_for(world.animateur_a), commission=commission)
         assert not type(commission).objects.exists()
 
 
@@ -273,7 +287,7 @@ class TestCommission:
 
 def record(decision, user, **values):
     values.setdefault("version", decision.parcours.version)
-    return services.decision_record(user=user, decision=decision, **values)
+    return services.decision_record(scope=scope_for(user), decision=decision, **values)
 
 
 class TestDecision:
@@ -402,7 +416,7 @@ class TestDecision:
         parcours.refresh_from_db()
         assert parcours.status == StatutParcours.CANDIDAT
         assert parcours.date_representation == D(2026, 9, 10)
-        services.commission_close(user=world.animateur_a, commission=commission)
+        services.commission_close(scope=scope_for(world.animateur_a), commission=commission)
         # it can be presented again to a later session
         assert list(services.candidatures_a_presenter(world.plie_a.pk)) == [parcours]
 
@@ -511,7 +525,7 @@ class TestOptimisticLocking:
         world.animateur_a.save()
 
         services.referent_change(
-            user=world.animateur_a,
+            scope=scope_for(world.animateur_a),
             parcours=seen_by_animateur,
             version=seen_by_animateur.version,
             referent=other_referent,
@@ -519,7 +533,7 @@ class TestOptimisticLocking:
         )
         with pytest.raises(ConflictError) as raised:
             services.suspension_start(
-                user=world.referent_a,
+                scope=scope_for(world.referent_a),
                 parcours=seen_by_referent,
                 version=seen_by_referent.version,
                 motif=MotifSuspension.SANTE,
@@ -538,7 +552,7 @@ class TestOptimisticLocking:
         decision = on_agenda(commission, parcours)
         stale_version = parcours.version
         services.referent_change(
-            user=world.animateur_a,
+            scope=scope_for(world.animateur_a),
             parcours=parcours,
             version=stale_version,
             referent=user_with_role(Role.REFERENT, world.plie_a),
@@ -546,7 +560,7 @@ class TestOptimisticLocking:
         )
         with pytest.raises(ConflictError, match="rechargez la page"):
             services.decision_record(
-                user=world.animateur_a,
+                scope=scope_for(world.animateur_a),
                 decision=decision,
                 version=stale_version,
                 type_decision=TypeDecision.REFUSE,
@@ -560,7 +574,11 @@ class TestOptimisticLocking:
         parcours = en_parcours(world)
         with pytest.raises(ConflictError):
             services.suspension_start(
-                user=world.referent_a, parcours=parcours, version=version, motif="sante", date_debut=TODAY
+                scope=scope_for(world.referent_a),
+                parcours=parcours,
+                version=version,
+                motif="sante",
+                date_debut=TODAY,
             )
 
 
@@ -571,7 +589,7 @@ class TestSuspension:
     def test_start_and_end(self, world):
         parcours = en_parcours(world)
         suspension = services.suspension_start(
-            user=world.referent_a,
+            scope=scope_for(world.referent_a),
             parcours=parcours,
             version=1,
             motif=MotifSuspension.SANTE,
@@ -582,7 +600,7 @@ class TestSuspension:
         assert (parcours.status, parcours.version) == (StatutParcours.SUSPENDU, 2)
         assert services.suspension_en_cours(parcours) == suspension
         services.suspension_end(
-            user=world.referent_a, suspension=suspension, version=2, date_fin=D(2026, 6, 12)
+            scope=scope_for(world.referent_a), suspension=suspension, version=2, date_fin=D(2026, 6, 12)
         )
         parcours.refresh_from_db()
         suspension.refresh_from_db()
@@ -625,14 +643,14 @@ class TestSuspension:
         parcours = en_parcours(world)
         data = {"motif": MotifSuspension.SANTE, "date_debut": D(2026, 5, 1), "date_fin": None, **values}
         with pytest.raises(ValidationError) as raised:
-            services.suspension_start(user=world.referent_a, parcours=parcours, version=1, **data)
+            services.suspension_start(scope=scope_for(world.referent_a), parcours=parcours, version=1, **data)
         assert messages_of(raised) == expected
         assert not Suspension.objects.exists()
 
     def test_incarceration_of_exactly_three_months(self, world):
         parcours = en_parcours(world)
         services.suspension_start(
-            user=world.referent_a,
+            scope=scope_for(world.referent_a),
             parcours=parcours,
             version=1,
             motif=MotifSuspension.INCARCERATION,
@@ -645,7 +663,11 @@ class TestSuspension:
         SuspensionFactory(parcours=parcours, date_debut=D(2026, 3, 1), date_fin=D(2026, 4, 15))
         with pytest.raises(ValidationError) as raised:
             services.suspension_start(
-                user=world.referent_a, parcours=parcours, version=1, motif="sante", date_debut=D(2026, 4, 10)
+                scope=scope_for(world.referent_a),
+                parcours=parcours,
+                version=1,
+                motif="sante",
+                date_debut=D(2026, 4, 10),
             )
         assert messages_of(raised) == {"date_debut": ["Chevauche la suspension du 01/03/2026 au 15/04/2026."]}
 
@@ -653,7 +675,11 @@ class TestSuspension:
         parcours = candidat(world)
         with pytest.raises(TransitionError, match="Le candidat doit d'abord être admis"):
             services.suspension_start(
-                user=world.referent_a, parcours=parcours, version=1, motif="sante", date_debut=D(2026, 6, 1)
+                scope=scope_for(world.referent_a),
+                parcours=parcours,
+                version=1,
+                motif="sante",
+                date_debut=D(2026, 6, 1),
             )
 
     def test_end_before_start(self, world):
@@ -661,7 +687,7 @@ class TestSuspension:
         suspension = SuspensionFactory(parcours=parcours, date_debut=D(2026, 5, 1))
         with pytest.raises(ValidationError) as raised:
             services.suspension_end(
-                user=world.referent_a, suspension=suspension, version=1, date_fin=D(2026, 4, 30)
+                scope=scope_for(world.referent_a), suspension=suspension, version=1, date_fin=D(2026, 4, 30)
             )
         assert messages_of(raised) == {
             "date_fin": ["La fin doit suivre le début de la suspension (le 01/05/2026)."]
@@ -671,12 +697,14 @@ class TestSuspension:
         parcours = en_parcours(world)
         old = SuspensionFactory(parcours=parcours, date_debut=D(2026, 3, 1), date_fin=D(2026, 3, 31))
         with pytest.raises(ValidationError, match="n'est pas en cours"):
-            services.suspension_end(user=world.referent_a, suspension=old, version=1, date_fin=D(2026, 4, 1))
+            services.suspension_end(
+                scope=scope_for(world.referent_a), suspension=old, version=1, date_fin=D(2026, 4, 1)
+            )
 
     def test_gestionnaire_reads_only(self, world):
         with pytest.raises(PermissionDenied):
             services.suspension_start(
-                user=world.gestionnaire_a,
+                scope=scope_for(world.gestionnaire_a),
                 parcours=en_parcours(world),
                 version=1,
                 motif="sante",
@@ -693,7 +721,7 @@ class TestReferentChange:
         paul = user_with_role(Role.REFERENT, world.plie_a, first_name="Paul")
         lea = user_with_role(Role.REFERENT, world.plie_a, first_name="Léa")
         services.referent_change(
-            user=world.animateur_a,
+            scope=scope_for(world.animateur_a),
             parcours=parcours,
             version=1,
             referent=paul,
@@ -701,7 +729,9 @@ class TestReferentChange:
             motif="Congé",
         )
         # the current référent hands over
-        services.referent_change(user=paul, parcours=parcours, version=2, referent=lea, date=D(2026, 6, 1))
+        services.referent_change(
+            scope=scope_for(paul), parcours=parcours, version=2, referent=lea, date=D(2026, 6, 1)
+        )
         rows = list(
             parcours.affectations.order_by("date_debut").values_list("referent", "date_debut", "date_fin")
         )
@@ -717,7 +747,7 @@ class TestReferentChange:
         parcours = en_parcours(world)
         with pytest.raises(ValidationError) as raised:
             services.referent_change(
-                user=world.animateur_a,
+                scope=scope_for(world.animateur_a),
                 parcours=parcours,
                 version=1,
                 referent=world.referent_a,
@@ -729,7 +759,7 @@ class TestReferentChange:
         }
         with pytest.raises(ValidationError) as raised:
             services.referent_change(
-                user=world.animateur_a,
+                scope=scope_for(world.animateur_a),
                 parcours=parcours,
                 version=1,
                 referent=world.referent_b,
@@ -743,7 +773,7 @@ class TestReferentChange:
         parcours = en_parcours(world)
         with pytest.raises(PermissionDenied):
             services.referent_change(
-                user=getattr(world, persona),
+                scope=scope_for(getattr(world, persona)),
                 parcours=parcours,
                 version=1,
                 referent=world.referent_a,
@@ -754,13 +784,15 @@ class TestReferentChange:
         parcours = en_parcours(world)
         other = user_with_role(Role.REFERENT, world.plie_a)
         with pytest.raises(PermissionDenied):
-            services.referent_change(user=other, parcours=parcours, version=1, referent=other, date=TODAY)
+            services.referent_change(
+                scope=scope_for(other), parcours=parcours, version=1, referent=other, date=TODAY
+            )
 
     def test_a_candidate_gets_a_proposed_referent(self, world):
         parcours = candidat(world)
         paul = user_with_role(Role.REFERENT, world.plie_a)
         services.referent_change(
-            user=world.animateur_a, parcours=parcours, version=1, referent=paul, date=None
+            scope=scope_for(world.animateur_a), parcours=parcours, version=1, referent=paul, date=None
         )
         parcours.refresh_from_db()
         assert parcours.referent == paul
@@ -771,7 +803,7 @@ class TestReferentChange:
         paul = user_with_role(Role.REFERENT, world.plie_a)
         with pytest.raises(ValidationError, match="seul un administrateur"):
             services.referent_change(
-                user=world.animateur_a,
+                scope=scope_for(world.animateur_a),
                 parcours=parcours,
                 version=1,
                 referent=paul,
@@ -780,11 +812,15 @@ class TestReferentChange:
             )
         with pytest.raises(ValidationError) as raised:
             services.referent_change(
-                user=world.admin_a, parcours=parcours, version=1, referent=paul, date=D(2026, 4, 1)
+                scope=scope_for(world.admin_a),
+                parcours=parcours,
+                version=1,
+                referent=paul,
+                date=D(2026, 4, 1),
             )
         assert messages_of(raised) == {"motif": ["Indiquez le motif de la modification d'un parcours clos."]}
         services.referent_change(
-            user=world.admin_a,
+            scope=scope_for(world.admin_a),
             parcours=parcours,
             version=1,
             referent=paul,
@@ -818,7 +854,7 @@ JUNE_FIRST = D(2026, 6, 1)
 
 
 def record_sortie(world, parcours, type_sortie, date_sortie=JUNE_FIRST, **kwargs):
-    kwargs.setdefault("user", world.referent_a)
+    kwargs["scope"] = scope_for(kwargs.pop("user", world.referent_a))
     kwargs.setdefault("version", parcours.version)
     return services.sortie_record(
         parcours=parcours, type_sortie=type_sortie, date_sortie=date_sortie, **kwargs
@@ -849,7 +885,10 @@ class TestSortie:
         assert list(services.sorties_a_valider(world.plie_a.pk, TODAY)) == [parcours]
         with pytest.raises(ValidationError, match="se valide en commission"):
             services.sortie_validate(
-                user=world.referent_a, sortie=sortie, version=parcours.version, date_validation=TODAY
+                scope=scope_for(world.referent_a),
+                sortie=sortie,
+                version=parcours.version,
+                date_validation=TODAY,
             )
 
     def test_errors_per_field(self, world, types_sortie):
@@ -895,10 +934,15 @@ class TestSortie:
         parcours.refresh_from_db()
         on_agenda(commission, parcours, ObjetPassage.VALIDATION_SORTIE)
         with pytest.raises(ValidationError) as raised:
-            services.sortie_withdraw(user=world.referent_a, sortie=sortie, version=parcours.version, motif="")
+            services.sortie_withdraw(
+                scope=scope_for(world.referent_a), sortie=sortie, version=parcours.version, motif=""
+            )
         assert messages_of(raised) == {"motif": ["Indiquez pourquoi la sortie est retirée (emploi perdu…)."]}
         services.sortie_withdraw(
-            user=world.referent_a, sortie=sortie, version=parcours.version, motif="Fin de période d'essai"
+            scope=scope_for(world.referent_a),
+            sortie=sortie,
+            version=parcours.version,
+            motif="Fin de période d'essai",
         )
         parcours.refresh_from_db()
         assert parcours.status == StatutParcours.EN_PARCOURS
@@ -916,14 +960,18 @@ class TestSortie:
         parcours.refresh_from_db()
         with pytest.raises(PermissionDenied):
             services.sortie_cancel(
-                user=world.referent_a, sortie=sortie, version=parcours.version, motif="Erreur"
+                scope=scope_for(world.referent_a), sortie=sortie, version=parcours.version, motif="Erreur"
             )
         with pytest.raises(ValidationError, match="Indiquez le motif"):
-            services.sortie_cancel(user=world.admin_a, sortie=sortie, version=parcours.version, motif="")
+            services.sortie_cancel(
+                scope=scope_for(world.admin_a), sortie=sortie, version=parcours.version, motif=""
+            )
         with pytest.raises(ValidationError, match="ne se retire pas"):
-            services.sortie_withdraw(user=world.admin_a, sortie=sortie, version=parcours.version, motif="x")
+            services.sortie_withdraw(
+                scope=scope_for(world.admin_a), sortie=sortie, version=parcours.version, motif="x"
+            )
         services.sortie_cancel(
-            user=world.admin_a, sortie=sortie, version=parcours.version, motif="Saisie erronée"
+            scope=scope_for(world.admin_a), sortie=sortie, version=parcours.version, motif="Saisie erronée"
         )
         parcours.refresh_from_db()
         assert (parcours.status, parcours.date_sortie) == (StatutParcours.EN_PARCOURS, None)
@@ -949,7 +997,10 @@ class TestJobExitValidation:
         time_machine.move_to(datetime.datetime(2026, 10, 2, 9, 0, tzinfo=PARIS), tick=False)
         with pytest.raises(ValidationError) as raised:
             services.sortie_validate(
-                user=world.referent_a, sortie=sortie, version=parcours.version, date_validation=D(2026, 9, 30)
+                scope=scope_for(world.referent_a),
+                sortie=sortie,
+                version=parcours.version,
+                date_validation=D(2026, 9, 30),
             )
         assert messages_of(raised) == {
             "date_validation": [
@@ -960,7 +1011,10 @@ class TestJobExitValidation:
         sortie.refresh_from_db()
         assert sortie.validee is False
         services.sortie_validate(
-            user=world.referent_a, sortie=sortie, version=parcours.version, date_validation=D(2026, 10, 1)
+            scope=scope_for(world.referent_a),
+            sortie=sortie,
+            version=parcours.version,
+            date_validation=D(2026, 10, 1),
         )
         parcours.refresh_from_db()
         sortie.refresh_from_db()
@@ -976,7 +1030,10 @@ class TestJobExitValidation:
         time_machine.move_to(datetime.datetime(2027, 1, 4, 9, 0, tzinfo=PARIS), tick=False)
         with pytest.raises(ValidationError) as raised:
             services.sortie_validate(
-                user=world.referent_a, sortie=sortie, version=parcours.version, date_validation=D(2027, 1, 4)
+                scope=scope_for(world.referent_a),
+                sortie=sortie,
+                version=parcours.version,
+                date_validation=D(2027, 1, 4),
             )
         assert messages_of(raised) == {
             "date_validation": [
@@ -1014,7 +1071,10 @@ def test_the_commission_validates_an_aided_contract_once_its_rule_is_met(world, 
     time_machine.move_to(datetime.datetime(2026, 10, 2, 9, 0, tzinfo=PARIS), tick=False)
     with pytest.raises(ValidationError, match="se valide en commission"):
         services.sortie_validate(
-            user=world.referent_a, sortie=sortie, version=parcours.version, date_validation=D(2026, 10, 1)
+            scope=scope_for(world.referent_a),
+            sortie=sortie,
+            version=parcours.version,
+            date_validation=D(2026, 10, 1),
         )
     early = CommissionFactory(plie=world.plie_a, date=D(2026, 9, 24))
     decision = on_agenda(early, parcours, ObjetPassage.VALIDATION_SORTIE)
@@ -1045,7 +1105,7 @@ def test_two_simultaneous_saves_on_postgresql(world):
         try:
             barrier.wait(timeout=10)
             services.suspension_start(
-                user=user, parcours=parcours, version=1, motif=motif, date_debut=D(2026, 6, 1)
+                scope=scope_for(user), parcours=parcours, version=1, motif=motif, date_debut=D(2026, 6, 1)
             )
             outcomes.append("enregistré")
         except ConflictError:

@@ -12,6 +12,7 @@ from parcours import suivi
 from parcours.enums import CategorieEtape, StatutParcours, TypeContrat
 from parcours.models import Contrat, Entretien, Etape, Parcours
 from plie.core.enums import StructureKind
+from plie.core.scoping import scope_for
 from tests.factories import ParticipantFactory, StructureFactory, user_with_role
 from tests.parcours.factories import EtapeFactory, ParcoursFactory, TypeEtapeFactory
 
@@ -79,7 +80,7 @@ class TestEntretienRecord:
     def test_it_logs_and_keeps_the_workspace_dates(self, world, parcours):
         history = parcours.history.count()
         entretien = suivi.entretien_record(
-            user=world.referent_a,
+            scope=scope_for(world.referent_a),
             parcours=parcours,
             date=D(2026, 6, 10),
             mode="telephone",
@@ -100,21 +101,27 @@ class TestEntretienRecord:
 
         # the appointment takes place, the next one is planned
         suivi.entretien_record(
-            user=world.referent_a, parcours=parcours, date=D(2026, 6, 15), prochain_rdv=at(D(2026, 6, 29), 9)
+            scope=scope_for(world.referent_a),
+            parcours=parcours,
+            date=D(2026, 6, 15),
+            prochain_rdv=at(D(2026, 6, 29), 9),
         )
         parcours.refresh_from_db()
         assert (parcours.dernier_contact, parcours.prochain_rdv) == (D(2026, 6, 15), at(D(2026, 6, 29), 9))
 
         # an older one logged late changes nothing
         suivi.entretien_record(
-            user=world.referent_a, parcours=parcours, date=D(2026, 5, 2), prochain_rdv=at(D(2026, 5, 9))
+            scope=scope_for(world.referent_a),
+            parcours=parcours,
+            date=D(2026, 5, 2),
+            prochain_rdv=at(D(2026, 5, 9)),
         )
         parcours.refresh_from_db()
         assert (parcours.dernier_contact, parcours.prochain_rdv) == (D(2026, 6, 15), at(D(2026, 6, 29), 9))
 
         # a phone call in between keeps the appointment
         suivi.entretien_record(
-            user=world.referent_a, parcours=parcours, date=D(2026, 6, 15), mode="telephone"
+            scope=scope_for(world.referent_a), parcours=parcours, date=D(2026, 6, 15), mode="telephone"
         )
         parcours.refresh_from_db()
         assert parcours.prochain_rdv == at(D(2026, 6, 29), 9)
@@ -148,7 +155,7 @@ class TestEntretienRecord:
     def test_bad_input_saves_nothing(self, world, parcours, values, field, message):
         data = {"date": D(2026, 6, 12), "mode": "individuel", **values}
         with pytest.raises(ValidationError) as excinfo:
-            suivi.entretien_record(user=world.referent_a, parcours=parcours, **data)
+            suivi.entretien_record(scope=scope_for(world.referent_a), parcours=parcours, **data)
         assert errors_of(excinfo) == {field: [message]}
         assert not Entretien.objects.exists()
         parcours.refresh_from_db()
@@ -158,7 +165,7 @@ class TestEntretienRecord:
         Parcours.objects.filter(pk=parcours.pk).update(date_orientation=None)
         parcours.refresh_from_db()
         with pytest.raises(ValidationError) as excinfo:
-            suivi.entretien_record(user=world.referent_a, parcours=parcours, date=D(2026, 2, 1))
+            suivi.entretien_record(scope=scope_for(world.referent_a), parcours=parcours, date=D(2026, 2, 1))
         assert errors_of(excinfo) == {
             "date": ["L'entretien ne peut pas précéder l'entrée dans le PLIE (le 02/02/2026)."]
         }
@@ -168,14 +175,14 @@ class TestEntretienRecord:
             participant=ParticipantFactory(plie=world.plie_a), referent=world.referent_a
         )
         suivi.entretien_record(
-            user=world.referent_a, parcours=candidat, date=D(2026, 1, 12), mode="individuel"
+            scope=scope_for(world.referent_a), parcours=candidat, date=D(2026, 1, 12), mode="individuel"
         )
         candidat.refresh_from_db()
         assert candidat.dernier_contact == D(2026, 1, 12)
 
     @pytest.mark.parametrize("persona", ["referent_a", "animateur_a", "admin_a"])
     def test_who_may_log(self, world, parcours, persona):
-        suivi.entretien_record(user=getattr(world, persona), parcours=parcours, date=TODAY)
+        suivi.entretien_record(scope=scope_for(getattr(world, persona)), parcours=parcours, date=TODAY)
         assert Entretien.objects.count() == 1
 
     @pytest.mark.parametrize(
@@ -183,29 +190,29 @@ class TestEntretienRecord:
     )
     def test_who_may_not(self, world, parcours, persona):
         with pytest.raises(PermissionDenied):
-            suivi.entretien_record(user=getattr(world, persona), parcours=parcours, date=TODAY)
+            suivi.entretien_record(scope=scope_for(getattr(world, persona)), parcours=parcours, date=TODAY)
 
     def test_another_referent_of_the_plie_may_not(self, world, parcours):
         colleague = user_with_role("referent", world.plie_a)
         with pytest.raises(PermissionDenied):
-            suivi.entretien_record(user=colleague, parcours=parcours, date=TODAY)
+            suivi.entretien_record(scope=scope_for(colleague), parcours=parcours, date=TODAY)
 
     def test_a_closed_candidature_takes_nothing(self, world, parcours):
         Parcours.objects.filter(pk=parcours.pk).update(status=StatutParcours.NON_ADMIS)
         with pytest.raises(ValidationError, match="Cette candidature est close"):
-            suivi.entretien_record(user=world.animateur_a, parcours=parcours, date=TODAY)
+            suivi.entretien_record(scope=scope_for(world.animateur_a), parcours=parcours, date=TODAY)
 
     def test_an_exited_parcours_only_by_an_administrateur_with_the_reason(self, world):
         sorti = ParcoursFactory(
             participant=ParticipantFactory(plie=world.plie_a), sorti=True, referent=world.referent_a
         )
         with pytest.raises(ValidationError, match="seul un administrateur du PLIE peut le modifier"):
-            suivi.entretien_record(user=world.referent_a, parcours=sorti, date=D(2026, 6, 1))
+            suivi.entretien_record(scope=scope_for(world.referent_a), parcours=sorti, date=D(2026, 6, 1))
         with pytest.raises(ValidationError) as excinfo:
-            suivi.entretien_record(user=world.admin_a, parcours=sorti, date=D(2026, 6, 1))
+            suivi.entretien_record(scope=scope_for(world.admin_a), parcours=sorti, date=D(2026, 6, 1))
         assert errors_of(excinfo) == {"motif": ["Indiquez le motif de la modification d'un parcours clos."]}
         entretien = suivi.entretien_record(
-            user=world.admin_a, parcours=sorti, date=D(2026, 6, 1), motif="Entretien oublié"
+            scope=scope_for(world.admin_a), parcours=sorti, date=D(2026, 6, 1), motif="Entretien oublié"
         )
         assert entretien.history.get().history_change_reason == "Entretien oublié"
 
@@ -253,7 +260,7 @@ def contrat(**overrides):
 class TestEtapeAdd:
     def test_a_step_with_its_operateur(self, world, parcours, types, operateur):
         etape = suivi.etape_add(
-            user=world.referent_a,
+            scope=scope_for(world.referent_a),
             parcours=parcours,
             type=types["propre"],
             operateur=operateur,
@@ -267,7 +274,7 @@ class TestEtapeAdd:
 
     def test_a_job_with_its_contract(self, world, parcours, types):
         etape = suivi.etape_add(
-            user=world.referent_a,
+            scope=scope_for(world.referent_a),
             parcours=parcours,
             type=types["cdi"],
             date_debut=D(2026, 4, 1),
@@ -322,7 +329,7 @@ class TestEtapeAdd:
         data = {"type": "mobilisation", "date_debut": D(2026, 3, 2), **values}
         data["type"] = types.get(data["type"]) if data["type"] else None
         with pytest.raises(ValidationError) as excinfo:
-            suivi.etape_add(user=world.referent_a, parcours=parcours, **data)
+            suivi.etape_add(scope=scope_for(world.referent_a), parcours=parcours, **data)
         assert errors_of(excinfo) == expected
         assert not Etape.objects.exists()
 
@@ -330,7 +337,7 @@ class TestEtapeAdd:
         sorti = ParcoursFactory(participant=ParticipantFactory(plie=world.plie_a), sorti=True)
         with pytest.raises(ValidationError) as excinfo:
             suivi.etape_add(
-                user=world.admin_a,
+                scope=scope_for(world.admin_a),
                 parcours=sorti,
                 type=types["mobilisation"],
                 date_debut=D(2026, 10, 1),
@@ -346,14 +353,17 @@ class TestEtapeAdd:
         )
         with pytest.raises(ValidationError) as excinfo:
             suivi.etape_add(
-                user=world.referent_a, parcours=candidat, type=types["mobilisation"], date_debut=D(2026, 3, 2)
+                scope=scope_for(world.referent_a),
+                parcours=candidat,
+                type=types["mobilisation"],
+                date_debut=D(2026, 3, 2),
             )
         assert "les étapes s'ajoutent après l'entrée dans le PLIE" in str(excinfo.value)
 
     def test_an_operateur_not_partner_of_the_plie(self, world, parcours, types):
         with pytest.raises(ValidationError) as excinfo:
             suivi.etape_add(
-                user=world.referent_a,
+                scope=scope_for(world.referent_a),
                 parcours=parcours,
                 type=types["mobilisation"],
                 operateur=world.operateur,  # partner of PLIE B
@@ -421,7 +431,7 @@ class TestEtapeAdd:
     def test_the_contract_per_field_and_nothing_half_saved(self, world, parcours, types, values, expected):
         with pytest.raises(ValidationError) as excinfo:
             suivi.etape_add(
-                user=world.referent_a,
+                scope=scope_for(world.referent_a),
                 parcours=parcours,
                 type=types["cdi"],
                 date_debut=D(2026, 4, 1),
@@ -434,7 +444,7 @@ class TestEtapeAdd:
     def test_a_business_creation_needs_no_hours(self, world, parcours):
         creation = TypeEtapeFactory(code="creation", categorie=CategorieEtape.CREATION_ENTREPRISE)
         suivi.etape_add(
-            user=world.referent_a,
+            scope=scope_for(world.referent_a),
             parcours=parcours,
             type=creation,
             date_debut=D(2026, 4, 1),
@@ -445,7 +455,7 @@ class TestEtapeAdd:
     def test_a_contract_on_a_step_that_is_not_a_job(self, world, parcours, types):
         with pytest.raises(ValidationError, match="n'est pas une étape d'emploi : laissez le contrat vide"):
             suivi.etape_add(
-                user=world.referent_a,
+                scope=scope_for(world.referent_a),
                 parcours=parcours,
                 type=types["mobilisation"],
                 date_debut=D(2026, 4, 1),
@@ -455,7 +465,7 @@ class TestEtapeAdd:
     def test_an_empty_contract_form_on_a_step_that_is_not_a_job_is_fine(self, world, parcours, types):
         empty = dict.fromkeys(contrat(), None) | {"employeur": "", "siret": "", "type_contrat": ""}
         suivi.etape_add(
-            user=world.referent_a,
+            scope=scope_for(world.referent_a),
             parcours=parcours,
             type=types["mobilisation"],
             date_debut=D(2026, 4, 1),
@@ -472,7 +482,7 @@ class TestEtapeAdd:
         monkeypatch.setattr(suivi, "contrat_save", broken)
         with pytest.raises(RuntimeError):
             suivi.etape_add(
-                user=world.referent_a,
+                scope=scope_for(world.referent_a),
                 parcours=parcours,
                 type=types["cdi"],
                 date_debut=D(2026, 4, 1),
@@ -484,7 +494,7 @@ class TestEtapeAdd:
     def test_who_may_not(self, world, parcours, types, persona):
         with pytest.raises(PermissionDenied):
             suivi.etape_add(
-                user=getattr(world, persona),
+                scope=scope_for(getattr(world, persona)),
                 parcours=parcours,
                 type=types["mobilisation"],
                 date_debut=D(2026, 3, 2),
@@ -495,7 +505,7 @@ class TestEtapeUpdate:
     @pytest.fixture
     def emploi(self, world, parcours, types):
         return suivi.etape_add(
-            user=world.referent_a,
+            scope=scope_for(world.referent_a),
             parcours=parcours,
             type=types["interim"],
             date_debut=D(2026, 4, 1),
@@ -507,7 +517,7 @@ class TestEtapeUpdate:
     def test_ending_the_job_and_its_contract_together(self, world, emploi, types):
         fingerprint = suivi.etape_fingerprint(emploi)
         etape = suivi.etape_update(
-            user=world.animateur_a,
+            scope=scope_for(world.animateur_a),
             etape=emploi,
             fingerprint=fingerprint,
             type=types["interim"],
@@ -532,7 +542,7 @@ class TestEtapeUpdate:
         Etape.objects.filter(pk=emploi.pk).update(resultat="Changé par un collègue")
         with pytest.raises(ValidationError, match="modifiée par quelqu'un d'autre entre-temps"):
             suivi.etape_update(
-                user=world.referent_a,
+                scope=scope_for(world.referent_a),
                 etape=emploi,
                 fingerprint=fingerprint,
                 resultat="Mon résultat",
@@ -542,7 +552,9 @@ class TestEtapeUpdate:
 
     def test_a_job_with_a_contract_stays_a_job(self, world, emploi, types):
         with pytest.raises(ValidationError) as excinfo:
-            suivi.etape_update(user=world.referent_a, etape=emploi, type=types["mobilisation"], contrat=None)
+            suivi.etape_update(
+                scope=scope_for(world.referent_a), etape=emploi, type=types["mobilisation"], contrat=None
+            )
         assert errors_of(excinfo) == {
             "type": [
                 "Cette étape a un contrat : elle reste une étape d'emploi (choisissez un type d'emploi)."
@@ -552,7 +564,7 @@ class TestEtapeUpdate:
     def test_an_invalid_contract_leaves_the_step_as_it_was(self, world, emploi, types):
         with pytest.raises(ValidationError):
             suivi.etape_update(
-                user=world.referent_a,
+                scope=scope_for(world.referent_a),
                 etape=emploi,
                 resultat="Mission prolongée",
                 contrat=contrat(
@@ -565,6 +577,6 @@ class TestEtapeUpdate:
 
     def test_a_retired_type_stays_allowed_on_its_step(self, world, parcours, types):
         etape = EtapeFactory(parcours=parcours, type=types["inactif"], date_debut=D(2026, 3, 2))
-        suivi.etape_update(user=world.referent_a, etape=etape, resultat="Terminée")
+        suivi.etape_update(scope=scope_for(world.referent_a), etape=etape, resultat="Terminée")
         etape.refresh_from_db()
         assert etape.resultat == "Terminée"

@@ -17,6 +17,7 @@ from parcours.transitions import (
     sortie_date_errors,
     transition,
 )
+from plie.core.scoping import scope_for
 from tests.parcours.factories import EtapeFactory, ParcoursFactory, SortieFactory, TypeSortieFactory
 
 D = datetime.date
@@ -69,12 +70,12 @@ def test_every_pair_of_statuses(world, from_status, to_status):
     # the administrateur with a reason: only the table and the guards may refuse
     user, reason = world.admin_a, "Correction d'une saisie erronée"
     if (from_status, to_status) in ALLOWED:
-        transition(parcours, to_status, user=user, reason=reason, day=D(2026, 5, 4))
+        transition(parcours, to_status, scope=scope_for(user), reason=reason, day=D(2026, 5, 4))
         assert parcours.status == to_status
         assert parcours._history_user == user
     else:
         with pytest.raises(TransitionError) as raised:
-            transition(parcours, to_status, user=user, reason=reason, day=D(2026, 5, 4))
+            transition(parcours, to_status, scope=scope_for(user), reason=reason, day=D(2026, 5, 4))
         assert parcours.status == from_status
         message = " ".join(raised.value.messages)
         if from_status == to_status:
@@ -101,7 +102,7 @@ def test_every_pair_of_statuses(world, from_status, to_status):
 def test_forbidden_moves_say_why(world, from_status, to_status, expected):
     parcours = ready(world, from_status, to_status)
     with pytest.raises(TransitionError, match=expected):
-        transition(parcours, to_status, user=world.admin_a, reason="motif")
+        transition(parcours, to_status, scope=scope_for(world.admin_a), reason="motif")
 
 
 # --- guards ---------------------------------------------------------------------------------
@@ -138,14 +139,14 @@ def candidat(world, **fields):
 def test_admission_guard_reports_per_field(world, fields, field, message):
     parcours = candidat(world, **fields)
     with pytest.raises(TransitionError) as raised:
-        transition(parcours, S.EN_PARCOURS, user=world.animateur_a)
+        transition(parcours, S.EN_PARCOURS, scope=scope_for(world.animateur_a))
     assert message in " ".join(raised.value.message_dict[field])
     assert parcours.status == S.CANDIDAT
 
 
 def test_admission_on_the_commission_day_is_coherent(world):
     parcours = candidat(world, date_orientation=D(2026, 1, 28), date_entree=D(2026, 1, 28))
-    transition(parcours, S.EN_PARCOURS, user=world.animateur_a)
+    transition(parcours, S.EN_PARCOURS, scope=scope_for(world.animateur_a))
     assert parcours.status == S.EN_PARCOURS
 
 
@@ -169,7 +170,7 @@ def test_admission_date_rules_as_a_plain_function():
 def test_refusal_needs_a_commission(world):
     parcours = candidat(world, date_commission=None)
     with pytest.raises(TransitionError, match="se décide en commission"):
-        transition(parcours, S.NON_ADMIS, user=world.animateur_a)
+        transition(parcours, S.NON_ADMIS, scope=scope_for(world.animateur_a))
 
 
 @pytest.mark.parametrize(
@@ -179,28 +180,28 @@ def test_refusal_needs_a_commission(world):
 def test_events_of_the_accompaniment_follow_the_entry(world, from_status, to_status):
     parcours = ParcoursFactory(participant__plie=world.plie_a, en_parcours=True, status=from_status)
     with pytest.raises(TransitionError, match="ne peut pas précéder l'entrée dans le PLIE"):
-        transition(parcours, to_status, user=world.referent_a, day=D(2026, 2, 1))
+        transition(parcours, to_status, scope=scope_for(world.referent_a), day=D(2026, 2, 1))
     with pytest.raises(TransitionError, match="est obligatoire"):
-        transition(parcours, to_status, user=world.referent_a, day=None)
-    transition(parcours, to_status, user=world.referent_a, day=D(2026, 2, 2))
+        transition(parcours, to_status, scope=scope_for(world.referent_a), day=None)
+    transition(parcours, to_status, scope=scope_for(world.referent_a), day=D(2026, 2, 2))
     assert parcours.status == to_status
 
 
 def test_exit_needs_a_validated_sortie_at_the_same_date(world):
     parcours = ParcoursFactory(participant__plie=world.plie_a, en_parcours=True)
     with pytest.raises(TransitionError, match="que par une sortie validée"):
-        transition(parcours, S.SORTI, user=world.referent_a)
+        transition(parcours, S.SORTI, scope=scope_for(world.referent_a))
     sortie = SortieFactory(parcours=parcours, date_sortie=D(2026, 6, 30))
     with pytest.raises(TransitionError, match="que par une sortie validée"):
-        transition(parcours, S.SORTI, user=world.referent_a)
+        transition(parcours, S.SORTI, scope=scope_for(world.referent_a))
     sortie.validee = True
     sortie.save()
     parcours.refresh_from_db()
     parcours.date_sortie = D(2026, 6, 29)
     with pytest.raises(TransitionError, match="celle de la sortie validée"):
-        transition(parcours, S.SORTI, user=world.referent_a)
+        transition(parcours, S.SORTI, scope=scope_for(world.referent_a))
     parcours.date_sortie = D(2026, 6, 30)
-    transition(parcours, S.SORTI, user=world.referent_a)
+    transition(parcours, S.SORTI, scope=scope_for(world.referent_a))
     assert parcours.status == S.SORTI
 
 
@@ -220,7 +221,7 @@ def test_exit_follows_the_last_etape_start(world):
     SortieFactory(parcours=parcours, date_sortie=D(2026, 6, 30), valide=True)
     parcours.date_sortie = D(2026, 6, 30)
     with pytest.raises(TransitionError) as raised:
-        transition(parcours, S.SORTI, user=world.referent_a)
+        transition(parcours, S.SORTI, scope=scope_for(world.referent_a))
     assert "dernière étape" in raised.value.message_dict["date_sortie"][0]
 
 
@@ -231,20 +232,20 @@ def test_exit_follows_the_last_etape_start(world):
 def test_a_closed_parcours_is_read_only_for_others(world, persona):
     parcours = ParcoursFactory(participant__plie=world.plie_a, sorti=True)
     with pytest.raises(TransitionError, match="seul un administrateur du PLIE peut le modifier"):
-        check_writable(parcours, user=getattr(world, persona), reason="Une raison")
+        check_writable(parcours, scope=scope_for(getattr(world, persona)), reason="Une raison")
     parcours.date_sortie = None
     with pytest.raises(TransitionError, match="seul un administrateur"):
-        transition(parcours, S.EN_PARCOURS, user=getattr(world, persona), reason="Une raison")
+        transition(parcours, S.EN_PARCOURS, scope=scope_for(getattr(world, persona)), reason="Une raison")
 
 
 def test_an_administrateur_reopens_with_a_reason(world):
     parcours = ParcoursFactory(participant__plie=world.plie_a, sorti=True, date_sortie=None)
     with pytest.raises(TransitionError) as raised:
-        transition(parcours, S.EN_PARCOURS, user=world.admin_a, reason="  ")
+        transition(parcours, S.EN_PARCOURS, scope=scope_for(world.admin_a), reason="  ")
     assert raised.value.message_dict == {
         "reason": ["Indiquez le motif de la modification d'un parcours clos."]
     }
-    transition(parcours, S.EN_PARCOURS, user=world.admin_a, reason="Sortie saisie par erreur")
+    transition(parcours, S.EN_PARCOURS, scope=scope_for(world.admin_a), reason="Sortie saisie par erreur")
     assert parcours.status == S.EN_PARCOURS
     assert parcours._change_reason == "Sortie saisie par erreur"
 
@@ -252,11 +253,11 @@ def test_an_administrateur_reopens_with_a_reason(world):
 def test_the_administrateur_of_another_plie_may_not(world):
     other_admin_plie = ParcoursFactory(participant__plie=world.plie_b, sorti=True, date_sortie=None)
     with pytest.raises(TransitionError, match="seul un administrateur"):
-        transition(other_admin_plie, S.EN_PARCOURS, user=world.admin_a, reason="Erreur")
+        transition(other_admin_plie, S.EN_PARCOURS, scope=scope_for(world.admin_a), reason="Erreur")
 
 
 def test_reopening_needs_the_exit_cancelled_first(world):
     parcours = ParcoursFactory(participant__plie=world.plie_a, sorti=True)
     SortieFactory(parcours=parcours, type=TypeSortieFactory(plie=world.plie_a), valide=True)
     with pytest.raises(TransitionError, match="Annulez d'abord la sortie"):
-        transition(parcours, S.EN_PARCOURS, user=world.admin_a, reason="Erreur")
+        transition(parcours, S.EN_PARCOURS, scope=scope_for(world.admin_a), reason="Erreur")

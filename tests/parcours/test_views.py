@@ -14,6 +14,7 @@ from parcours.enums import CategorieEtape, StatutParcours
 from parcours.models import AffectationReferent, Contrat, Entretien, Etape, Parcours, Sortie, Suspension
 from participants import timeline
 from plie.core.enums import StructureKind
+from plie.core.scoping import scope_for
 from tests.factories import ParticipantFactory, StructureFactory, user_with_role
 from tests.parcours.factories import (
     ContratFactory,
@@ -62,7 +63,7 @@ def full(world, parcours):
     ContratFactory(etape=EtapeFactory(parcours=parcours, type=emploi, date_debut=D(2026, 4, 1)))
     for day in (D(2026, 3, 2), D(2026, 4, 6), D(2026, 6, 10)):
         suivi.entretien_record(
-            user=world.referent_a,
+            scope=scope_for(world.referent_a),
             parcours=parcours,
             date=day,
             sujets=["projet"],
@@ -506,7 +507,8 @@ class TestEtapeForms:
 
     def test_update_with_the_fingerprint(self, client, world, parcours, referentiel):
         etape = suivi.etape_add(
-            user=world.referent_a, parcours=parcours, type=referentiel["aci"], date_debut=D(2026, 4, 1),
+            scope=scope_for(world.referent_a), parcours=parcours, type=referentiel["aci"],
+            date_debut=D(2026, 4, 1),
             contrat={"employeur": "Régie", "type_contrat": "iae", "heures_hebdo": 26},
         )  # fmt: skip
         client.force_login(world.referent_a)
@@ -547,10 +549,10 @@ class TestEtapeForms:
 def test_the_parcours_events_in_the_timeline(world, full):
     Suspension.objects.all().delete()  # created by a factory: no history author
     suivi.etape_add(
-        user=world.referent_a, parcours=full, type=TypeEtapeFactory(libelle="Immersion PMSMP"),
+        scope=scope_for(world.referent_a), parcours=full, type=TypeEtapeFactory(libelle="Immersion PMSMP"),
         date_debut=D(2026, 6, 1), operateur=None,
     )  # fmt: skip
-    texts = [event.text for event in timeline.timeline(full.participant, user=world.referent_a)]
+    texts = [event.text for event in timeline.timeline(full.participant, scope=scope_for(world.referent_a))]
     assert "Étape ajoutée : Immersion PMSMP (à partir du 01/06/2026)." in texts
     entretien = "Entretien individuel du 10/06/2026 : Projet professionnel."
     assert f"{entretien} Prochain rendez-vous le 24/06/2026 à 14h00." in texts
@@ -558,7 +560,7 @@ def test_the_parcours_events_in_the_timeline(world, full):
         f"Orientation vers le PLIE enregistrée (le 05/01/2026). Référent proposé : {world.referent_a}."
         in texts
     )
-    kinds = {event.kind for event in timeline.timeline(full.participant, user=world.referent_a)}
+    kinds = {event.kind for event in timeline.timeline(full.participant, scope=scope_for(world.referent_a))}
     assert {"entretien", "etape", "contrat", "parcours", "suspension"} <= kinds
 
 
@@ -633,7 +635,8 @@ def test_every_source_of_the_parcours_in_the_timeline(world, parcours, django_as
     decision = _save(Decision(commission=commission, parcours=parcours, objet="candidature"), animateur)
     _save(decision, animateur, decision="admis")
     etape = suivi.etape_add(
-        user=referent, parcours=parcours, type=TypeEtapeFactory(libelle="CDD boulangerie", emploi=True),
+        scope=scope_for(referent), parcours=parcours,
+        type=TypeEtapeFactory(libelle="CDD boulangerie", emploi=True),
         date_debut=D(2026, 4, 1),
         contrat={"employeur": "Boulangerie", "type_contrat": "cdd", "heures_hebdo": 17.5,
                  "date_fin_prevue": D(2026, 9, 30)},
@@ -666,7 +669,7 @@ def test_every_source_of_the_parcours_in_the_timeline(world, parcours, django_as
     assert all(source in timeline.EVENT_SOURCES for source in sources)  # registered
     participant = parcours.participant
     with django_assert_num_queries(7):  # one query per source
-        events = timeline.timeline(participant, user=referent, sources=sources)
+        events = timeline.timeline(participant, scope=scope_for(referent), sources=sources)
     texts = [event.text for event in events]
     for text in (
         "Inscrit à l'ordre du jour de la commission du 28/01/2026 (candidature).",
@@ -686,7 +689,8 @@ def test_every_source_of_the_parcours_in_the_timeline(world, parcours, django_as
     assert change.author == animateur.get_full_name()
     # the gestionnaire reads the timeline without the reason of the suspension
     texts = [
-        event.text for event in timeline.timeline(participant, user=world.gestionnaire_a, sources=sources)
+        event.text
+        for event in timeline.timeline(participant, scope=scope_for(world.gestionnaire_a), sources=sources)
     ]
     assert "Parcours suspendu à partir du 01/05/2026." in texts
     assert not any("santé" in text for text in texts)

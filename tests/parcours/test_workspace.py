@@ -13,6 +13,7 @@ from parcours.enums import StatutParcours, TypeAlerte
 from parcours.models import Alerte, Entretien, Etape, ParametresPlie, Parcours
 from parcours.selectors import WorkspaceFilters, file_active
 from participants.models import Participant
+from plie.core.scoping import scope_for
 from tests.factories import ParticipantFactory, UserFactory, user_with_role
 from tests.parcours.factories import EtapeFactory, ParcoursFactory, TypeEtapeFactory
 
@@ -295,4 +296,4 @@ class TestQueryCount:
 
 
 def test_file_active_selector_without_referent(world):
-    assert file_active(world.animateur_a, None, WorkspaceFilters(), today=TODAY) == []
+    assert file_active(scope_for(world.animateur_a), None, WorkspaceFilters(), today=TODAY) == []

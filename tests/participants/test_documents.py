@@ -21,6 +21,7 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 from participants import documents
 from participants.documents import check_file, clean_filename, document_add, human_size
 from participants.models import Document
+from plie.core.scoping import scope_for
 from tests.factories import MINIMAL_PDF, DocumentFactory, ParticipantFactory
 
 
@@ -274,21 +275,21 @@ def test_document_add_checks_rights_and_content_itself(world):
     participant = ParticipantFactory(plie=world.plie_a)
     with pytest.raises(PermissionDenied):
         document_add(
-            user=world.gestionnaire_a,
+            scope=scope_for(world.gestionnaire_a),
             participant=participant,
             type="identite",
             uploaded_file=SimpleUploadedFile("scan.pdf", PDF),
         )
     with pytest.raises(ValidationError, match="programme"):
         document_add(
-            user=world.referent_a,
+            scope=scope_for(world.referent_a),
             participant=participant,
             type="identite",
             uploaded_file=SimpleUploadedFile("scan.pdf", EXE),
         )
     with pytest.raises(ValidationError, match="type de pièce"):
         document_add(
-            user=world.admin_a,
+            scope=scope_for(world.admin_a),
             participant=participant,
             type="rqth",
             uploaded_file=SimpleUploadedFile("scan.pdf", PDF),
@@ -306,7 +307,7 @@ def test_document_add_removes_the_file_when_the_row_cannot_be_saved(world, setti
     monkeypatch.setattr(Document, "save", failing_save)
     with pytest.raises(DatabaseError):
         document_add(
-            user=world.referent_a,
+            scope=scope_for(world.referent_a),
             participant=participant,
             type="identite",
             uploaded_file=SimpleUploadedFile("scan.pdf", PDF),
@@ -428,9 +429,11 @@ def test_admin_cannot_delete_a_document_they_cannot_see(client, world):
 
 def render_block(user, participant):
     documents_ = (
-        Document.objects.visible_to(user).filter(participant=participant).select_related("uploaded_by")
+        Document.objects.visible_to(scope_for(user))
+        .filter(participant=participant)
+        .select_related("uploaded_by")
     )
-    context = {"user": user, "participant": participant, "documents": documents_}
+    context = {"scope": scope_for(user), "participant": participant, "documents": documents_}
     return render_to_string("participants/includes/documents.html", context)
 
 

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from participants.models import Frein, SituationEntree
 from participants.pdf import StaticOnlyFetcher, fse_answers, render_fiche
+from plie.core.scoping import scope_for
 from tests.factories import DocumentFactory, ParticipantFactory
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -156,7 +157,7 @@ def test_referent_gets_a_one_page_fiche(client, world, django_assert_num_queries
 
 def test_gestionnaire_gets_the_fiche_without_sensitive_data(world):
     participant = typical_participant(world.plie_a)
-    _, text = pdf_text(render_fiche(participant, world.gestionnaire_a))
+    _, text = pdf_text(render_fiche(participant, scope_for(world.gestionnaire_a)))
     assert "DUPONT Marie" in text
     assert "14/03/1985" in text
     assert "Renseigné (donnée sensible, non affichée)" in text  # Q3 is answered, not shown
@@ -181,7 +182,7 @@ def test_the_disability_answer_itself_is_only_for_referent_and_animation(world):
 
 def test_missing_answers_are_listed(world):
     participant = ParticipantFactory(plie=world.plie_a, nom="Martin", prenom="Léo", sexe="M")
-    _, text = pdf_text(render_fiche(participant, world.referent_a))
+    _, text = pdf_text(render_fiche(participant, scope_for(world.referent_a)))
     assert "MARTIN Léo" in text
     assert "Né le 14/03/1985" in text
     assert "Questionnaire d'entrée non commencé." in text
@@ -194,7 +195,7 @@ def test_missing_answers_are_listed(world):
 def test_unanswered_questions_show_their_code(world):
     participant = ParticipantFactory(plie=world.plie_a)
     SituationEntree.objects.create(participant=participant, date_entree=D(2026, 1, 5), niveau_formation="2b")
-    _, text = pdf_text(render_fiche(participant, world.referent_a))
+    _, text = pdf_text(render_fiche(participant, scope_for(world.referent_a)))
     assert "2b. Primaire, collège, brevet" in text
     assert "Non renseigné" in text
     assert "Q1. Statut sur le marché du travail : réponse manquante." in text
@@ -261,7 +262,7 @@ def test_rendering_never_opens_a_network_connection(world, monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", no_network)
     monkeypatch.setattr(socket, "create_connection", no_network)
     participant = ParticipantFactory(plie=world.plie_a, nom='<img src="http://example.com/x.png">')
-    pages, text = pdf_text(render_fiche(participant, world.referent_a))
+    pages, text = pdf_text(render_fiche(participant, scope_for(world.referent_a)))
     assert pages == 1
     assert '<IMG SRC="HTTP://EXAMPLE.COM/X.PNG">' in text  # escaped, printed as text
 
@@ -283,7 +284,7 @@ def test_save_a_sample_fiche(world):
         ("incomplet", incomplete, world.referent_a),
     ):
         pdf = ARTIFACTS / f"fiche-participant-{name}.pdf"
-        pdf.write_bytes(render_fiche(who, user))
+        pdf.write_bytes(render_fiche(who, scope_for(user)))
         if shutil.which("pdftoppm"):
             subprocess.run(
                 ["pdftoppm", "-png", "-r", "60", "-singlefile", pdf, pdf.with_suffix("")], check=True

@@ -4,6 +4,7 @@ import pytest
 
 from participants.models import Participant
 from participants.search import parse_date, search_participants
+from plie.core.scoping import scope_for
 from tests.factories import ParticipantFactory
 
 
@@ -21,7 +22,7 @@ def people(world):
 
 
 def found(user, query):
-    return list(search_participants(Participant.objects.visible_to(user), query))
+    return list(search_participants(Participant.objects.visible_to(scope_for(user)), query))
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ import pytest
 from participants import services, timeline
 from participants.documents import document_delete
 from participants.timeline import Event, event_source
+from plie.core.scoping import scope_for
 from tests.factories import DocumentFactory
 
 D = datetime.date
@@ -26,7 +27,7 @@ def story(world, time_machine):
 
     step(9)
     participant = services.participant_create(
-        user=referent,
+        scope=scope_for(referent),
         plie=world.plie_a,
         nom="Lefèvre",
         prenom="Hélène",
@@ -35,15 +36,15 @@ def story(world, time_machine):
     )
     step(10)
     situation = services.situation_save(
-        user=referent, participant=participant, date_entree=D(2026, 5, 4), statut_emploi="non"
+        scope=scope_for(referent), participant=participant, date_entree=D(2026, 5, 4), statut_emploi="non"
     )
     step(11)
     services.participant_update(
-        user=animateur, participant=participant, commune="Bron", telephone="0611223344"
+        scope=scope_for(animateur), participant=participant, commune="Bron", telephone="0611223344"
     )
     step(12)
     services.situation_save(
-        user=referent,
+        scope=scope_for(referent),
         participant=participant,
         situation=situation,
         niveau_formation="2c",
@@ -51,19 +52,19 @@ def story(world, time_machine):
     )
     step(13)
     mobilite = services.frein_add(
-        user=referent, participant=participant, type="mobilite", date_identification=D(2026, 5, 4)
+        scope=scope_for(referent), participant=participant, type="mobilite", date_identification=D(2026, 5, 4)
     )
     services.frein_add(
-        user=referent, participant=participant, type="sante", date_identification=D(2026, 5, 4)
+        scope=scope_for(referent), participant=participant, type="sante", date_identification=D(2026, 5, 4)
     )
     step(14)
-    services.frein_lift(user=referent, frein=mobilite, date_levee=D(2026, 5, 28))
+    services.frein_lift(scope=scope_for(referent), frein=mobilite, date_levee=D(2026, 5, 28))
     step(15)
     DocumentFactory(participant=participant, uploaded_by=referent, nom_original="cni.pdf")
     DocumentFactory(participant=participant, uploaded_by=referent, rqth=True)
     step(16)
     save_without_change = participant
-    services.participant_update(user=referent, participant=save_without_change, commune="Bron")
+    services.participant_update(scope=scope_for(referent), participant=save_without_change, commune="Bron")
     return participant
 
 
@@ -72,7 +73,7 @@ def texts(events):
 
 
 def test_what_happened_newest_first(world, story):
-    events = timeline.timeline(story, user=world.referent_a)
+    events = timeline.timeline(story, scope=scope_for(world.referent_a))
     assert texts(events) == [
         "Document ajouté : Justificatif RQTH / handicap — Notification RQTH.pdf.",
         "Document ajouté : Pièce d'identité / titre de séjour — cni.pdf.",
@@ -94,7 +95,7 @@ def test_what_happened_newest_first(world, story):
 
 def test_sensitive_facts_are_hidden_from_who_may_not_see_them(world, story):
     for user in (world.gestionnaire_a, world.direction_a, world.admin_a):
-        shown = " ".join(texts(timeline.timeline(story, user=user)))
+        shown = " ".join(texts(timeline.timeline(story, scope=scope_for(user))))
         assert "Santé" not in shown
         assert "RQTH" not in shown.replace("(RQTH, BOETH…)", "")  # the question's name, never the answer
         assert "Mobilité" in shown
@@ -103,8 +104,8 @@ def test_sensitive_facts_are_hidden_from_who_may_not_see_them(world, story):
 def test_a_deleted_document_stays_in_the_timeline(world, story, time_machine):
     time_machine.move_to(at(2, 9), tick=False)
     document = story.documents.get(nom_original="cni.pdf")
-    document_delete(user=world.referent_a, document=document)
-    latest = timeline.timeline(story, user=world.referent_a)[0]
+    document_delete(scope=scope_for(world.referent_a), document=document)
+    latest = timeline.timeline(story, scope=scope_for(world.referent_a))[0]
     assert latest.text == "Document supprimé : Pièce d'identité / titre de séjour — cni.pdf."
     # document_delete is called here outside a request: the history has no author
 
@@ -119,11 +120,11 @@ def test_one_query_per_source(world, story, django_assert_num_queries):
     # its documents, and the parcours app's sources (entretiens, étapes, exits…)
     assert len(timeline.EVENT_SOURCES) >= 4
     with django_assert_num_queries(len(timeline.EVENT_SOURCES)):
-        timeline.timeline(story, user=user)
+        timeline.timeline(story, scope=scope_for(user))
 
 
 def test_the_limit(world, story):
-    assert len(timeline.timeline(story, user=world.referent_a, limit=3)) == 3
+    assert len(timeline.timeline(story, scope=scope_for(world.referent_a), limit=3)) == 3
 
 
 def test_other_apps_add_their_sources(world, story, monkeypatch):
@@ -134,7 +135,7 @@ def test_other_apps_add_their_sources(world, story, monkeypatch):
         yield Event(at(20, 9), "Référente", "Entretien individuel.", "entretien")
 
     assert event_source(entretiens) is entretiens  # registering twice keeps one
-    events = timeline.timeline(story, user=world.referent_a)
+    events = timeline.timeline(story, scope=scope_for(world.referent_a))
     assert events[0].text == "Entretien individuel."
     assert sum(event.kind == "entretien" for event in events) == 1
 
@@ -143,5 +144,5 @@ def test_a_dossier_without_history(world):
     from tests.factories import ParticipantFactory
 
     participant = ParticipantFactory(plie=world.plie_a)
-    (created,) = timeline.timeline(participant, user=world.referent_a)
+    (created,) = timeline.timeline(participant, scope=scope_for(world.referent_a))
     assert (created.text, created.author) == ("Dossier créé.", "")

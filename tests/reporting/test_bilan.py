@@ -5,6 +5,7 @@ import json
 import pytest
 
 from parcours.enums import CategorieSortie as C
+from plie.core.scoping import scope_for
 from reporting.bilan import PlieInconnu, bilan_annuel
 from tests.parcours.factories import EntretienFactory, EtapeFactory
 from tests.reporting.conftest import D, make_parcours
@@ -169,10 +170,12 @@ def test_api_query_count(client, world, data_a, django_assert_num_queries):
 def test_perimetre_for_narrows_never_widens(world, data_a):
     from reporting.selectors import perimetre_for
 
-    assert perimetre_for(world.financeur).plie_ids == {world.plie_a.pk}
-    assert perimetre_for(world.oi_user).plie_ids == {world.plie_a.pk, world.plie_b.pk}
-    assert perimetre_for(world.oi_user, [world.plie_b.pk, world.plie_c.pk]).plie_ids == {world.plie_b.pk}
-    assert perimetre_for(world.referent_b, [world.plie_a.pk]).plie_ids == frozenset()
-    assert perimetre_for(world.no_role).plie_ids == frozenset()
-    referent = perimetre_for(world.direction_a, referent_id=world.referent_a.pk)
+    assert perimetre_for(scope_for(world.financeur)).plie_ids == {world.plie_a.pk}
+    assert perimetre_for(scope_for(world.oi_user)).plie_ids == {world.plie_a.pk, world.plie_b.pk}
+    assert perimetre_for(scope_for(world.oi_user), [world.plie_b.pk, world.plie_c.pk]).plie_ids == {
+        world.plie_b.pk
+    }
+    assert perimetre_for(scope_for(world.referent_b), [world.plie_a.pk]).plie_ids == frozenset()
+    assert perimetre_for(scope_for(world.no_role)).plie_ids == frozenset()
+    referent = perimetre_for(scope_for(world.direction_a), referent_id=world.referent_a.pk)
     assert referent.parcours().count() == 4  # the parcours of PLIE A followed by referent_a

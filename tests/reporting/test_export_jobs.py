@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from parcours.enums import CategorieSortie as C
 from plie.celery import app
 from plie.core.models import Membership
+from plie.core.scoping import scope_for
 from reporting import jobs
 from reporting.models import ExportDemande
 from reporting.tasks import export_run
@@ -139,7 +140,10 @@ def test_the_participants_xlsx_streams_and_reports_progress(donnees, django_asse
 def test_running_a_finished_job_again_does_nothing(donnees, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         demande = jobs.demande_create(
-            user=donnees.direction_a, kind=Kind.BILAN_XLSX, plie_ids=[donnees.plie_a.pk], annee=2016
+            scope=scope_for(donnees.direction_a),
+            kind=Kind.BILAN_XLSX,
+            plie_ids=[donnees.plie_a.pk],
+            annee=2016,
         )
     demande.refresh_from_db()
     avant = (demande.status, demande.finished_at, demande.fichier, fichier(demande).stat().st_mtime_ns)
@@ -353,12 +357,12 @@ def test_the_service_refuses_a_plie_out_of_scope(donnees):
 
     with pytest.raises(PermissionDenied):
         jobs.demande_create(
-            user=donnees.referent_b, kind=Kind.BILAN_PDF, plie_ids=[donnees.plie_a.pk], annee=2016
+            scope=scope_for(donnees.referent_b), kind=Kind.BILAN_PDF, plie_ids=[donnees.plie_a.pk], annee=2016
         )
     with pytest.raises(PermissionDenied):
-        jobs.demande_create(user=donnees.financeur, kind=Kind.PARTICIPANTS_XLSX)
+        jobs.demande_create(scope=scope_for(donnees.financeur), kind=Kind.PARTICIPANTS_XLSX)
     with pytest.raises(ValidationError):
-        jobs.demande_create(user=donnees.direction_a, kind="autre")
+        jobs.demande_create(scope=scope_for(donnees.direction_a), kind="autre")
     assert not ExportDemande.objects.exists()
 
 

@@ -4,12 +4,11 @@
                            [--output FICHIER] [--valider]
 
 The command acts for the platform operator on ONE PLIE: its rows go through the same scoped
-query as the web export (``Inscription.objects.visible_to``), with a scope holding that PLIE only.
+query as the web export (``Inscription.objects.visible_to``), with ``Scope.system`` holding that PLIE only.
 ``--valider`` lists the faults instead of writing the file, and fails (exit status 1) when a line
 would be rejected."""
 
 import datetime
-from types import SimpleNamespace
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -24,13 +23,6 @@ def _date(value):
         return datetime.datetime.strptime(value, "%d/%m/%Y").date()
     except ValueError:
         raise CommandError(f"Date « {value} » invalide : format jj/mm/aaaa attendu.") from None
-
-
-def operateur_du_plie(plie):
-    """A user-like object whose scope is the personal data of ``plie`` only."""
-    ids = frozenset({plie.pk})
-    scope = Scope(plie_ids=ids, personal_plie_ids=ids, sensitive_plie_ids=frozenset(), roles_by_plie={})
-    return SimpleNamespace(is_authenticated=True, is_active=True, is_superuser=False, _plie_scope=scope)
 
 
 class Command(BaseCommand):
@@ -56,10 +48,11 @@ class Command(BaseCommand):
         du, au = mdfse.periode(operation, du, au)
         if du > au:
             raise CommandError("--du est postérieure à --au.")
-        user = operateur_du_plie(structure)
+        # the platform operator acting on this PLIE only: its participants, not their sensitive data
+        scope = Scope.system(structure.pk, label="commande export_mdfse")
 
         if valider:
-            anomalies = mdfse_validation.valider_operation(operation, user, du, au)
+            anomalies = mdfse_validation.valider_operation(operation, scope, du, au)
             for anomalie in anomalies:
                 colonne = anomalie.colonne or "-"
                 self.stdout.write(
@@ -75,7 +68,7 @@ class Command(BaseCommand):
             self.stderr.write(bilan)
             return
 
-        lignes = mdfse.export_csv(operation, user, du, au)
+        lignes = mdfse.export_csv(operation, scope, du, au)
         if output:
             count = -1
             with open(output, "w", encoding="utf-8", newline="") as fichier:

@@ -1,0 +1,108 @@
+"""Who may do what on a parcours: every predicate of the parcours app.
+
+Seeing a parcours is ``Parcours.objects.visible_to(scope)`` (``plie.core.scoping``). Each
+predicate takes the :class:`~plie.core.scoping.Scope` of whoever acts and the object (or the
+PLIE id) it is about, makes no query, and names the roles in its docstring. Views, templates
+(``{% can "parcours.<verb>_<noun>" obj as ok %}``), services and the API call these and nothing
+else.
+
+Seed rules (DOMAIN.md §2–§5): the référent de parcours accompanies the person and proposes;
+the équipe d'animation runs the commission d'intégration, which admits and validates; the
+PLIE's administrateur keeps its referentials and may correct a closed parcours."""
+
+from participants.permissions import can_create_participant
+from plie.core.enums import Role
+
+COMMISSION_ROLES = (Role.ANIMATION, Role.ADMINISTRATEUR)
+SUIVI_ROLES = (Role.ANIMATION, Role.ADMINISTRATEUR)
+PICK_REFERENT_ROLES = (Role.ANIMATION, Role.ADMINISTRATEUR)
+REFERENTIEL_READER_ROLES = (Role.ADMINISTRATEUR, Role.ANIMATION, Role.DIRECTION, Role.GESTIONNAIRE)
+
+
+def _personal_role(scope, plie_id, roles):
+    return scope.sees_personal_data(plie_id) and scope.has_role(*roles, plie_id=plie_id)
+
+
+def can_follow_parcours(scope, plie_id):
+    """Propose a candidature, suspend, record or withdraw an exit in the PLIE ``plie_id``:
+    its **référent**, **animation** and **administrateur** (those who keep the dossiers)."""
+    return can_create_participant(scope, plie_id)
+
+
+def can_run_commissions(scope, plie_id):
+    """Create sessions, set their agenda, record decisions, close them: **animation** and
+    **administrateur** of the PLIE (the commission d'intégration decides, DOMAIN.md §3)."""
+    return _personal_role(scope, plie_id, COMMISSION_ROLES)
+
+
+def can_change_referent(scope, parcours):
+    """Give ``parcours`` another référent: **animation** and **administrateur** of its PLIE, or
+    its current **référent** handing over."""
+    if can_run_commissions(scope, parcours.plie_id):
+        return True
+    return (
+        scope.user_id is not None
+        and parcours.referent_id == scope.user_id
+        and can_follow_parcours(scope, parcours.plie_id)
+    )
+
+
+def can_write_suivi(scope, parcours):
+    """Log entretiens, étapes and contracts on ``parcours``: its **référent**, or the
+    **animation** or **administrateur** of its PLIE."""
+    plie_id = parcours.plie_id
+    if _personal_role(scope, plie_id, SUIVI_ROLES):
+        return True
+    return (
+        scope.user_id is not None
+        and parcours.referent_id == scope.user_id
+        and can_create_participant(scope, plie_id)
+    )
+
+
+def can_edit_closed_parcours(scope, plie_id):
+    """Change a parcours that is « sorti » (giving the reason) or cancel its validated exit:
+    the **administrateur** of the PLIE only."""
+    return scope.has_role(Role.ADMINISTRATEUR, plie_id=plie_id)
+
+
+def can_cancel_sortie(scope, sortie):
+    """Cancel a validated exit (the parcours goes back « en parcours »): the **administrateur**
+    of the parcours' PLIE only."""
+    return can_edit_closed_parcours(scope, sortie.parcours.plie_id)
+
+
+def pick_referent_plie_ids(scope):
+    """The PLIE in which ``scope`` may open the file active of any référent (no query)."""
+    return frozenset(
+        plie_id for plie_id in scope.personal_plie_ids if _personal_role(scope, plie_id, PICK_REFERENT_ROLES)
+    )
+
+
+def can_pick_referent(scope):
+    """Open « Ma file active » of another référent of the PLIE: **animation** and
+    **administrateur**."""
+    return bool(pick_referent_plie_ids(scope))
+
+
+def can_use_workspace(scope):
+    """Open « Ma file active »: a **référent** (their own), or whoever may pick a référent."""
+    return scope.has_role(Role.REFERENT) or can_pick_referent(scope)
+
+
+def can_view_referentiel(scope, plie_id):
+    """Read the PLIE's exit and étape referentials: **administrateur**, **animation**,
+    **direction** and **gestionnaire**."""
+    return _personal_role(scope, plie_id, REFERENTIEL_READER_ROLES)
+
+
+def can_edit_referentiel(scope, plie_id):
+    """Change the PLIE's exit types (and their validation rules) and étape types: the
+    **administrateur** of the PLIE only."""
+    return scope.has_role(Role.ADMINISTRATEUR, plie_id=plie_id)
+
+
+def can_import_parcours(scope, plie_id):
+    """Import a legacy tool's file of parcours into the PLIE and read its reports: the
+    **administrateur** of the PLIE only."""
+    return _personal_role(scope, plie_id, (Role.ADMINISTRATEUR,))

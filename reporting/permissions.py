@@ -1,0 +1,40 @@
+"""Who may do what with the reports: every predicate of the reporting app.
+
+Figures (bilan, monthly report, consolidated dashboards) are for whoever sees the figures of a
+PLIE (``scope.plie_ids``), financeurs included: aggregates, never a participant. What names
+people (the dashboards' lists, the participants export) needs their personal data too. Each
+predicate takes the :class:`~plie.core.scoping.Scope` of whoever acts and makes no query."""
+
+from plie.core.enums import Role
+from reporting.models import ExportDemande
+
+# Who gets the dashboards with links to people (per PLIE); a financeur gets the aggregate one.
+DASHBOARD_ROLES = (Role.ANIMATION, Role.DIRECTION, Role.GESTIONNAIRE, Role.ADMINISTRATEUR)
+
+
+def can_view_dashboard(scope, plie_id):
+    """Open the dashboard of the PLIE ``plie_id`` with its links to participants: **animation**,
+    **direction**, **gestionnaire** and **administrateur** of the PLIE (a financeur gets the
+    aggregate dashboard only)."""
+    return scope.sees_personal_data(plie_id) and scope.has_role(*DASHBOARD_ROLES, plie_id=plie_id)
+
+
+def dashboard_plie_ids(scope):
+    """The PLIE whose dashboard ``scope`` may open (:func:`can_view_dashboard`)."""
+    return frozenset(plie_id for plie_id in scope.personal_plie_ids if can_view_dashboard(scope, plie_id))
+
+
+def exportable_plie_ids(scope, kind):
+    """The PLIE ids ``scope`` may export ``kind`` over: the participants list over the PLIE whose
+    participants it sees; a bilan over the PLIE whose figures it sees."""
+    return scope.personal_plie_ids if kind == ExportDemande.Kind.PARTICIPANTS_XLSX else scope.plie_ids
+
+
+def can_download_export(scope, demande):
+    """Download the file of the export ``demande``: its requester only, and only while every PLIE
+    of the export is still in their scope (a revoked membership revokes the file)."""
+    return (
+        scope.user_id is not None
+        and demande.user_id == scope.user_id
+        and set(demande.params.get("plie_ids", ())) <= exportable_plie_ids(scope, demande.kind)
+    )

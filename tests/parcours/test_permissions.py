@@ -1,0 +1,88 @@
+"""Who may do what on a parcours (``parcours/permissions.py``): role × PLIE × object state."""
+
+import pytest
+
+from parcours import permissions
+from plie.core.scoping import scope_for
+from tests.parcours.factories import ParcoursFactory, SortieFactory
+from tests.permissions_table import PERSONAS, allowed_by, assert_every_predicate_tabled, check_table
+
+
+def plie_a(world):
+    return world.plie_a.pk
+
+
+def own_parcours(world):
+    """A parcours of PLIE A followed by referent_a."""
+    return ParcoursFactory(
+        plie=world.plie_a, participant__plie=world.plie_a, en_parcours=True, referent=world.referent_a
+    )
+
+
+def nobody(world):
+    return None
+
+
+def sortie_a(world):
+    return SortieFactory(
+        parcours=ParcoursFactory(plie=world.plie_a, participant__plie=world.plie_a, sorti=True)
+    )
+
+
+FOLLOWERS = ("referent_a", "animateur_a", "admin_a")
+COMMISSION = ("animateur_a", "admin_a")
+
+ROWS = [
+    ("can_follow_parcours", plie_a, allowed_by(*FOLLOWERS)),
+    ("can_run_commissions", plie_a, allowed_by(*COMMISSION)),
+    ("can_change_referent", own_parcours, allowed_by(*FOLLOWERS)),  # the référent hands over
+    ("can_write_suivi", own_parcours, allowed_by(*FOLLOWERS)),
+    ("can_edit_closed_parcours", plie_a, allowed_by("admin_a")),
+    ("can_cancel_sortie", sortie_a, allowed_by("admin_a")),
+    ("can_pick_referent", nobody, allowed_by(*COMMISSION)),
+    # every référent (of any PLIE, employed by a partner too) has their own file active
+    (
+        "can_use_workspace",
+        nobody,
+        allowed_by("referent_a", "animateur_a", "admin_a", "referent_b", "referent_operateur"),
+    ),
+    (
+        "can_view_referentiel",
+        plie_a,
+        allowed_by("animateur_a", "gestionnaire_a", "direction_a", "admin_a", "oi_user"),
+    ),
+    ("can_edit_referentiel", plie_a, allowed_by("admin_a")),
+    ("can_import_parcours", plie_a, allowed_by("admin_a")),
+]
+
+
+def test_every_predicate_has_its_row():
+    assert_every_predicate_tabled(permissions, ROWS)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_table(world, persona):
+    assert check_table(world, permissions, ROWS, persona) == []
+
+
+def test_a_referent_acts_on_the_parcours_they_follow_only(world):
+    colleague_s = ParcoursFactory(plie=world.plie_a, participant__plie=world.plie_a, en_parcours=True)
+    scope = scope_for(world.referent_a)
+    assert not permissions.can_write_suivi(scope, colleague_s)
+    assert not permissions.can_change_referent(scope, colleague_s)
+    assert permissions.can_follow_parcours(scope, colleague_s.plie_id)  # exits and suspensions: the PLIE's
+
+
+def test_a_system_scope_decides_nothing_a_person_decides(world):
+    from plie.core.scoping import Scope
+
+    scope = Scope.system(world.plie_a.pk, label="test")
+    parcours = own_parcours(world)
+    assert not permissions.can_write_suivi(scope, parcours)
+    assert not permissions.can_run_commissions(scope, world.plie_a.pk)
+    assert not permissions.can_change_referent(scope, parcours)
+
+
+def test_pick_referent_plie_ids(world):
+    assert permissions.pick_referent_plie_ids(scope_for(world.animateur_a)) == {world.plie_a.pk}
+    assert permissions.pick_referent_plie_ids(scope_for(world.oi_user)) == frozenset()

@@ -1,0 +1,53 @@
+"""Who may do what with the reports (``reporting/permissions.py``): role × PLIE × object."""
+
+import pytest
+
+from plie.core.scoping import scope_for
+from reporting import permissions
+from reporting.models import ExportDemande
+from tests.permissions_table import PERSONAS, allowed_by, assert_every_predicate_tabled, check_table
+
+
+def plie_a(world):
+    return world.plie_a.pk
+
+
+def bilan_of_gestionnaire_a(world):
+    return ExportDemande.objects.create(
+        user=world.gestionnaire_a, kind=ExportDemande.Kind.BILAN_XLSX, params={"plie_ids": [world.plie_a.pk]}
+    )
+
+
+ROWS = [
+    # dashboards with links to the participants: the PLIE's managers, direction (OI's too)
+    (
+        "can_view_dashboard",
+        plie_a,
+        allowed_by("animateur_a", "gestionnaire_a", "direction_a", "admin_a", "oi_user"),
+    ),
+    # a file is its requester's only (a superuser is no exception: the file names people)
+    ("can_download_export", bilan_of_gestionnaire_a, {p: p == "gestionnaire_a" for p in PERSONAS}),
+]
+
+
+def test_every_predicate_has_its_row():
+    assert_every_predicate_tabled(permissions, ROWS)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_table(world, persona):
+    assert check_table(world, permissions, ROWS, persona) == []
+
+
+def test_a_revoked_membership_revokes_the_download(world):
+    demande = bilan_of_gestionnaire_a(world)
+    world.gestionnaire_a.memberships.update(is_active=False)
+    world.gestionnaire_a.__dict__.pop("_plie_scope", None)
+    assert not permissions.can_download_export(scope_for(world.gestionnaire_a), demande)
+
+
+def test_exportable_plie_ids(world):
+    financeur = scope_for(world.financeur)
+    assert permissions.exportable_plie_ids(financeur, ExportDemande.Kind.BILAN_XLSX) == {world.plie_a.pk}
+    assert permissions.exportable_plie_ids(financeur, ExportDemande.Kind.PARTICIPANTS_XLSX) == frozenset()
+    assert permissions.dashboard_plie_ids(scope_for(world.oi_user)) == {world.plie_a.pk, world.plie_b.pk}
