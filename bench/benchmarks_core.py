@@ -38,7 +38,7 @@ def scope_for_oi(ctx):
 @benchmark("core.nightly_participant_count", target_ms=5000)
 def nightly_participant_count(ctx):
     """The nightly participant count over every PLIE, run eagerly (one TaskRun per PLIE)."""
-    from plie.core.tasks import nightly_participant_count
+    from participants.tasks import nightly_participant_count
 
     assert nightly_participant_count.delay().get() == len(ctx.plie_codes)
 

@@ -1,8 +1,9 @@
 """The bench database: named after its parameters and the migration state, built once.
 
-``plie_bench_p100000_k10_s42_<hash>``: the hash covers every migration file and every demo
-builder (``plie/core/demo.py``, ``<app>/demo.py``), so a new migration or a change in the demo
-data gives a new database instead of measuring a stale one. The database is created on the
+``plie_bench_p100000_k10_s42_<hash>``: the hash covers every migration file, every demo
+builder (``plie/core/demo.py``, ``<app>/demo.py``) and every ``apps.py`` (which registers the
+demo steps, in order), so a new migration or a change in the demo data gives a new database
+instead of measuring a stale one. The database is created on the
 server of ``DATABASE_URL`` (default ``postgres://postgres@127.0.0.1:5432/``), migrated and
 seeded with ``seed_demo``; the table ``bench_dataset`` records the parameters and the seed time,
 and its presence is what marks the dataset as complete (a seed interrupted half-way is rebuilt).
@@ -19,12 +20,19 @@ from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_SERVER_URL = "postgres://postgres@127.0.0.1:5432/"
-STATE_PATTERNS = ("*/migrations/*.py", "*/*/migrations/*.py", "*/demo.py", "*/*/demo.py")
+STATE_PATTERNS = (
+    "*/migrations/*.py",
+    "*/*/migrations/*.py",
+    "*/demo.py",
+    "*/*/demo.py",
+    "*/apps.py",
+    "*/*/apps.py",
+)
 METADATA_TABLE = "bench_dataset"
 
 
 def state_files(base_dir=BASE_DIR):
-    """The migration files and demo builders of the project (sorted, no hidden folders)."""
+    """The migration files, demo builders and app configs of the project (sorted, no hidden folders)."""
     files = {
         path
         for pattern in STATE_PATTERNS

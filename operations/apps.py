@@ -6,13 +6,18 @@ class OperationsConfig(AppConfig):
     verbose_name = "Opérations FSE"
 
     def ready(self):
-        import operations.timeline  # noqa: F401  (registers the enrolments in the dossier's timeline)
-        from operations.alertes import alertes_donnees_sortie_fse
-        from parcours import alertes
+        """Plug this app into core's extension points (``plie.core.registry``, idempotent)."""
+        from operations import alertes, demo, home, timeline
+        from parcours import alertes as parcours_alertes
+        from plie.core import registry
+        from plie.core.enums import Role
 
-        # The nightly « données FSE de sortie » alert reads the enrolments' exit data (the
-        # extension point parcours.alertes.SOURCES documents); idempotent if ready() runs twice.
-        alertes.SOURCES[:] = [
-            alertes_donnees_sortie_fse if source.__name__ == "alertes_donnees_sortie_fse" else source
-            for source in alertes.SOURCES
-        ]
+        registry.register_home_panel(Role.GESTIONNAIRE, home.operations_fse)
+        registry.register_home_panel(Role.GESTIONNAIRE, home.completude_fse)
+        registry.register_demo_step(demo.create_operations)
+        registry.register_timeline_source(timeline.inscription_events)
+        # The nightly « données FSE de sortie » alert reads the enrolments' exit data, in place
+        # of parcours' source that only knows the parcours' exit date.
+        registry.register_alert_source(
+            alertes.alertes_donnees_sortie_fse, replaces=parcours_alertes.alertes_donnees_sortie_fse
+        )

@@ -367,6 +367,3 @@ def create_operations(world):
     _bulk(Presence, presences)
     world.created["actions collectives"] += len(actions)
     world.created["présences"] += len(presences)
-
-
-DEMO_STEPS = [create_operations]

@@ -1,12 +1,12 @@
-"""The operations' panels of the home page (see :mod:`plie.core.home`): the gestionnaire's FSE
-operations of the year and the FSE data completeness across their PLIE. Counts only (no
-personal data), on the operations whose figures the user may see."""
+"""The operations' panels of the home page (see :mod:`plie.core.home`), registered by
+``OperationsConfig.ready()``: the gestionnaire's FSE operations of the year and the FSE data
+completeness across their PLIE. Counts only (no personal data), on the operations whose figures
+the user may see."""
 
 from django.urls import reverse
 
 from operations.models import Operation
 from operations.selectors import COMPTEURS_RESUME, completude_par_operation, completude_par_plie, de_l_annee
-from plie.core.enums import Role
 
 OPERATIONS_MAX = 8
 
@@ -40,6 +40,3 @@ def completude_fse(scope, today):
     par_plie = completude_par_plie(scope.plie_ids, today)
     counts = {cle: sum(ligne[cle] for ligne in par_plie.values()) for cle in COMPTEURS_RESUME}
     return {"template": "operations/includes/home_completude.html", "annee": today.year, **counts}
-
-
-HOME_PANELS = {Role.GESTIONNAIRE: [operations_fse, completude_fse]}

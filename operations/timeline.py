@@ -1,13 +1,13 @@
 """The enrolments' events in the participant's timeline (``participants.timeline``).
 
-One source, one query, registered with :func:`participants.timeline.event_source` when this
-module is imported (``OperationsConfig.ready`` imports it). It reads the enrolments' history
+One source, one query, registered by ``OperationsConfig.ready()`` with
+``plie.core.registry.register_timeline_source``. It reads the enrolments' history
 (who did what, when): the enrolment (or its carry-over from the previous operation), the
 confirmation of its entry questionnaire, the exit and its exit data. Answers are never shown,
 only the fact (the questionnaire page shows them to those who may read them)."""
 
 from operations.models import Inscription
-from participants.timeline import CHANGED, CREATED, DELETED, Event, event_source
+from participants.timeline import CHANGED, CREATED, DELETED, Event
 
 
 def _fmt(day):
@@ -45,7 +45,6 @@ def inscription_texts(record, previous):
         yield f"Données de sortie de l'opération {code} renseignées."
 
 
-@event_source
 def inscription_events(participant, scope):
     records = (
         Inscription.history.filter(participant_id=participant.pk)

@@ -6,6 +6,11 @@ boundary stated in its docstring); the *sources* read one PLIE's rows and apply 
 :func:`alertes_refresh` writes the result. Thresholds come from the PLIE's
 :class:`~parcours.models.ParametresPlie` (defaults when it has none).
 
+**Sources.** An extension point of :mod:`plie.core.registry`:
+``source(plie_id, today, seuils) -> [AlerteCalculee]``, a fixed number of queries each.
+``ParcoursConfig.ready()`` registers the four below; later apps add theirs or replace one
+(operations replaces :func:`alertes_donnees_sortie_fse`).
+
 **Queries.** One PLIE's refresh costs a fixed number of queries, whatever its size
 (:data:`READ_QUERIES` = 7 reads: the settings, the active parcours with their proposed exit,
 the étapes with contracts of those awaiting validation, the suspensions, the recent exits, the
@@ -26,6 +31,7 @@ from django.utils import timezone
 
 from parcours.enums import ObjetPassage, StatutCommission, StatutParcours, TypeAlerte
 from parcours.sorties import add_months, etapes_for_rules, periodes_of_etapes, validation_status
+from plie.core import registry
 
 READ_QUERIES = 7
 BATCH_SIZE = 500
@@ -215,8 +221,8 @@ def alertes_suspensions(plie_id, today, seuils):
 
 def alertes_donnees_sortie_fse(plie_id, today, seuils):
     """Données FSE de sortie: parcours exited less than 28 days ago (1 query). The operations app,
-    when installed, swaps in its own source reading the enrolments' FSE exit data (same
-    signature, ``operations.alertes.alertes_donnees_sortie_fse``, see ``operations.apps``)."""
+    when installed, registers its own source reading the enrolments' FSE exit data as this one's
+    replacement (``operations.alertes.alertes_donnees_sortie_fse``, see ``operations.apps``)."""
     from parcours.models import Parcours
 
     since = today - datetime.timedelta(days=FSE_SORTIE_JOURS - 1)
@@ -257,14 +263,11 @@ def alertes_ajournements(plie_id, today, seuils):
     return alertes
 
 
-# ``source(plie_id, today, seuils) -> [AlerteCalculee]``, each a fixed number of queries.
-SOURCES = [alertes_actifs, alertes_suspensions, alertes_donnees_sortie_fse, alertes_ajournements]
-
-
 def compute_alertes(plie_id, today):
-    """Every alert of the PLIE on ``today`` (6 queries), sorted by parcours and type."""
+    """Every alert of the PLIE on ``today`` from the registered sources (6 queries), sorted by
+    parcours and type."""
     seuils = Seuils.of_plie(plie_id)
-    alertes = [alerte for source in SOURCES for alerte in source(plie_id, today, seuils)]
+    alertes = [alerte for source in registry.alert_sources() for alerte in source(plie_id, today, seuils)]
     return sorted(alertes, key=lambda a: (a.parcours_id, a.type))
 
 

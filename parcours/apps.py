@@ -7,10 +7,40 @@ class ParcoursConfig(AppConfig):
     verbose_name = "Parcours"
 
     def ready(self):
-        import parcours.timeline  # noqa: F401  (registers the dossier's timeline sources)
+        """Connect the signals and plug this app into core's extension points
+        (``plie.core.registry``, idempotent)."""
+        from parcours import alertes, demo, home, timeline
         from parcours.signals import create_referentiels_for_new_plie
+        from plie.core import registry
+        from plie.core.enums import Role
         from plie.core.models import Structure
 
         post_save.connect(
             create_referentiels_for_new_plie, sender=Structure, dispatch_uid="parcours_referentiels_new_plie"
         )
+        for role, panel in (
+            (Role.REFERENT, home.file_active),
+            (Role.REFERENT, home.prochains_rdv),
+            (Role.REFERENT, home.a_traiter),
+            (Role.ANIMATION, home.commissions),
+            (Role.ANIMATION, home.dossiers_sans_contact),
+        ):
+            registry.register_home_panel(role, panel)
+        registry.register_demo_step(demo.create_parcours)
+        for source in (
+            timeline.parcours_events,
+            timeline.decision_events,
+            timeline.entretien_events,
+            timeline.etape_events,
+            timeline.contrat_events,
+            timeline.suspension_events,
+            timeline.sortie_events,
+        ):
+            registry.register_timeline_source(source)
+        for source in (
+            alertes.alertes_actifs,
+            alertes.alertes_suspensions,
+            alertes.alertes_donnees_sortie_fse,
+            alertes.alertes_ajournements,
+        ):
+            registry.register_alert_source(source)

@@ -397,6 +397,3 @@ def world_participants(world):
         .values_list("id", "plie_id")
         .iterator()
     )
-
-
-DEMO_STEPS = [create_parcours]

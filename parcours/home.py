@@ -1,6 +1,7 @@
-"""The parcours' panels of the home page (see :mod:`plie.core.home`): the référent's file
-active, next appointments and alerts; the animation team's commissions and dossiers without
-contact. Each panel costs one or two aggregate queries, restricted to what the user may see."""
+"""The parcours' panels of the home page (see :mod:`plie.core.home`), registered by
+``ParcoursConfig.ready()``: the référent's file active, next appointments and alerts; the
+animation team's commissions and dossiers without contact. Each panel costs one or two aggregate
+queries, restricted to what the user may see."""
 
 import datetime
 from functools import reduce
@@ -12,7 +13,6 @@ from django.utils import timezone
 from parcours.alertes import SUIVIS, Seuils
 from parcours.enums import StatutCommission, StatutParcours, TypeAlerte
 from parcours.models import Alerte, Commission, ParametresPlie, Parcours
-from plie.core.enums import Role
 
 RDV_MAX = 5
 COMMISSIONS_MAX = 5
@@ -124,9 +124,3 @@ def dossiers_sans_contact(scope, today):
         "total": alertes.count(),
         "alertes": plus_anciens,
     }
-
-
-HOME_PANELS = {
-    Role.REFERENT: [file_active, prochains_rdv, a_traiter],
-    Role.ANIMATION: [commissions, dossiers_sans_contact],
-}

@@ -1,10 +1,10 @@
 """The parcours' events in the participant's timeline (``participants.timeline``).
 
-Seven sources, one query each, registered with :func:`participants.timeline.event_source` when
-this module is imported (``ParcoursConfig.ready`` should import it; ``parcours.views`` does):
-the parcours itself (orientation, changes of référent), commission decisions, entretiens,
-étapes, contracts, suspensions and exits. They read the history tables (who did what, when),
-so an entretien appears in the dossier as soon as it is saved.
+Seven sources, one query each, registered by ``ParcoursConfig.ready()`` with
+``plie.core.registry.register_timeline_source``: the parcours itself (orientation, changes of
+référent), commission decisions, entretiens, étapes, contracts, suspensions and exits. They read
+the history tables (who did what, when), so an entretien appears in the dossier as soon as it is
+saved.
 
 Sensitive facts stay hidden from users who may not see them: the reason of a suspension
 (health, family, incarceration) is not shown to a gestionnaire or direction; entretien notes and
@@ -24,7 +24,7 @@ from parcours.enums import (
 )
 from parcours.models import Contrat, Decision, Entretien, Etape, Parcours, Sortie, Suspension
 from participants.permissions import can_view_sensitive_data
-from participants.timeline import CHANGED, CREATED, DELETED, Event, event_source
+from participants.timeline import CHANGED, CREATED, DELETED, Event
 
 
 def _fmt(day):
@@ -66,7 +66,6 @@ def _changed_labels(model, record, previous, fields):
     return [capfirst(field.verbose_name) for field in model._meta.fields if field.name in changed]
 
 
-@event_source
 def parcours_events(participant, scope):
     """The orientation (a new parcours) and each change of référent."""
     records = _history(Parcours, "referent", "prescripteur", participant_id=participant.pk)
@@ -93,7 +92,6 @@ def parcours_events(participant, scope):
             yield Event(record.history_date, author, f"Référent de parcours : {referent}.", "referent")
 
 
-@event_source
 def decision_events(participant, scope):
     """Agenda of the commission and its decisions (without the motive)."""
     records = _history(
@@ -144,7 +142,6 @@ def entretien_text(record):
 ENTRETIEN_FIELDS = ("date", "mode", "duree_minutes", "sujets", "notes", "prochain_rdv")
 
 
-@event_source
 def entretien_events(participant, scope):
     records = _history(Entretien, parcours__participant_id=participant.pk)
     for record, previous in _with_previous(records):
@@ -165,7 +162,6 @@ def entretien_events(participant, scope):
 ETAPE_FIELDS = ("type", "operateur", "date_debut", "date_fin_prevue", "date_fin", "resultat")
 
 
-@event_source
 def etape_events(participant, scope):
     records = _history(Etape, "type", "operateur", parcours__participant_id=participant.pk)
     for record, previous in _with_previous(records):
@@ -202,7 +198,6 @@ CONTRAT_FIELDS = (
 )
 
 
-@event_source
 def contrat_events(participant, scope):
     records = _history(Contrat, etape__parcours__participant_id=participant.pk)
     for record, previous in _with_previous(records):
@@ -226,7 +221,6 @@ def contrat_events(participant, scope):
         yield Event(record.history_date, author, text, "contrat")
 
 
-@event_source
 def suspension_events(participant, scope):
     """Suspensions; their reason (health, family, justice) only for référent and animation."""
     sensitive = can_view_sensitive_data(scope, participant)
@@ -245,7 +239,6 @@ def suspension_events(participant, scope):
         yield Event(record.history_date, author, text, "suspension")
 
 
-@event_source
 def sortie_events(participant, scope):
     records = _history(Sortie, "type", parcours__participant_id=participant.pk)
     for record, previous in _with_previous(records):

@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
-import parcours.timeline  # noqa: F401  (registers the parcours' events in the dossier's timeline)
 from parcours import ics, permissions, suivi
 from parcours.enums import ModeEntretien, StatutParcours, SujetEntretien, TypeAlerte
 from parcours.forms import EntretienForm, EtapeForm, WorkspaceFilterForm

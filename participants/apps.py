@@ -17,4 +17,17 @@ class ParticipantsConfig(AppConfig):
     verbose_name = "Participants"
 
     def ready(self):
+        """Plug this app into core's extension points (``plie.core.registry``, idempotent)."""
+        from participants import demo, timeline
+        from plie.core import registry
+
         connection_created.connect(register_sqlite_functions, dispatch_uid="participants_sqlite_functions")
+        registry.register_demo_step(demo.create_participants)
+        registry.register_demo_step(demo.create_situations_and_freins)
+        for source in (
+            timeline.participant_events,
+            timeline.situation_events,
+            timeline.frein_events,
+            timeline.document_events,
+        ):
+            registry.register_timeline_source(source)

@@ -1,14 +1,21 @@
-"""Demo data of the participants app: the situation at entry (FSE questionnaire) and freins.
+"""Demo data of the participants app: the participants, their situation at entry (FSE
+questionnaire) and freins.
 
-Run by ``seed_demo`` after the core steps (see ``plie.core.demo``). About 85 % of participants
-have a questionnaire, most of them complete, some with missing answers (as in real life:
-that is what the completeness board is for); 70 % have one to three freins, half of them lifted."""
+Two steps, registered by ``ParticipantsConfig.ready()`` and run by ``seed_demo`` after the core
+steps (see ``plie.core.demo``): :func:`create_participants` spreads N participants over the PLIE;
+:func:`create_situations_and_freins` gives about 85 % of them a questionnaire, most of them
+complete, some with missing answers (as in real life: that is what the completeness board is
+for), and 70 % one to three freins, half of them lifted."""
 
 import datetime
 from itertools import islice
 
 from participants.enums import NiveauFormation, OuiNonNsp, StatutEmploi, TypeFrein
-from plie.core.demo import BATCH_SIZE, REFERENCE_DATE
+from participants.models import Frein, Participant, SituationEntree
+from plie.core.demo import BATCH_SIZE, PLIE_COMMUNES, REFERENCE_DATE
+
+MIN_AGE, MAX_AGE = 18, 62  # on REFERENCE_DATE, so that the same seed gives the same birth dates
+MAIDEN_NAME_SHARE = 0.35  # share of women with a nom de naissance different from their nom
 
 FIRST_ENTRY = datetime.date(2019, 1, 1)
 NIVEAUX = [NiveauFormation.INFERIEUR_PRIMAIRE, NiveauFormation.PRIMAIRE_COLLEGE, NiveauFormation.SECONDAIRE,
@@ -37,9 +44,64 @@ def _bulk(model, rows):
     return count
 
 
-def create_situations_and_freins(world):
-    from participants.models import Frein, Participant, SituationEntree
+def create_participants(world):
+    """N participants spread over the PLIE (``world.participants_per_plie``), plausible names,
+    ages and addresses; no history (``bulk_create``)."""
+    rng = world.random("participants")
+    fake = world.faker("participants")
+    # A pool of names drawn once: Faker is too slow to call 300,000 times.
+    noms = [fake.last_name() for _ in range(800)]
+    prenoms = {
+        "F": [fake.first_name_female() for _ in range(300)],
+        "M": [fake.first_name_male() for _ in range(300)],
+    }
+    youngest = REFERENCE_DATE.replace(year=REFERENCE_DATE.year - MIN_AGE).toordinal()
+    oldest = REFERENCE_DATE.replace(year=REFERENCE_DATE.year - MAX_AGE - 1).toordinal() + 1
 
+    contact_rng = world.random("participants-contact")
+    rues = [fake.street_name() for _ in range(200)]
+    communes_naissance = [(fake.city(), fake.postcode()) for _ in range(200)]
+
+    def contact(plie):
+        """Address and phone (drawn from their own generator, so names stay as they were)."""
+        commune, code_postal = PLIE_COMMUNES.get(plie.code, (plie.nom.removeprefix("PLIE "), "69000"))
+        ne_a_l_etranger = contact_rng.random() < 0.18
+        naissance = communes_naissance[contact_rng.randrange(len(communes_naissance))]
+        return {
+            "adresse": f"{contact_rng.randint(1, 180)} {rues[contact_rng.randrange(len(rues))]}",
+            "code_postal": code_postal,
+            "commune": commune,
+            "qpv": contact_rng.random() < 0.38,
+            "telephone": f"0{contact_rng.choice('67')} {contact_rng.randint(10, 99)} "
+            f"{contact_rng.randint(10, 99)} {contact_rng.randint(10, 99)} {contact_rng.randint(10, 99)}",
+            "nationalite": "hors_ue" if ne_a_l_etranger and contact_rng.random() < 0.7 else "fr",
+            "commune_naissance": "Étranger" if ne_a_l_etranger else naissance[0],
+            "code_commune_naissance": "99999" if ne_a_l_etranger else naissance[1],
+        }
+
+    def participants():
+        for plie in world.plies:
+            for _ in range(world.participants_per_plie[plie.id]):
+                sexe = "F" if rng.random() < 0.52 else "M"
+                nom = rng.choice(noms)
+                nom_naissance = rng.choice(noms) if sexe == "F" and rng.random() < MAIDEN_NAME_SHARE else ""
+                participant = Participant(
+                    plie=plie,
+                    nom=nom,
+                    prenom=rng.choice(prenoms[sexe]),
+                    nom_naissance=nom_naissance if nom_naissance != nom else "",
+                    sexe=sexe,
+                    date_naissance=datetime.date.fromordinal(rng.randint(oldest, youngest)),
+                    **contact(plie),
+                )
+                # bulk_create skips Participant.save(): derive here what save() derives.
+                participant.refresh_search_fields()
+                yield participant
+
+    world.created["participants"] += _bulk(Participant, participants())
+
+
+def create_situations_and_freins(world):
     rng = world.random("situations")
     span = (REFERENCE_DATE - FIRST_ENTRY).days
     entries = {}
@@ -101,6 +163,3 @@ def create_situations_and_freins(world):
                 yield Frein(participant_id=pid, type=kind, date_identification=identified, date_levee=lifted)
 
     world.created["freins"] += _bulk(Frein, freins())
-
-
-DEMO_STEPS = [create_situations_and_freins]

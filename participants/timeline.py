@@ -2,9 +2,10 @@
 
 It is read from the history tables (django-simple-history) through a list of **event sources**:
 each source is a function ``source(participant, scope)`` returning :class:`Event` objects with
-**one** query, so the timeline costs one query per source whatever its length. Later apps add
-theirs (entretiens, étapes, sorties…) with the :func:`event_source` decorator, from their
-``AppConfig.ready`` (imports flow one way: participants never imports them).
+**one** query, so the timeline costs one query per source whatever its length. The sources are
+an extension point of :mod:`plie.core.registry`: this app registers its own and later apps
+theirs (entretiens, étapes, sorties…) with ``register_timeline_source`` from
+their ``AppConfig.ready()`` (imports flow one way: participants never imports them).
 
 Sensitive facts stay hidden from users who may not see them: health and justice freins and the
 disability proof do not appear for a gestionnaire or direction; a change of a questionnaire
@@ -18,6 +19,7 @@ from django.utils.text import capfirst
 from participants.enums import DOCUMENTS_SENSIBLES, FREINS_SENSIBLES, TypeDocument, TypeFrein
 from participants.models import Document, Frein, Participant, SituationEntree
 from participants.permissions import can_view_sensitive_data
+from plie.core import registry
 
 CREATED, CHANGED, DELETED = "+", "~", "-"
 
@@ -30,19 +32,11 @@ class Event:
     kind: str  # what the event is about: "dossier", "questionnaire", "frein", "document"…
 
 
-EVENT_SOURCES = []
-
-
-def event_source(func):
-    """Register ``func(participant, scope) -> iterable of Event`` (one query) as a source."""
-    if func not in EVENT_SOURCES:
-        EVENT_SOURCES.append(func)
-    return func
-
-
 def timeline(participant, *, scope, sources=None, limit=None):
-    """Every event of ``participant`` that ``scope`` may see, newest first."""
-    events = [event for source in (sources or EVENT_SOURCES) for event in source(participant, scope)]
+    """Every event of ``participant`` that ``scope`` may see, newest first, from ``sources``
+    (default: every registered timeline source)."""
+    sources = registry.timeline_sources() if sources is None else sources
+    events = [event for source in sources for event in source(participant, scope)]
     # sources yield in chronological order: on equal dates, the later one comes first
     order = sorted(range(len(events)), key=lambda i: (events[i].when, i), reverse=True)
     events = [events[i] for i in order]
@@ -79,7 +73,6 @@ def _history(model, *related, **filters):
     )
 
 
-@event_source
 def participant_events(participant, scope):
     for record, previous in _with_previous(_history(Participant, id=participant.pk)):
         author = _author(record)
@@ -91,7 +84,6 @@ def participant_events(participant, scope):
                 yield Event(record.history_date, author, f"Dossier modifié : {', '.join(labels)}.", "dossier")
 
 
-@event_source
 def situation_events(participant, scope):
     for record, previous in _with_previous(_history(SituationEntree, participant_id=participant.pk)):
         author = _author(record)
@@ -110,7 +102,6 @@ def situation_events(participant, scope):
         yield Event(record.history_date, author, text, "questionnaire")
 
 
-@event_source
 def frein_events(participant, scope):
     records = _history(Frein, participant_id=participant.pk)
     if not can_view_sensitive_data(scope, participant):
@@ -134,7 +125,6 @@ def frein_events(participant, scope):
         yield Event(record.history_date, author, text, "frein")
 
 
-@event_source
 def document_events(participant, scope):
     records = _history(Document, "uploaded_by", participant_id=participant.pk).exclude(history_type=CHANGED)
     if not can_view_sensitive_data(scope, participant):

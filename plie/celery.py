@@ -19,7 +19,7 @@ app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
     "comptage-participants-nocturne": {
-        "task": "plie.core.tasks.nightly_participant_count",
+        "task": "participants.tasks.nightly_participant_count",
         "schedule": crontab(hour=1, minute=30),
     },
     "alertes-parcours-nocturnes": {

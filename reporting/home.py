@@ -1,8 +1,8 @@
-"""The reporting panels of the home page (see :mod:`plie.core.home`): aggregated figures of the
-annual flow table (``reporting.flux``, one query) for the PLIE whose figures the user may see —
-never a name, so the financeur's panel is safe too."""
+"""The reporting panels of the home page (see :mod:`plie.core.home`), registered by
+``ReportingConfig.ready()``: aggregated figures of the annual flow table (``reporting.flux``,
+one query) for the PLIE whose figures the user may see — never a name, so the financeur's panel
+is safe too."""
 
-from plie.core.enums import Role
 from reporting import indicateurs
 from reporting.flux import FluxIncoherent, Periode, compter, flux_depuis
 from reporting.selectors import perimetre_for
@@ -46,10 +46,3 @@ def taux_annee(scope, today):
 def indicateurs_agreges(scope, today):
     """« Indicateurs agrégés » of the financed PLIE: the current year's figures so far."""
     return {"template": "reporting/includes/home_agregats.html", **chiffres_cles(scope, today.year, today)}
-
-
-HOME_PANELS = {
-    Role.GESTIONNAIRE: [bilan_annuel],
-    Role.DIRECTION: [taux_annee],
-    Role.FINANCEUR: [indicateurs_agreges],
-}

@@ -7,17 +7,17 @@
    formation) and three prescripteurs (France Travail, Mission Locale, CCAS); one financeur
    (the Département) partner of every PLIE;
 3. :func:`create_users`: per PLIE every role (about one référent per 80 participants, at least
-   two), a direction user on the OI, a financeur user and the superuser ``admin@demo.plie.fr``;
-4. :func:`create_participants`: N participants spread over the PLIE.
+   two), a direction user on the OI, a financeur user and the superuser ``admin@demo.plie.fr``.
 
-**Extension point.** Each installed app may add a ``demo.py`` module with a ``DEMO_STEPS`` list
-of callables ``step(world)``; they run after the core steps, in ``INSTALLED_APPS`` order
-(participants ← parcours ← operations ← reporting), see :func:`demo_steps`. A step reads what
-earlier steps created from the world (``world.plies``, ``world.referents``…) or re-reads it with
-``values_list`` (participants are not kept in memory), and draws its randomness only from
-``world.random("<step>")`` / ``world.faker("<step>")``: each step gets its own generators seeded
-from ``--seed`` and the step's label, so the same arguments give the same data and adding a
-step never changes what the earlier ones produce.
+**Extension point.** The apps add their steps (participants first: the participants, their
+situation at entry and freins; then parcours, operations…) with
+:func:`plie.core.registry.register_demo_step` from their ``AppConfig.ready()``; they run after
+the core steps, in registration order (``INSTALLED_APPS`` order), see :func:`demo_steps`. A step
+reads what earlier steps created from the world (``world.plies``, ``world.referents``…) or
+re-reads it with ``values_list`` (participants are not kept in memory), and draws its randomness
+only from ``world.random("<step>")`` / ``world.faker("<step>")``: each step gets its own
+generators seeded from ``--seed`` and the step's label, so the same arguments give the same data
+and adding a step never changes what the earlier ones produce.
 
 **Speed and history.** Rows are written with ``bulk_create(batch_size=...)`` and the demo
 password is hashed once, so 100,000 participants take a few minutes at most on PostgreSQL.
@@ -31,16 +31,13 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from importlib import import_module
-from itertools import islice
 from typing import TextIO
 
-from django.apps import apps
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.utils.module_loading import module_has_submodule
 from faker import Faker
 
+from plie.core import registry
 from plie.core.enums import Role, StructureKind
 from plie.core.models import Membership, Structure, User
 
@@ -52,10 +49,8 @@ FINANCEUR_SLUG = "departement"
 BATCH_SIZE = 2000
 PARTICIPANTS_PER_REFERENT = 80  # the norm of a référent's file active (DOMAIN.md §2)
 MIN_REFERENTS = 2
-# Ages are computed on a fixed date so that the same seed gives the same birth dates every year.
+# The demo's fixed « today »: ages and dates are drawn from it, the same seed gives the same data every year.
 REFERENCE_DATE = datetime.date(2026, 1, 1)
-MIN_AGE, MAX_AGE = 18, 62
-MAIDEN_NAME_SHARE = 0.35  # share of women with a nom de naissance different from their nom
 
 # (code, PLIE name, territory) — the first K are used, then ``plie-N`` / « PLIE N ».
 PLIE_CATALOGUE = (
@@ -239,78 +234,12 @@ def create_users(world):
     world.created["utilisateurs"] += len(users)
 
 
-def create_participants(world):
-    from participants.models import Participant
-
-    rng = world.random("participants")
-    fake = world.faker("participants")
-    # A pool of names drawn once: Faker is too slow to call 300,000 times.
-    noms = [fake.last_name() for _ in range(800)]
-    prenoms = {
-        "F": [fake.first_name_female() for _ in range(300)],
-        "M": [fake.first_name_male() for _ in range(300)],
-    }
-    youngest = REFERENCE_DATE.replace(year=REFERENCE_DATE.year - MIN_AGE).toordinal()
-    oldest = REFERENCE_DATE.replace(year=REFERENCE_DATE.year - MAX_AGE - 1).toordinal() + 1
-
-    contact_rng = world.random("participants-contact")
-    rues = [fake.street_name() for _ in range(200)]
-    communes_naissance = [(fake.city(), fake.postcode()) for _ in range(200)]
-
-    def contact(plie):
-        """Address and phone (drawn from their own generator, so names stay as they were)."""
-        commune, code_postal = PLIE_COMMUNES.get(plie.code, (plie.nom.removeprefix("PLIE "), "69000"))
-        ne_a_l_etranger = contact_rng.random() < 0.18
-        naissance = communes_naissance[contact_rng.randrange(len(communes_naissance))]
-        return {
-            "adresse": f"{contact_rng.randint(1, 180)} {rues[contact_rng.randrange(len(rues))]}",
-            "code_postal": code_postal,
-            "commune": commune,
-            "qpv": contact_rng.random() < 0.38,
-            "telephone": f"0{contact_rng.choice('67')} {contact_rng.randint(10, 99)} "
-            f"{contact_rng.randint(10, 99)} {contact_rng.randint(10, 99)} {contact_rng.randint(10, 99)}",
-            "nationalite": "hors_ue" if ne_a_l_etranger and contact_rng.random() < 0.7 else "fr",
-            "commune_naissance": "Étranger" if ne_a_l_etranger else naissance[0],
-            "code_commune_naissance": "99999" if ne_a_l_etranger else naissance[1],
-        }
-
-    def participants():
-        for plie in world.plies:
-            for _ in range(world.participants_per_plie[plie.id]):
-                sexe = "F" if rng.random() < 0.52 else "M"
-                nom = rng.choice(noms)
-                nom_naissance = rng.choice(noms) if sexe == "F" and rng.random() < MAIDEN_NAME_SHARE else ""
-                participant = Participant(
-                    plie=plie,
-                    nom=nom,
-                    prenom=rng.choice(prenoms[sexe]),
-                    nom_naissance=nom_naissance if nom_naissance != nom else "",
-                    sexe=sexe,
-                    date_naissance=datetime.date.fromordinal(rng.randint(oldest, youngest)),
-                    **contact(plie),
-                )
-                # bulk_create skips Participant.save(): derive here what save() derives.
-                participant.refresh_search_fields()
-                yield participant
-
-    rows = participants()
-    while batch := list(islice(rows, BATCH_SIZE)):
-        Participant.objects.bulk_create(batch, batch_size=BATCH_SIZE)
-        world.created["participants"] += len(batch)
-
-
-CORE_STEPS = (create_oi_and_plies, create_partner_structures, create_users, create_participants)
+CORE_STEPS = (create_oi_and_plies, create_partner_structures, create_users)
 
 
 def demo_steps():
-    """The core steps, then every installed app's ``<app>.demo.DEMO_STEPS``, in app order."""
-    steps = list(CORE_STEPS)
-    for app_config in apps.get_app_configs():
-        if app_config.name == __name__.rpartition(".")[0]:
-            continue
-        if module_has_submodule(app_config.module, "demo"):
-            steps.extend(getattr(import_module(f"{app_config.name}.demo"), "DEMO_STEPS", ()))
-    return steps
+    """The core steps, then the steps the apps registered (:mod:`plie.core.registry`), in order."""
+    return [*CORE_STEPS, *registry.demo_steps()]
 
 
 def build_world(*, participants=300, plies=3, seed=42, stdout=None, steps=None):

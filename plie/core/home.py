@@ -1,30 +1,21 @@
-"""The home page's panels: an extension point like ``plie.core.demo``'s ``DEMO_STEPS``.
+"""The home page's panels, one of the extension points of :mod:`plie.core.registry`.
 
-Each installed app may add a ``home.py`` module with ``HOME_PANELS = {Role.X: [panel, ...]}``.
-:func:`panels_for` collects the panels of a role in ``INSTALLED_APPS`` order (participants ←
-parcours ← operations ← reporting) and calls each ``panel(user, today)``: it returns a dict
-``{"template": "...html", ...context}`` (rendered by the role's home template with
-``{% include panel.template with panel=panel %}``) or ``None`` (nothing to show). plie.core never
-imports those apps: it only discovers their ``home`` modules.
+The apps register their panels from their ``AppConfig.ready()``
+(``registry.register_home_panel(Role.X, panel)``); :func:`panels_for` calls each panel of a
+role, in order, as ``panel(scope, today)``: it returns a dict ``{"template": "...html", ...context}``
+(rendered by the role's home template with ``{% include panel.template with panel=panel %}``) or
+``None`` (nothing to show).
 
 A panel reads aggregates (one or two queries), restricted to what the user may see
-(``scope_for(user)`` / ``visible_to(user)``), and links to the page that has the details.
+(the request's ``Scope``, ``visible_to(scope)``), and links to the page that has the details.
 """
 
-from importlib import import_module
-
-from django.apps import apps
-from django.utils.module_loading import module_has_submodule
+from plie.core import registry
 
 
 def home_panels(role):
-    """The panel functions of ``role``, every installed app's ``home.HOME_PANELS``, in app order."""
-    panels = []
-    for app_config in apps.get_app_configs():
-        if module_has_submodule(app_config.module, "home"):
-            module = import_module(f"{app_config.name}.home")
-            panels.extend(getattr(module, "HOME_PANELS", {}).get(role, ()))
-    return panels
+    """The panel functions of ``role``, in registration order (``INSTALLED_APPS`` order)."""
+    return registry.home_panels(role)
 
 
 def panels_for(scope, role, today):

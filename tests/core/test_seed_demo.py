@@ -1,15 +1,13 @@
-import importlib
 import io
 import random
-import sys
-from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.hashers import check_password
 from django.core.management import CommandError, call_command
 
+from participants import demo as participants_demo
 from participants.models import Participant
-from plie.core import demo
+from plie.core import demo, registry
 from plie.core.enums import Role, StructureKind
 from plie.core.models import Membership, Structure, User
 from plie.core.scoping import scope_for
@@ -107,7 +105,7 @@ def test_participants_are_plausible():
                 < (participant.date_naissance.month, participant.date_naissance.day)
             )
         )
-        assert demo.MIN_AGE <= age <= demo.MAX_AGE
+        assert participants_demo.MIN_AGE <= age <= participants_demo.MAX_AGE
         assert participant.nom and participant.prenom
         if participant.nom_naissance:
             assert participant.sexe == "F"
@@ -209,35 +207,33 @@ def test_referent_count(participants, referents):
     assert demo.referent_count(participants) == referents
 
 
-def test_extension_steps_are_discovered_after_the_core_steps():
+def test_the_apps_steps_run_after_the_core_steps_in_app_order():
     steps = demo.demo_steps()
     assert steps[: len(demo.CORE_STEPS)] == list(demo.CORE_STEPS)
+    assert [registry.key_of(step) for step in steps[len(demo.CORE_STEPS) :]] == [
+        "participants.demo.create_participants",
+        "participants.demo.create_situations_and_freins",
+        "parcours.demo.create_parcours",
+        "operations.demo.create_operations",
+    ]
 
 
 @pytest.mark.django_db
-def test_an_app_adds_its_steps_with_a_demo_module(tmp_path, monkeypatch):
-    package = tmp_path / "fakeapp"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "demo.py").write_text(
-        "def count_plies(world):\n"
-        "    world.created['extension'] = len(world.plies)\n"
-        "    world.extension_draw = world.random('fakeapp').random()\n\n"
-        "DEMO_STEPS = [count_plies]\n"
-    )
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setitem(sys.modules, "fakeapp", importlib.import_module("fakeapp"))
-    fake_config = SimpleNamespace(name="fakeapp", module=sys.modules["fakeapp"])
-    real_configs = list(demo.apps.get_app_configs())
-    monkeypatch.setattr(demo.apps, "get_app_configs", lambda: [*real_configs, fake_config])
+def test_an_app_adds_its_steps_through_the_registry():
+    def count_plies(world):
+        world.created["extension"] = len(world.plies)
+        world.extension_draw = world.random("fakeapp").random()
+
+    registry.register_demo_step(count_plies)
     try:
         steps = demo.demo_steps()
         names = [step.__name__ for step in steps]
         assert names[: len(demo.CORE_STEPS)] == [step.__name__ for step in demo.CORE_STEPS]
-        assert "create_situations_and_freins" in names  # participants/demo.py
-        assert names[-1] == "count_plies"  # the fake app comes last, as in INSTALLED_APPS
+        assert "create_situations_and_freins" in names  # registered by ParticipantsConfig.ready()
+        assert names[-1] == "count_plies"  # registered last, as a later app would
         world = demo.build_world(participants=5, plies=2, seed=3, stdout=io.StringIO())
     finally:
-        sys.modules.pop("fakeapp.demo", None)
+        registry.DEMO_STEPS.unregister(count_plies)
+    assert count_plies not in demo.demo_steps()
     assert world.created["extension"] == 2
     assert world.extension_draw == random.Random("3:fakeapp").random()

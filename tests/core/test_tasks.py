@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from participants.tasks import PARTICIPANT_COUNT_TASK, count_plie_participants, nightly_participant_count
 from plie.celery import app
 from plie.core.enums import RunOutcome
 from plie.core.models import TaskRun
 from plie.core.services import task_run_record
-from plie.core.tasks import PARTICIPANT_COUNT_TASK, count_plie_participants, nightly_participant_count
 from tests.conftest import require_postgres_and_redis
 from tests.factories import ParticipantFactory
 

@@ -2,8 +2,8 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
+from participants.tasks import count_plie_participants
 from plie.core.models import TaskRun
-from plie.core.tasks import count_plie_participants
 from tests.factories import DEFAULT_PASSWORD, ParticipantFactory, UserFactory
 
 HOME_PANELS = {

@@ -1,5 +1,5 @@
 """The nightly « données FSE de sortie » alert reads the enrolments' exit data (operations.alertes,
-swapped into parcours.alertes.SOURCES by operations.apps)."""
+registered by operations.apps as the replacement of parcours' own source)."""
 
 import datetime
 
@@ -9,6 +9,7 @@ from operations.alertes import alertes_donnees_sortie_fse
 from parcours import alertes
 from parcours.alertes import Seuils, compute_alertes
 from parcours.enums import StatutParcours, TypeAlerte
+from plie.core import registry
 from tests.factories import ParticipantFactory
 from tests.operations.factories import InscriptionFactory, OperationFactory
 from tests.parcours.factories import ParcoursFactory
@@ -42,9 +43,13 @@ def found(world):
     }
 
 
-def test_the_parcours_source_is_swapped_for_the_enrolments_one():
-    assert alertes_donnees_sortie_fse in alertes.SOURCES
-    assert [s.__name__ for s in alertes.SOURCES].count("alertes_donnees_sortie_fse") == 1
+def test_the_parcours_source_is_replaced_by_the_enrolments_one():
+    sources = registry.alert_sources()
+    assert alertes_donnees_sortie_fse in sources
+    assert alertes.alertes_donnees_sortie_fse not in sources
+    assert [s.__name__ for s in sources].count("alertes_donnees_sortie_fse") == 1
+    # in the parcours source's place, between the suspensions and the adjournments
+    assert sources.index(alertes_donnees_sortie_fse) == sources.index(alertes.alertes_suspensions) + 1
 
 
 def test_exit_data_due_on_an_enrolment_until_day_28_included(world, operation):

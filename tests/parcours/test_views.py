@@ -13,6 +13,7 @@ from parcours import suivi
 from parcours.enums import CategorieEtape, StatutParcours
 from parcours.models import AffectationReferent, Contrat, Entretien, Etape, Parcours, Sortie, Suspension
 from participants import timeline
+from plie.core import registry
 from plie.core.enums import StructureKind
 from plie.core.scoping import scope_for
 from tests.factories import ParticipantFactory, StructureFactory, user_with_role
@@ -666,7 +667,7 @@ def test_every_source_of_the_parcours_in_the_timeline(world, parcours, django_as
         parcours_timeline.suspension_events,
         parcours_timeline.sortie_events,
     ]
-    assert all(source in timeline.EVENT_SOURCES for source in sources)  # registered
+    assert all(source in registry.timeline_sources() for source in sources)  # registered
     participant = parcours.participant
     with django_assert_num_queries(7):  # one query per source
         events = timeline.timeline(participant, scope=scope_for(referent), sources=sources)

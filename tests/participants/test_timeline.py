@@ -5,7 +5,8 @@ import pytest
 
 from participants import services, timeline
 from participants.documents import document_delete
-from participants.timeline import Event, event_source
+from participants.timeline import Event
+from plie.core import registry
 from plie.core.scoping import scope_for
 from tests.factories import DocumentFactory
 
@@ -118,8 +119,8 @@ def test_one_query_per_source(world, story, django_assert_num_queries):
     scope_for(user)
     # one query per registered source: here the participant's history, its situations, its freins,
     # its documents, and the parcours app's sources (entretiens, étapes, exits…)
-    assert len(timeline.EVENT_SOURCES) >= 4
-    with django_assert_num_queries(len(timeline.EVENT_SOURCES)):
+    assert len(registry.timeline_sources()) >= 4
+    with django_assert_num_queries(len(registry.timeline_sources())):
         timeline.timeline(story, scope=scope_for(user))
 
 
@@ -127,15 +128,16 @@ def test_the_limit(world, story):
     assert len(timeline.timeline(story, scope=scope_for(world.referent_a), limit=3)) == 3
 
 
-def test_other_apps_add_their_sources(world, story, monkeypatch):
-    monkeypatch.setattr(timeline, "EVENT_SOURCES", list(timeline.EVENT_SOURCES))
-
-    @event_source
+def test_other_apps_add_their_sources(world, story):
     def entretiens(participant, user):
         yield Event(at(20, 9), "Référente", "Entretien individuel.", "entretien")
 
-    assert event_source(entretiens) is entretiens  # registering twice keeps one
-    events = timeline.timeline(story, scope=scope_for(world.referent_a))
+    registry.register_timeline_source(entretiens)
+    assert registry.register_timeline_source(entretiens) is entretiens  # registering twice keeps one
+    try:
+        events = timeline.timeline(story, scope=scope_for(world.referent_a))
+    finally:
+        registry.TIMELINE_SOURCES.unregister(entretiens)
     assert events[0].text == "Entretien individuel."
     assert sum(event.kind == "entretien" for event in events) == 1
 

@@ -1,10 +1,14 @@
-"""Thin tasks: ids in, re-fetch, call a service. Each is idempotent and partitioned per PLIE."""
+"""Thin tasks: ids in, re-fetch, call a service. Each is idempotent and partitioned per PLIE.
+
+The nightly participant count (beat entry ``comptage-participants-nocturne`` in ``plie.celery``)
+records one :class:`~plie.core.models.TaskRun` per PLIE."""
 
 from datetime import date
 
 from celery import group, shared_task
 from django.utils import timezone
 
+from participants.models import Participant
 from plie.core.models import Structure
 from plie.core.services import task_run_record
 
@@ -14,8 +18,6 @@ PARTICIPANT_COUNT_TASK = "comptage_participants"
 @shared_task(acks_late=True)
 def count_plie_participants(plie_id, run_date):
     """Count one PLIE's participants for ``run_date`` (ISO date) and record the run."""
-    from participants.models import Participant
-
     with task_run_record(
         task=PARTICIPANT_COUNT_TASK, plie_id=plie_id, run_date=date.fromisoformat(run_date)
     ) as run:
