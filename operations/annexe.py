@@ -6,7 +6,6 @@ recorded within 4 weeks (DOMAIN §6, seed 004 l.7930-7945).
 One ``values()`` query; XLSX (openpyxl) and PDF (WeasyPrint, landscape A4 with the shared frame
 ``components/pdf_page.html``, table headers repeated on every page)."""
 
-import io
 from collections import Counter
 
 from django.template.loader import render_to_string
@@ -15,6 +14,7 @@ from django.utils import timezone
 from operations import mdfse
 from operations.nomenclatures import NOMENCLATURES, classer
 from participants.enums import StatutEmploi
+from plie.core.writers import XlsxWriter
 
 CHAMPS = (
     "id",
@@ -153,24 +153,20 @@ def nom_fichier(operation, extension, du=None, au=None):
 
 
 def export_xlsx(operation, scope, du=None, au=None):
-    from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     du, au = mdfse.periode(operation, du, au)
     rows = lignes(operation, scope, du, au)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Participants"
-    sheet.append([f"{operation.code} — {operation.intitule}"])
-    sheet.append([f"Annexe participants du bilan d'exécution, du {du:%d/%m/%Y} au {au:%d/%m/%Y}"])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append(list(ENTETES))
-    for cell in sheet[3]:
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="1D3F72")
+    writer = XlsxWriter()
+    sheet = writer.sheet("Participants")
+    writer.append(sheet, [f"{operation.code} — {operation.intitule}"], font=Font(bold=True, size=13))
+    writer.append(sheet, [f"Annexe participants du bilan d'exécution, du {du:%d/%m/%Y} au {au:%d/%m/%Y}"])
+    writer.append(
+        sheet, ENTETES, font=Font(bold=True, color="FFFFFF"), fill=PatternFill("solid", fgColor="1D3F72")
+    )
     for row in rows:
-        sheet.append(_valeurs(row))
+        writer.append(sheet, _valeurs(row))
     for column in (5, 6, 7):
         for (cell,) in sheet.iter_rows(min_row=4, min_col=column, max_col=column):
             cell.number_format = "DD/MM/YYYY"
@@ -181,9 +177,7 @@ def export_xlsx(operation, scope, du=None, au=None):
     sheet.freeze_panes = "A4"
     sheet.print_title_rows = "3:3"
     sheet.page_setup.orientation = "landscape"
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+    return writer.content()
 
 
 def export_pdf(operation, scope, du=None, au=None):

@@ -7,8 +7,6 @@ sorted by référent (who held the entretien), then date and participant, and ea
 ends with its totals (entretiens, participants, minutes). One query, read with an iterator; the CSV
 is streamed line by line."""
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, F, OuterRef, Q
@@ -16,6 +14,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from operations.models import Inscription
 from parcours.enums import ModeEntretien, SujetEntretien
 from parcours.models import Entretien
+from plie.core.writers import BOM, CsvWriter, XlsxWriter
 
 ENTETES = ("Référent", "Participant", "Date", "Mode", "Durée (minutes)", "Sujets")
 SANS_REFERENT = "Référent non renseigné"
@@ -136,65 +135,41 @@ def groupes(operation, scope, du=None, au=None):
     return [item for kind, item in lignes(operation, scope, du, au, keep=True) if kind == "total"]
 
 
-def _csv_cell(value):
-    if value is None:
-        return ""
-    if hasattr(value, "strftime"):
-        return f"{value:%d/%m/%Y}"
-    return value
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def csv_stream(operation, scope, du=None, au=None):
     """The CSV as a generator of encoded lines: UTF-8 with a BOM, « ; » separated, a header line,
     then the entretiens with a total line closing each référent's group."""
-    writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n")
-    yield "\ufeff".encode()
-    yield writer.writerow(ENTETES).encode()
+    writer = CsvWriter()
+    yield BOM.encode()
+    yield writer.line(ENTETES).encode()
     for kind, item in lignes(operation, scope, du, au):
-        if kind == "ligne":
-            yield writer.writerow([_csv_cell(value) for value in item]).encode()
-        else:
-            yield writer.writerow(item.total()).encode()
+        yield writer.line(item if kind == "ligne" else item.total()).encode()
 
 
 def export_xlsx(operation, scope, du=None, au=None):
     """One sheet: headers in bold and frozen, dates as dates, a bold total line per référent."""
-    from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Entretiens"
-    workbook.properties.title = f"Entretiens — {operation.code}"
-    sheet.append(list(ENTETES))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    widths = [len(entete) for entete in ENTETES]
+    writer = XlsxWriter(title=f"Entretiens — {operation.code}")
+    sheet = writer.sheet("Entretiens")
     bold = Font(bold=True)
+    writer.append(sheet, ENTETES, font=bold)
+    widths = [len(entete) for entete in ENTETES]
     # Row numbers counted here: ``sheet.max_row`` scans every cell (quadratic on 20,000 lines).
     for number, (kind, item) in enumerate(lignes(operation, scope, du, au), start=2):
         row = list(item) if kind == "ligne" else list(item.total())
-        sheet.append(row)
         if kind == "ligne":
+            writer.append(sheet, row)
             sheet.cell(row=number, column=3).number_format = "DD/MM/YYYY"
         else:
-            for column in range(1, len(row) + 1):
-                sheet.cell(row=number, column=column).font = bold
+            writer.append(sheet, row, font=bold)
         for index, value in enumerate(row):
             if index != 2:
                 widths[index] = max(widths[index], len(str(value or "")))
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 10), 60)
     sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return writer.content()
 
 
 def filename(operation, du, au, extension):

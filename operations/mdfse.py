@@ -28,13 +28,13 @@ in the period (entered on or before its end, not left before its start), built f
 query and streamed."""
 
 import datetime
-import io
 from dataclasses import dataclass
 
 from django.db.models import Q
 
 from operations.models import Inscription
 from participants.normalize import digits
+from plie.core.writers import CsvWriter, XlsxWriter
 
 SEPARATEUR = ";"
 FIN_DE_LIGNE = "\r\n"
@@ -231,15 +231,13 @@ def lignes(operation, scope, du=None, au=None):
         yield row["id"], cellules(row, operation, au)
 
 
-def ligne_csv(cells):
-    return SEPARATEUR.join(cells) + FIN_DE_LIGNE
-
-
 def export_csv(operation, scope, du=None, au=None):
-    """The file as a stream of text lines: the header, then one line per enrolment."""
-    yield ligne_csv(ENTETES)
+    """The file as a stream of text lines: the header, then one line per enrolment (cells joined
+    without quoting, texts neutralised by :class:`plie.core.writers.CsvWriter`)."""
+    writer = CsvWriter(delimiter=SEPARATEUR, lineterminator=FIN_DE_LIGNE, quoting=False)
+    yield writer.line(ENTETES)
     for _pk, cells in lignes(operation, scope, du, au):
-        yield ligne_csv(cells)
+        yield writer.line(cells)
 
 
 def nom_fichier(operation, extension, du=None, au=None):
@@ -265,46 +263,38 @@ LARGEUR_MAX = 40
 def export_xlsx(operation, scope, du=None, au=None):
     """The same rows as an XLSX workbook for humans (header styled and frozen, dates as dates,
     column widths fitted), plus a « Colonnes » sheet giving each column's meaning and source."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     rows = [cells for _pk, cells in lignes(operation, scope, du, au)]
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Participants")
+    writer = XlsxWriter(write_only=True)
+    sheet = writer.sheet("Participants")
     for index, entete in enumerate(ENTETES):
         longest = max([len(entete), *(len(row[index]) for row in rows)])
         sheet.column_dimensions[get_column_letter(index + 1)].width = min(max(longest + 2, 8), LARGEUR_MAX)
     sheet.freeze_panes = "C2"
-    gras = Font(bold=True, color="FFFFFF")
-    fond = PatternFill("solid", fgColor="1D3F72")
-    header = []
-    for entete in ENTETES:
-        cell = WriteOnlyCell(sheet, value=entete)
-        cell.font, cell.fill = gras, fond
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        header.append(cell)
-    sheet.append(header)
+    writer.append(
+        sheet,
+        ENTETES,
+        font=Font(bold=True, color="FFFFFF"),
+        fill=PatternFill("solid", fgColor="1D3F72"),
+        alignment=Alignment(wrap_text=True, vertical="top"),
+    )
     for row in rows:
         values = list(row)
         for index in COLONNES_DATES:
             values[index] = parse_date(values[index])
         for index, value in enumerate(values):
             if isinstance(value, datetime.date):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "DD/MM/YYYY"
-                values[index] = cell
+                values[index] = writer.cell(sheet, value, number_format="DD/MM/YYYY")
             elif value == "":
                 values[index] = None
-        sheet.append(values)
+        writer.append(sheet, values)
 
-    legende = workbook.create_sheet("Colonnes")
+    legende = writer.sheet("Colonnes")
     legende.column_dimensions["A"].width = 28
     legende.column_dimensions["B"].width = 100
-    legende.append([WriteOnlyCell(legende, value=v) for v in ("Colonne", "Contenu et source")])
+    writer.append(legende, ("Colonne", "Contenu et source"))
     for colonne in COLONNES:
-        legende.append([colonne.entete, colonne.source])
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+        writer.append(legende, [colonne.entete, colonne.source])
+    return writer.content()

@@ -1,6 +1,6 @@
 from django import forms
 
-from parcours.importation.lecture import FichierInvalide, format_of
+from parcours.importation.lecture import FichierInvalide, check_xlsx_size, format_of
 from plie.core.forms import StyledFormMixin
 
 TAILLE_MAX = 50 * 1024 * 1024  # 100,000 rows of CSV weigh about 15 Mo
@@ -33,11 +33,16 @@ class ImportParcoursForm(StyledFormMixin, forms.Form):
     def clean_fichier(self):
         fichier = self.cleaned_data["fichier"]
         try:
-            format_of(fichier.name)
+            format_ = format_of(fichier.name)
         except FichierInvalide as exc:
             raise forms.ValidationError(str(exc)) from None
         if fichier.size > TAILLE_MAX:
             raise forms.ValidationError("Le fichier dépasse 50 Mo : découpez-le ou passez par la commande.")
         if fichier.size == 0:
             raise forms.ValidationError("Le fichier est vide.")
+        if format_ == "xlsx":  # a « zip bomb » refused at once, before the task would parse it
+            try:
+                check_xlsx_size(fichier)
+            except FichierInvalide as exc:
+                raise forms.ValidationError(str(exc)) from None
         return fichier

@@ -5,8 +5,6 @@ report; the list of past imports lets them leave and come back.
 Anybody without the administrateur role gets a 403 if they belong to a PLIE, a 404 otherwise;
 an import of another PLIE is a 404."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -23,6 +21,7 @@ from parcours.importation.services import rapport_csv_lignes
 from parcours.models import ImportParcours
 from parcours.referentiels import TYPES_SORTIE
 from plie.core.models import Structure
+from plie.core.writers import BOM, CsvWriter
 
 PAGE_SIZE = 20
 
@@ -119,6 +118,7 @@ def import_erreurs(request, pk):
         raise Http404("Aucune erreur à signaler pour cet import.")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="erreurs-import-{job.pk}.csv"'
-    response.write("\ufeff")
-    csv.writer(response, delimiter=";").writerows(rapport_csv_lignes(job.erreurs, job.doublons))
+    response.write(BOM)
+    for line in CsvWriter().lines(rapport_csv_lignes(job.erreurs, job.doublons)):
+        response.write(line)
     return response

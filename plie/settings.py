@@ -43,6 +43,12 @@ try:
     HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     CELERY_QUEUE = env_str("CELERY_QUEUE", "celery")
     CELERY_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=REDIS_URL is None)
+    # Bounds of the legacy import (parcours/importation/lecture.py): the longest CSV value (the
+    # longest legitimate one is 200 characters), the uncompressed size of an XLSX and the ratio
+    # of its members' uncompressed to compressed sizes (a zip bomb inflates hundreds of times).
+    IMPORT_CSV_FIELD_MAX = env_int("IMPORT_CSV_FIELD_MAX", 10_000)
+    IMPORT_XLSX_MAX_UNCOMPRESSED = env_int("IMPORT_XLSX_MAX_UNCOMPRESSED", 200 * 1024 * 1024)
+    IMPORT_XLSX_MAX_RATIO = env_int("IMPORT_XLSX_MAX_RATIO", 100)
 except EnvError as error:
     sys.exit(f"Configuration invalide — {error}")
 

@@ -4,8 +4,6 @@ and XLSX (one sheet per table), all with French headers, all from the same :func
 Rates are written unrounded (the XLSX shows them as percentages); an unknown rate (denominator
 0) is an empty cell."""
 
-import csv
-import io
 import json
 from dataclasses import dataclass
 
@@ -13,6 +11,7 @@ from operations.indicateurs_fse import ENTREE as ENTREE_FSE
 from operations.indicateurs_fse import SORTIE as SORTIE_FSE
 from parcours.enums import CategorieEtape, ModeEntretien
 from participants.enums import NiveauFormation, Sexe
+from plie.core.writers import XlsxWriter, csv_bytes
 
 LIBELLES_DIMENSIONS = {
     "sexe": "Sexe",
@@ -337,47 +336,35 @@ def lignes_taux(taux, entrees):
     ]
 
 
-def _cellule_csv(valeur):
-    if valeur is None:
-        return ""
-    if isinstance(valeur, float):
-        return repr(valeur).replace(".", ",")  # the decimal comma French spreadsheets expect
-    return valeur
-
-
 def tableaux_csv(tableaux, *, titre_tableau, en_tete=None):
     """UTF-8 with a BOM (so that Excel reads the accents), « ; » separated: an optional document
-    title line, then for each table its title line, its header line, its rows and an empty line."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    if en_tete:
-        writer.writerow([en_tete])
-        writer.writerow([])
-    for tableau in tableaux:
-        writer.writerow([titre_tableau(tableau)])
-        writer.writerow(tableau.entetes)
-        for ligne in tableau.lignes:
-            writer.writerow([_cellule_csv(valeur) for valeur in ligne])
-        writer.writerow([])
-    return buffer.getvalue().encode("utf-8-sig")
+    title line, then for each table its title line, its header line, its rows and an empty line.
+    Written by :class:`plie.core.writers.CsvWriter` (texts neutralised, decimal comma)."""
+
+    def rows():
+        if en_tete:
+            yield [en_tete]
+            yield []
+        for tableau in tableaux:
+            yield [titre_tableau(tableau)]
+            yield tableau.entetes
+            yield from tableau.lignes
+            yield []
+
+    return csv_bytes(rows())
 
 
 def tableaux_xlsx(tableaux, *, titre):
     """One sheet per table, headers in bold and frozen, rates as percentages, fitted widths."""
-    from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    workbook.properties.title = titre
+    writer = XlsxWriter(title=titre)
     for tableau in tableaux:
-        sheet = workbook.create_sheet(tableau.titre[:31])
-        sheet.append(list(tableau.entetes))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
+        sheet = writer.sheet(tableau.titre)
+        writer.append(sheet, tableau.entetes, font=Font(bold=True))
         for ligne in tableau.lignes:
-            sheet.append(list(ligne))
+            writer.append(sheet, ligne)
         for column in tableau.colonnes_taux:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=column + 1, max_col=column + 1):
                 cell.number_format = FORMAT_POURCENTAGE
@@ -389,9 +376,7 @@ def tableaux_xlsx(tableaux, *, titre):
             width = max([len(str(entete)), *(len(str(ligne[index - 1] or "")) for ligne in tableau.lignes)])
             sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 10), 60)
         sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return writer.content()
 
 
 def export_csv(bilan):

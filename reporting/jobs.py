@@ -273,12 +273,11 @@ def lignes_participants(plie_ids):
 def produire_participants_xlsx(demande, chemin):
     """A write-only workbook fed row by row from a server-side cursor (``iterator``): memory stays
     flat whatever the number of participants. Progress every percent."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     from parcours.enums import StatutParcours
     from participants.enums import Sexe
+    from plie.core.writers import XlsxWriter
 
     plie_ids = demande.params["plie_ids"]
     lignes = lignes_participants(plie_ids)
@@ -286,21 +285,10 @@ def produire_participants_xlsx(demande, chemin):
     sexes, statuts = dict(Sexe.choices), dict(StatutParcours.choices)
     oui_non = {True: "Oui", False: "Non", None: ""}
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Participants")
+    writer = XlsxWriter(write_only=True)
+    sheet = writer.sheet("Participants")
     sheet.freeze_panes = "A2"
-    gras = Font(bold=True)
-    entetes = []
-    for titre in ENTETES_PARTICIPANTS:
-        cell = WriteOnlyCell(sheet, value=titre)
-        cell.font = gras
-        entetes.append(cell)
-    sheet.append(entetes)
-
-    def date(valeur):
-        cell = WriteOnlyCell(sheet, value=valeur)
-        cell.number_format = "dd/mm/yyyy"
-        return cell
+    writer.append(sheet, ENTETES_PARTICIPANTS, font=Font(bold=True))
 
     for fait, ligne in enumerate(lignes.iterator(chunk_size=CHUNK_SIZE), start=1):
         ligne = list(ligne)
@@ -309,11 +297,11 @@ def produire_participants_xlsx(demande, chemin):
         ligne[12] = statuts.get(ligne[12], ligne[12] or "")
         for index in COLONNES_DATES:
             if ligne[index] is not None:
-                ligne[index] = date(ligne[index])
-        sheet.append(ligne)
+                ligne[index] = writer.cell(sheet, ligne[index], number_format="dd/mm/yyyy")
+        writer.append(sheet, ligne)
         if total and fait * 100 // total != (fait - 1) * 100 // total:
             _progression(demande.pk, min(95, fait * 100 // total))
-    workbook.save(chemin)
+    writer.save(chemin)
 
 
 PRODUCTEURS = {

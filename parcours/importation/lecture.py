@@ -15,6 +15,8 @@ import io
 import zipfile
 from pathlib import PurePath
 
+from django.conf import settings
+
 COLONNES_OBLIGATOIRES = (
     "identifiant",
     "nom",
@@ -39,11 +41,17 @@ COLONNES = COLONNES_OBLIGATOIRES + COLONNES_FACULTATIVES
 CHUNK = 1 << 20
 
 
-class FichierInvalide(Exception):
-    """The file cannot be read as a table of parcours; ``erreurs`` are ``(colonne, message)``."""
+XLSX_MAX_MEMBERS = 1000  # a workbook of one sheet has about ten parts
+XLSX_RATIO_FROM = 1 << 20  # the compression ratio is checked on parts larger than 1 Mio
 
-    def __init__(self, erreurs):
+
+class FichierInvalide(Exception):
+    """The file cannot be read as a table of parcours; ``erreurs`` are French messages, ``ligne``
+    the line they are about when there is one."""
+
+    def __init__(self, erreurs, ligne=None):
         self.erreurs = [erreurs] if isinstance(erreurs, str) else list(erreurs)
+        self.ligne = ligne
         super().__init__("; ".join(self.erreurs))
 
 
@@ -124,33 +132,108 @@ def _rows_from(header, records):
         raise FichierInvalide("Le fichier ne contient aucune ligne de parcours sous l'en-tête.")
 
 
+def _csv_error(exc, line, limit):
+    """The French message for the csv module's ``exc`` at ``line``."""
+    if "field larger than field limit" in str(exc):
+        shown = f"{limit:,}".replace(",", "\u202f")
+        return FichierInvalide(
+            f"Ligne {line} : une valeur dépasse {shown} caractères (limite de l'import, réglage "
+            "IMPORT_CSV_FIELD_MAX) : vérifiez le séparateur et les guillemets de cette ligne (un "
+            "guillemet non fermé englobe la suite du fichier).",
+            ligne=line,
+        )
+    return FichierInvalide(
+        f"Ligne {line} : ligne CSV mal formée (guillemets ou retours à la ligne) : corrigez-la.",
+        ligne=line,
+    )
+
+
 def lire_csv(binary):
+    """The rows of a CSV; a value longer than ``settings.IMPORT_CSV_FIELD_MAX`` characters (and a
+    header line longer than that) is refused with the number of its line."""
+    limit = settings.IMPORT_CSV_FIELD_MAX
     encoding = detect_encoding(binary)
     text = io.TextIOWrapper(binary, encoding=encoding, newline="")
+    previous_limit = csv.field_size_limit(limit)  # process-wide: restored when the file is read
     try:
-        first = text.readline()
+        first = text.readline(limit + 2)
         if not first.strip():
             raise FichierInvalide("Le fichier est vide : aucune ligne d'en-tête.")
+        if len(first) > limit and not first.endswith("\n"):
+            raise _csv_error(csv.Error("field larger than field limit"), 1, limit)
         delimiter = ";" if first.count(";") >= first.count(",") else ","
         reader = csv.reader(text, delimiter=delimiter)
-        header = _normalise_header(next(csv.reader([first], delimiter=delimiter)))
+        try:
+            header = _normalise_header(next(csv.reader([first], delimiter=delimiter)))
+        except csv.Error as exc:
+            raise _csv_error(exc, 1, limit) from None
         while header and header[-1] == "":  # Excel's trailing separators
             header.pop()
 
         def records():
             previous = 0  # a quoted value may span lines: a row starts after the previous one
-            for cells in reader:
+            while True:
+                try:
+                    cells = next(reader, None)
+                except csv.Error as exc:
+                    raise _csv_error(exc, previous + 2, limit) from None
+                if cells is None:
+                    return
                 yield previous + 2, cells
                 previous = reader.line_num
 
         yield from _rows_from(header, records())
     finally:
+        csv.field_size_limit(previous_limit)
         text.detach()
+
+
+def check_xlsx_size(binary):
+    """Refuse, before it is parsed, an XLSX whose parts would inflate beyond
+    ``settings.IMPORT_XLSX_MAX_UNCOMPRESSED`` bytes in all, or one of whose large parts is
+    compressed more than ``settings.IMPORT_XLSX_MAX_RATIO`` times (a « zip bomb »). Reads only
+    the zip's central directory; the sizes it declares are the ones enforced when the parts are
+    read (``zipfile`` stops at the declared size, then checks the CRC). Rewinds the file."""
+    cap, ratio = settings.IMPORT_XLSX_MAX_UNCOMPRESSED, settings.IMPORT_XLSX_MAX_RATIO
+    binary.seek(0)
+    try:
+        with zipfile.ZipFile(binary) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FichierInvalide(
+            "Le fichier XLSX est illisible (fichier endommagé ou d'un autre format)."
+        ) from exc
+    finally:
+        binary.seek(0)
+    if len(members) > XLSX_MAX_MEMBERS:
+        raise FichierInvalide(
+            f"Le fichier XLSX contient {len(members)} parties (au plus {XLSX_MAX_MEMBERS} attendues) : "
+            "il n'est pas lu. Enregistrez-le à nouveau depuis le tableur, ou en CSV."
+        )
+    total = sum(member.file_size for member in members)
+    if total > cap:
+        raise FichierInvalide(
+            f"Le fichier XLSX se décompresse en {_mo(total)}, au-delà de la limite de {_mo(cap)} "
+            "(réglage IMPORT_XLSX_MAX_UNCOMPRESSED) : il n'est pas lu. Découpez-le ou enregistrez-le en CSV."
+        )
+    for member in members:
+        if member.file_size > XLSX_RATIO_FROM and member.file_size > ratio * max(member.compress_size, 1):
+            raise FichierInvalide(
+                f"Le fichier XLSX est anormalement compressé (sa partie « {member.filename} » se "
+                f"décompresse {member.file_size // max(member.compress_size, 1)} fois, au plus {ratio} "
+                "admis, réglage IMPORT_XLSX_MAX_RATIO) : il n'est pas lu. Enregistrez-le à nouveau "
+                "depuis le tableur, ou en CSV."
+            )
+
+
+def _mo(size):
+    return f"{size / (1 << 20):.0f} Mo"
 
 
 def lire_xlsx(binary):
     from openpyxl import load_workbook
 
+    check_xlsx_size(binary)
     try:
         workbook = load_workbook(binary, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:

@@ -7,6 +7,7 @@ import datetime
 import re
 
 from participants.enums import NiveauFormation, Sexe
+from plie.core.writers import is_dangerous
 
 
 class ValeurInvalide(ValueError):
@@ -110,6 +111,19 @@ def parse_email(value):
     raw = text(value).lower()
     if raw and not EMAIL.match(raw):
         raise ValeurInvalide(f"« {text(value)} » n'est pas une adresse électronique.")
+    return refuse_formula(raw, "L'adresse du référent")
+
+
+def refuse_formula(raw, label):
+    """Refuse a text a spreadsheet could read as a formula (``=``, ``+``, ``-``, ``@``; a leading
+    tab or carriage return is already stripped): the identity fields are refused rather than
+    neutralised, a name or an identifier never starts so (CWE-1236, see plie.core.writers)."""
+    if is_dangerous(raw):
+        raise ValeurInvalide(
+            f"{label} commence par « {raw[0]} » : une valeur commençant par =, +, -, @, une tabulation "
+            "ou un retour chariot peut s'exécuter comme une formule dans un tableur ; elle est refusée "
+            "dans les champs d'identité. Corrigez la cellule."
+        )
     return raw
 
 
@@ -119,14 +133,14 @@ def required_text(value, label, max_length):
         raise ValeurInvalide(f"{label} est obligatoire.")
     if len(raw) > max_length:
         raise ValeurInvalide(f"{label} dépasse {max_length} caractères.")
-    return raw
+    return refuse_formula(raw, label)
 
 
 def optional_text(value, label, max_length):
     raw = text(value)
     if len(raw) > max_length:
         raise ValeurInvalide(f"{label} dépasse {max_length} caractères.")
-    return raw
+    return refuse_formula(raw, label)
 
 
 # --- The facts of the situation at entry the legacy file carries -------------------------------

@@ -432,7 +432,7 @@ def valider(binary, filename, plie, *, today=None, progress=None):
             resultat.lignes.append(ligne)
     except FichierInvalide as exc:
         for message in exc.erreurs:
-            resultat.erreur(None, "", "", message)
+            resultat.erreur(exc.ligne, "", "", message)
         return resultat
     del vus
     resultat.existant = charger_existant(plie)

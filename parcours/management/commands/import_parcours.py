@@ -4,7 +4,6 @@ parcours of a legacy tool (CSV or XLSX, one row per parcours; see :mod:`parcours
 The whole file is validated first; if any row is wrong nothing is imported and every error is
 printed (line, column, reason), or written to ``--rapport``. ``--dry-run`` only validates."""
 
-import csv
 import time
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from parcours.importation.services import importer, rapport_csv_lignes
 from plie.core.models import Structure
+from plie.core.writers import CsvWriter
 
 
 class Command(BaseCommand):
@@ -36,9 +36,7 @@ class Command(BaseCommand):
         elapsed = time.monotonic() - started
         if rapport:
             with open(rapport, "w", newline="", encoding="utf-8-sig") as out:
-                csv.writer(out, delimiter=";").writerows(
-                    rapport_csv_lignes(resultat.erreurs, resultat.doublons)
-                )
+                out.writelines(CsvWriter().lines(rapport_csv_lignes(resultat.erreurs, resultat.doublons)))
         for ligne, _identifiant, message in resultat.doublons:
             self.stderr.write(f"Ligne {ligne} : doublon probable (signalé) : {message}")
         if not resultat.valide:
