@@ -62,7 +62,7 @@ def inscriptions_incompletes(operation):
         Inscription.objects.filter(operation=operation)
         .annotate(incomplete=entree_incomplete_expression())
         .filter(incomplete=True)
-        .select_related("participant")
+        .select_related("participant", "parcours")
         .order_by("participant__nom", "participant__prenom", "pk")
     )
 
@@ -83,7 +83,9 @@ def sorties_sans_donnees(operation, aujourd_hui):
     (the most urgent first, each with ``fenetre.jours_restants``) and past it (the most recent
     first, at most :data:`LIGNES_HORS_DELAI_MAX` lines: the count is on the board); each line
     says (``reportee_dans``) whether the participant was carried into the next operation. 2 queries."""
-    base = Inscription.objects.filter(operation=operation).select_related("participant", "report__operation")
+    base = Inscription.objects.filter(operation=operation).select_related(
+        "participant", "parcours", "report__operation"
+    )
     a_renseigner = list(base.filter(q_sortie_a_renseigner(aujourd_hui)).order_by("date_sortie", "pk"))
     hors_delai = list(
         base.filter(q_sortie_hors_delai(aujourd_hui)).order_by("-date_sortie", "pk")[:LIGNES_HORS_DELAI_MAX]

@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
 import parcours.timeline  # noqa: F401  (registers the parcours' events in the dossier's timeline)
-from parcours import ics, suivi
+from parcours import ics, services, suivi
 from parcours.enums import ModeEntretien, StatutParcours, SujetEntretien, TypeAlerte
 from parcours.forms import EntretienForm, EtapeForm, WorkspaceFilterForm
 from parcours.models import Contrat, Entretien, Etape, Parcours, Sortie
@@ -244,6 +244,7 @@ def parcours_detail(request, pk):
         "can_write": can_write,
         "can_write_now": can_write and _writable_now(user, parcours),
         "can_act": can_edit_in_plie(user, parcours.plie_id),
+        "can_change_referent": services.can_change_referent(user, parcours),
         "can_see_notes": scope.can_see_sensitive_data(parcours.plie_id),
         "is_open": parcours.status not in (StatutParcours.SORTI, StatutParcours.NON_ADMIS),
         "is_active": parcours.status in STATUTS_ACTIFS,
