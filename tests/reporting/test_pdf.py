@@ -5,7 +5,7 @@ import io
 import re
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from pypdf import PdfReader
 
 from parcours.enums import CategorieSortie as C
@@ -173,6 +173,9 @@ def test_command_writes_a_pdf(plie, tmp_path):
     assert "écrit dans" in stderr.getvalue()
 
 
-def test_command_pdf_needs_an_output(plie):
-    with pytest.raises(CommandError, match="précisez --output"):
-        call_command("bilan", "--plie", "plie-pdf", "--annee", "2016", "--format", "pdf")
+def test_command_pdf_without_output_writes_bilan_plie_annee_pdf(plie, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    stderr = io.StringIO()
+    call_command("bilan", "--plie", "plie-pdf", "--annee", "2016", "--format", "pdf", stderr=stderr)
+    assert (tmp_path / "bilan-plie-pdf-2016.pdf").read_bytes().startswith(b"%PDF")
+    assert "écrit dans bilan-plie-pdf-2016.pdf (nom par défaut" in stderr.getvalue()
