@@ -3,7 +3,7 @@
 The parcours app computes its alerts every night (``parcours.alertes.SOURCES``); its own FSE
 source only knows the parcours' exit date. The operations app swaps in this one (see
 ``operations.apps``), which reads what the FSE actually asks: the exit data of each enrolment,
-to record within 4 weeks of leaving the operation (DOMAIN §6, seed 004 l.7930-7945)."""
+to record within 4 weeks of leaving the operation (docs/domaine.md §6, seed 004 l.7930-7945)."""
 
 import datetime
 
