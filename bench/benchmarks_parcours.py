@@ -1,5 +1,5 @@
 """The référent's morning page, « Ma file active », and a parcours page, at the size of a real
-file active: 100 parcours with 5,000 entretiens in their history (DOMAIN §2: 60–100 per
+file active: 100 parcours with 5,000 entretiens in their history (docs/domaine.md §2: 60–100 per
 référent).
 
 The bench dataset may not contain parcours yet (``seed_demo`` learns them in a later step):

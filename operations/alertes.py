@@ -4,7 +4,7 @@ The parcours app computes its alerts every night from the alert sources of
 :mod:`plie.core.registry`; its own FSE source only knows the parcours' exit date.
 ``OperationsConfig.ready()`` registers this one as its replacement (``register_alert_source(...,
 replaces=parcours.alertes.alertes_donnees_sortie_fse)``), which reads what the FSE actually asks:
-the exit data of each enrolment, to record within 4 weeks of leaving the operation (DOMAIN §6,
+the exit data of each enrolment, to record within 4 weeks of leaving the operation (docs/domaine.md §6,
 seed 004 l.7930-7945)."""
 
 import datetime

@@ -1,7 +1,7 @@
 """The participant annex of an operation's bilan d'exécution: who took part, when they entered and
 left the operation, and with which results — the parcours' exit (its type, and its class in the
-operation's own nomenclature, ``operations.nomenclatures``; DOMAIN §5) and the FSE exit situation
-recorded within 4 weeks (DOMAIN §6, seed 004 l.7930-7945).
+operation's own nomenclature, ``operations.nomenclatures``; docs/domaine.md §5) and the FSE exit situation
+recorded within 4 weeks (docs/domaine.md §6, seed 004 l.7930-7945).
 
 One ``values()`` query; XLSX (openpyxl) and PDF (WeasyPrint, landscape A4 with the shared frame
 ``components/pdf_page.html``, table headers repeated on every page)."""

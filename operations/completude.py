@@ -1,6 +1,6 @@
 """FSE data completeness of an enrolment: the entry questionnaire and the 4-week exit window.
 
-Two rules (DOMAIN §6):
+Two rules (docs/domaine.md §6):
 
 - **Entry**: every question of the entry questionnaire must have an answer, else the participant
   is ineligible and the expense is lost (seed 004 l.7915-7940, l.8084-8150). One participant = one

@@ -7,7 +7,8 @@ class Programme(models.TextChoices):
 
 
 class Nomenclature(models.TextChoices):
-    """The exit nomenclature an operation's financeur judges results by (DOMAIN §5, seed 003 l.175-181)."""
+    """The exit nomenclature an operation's financeur judges results by (docs/domaine.md §5, seed 003
+    l.175-181)."""
 
     PLIE = "plie", "Catégories du PLIE (emploi durable, qualifiante, autres positives)"
     DEPARTEMENT = (
@@ -17,7 +18,8 @@ class Nomenclature(models.TextChoices):
 
 
 class PieceJustificative(models.TextChoices):
-    """Proofs an FSE controller asks for, per participant of an operation (DOMAIN §6, seed 004 l.7895)."""
+    """Proofs an FSE controller asks for, per participant of an operation (docs/domaine.md §6, seed 004
+    l.7895)."""
 
     QUESTIONNAIRE_SIGNE = "questionnaire", "Questionnaire FSE d'entrée signé"
     CONTRAT_ENGAGEMENT = "contrat_engagement", "Contrat d'engagement signé"

@@ -2,14 +2,14 @@
 the bilan (``reporting.bilan``) read. Everything is counted in the database, in one aggregate
 query (``Count(filter=Q(...))``), never by looping over participants.
 
-A participant in the FSE sense is an **enrolment**: one participant = one operation (DOMAIN §6,
-seed 004 l.8000-8005), so a person in two operations counts twice, each with its own
+A participant in the FSE sense is an **enrolment**: one participant = one operation (docs/domaine.md §6,
+seed 004 l.8016-8018), so a person in two operations counts twice, each with its own
 questionnaire. Figures are given for the enrolments whose entry (resp. exit) date falls in the
 period.
 
-**Output indicators at entry** — the situation the entry questionnaire records (DOMAIN §6,
+**Output indicators at entry** — the situation the entry questionnaire records (docs/domaine.md §6,
 DGEFP questionnaire 26/11/2018, seed 004 l.8084-8150), named after the common indicators of
-Regulation (EU) 2021/1057 annex I that DOMAIN §6 lists (codes EECO..):
+Regulation (EU) 2021/1057 annex I that docs/domaine.md §6 lists (codes EECO..):
 
 - ``participants`` (EECO11): enrolments entered in the period; ``femmes`` / ``hommes``: sexe;
 - ``chomeurs`` (EECO01, unemployed incl. long-term): Q1 « non » (no job) and 1f « oui »
@@ -35,7 +35,7 @@ Regulation (EU) 2021/1057 annex I that DOMAIN §6 lists (codes EECO..):
   of a previous operation's enrolment.
 
 **Immediate result indicators at exit** — the exit data, counted only when recorded within
-4 weeks of the exit (DOMAIN §6, seed 004 l.7930-7945; ``operations.completude``):
+4 weeks of the exit (docs/domaine.md §6, seed 004 l.7930-7945; ``operations.completude``):
 
 - ``sorties``: enrolments left in the period; ``donnees_dans_delai``: with exit data recorded
   in time; ``donnees_tardives``: recorded after the 4 weeks (not counted below);

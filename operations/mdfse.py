@@ -16,14 +16,15 @@ docplayer.fr/13145830). Only the document's control page and table of contents c
   phones must be **10 digits**, and that the **postal code / commune association** must exist.
 
 The exact column names and answer codes of the platform were not recoverable. This layout is the
-closest faithful one: the questionnaire's own codes (DGEFP entry questionnaire, version 26/11/2018,
-DOMAIN §6 / seed 004 l.8084-8150: ``1a``…``1d`` for Q1, ``2a``…``2d`` for Q2), ``O``/``N`` for yes/no,
-``NSP`` for « ne souhaite pas répondre », dates ``jj/mm/aaaa``, phones as 10 digits without spaces,
+closest faithful one: the questionnaire's own codes (DGEFP entry questionnaire, version
+26/11/2018, docs/domaine.md §6 / seed 004 l.8084-8150: ``1a``…``1d`` for Q1, ``2a``…``2d`` for
+Q2), ``O``/``N`` for yes/no, ``NSP`` for « ne souhaite pas répondre », dates ``jj/mm/aaaa``,
+phones as 10 digits without spaces,
 UTF-8 **without BOM**, ``;`` as separator, one header row, lines ended by CRLF (the line ending of
 the « CSV (séparateur : point-virgule) » files the FAQ has users produce with Excel). Each column's
 source is given in :data:`COLONNES`.
 
-Rows: one per enrolment (one participant = one operation, DOMAIN §6 / seed 004 l.8000-8005) present
+Rows: one per enrolment (one participant = one operation, docs/domaine.md §6 / seed 004 l.8016-8018) present
 in the period (entered on or before its end, not left before its start), built from ONE ``values()``
 query and streamed."""
 
@@ -43,7 +44,7 @@ FIN_DE_LIGNE = "\r\n"
 @dataclass(frozen=True)
 class Colonne:
     entete: str
-    source: str  # where the column comes from (documentation section or DOMAIN / seed line)
+    source: str  # where the column comes from (documentation section or docs/domaine.md / seed line)
 
 
 # The file's column order. Blocks: identity, contact, entry, entry questionnaire, exit.
@@ -55,11 +56,14 @@ COLONNES = (
     Colonne(
         "Identifiant participant", "mise à jour par import (révision v2.0): identifiant stable du dossier"
     ),
-    Colonne("Nom", "bloc identité (DOMAIN §6, seed 004 l.8084-8090)"),
+    Colonne("Nom", "bloc identité (docs/domaine.md §6, seed 004 l.8084-8090)"),
     Colonne("Prenom", "bloc identité"),
     Colonne("Sexe", "bloc identité: F (femme) / H (homme)"),
     Colonne("Date de naissance", "bloc identité, jj/mm/aaaa (FAQ: dates)"),
-    Colonne("Code commune de naissance", "bloc identité: code INSEE, 99999 si né à l'étranger (DOMAIN §6)"),
+    Colonne(
+        "Code commune de naissance",
+        "bloc identité: code INSEE, 99999 si né à l'étranger (docs/domaine.md §6)",
+    ),
     Colonne("Adresse", "bloc coordonnées, règle « Adresse / Code postal / Commune »"),
     Colonne("Code postal", "règle « Adresse / Code postal / Commune », 5 chiffres (FAQ: code postal)"),
     Colonne("Commune", "règle « Adresse / Code postal / Commune »"),
@@ -67,8 +71,10 @@ COLONNES = (
     Colonne("Telephone portable", "bloc coordonnées, 10 chiffres (FAQ: format du numéro de téléphone)"),
     Colonne("Courriel", "bloc coordonnées"),
     Colonne("Contact", "personne à contacter d'une personne sans domicile (règle « Adresse »)"),
-    Colonne("Date entree operation", "date d'entrée, pas après la date du questionnaire (DOMAIN §6)"),
-    Colonne("Date questionnaire", "date de réponse au questionnaire d'entrée (DOMAIN §6)"),
+    Colonne(
+        "Date entree operation", "date d'entrée, pas après la date du questionnaire (docs/domaine.md §6)"
+    ),
+    Colonne("Date questionnaire", "date de réponse au questionnaire d'entrée (docs/domaine.md §6)"),
     Colonne("Q1 Emploi", "Q1: 1a/1b/1c/1d, N si sans emploi (questionnaire DGEFP 26/11/2018)"),
     Colonne("Q1e Formation", "1e, seulement si sans emploi: O/N"),
     Colonne("Q1f Recherche emploi", "1f, seulement si sans emploi: O/N"),
@@ -79,7 +85,7 @@ COLONNES = (
     Colonne("Q4 dont RSA", "Q4, précision RSA: O/N"),
     Colonne("Q5 Sans domicile", "Q5: O/N/NSP"),
     Colonne("Q6 Parent ne a l'etranger", "Q6: O/N/NSP"),
-    Colonne("Menage sans emploi", "ménage (DOMAIN §6, seed 004 l.7960-7965, l.8020-8030): O/N"),
+    Colonne("Menage sans emploi", "ménage (docs/domaine.md §6, seed 004 l.7960-7965, l.8020-8030): O/N"),
     Colonne("Menage avec enfants", "ménage: O/N"),
     Colonne("Menage monoparental", "ménage: O/N"),
     Colonne("Date sortie operation", "bloc sortie: date de sortie de l'opération"),
@@ -88,7 +94,7 @@ COLONNES = (
     Colonne("Sortie formation", "bloc sortie: en formation, stage ou études O/N"),
     Colonne("Sortie recherche emploi", "bloc sortie: recherche activement un emploi O/N"),
     Colonne("Sortie qualification", "bloc sortie: qualification obtenue O/N"),
-    Colonne("Date donnees sortie", "bloc sortie: date de recueil, dans les 4 semaines (DOMAIN §6)"),
+    Colonne("Date donnees sortie", "bloc sortie: date de recueil, dans les 4 semaines (docs/domaine.md §6)"),
 )
 ENTETES = tuple(colonne.entete for colonne in COLONNES)
 BLOC_SORTIE = ENTETES[ENTETES.index("Sortie anticipee") :]

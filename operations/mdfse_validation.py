@@ -10,13 +10,13 @@ answer — line number as in the file (the header is line 1), column header, Fre
   the address / postal code / commune rule (« Adresse / Code postal / Commune »), the formats its FAQ
   warns about (dates, 10-digit phones, 5-digit postal codes broken by Excel, the postal code /
   commune association);
-- the DGEFP entry questionnaire (26/11/2018; DOMAIN §6, seed 004 l.8084-8150): every question
+- the DGEFP entry questionnaire (26/11/2018; docs/domaine.md §6, seed 004 l.8084-8150): every question
   answered (l.7915-7940), 1e/1f only without a job, 1g only when seeking, entry not after the
   questionnaire date, the household block (l.7960-7965, l.8020-8030), commune of birth 99999 abroad;
-- the exit data, within 4 weeks of leaving or it no longer counts (DOMAIN §6, l.7930-7945): a
+- the exit data, within 4 weeks of leaving or it no longer counts (docs/domaine.md §6, l.7930-7945): a
   block partly filled is rejected (an error per missing answer); a block wholly absent is accepted
   by the platform, so it is one warning (still to collect, or past the 4 weeks);
-- one participant = one operation (l.8000-8005): the same person twice in one file is a duplicate.
+- one participant = one operation (l.8016-8018): the same person twice in one file is a duplicate.
 
 It validates the text cells exactly as written in the file, so it serves both our own export
 (:func:`valider_operation`) and a file edited by hand, e.g. in Excel (:func:`valider_fichier`)."""
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from operations import mdfse
-from operations.completude import DELAI_DONNEES_SORTIE  # 4 weeks, DOMAIN §6, seed 004 l.7930-7945
+from operations.completude import DELAI_DONNEES_SORTIE  # 4 weeks, docs/domaine.md §6, seed 004 l.7930-7945
 from participants.fse import AGE_MAX, AGE_MIN
 from participants.normalize import fold
 

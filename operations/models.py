@@ -1,6 +1,6 @@
 """FSE operations, enrolments (one participant = one operation) and collective sessions.
 
-DOMAIN §1 (opération), §4 (Operation, Inscription), §6 (FSE participant data). Rules live in plain
+docs/domaine.md §1 (opération), §4 (Operation, Inscription), §6 (FSE participant data). Rules live in plain
 functions: ``operations.services`` (writes, enrolment rules, carry-over), ``operations.completude``
 (FSE data completeness and the 4-week exit window); figures in ``operations.selectors``."""
 
@@ -131,7 +131,7 @@ class InscriptionQuerySet(models.QuerySet):
 class Inscription(QuestionnaireEntree):
     """A participant's enrolment in an operation, with the FSE entry questionnaire of that
     enrolment (pre-filled from the dossier's situation at entry, then confirmed) and the exit
-    data, to be recorded within 4 weeks of leaving (DOMAIN §6, seed 004 l.7930-7945)."""
+    data, to be recorded within 4 weeks of leaving (docs/domaine.md §6, seed 004 l.7930-7945)."""
 
     operation = models.ForeignKey(
         Operation, verbose_name="opération", related_name="inscriptions", on_delete=models.PROTECT

@@ -4,11 +4,11 @@ One exit (a parcours' :class:`parcours.models.Sortie`, of a PLIE's exit type) fa
 **class** of the nomenclature; the results table gives, per class, the number of exits and their
 share of the action's exits, next to the operation's target when it has one.
 
-- **PLIE** (DOMAIN §5, §7 « annual flow table »): the exit type's own category
+- **PLIE** (docs/domaine.md §5, §7 « annual flow table »): the exit type's own category
   (``TypeSortie.categorie``): emploi durable, sortie qualifiante, autre positive (their sum: the
   sorties positives), neutralisée, abandon, autre. A positive category counts only once the exit
-  is validated (``Sortie.validee``, DOMAIN §5 (c)); an unvalidated one counts as « autre ».
-- **Département** (DOMAIN §5, seed 003 l.175-181, targets l.716-717, l.794-797, l.871-872):
+  is validated (``Sortie.validee``, docs/domaine.md §5 (c)); an unvalidated one counts as « autre ».
+- **Département** (docs/domaine.md §5, seed 003 l.175-181, targets l.716-717, l.794-797, l.871-872):
   each exit type's class is a setting of the PLIE's referential
   (``TypeSortie.categorie_departement``, its administrateur's exit type form; defaults and the
   data migration from ``parcours.referentiels.categorie_departement_par_defaut``):
@@ -110,7 +110,7 @@ def resultats(nomenclature, lignes, operation):
     """The results table of an operation: ``lignes`` is ``[(categorie, categorie_departement,
     validee, n)]`` (the exits of its participants grouped by exit type); returns ``{"sorties": int, "classes":
     [{"code", "libelle", "nombre", "taux", "objectif", "ecart", "atteint"}]}`` where ``taux`` is
-    over all the action's exits (DOMAIN §7), ``objectif`` the target in 0..1 and ``ecart`` the
+    over all the action's exits (docs/domaine.md §7), ``objectif`` the target in 0..1 and ``ecart`` the
     difference (``None`` without a target or without exits)."""
     classes = NOMENCLATURES.get(nomenclature, PLIE)
     nombres = {c.code: 0 for c in classes}

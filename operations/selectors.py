@@ -62,7 +62,7 @@ def inscriptions_incompletes(operation):
         Inscription.objects.filter(operation=operation)
         .annotate(incomplete=entree_incomplete_expression())
         .filter(incomplete=True)
-        .select_related("participant")
+        .select_related("participant", "parcours")
         .order_by("participant__nom", "participant__prenom", "pk")
     )
 
@@ -83,7 +83,9 @@ def sorties_sans_donnees(operation, aujourd_hui):
     (the most urgent first, each with ``fenetre.jours_restants``) and past it (the most recent
     first, at most :data:`LIGNES_HORS_DELAI_MAX` lines: the count is on the board); each line
     says (``reportee_dans``) whether the participant was carried into the next operation. 2 queries."""
-    base = Inscription.objects.filter(operation=operation).select_related("participant", "report__operation")
+    base = Inscription.objects.filter(operation=operation).select_related(
+        "participant", "parcours", "report__operation"
+    )
     a_renseigner = list(base.filter(q_sortie_a_renseigner(aujourd_hui)).order_by("date_sortie", "pk"))
     hors_delai = list(
         base.filter(q_sortie_hors_delai(aujourd_hui)).order_by("-date_sortie", "pk")[:LIGNES_HORS_DELAI_MAX]
@@ -218,7 +220,7 @@ class Occupation:
 
 def occupation(operation, aujourd_hui, *, par_referent=True):
     """Participants enrolled on the last day of each month of the operation's period vs its
-    places: ``taux d'occupation = présents / places`` (DOMAIN §7, seed 003 l.172: « nombre
+    places: ``taux d'occupation = présents / places`` (docs/domaine.md §7, seed 003 l.172: « nombre
     d'allocataires accompagnés le dernier jour de chaque mois »), ``None`` without places.
 
     Per référent: the référent of the enrolment's parcours **on that day** (the
@@ -337,7 +339,7 @@ def bilan_operations(plie_ids, debut, fin, aujourd_hui):
     """The ``operations`` section of the annual bilan: each operation of ``plie_ids`` whose period
     overlaps ``[debut, fin]`` with its code, title, places, participants enrolled during the
     period, average occupancy over the period's month ends (within the operation's period, not
-    after ``aujourd_hui``: ``présents moyens / places``, DOMAIN §7, seed 003 l.172) and results
+    after ``aujourd_hui``: ``présents moyens / places``, docs/domaine.md §7, seed 003 l.172) and results
     against targets in its own nomenclature (:func:`resultats_operation`'s rules). Plain JSON
     values (dates as ISO strings). 1 query when there is no operation, else 3."""
     operations = list(

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from operations import annexe, mdfse, mdfse_validation
 from operations.liens import url_par_pk
 from operations.models import Operation
-from operations.permissions import can_control_operations
+from operations.permissions import can_control_operations, can_manage_operations
 from plie.core.forms import StyledFormMixin
 
 ANOMALIES_PAR_PAGE = 200
@@ -133,15 +133,16 @@ def annexe_bilan(request, pk):
     return _attachment(response, annexe.nom_fichier(operation, format_, du, au))
 
 
-def _with_links(anomalies, back):
-    """Each fault of an enrolment with the form that fixes it: exit data, entry questionnaire, or
-    for identity and contact cells the participant's dossier."""
+def _with_links(anomalies, back, *, may_fill):
+    """Each fault of an enrolment with the form that fixes it (exit data, entry questionnaire)
+    when the user may fill it (``may_fill``: ``can_manage`` of the operation's PLIE, the forms'
+    own check for the roles reaching this page — direction reads the faults without a link)."""
     questionnaire = url_par_pk("operations:inscription_questionnaire", f"?next={back}")
     sortie = url_par_pk("operations:inscription_sortie", f"?next={back}")
     rows = []
     for anomalie in anomalies:
         url, label = None, ""
-        if anomalie.inscription_id is not None:
+        if may_fill and anomalie.inscription_id is not None:
             if anomalie.colonne in COLONNES_SORTIE:
                 url, label = sortie(anomalie.inscription_id), "Saisir la sortie"
             else:
@@ -197,7 +198,11 @@ def validation_mdfse(request, pk):
             "source": source,
             "resume": resume,
             "page": page,
-            "rows": _with_links(page.object_list, quote(request.get_full_path())),
+            "rows": _with_links(
+                page.object_list,
+                quote(request.get_full_path()),
+                may_fill=can_manage_operations(request.scope, operation.plie_id),
+            ),
             "export_query": f"?du={du:%d/%m/%Y}&au={au:%d/%m/%Y}",
         },
     )

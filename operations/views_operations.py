@@ -53,6 +53,7 @@ PAGES_CHIFFRES = (
     ("operations:occupation", "Taux d'occupation"),
     ("operations:resultats", "Résultats et objectifs"),
 )
+PAGES_NOMINATIVES = {"operations:completude"}  # lists participants: not for a financeur
 PAGES_DOSSIERS = (
     ("operations:pieces", "Pièces justificatives"),
     ("operations:action_list", "Actions collectives et émargements"),
@@ -65,8 +66,10 @@ PAGES_DOSSIERS = (
 
 
 def pages_liees(scope, operation, *, personal):
-    """(label, url) of the operation's other pages ``scope`` may open."""
-    pages = list(PAGES_CHIFFRES)
+    """(label, url) of the operation's other pages ``scope`` may open: the completeness board
+    names participants (``personal``, as ``views_suivi.completude`` requires), the other figures
+    are for every reader."""
+    pages = [(name, label) for name, label in PAGES_CHIFFRES if personal or name not in PAGES_NOMINATIVES]
     if personal and can_control_operations(scope, operation.plie_id):
         pages.extend(PAGES_DOSSIERS)
     return [(label, reverse(name, args=[operation.pk])) for name, label in pages]

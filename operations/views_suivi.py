@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from operations import indicateurs_fse, selectors
 from operations.liens import url_par_pk
 from operations.models import Operation
+from operations.views_operations import _fillable_ids
 from plie.core.mois import mois_court
 from reporting import charts
 
@@ -81,12 +82,19 @@ def completude(request, pk):
     incompletes = selectors.avec_manques(list(page.object_list))
     a_renseigner, hors_delai = selectors.sorties_sans_donnees(operation, today)
     a_clore = selectors.parcours_sortis_inscription_ouverte(operation)
+    # A line links to its form only for whoever may fill it (operations.permissions.can_fill,
+    # batched): direction reads the board, the forms would refuse it (403).
+    fillable = _fillable_ids(request.scope, operation, [*incompletes, *a_renseigner, *hors_delai, *a_clore])
     for inscription in incompletes:
-        inscription.url = questionnaire_url(inscription.pk)
+        inscription.url = questionnaire_url(inscription.pk) if inscription.pk in fillable else ""
     for inscription in (*a_renseigner, *hors_delai):
-        inscription.url = sortie_url(inscription.pk)
+        inscription.url = sortie_url(inscription.pk) if inscription.pk in fillable else ""
     for inscription in a_clore:
-        inscription.url = f"{sortie_url(inscription.pk)}&date={inscription.date_sortie_proposee:%d/%m/%Y}"
+        inscription.url = (
+            f"{sortie_url(inscription.pk)}&date={inscription.date_sortie_proposee:%d/%m/%Y}"
+            if inscription.pk in fillable
+            else ""
+        )
     return render(
         request,
         "operations/suivi/completude.html",

@@ -36,7 +36,7 @@ from plie.core import registry
 READ_QUERIES = 7
 BATCH_SIZE = 500
 DETAIL_MAX = 255
-FSE_SORTIE_JOURS = 28  # the FSE exit situation is recorded within 4 weeks of the exit (DOMAIN §3.7)
+FSE_SORTIE_JOURS = 28  # the FSE exit situation is recorded within 4 weeks of the exit (docs/domaine.md §3.7)
 
 ACTIFS = (StatutParcours.EN_PARCOURS, StatutParcours.SUSPENDU, StatutParcours.EN_SUIVI_EMPLOI)
 SUIVIS = (StatutParcours.EN_PARCOURS, StatutParcours.EN_SUIVI_EMPLOI)  # met regularly (not suspended)

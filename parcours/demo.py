@@ -1,6 +1,6 @@
 """Demo data of the parcours app, run by ``seed_demo`` after the participants' step.
 
-Proportions follow the national PLIE figures of DOMAIN §7 (seed 001 l.444-575): about 30 % of
+Proportions follow the national PLIE figures of docs/domaine.md §7 (seed 001 l.444-575): about 30 % of
 the people in parcours enter in a year; parcours last 26 months on average; of the exits,
 42 % are positive (emploi durable, qualifiante, autres), 21 % abandons, 8 % neutralised
 (déménagement, décès, retraite…) and the rest other exits; 1.82 étapes per participant and year.

@@ -107,7 +107,7 @@ class MotifSuspension(models.TextChoices):
 
 
 class CategorieSortie(models.TextChoices):
-    """DOMAIN §5 and the annual flow table (§7)."""
+    """docs/domaine.md §5 and the annual flow table (§7)."""
 
     EMPLOI_DURABLE = "emploi_durable", "Positive — emploi durable"
     QUALIFIANTE = "qualifiante", "Positive — sortie qualifiante"

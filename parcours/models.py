@@ -416,7 +416,7 @@ class TypeSortie(models.Model):
 
 
 class Sortie(models.Model):
-    """The exit of a parcours. A positive exit counts only once ``validee`` (DOMAIN §5 (c))."""
+    """The exit of a parcours. A positive exit counts only once ``validee`` (docs/domaine.md §5 (c))."""
 
     parcours = models.OneToOneField(Parcours, related_name="sortie", on_delete=models.CASCADE)
     type = models.ForeignKey(

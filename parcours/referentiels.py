@@ -1,4 +1,4 @@
-"""The default referentials every PLIE starts with: its exit types (the table of DOMAIN.md §5)
+"""The default referentials every PLIE starts with: its exit types (the table of docs/domaine.md §5)
 and the step types offered to every PLIE (global rows, ``plie`` empty).
 
 :func:`create_default_referentiels` runs for every new PLIE (``parcours.signals``, on the
@@ -178,7 +178,7 @@ def _bulk_create_with_history(model, objs):
 
 @transaction.atomic
 def create_default_referentiels(plie):
-    """Give ``plie`` the default exit referential (DOMAIN §5) and make sure the global step
+    """Give ``plie`` the default exit referential (docs/domaine.md §5) and make sure the global step
     types exist. Idempotent (missing codes only); returns the number of rows created."""
     from parcours.models import TypeEtape, TypeSortie
 

@@ -1,7 +1,7 @@
 """The exit-validation rules: when a job (or a training, or a business) becomes a validable
-exit under the PLIE's exit referential (DOMAIN.md §5), and which exits count as positive.
+exit under the PLIE's exit referential (docs/domaine.md §5), and which exits count as positive.
 
-« Never count an unvalidated job as a positive exit » (DOMAIN §5 (c)): :func:`compte_comme_positive`
+« Never count an unvalidated job as a positive exit » (docs/domaine.md §5 (c)): :func:`compte_comme_positive`
 is the one test every indicator uses; :func:`date_validable` says from which date a proposed
 job exit may be validated, computed from the recorded contracts only.
 
@@ -13,7 +13,7 @@ list of a :class:`~parcours.models.TypeSortie`), except :func:`contrats_of` (one
 **earliest** date any of them is met (an empty list: no rule, see :func:`validation_status`):
 
 =====================  ==========================================================  ==================
-type                   parameters                                                  DOMAIN §5 line
+type                   parameters                                                  docs/domaine.md §5 line
 =====================  ==========================================================  ==================
 ``duree_emploi``       ``mois``, ``meme_employeur`` (optional)                     CDI, CDD > 6 mois,
                                                                                    intérim « 6 mois
@@ -146,13 +146,13 @@ def _fmt(day):
 
 
 def est_positive(categorie):
-    """A positive exit category (DOMAIN §5: emploi durable, sortie qualifiante, dynamique /
+    """A positive exit category (docs/domaine.md §5: emploi durable, sortie qualifiante, dynamique /
     autre); neutralised, abandon and other exits are not."""
     return categorie in CATEGORIES_POSITIVES
 
 
 def compte_comme_positive(sortie):
-    """DOMAIN §5 (c): an exit counts as positive only when its category is positive **and** it
+    """docs/domaine.md §5 (c): an exit counts as positive only when its category is positive **and** it
     is validated (a job whose rule is not met yet is never a positive exit)."""
     return bool(sortie.validee) and est_positive(sortie.type.categorie)
 
@@ -253,7 +253,7 @@ def _earliest(dates):
 
 
 def duree_emploi(periodes, *, mois, meme_employeur=False):
-    """DOMAIN §5 « CDI: 6 months in the job », « CDD > 6 months: 6 months with the same
+    """docs/domaine.md §5 « CDI: 6 months in the job », « CDD > 6 months: 6 months with the same
     employer », « intérim: … or 6 months without gap »: continuous employment (contracts
     chained without a gap) for ``mois`` calendar months, with ``meme_employeur`` only chains
     of one employer. Validable on the run's start + ``mois`` months, provided the run lasts
@@ -268,7 +268,7 @@ def duree_emploi(periodes, *, mois, meme_employeur=False):
 
 
 def heures_fenetre(periodes, *, heures, fenetre_mois, meme_employeur=False):
-    """DOMAIN §5 « intérim: 900 h in the same agency over the last 9 months » and « successive
+    """docs/domaine.md §5 « intérim: 900 h in the same agency over the last 9 months » and « successive
     contracts: 1,200 h over 12 months »: the first date whose rolling window of
     ``fenetre_mois`` months holds at least ``heures`` hours (``heures_hebdo × days / 7`` per
     contract, clipped to the window; same-employer overlaps counted once at the larger weekly
@@ -281,7 +281,7 @@ def heures_fenetre(periodes, *, heures, fenetre_mois, meme_employeur=False):
 
 
 def duree_fenetre(periodes, *, mois, fenetre_mois, meme_employeur=False):
-    """DOMAIN §5 « successive contracts: 6 months over the last 9 months »: the first date
+    """docs/domaine.md §5 « successive contracts: 6 months over the last 9 months »: the first date
     whose rolling window of ``fenetre_mois`` months holds at least ``mois × 30`` days employed
     (the union of the contracts, any employer unless ``meme_employeur``)."""
     return _earliest(
@@ -291,7 +291,7 @@ def duree_fenetre(periodes, *, mois, fenetre_mois, meme_employeur=False):
 
 
 def semaines_fenetre(periodes, *, semaines, fenetre_mois, meme_employeur=False):
-    """DOMAIN §5 « successive contracts: 39 weeks over 12 months »: the first date whose rolling
+    """docs/domaine.md §5 « successive contracts: 39 weeks over 12 months »: the first date whose rolling
     window of ``fenetre_mois`` months holds at least ``semaines × 7`` days employed (union of
     the contracts)."""
     return _earliest(
@@ -301,7 +301,7 @@ def semaines_fenetre(periodes, *, semaines, fenetre_mois, meme_employeur=False):
 
 
 def apres_debut(periodes, *, mois):
-    """DOMAIN §5 « création d'entreprise: 6 months after registration (RCS) »: the business's
+    """docs/domaine.md §5 « création d'entreprise: 6 months after registration (RCS) »: the business's
     start (``type_contrat="creation"``) + ``mois`` months, provided the activity has not ended
     before (it lasts at least until the day before)."""
     candidates = []
@@ -315,7 +315,7 @@ def apres_debut(periodes, *, mois):
 
 
 def fin_formation(periodes, *, mois_max):
-    """DOMAIN §5 « formation qualifiante: end of training, or after 6 months for long
+    """docs/domaine.md §5 « formation qualifiante: end of training, or after 6 months for long
     training »: the training's end (its last day), or its start + ``mois_max`` months when that
     comes first (an open-ended training: start + ``mois_max`` months)."""
     candidates = []

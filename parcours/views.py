@@ -240,6 +240,7 @@ def parcours_detail(request, pk):
         "can_write": can_write,
         "can_write_now": can_write and _writable_now(scope, parcours),
         "can_act": can_create_participant(scope, parcours.plie_id),
+        "can_change_referent": permissions.can_change_referent(scope, parcours),
         "can_see_notes": scope.sees_sensitive_data(parcours.plie_id),
         "is_open": parcours.status not in (StatutParcours.SORTI, StatutParcours.NON_ADMIS),
         "is_active": parcours.status in STATUTS_ACTIFS,

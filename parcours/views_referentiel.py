@@ -1,4 +1,4 @@
-"""The PLIE's exit and step referentials, configured by its administrateur (DOMAIN §5 (a)).
+"""The PLIE's exit and step referentials, configured by its administrateur (docs/domaine.md §5 (a)).
 
 The list is read by the PLIE's administrateur, animation, direction and gestionnaire; anybody
 else (a référent, a financeur, another PLIE) gets a 404, like a PLIE outside their scope. Only

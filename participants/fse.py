@@ -1,7 +1,7 @@
 """Completeness of the FSE entry questionnaire (DGEFP, version 26/11/2018).
 
 Every question must have an answer, else the participant is ineligible and the expense is lost
-(DOMAIN §6; seed 004 l.7915-7940, l.8084-8150). :func:`reponses_manquantes` lists, in French,
+(docs/domaine.md §6; seed 004 l.7915-7940, l.8084-8150). :func:`reponses_manquantes` lists, in French,
 what is still missing or incoherent; an empty list means the questionnaire is complete."""
 
 from dataclasses import dataclass

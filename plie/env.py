@@ -1,8 +1,9 @@
 """Reading the configuration from the environment.
 
 Every reader raises :class:`EnvError` with a one-line French message naming the variable;
-``plie/settings.py`` turns it into a clean exit so a misconfigured deployment stops at start-up
-instead of half-working.
+``plie/settings.py`` collects them all and turns them into one clean exit (:func:`describe`), so a
+misconfigured deployment stops at start-up, listing every missing variable at once, instead of
+half-working or failing one variable per run.
 """
 
 import os
@@ -13,6 +14,27 @@ class EnvError(ValueError):
     pass
 
 
+class MissingVariable(EnvError):
+    """A required variable is absent: ``settings.py`` collects them all before stopping."""
+
+    def __init__(self, name):
+        self.name = name
+        super().__init__(f"Variable d'environnement {name} manquante.")
+
+
+def describe(problems):
+    """One French line for every problem found: the missing variables together, then each
+    invalid one (``problems``: :class:`EnvError` instances, in reading order)."""
+    missing = [problem.name for problem in problems if isinstance(problem, MissingVariable)]
+    parts = []
+    if len(missing) == 1:
+        parts.append(f"Variable d'environnement {missing[0]} manquante.")
+    elif missing:
+        parts.append(f"Variables d'environnement manquantes : {', '.join(missing)}.")
+    parts.extend(str(problem) for problem in problems if not isinstance(problem, MissingVariable))
+    return " ".join(parts)
+
+
 TRUE_VALUES = {"1", "true", "yes", "on", "oui"}
 FALSE_VALUES = {"0", "false", "no", "off", "non", ""}
 
@@ -21,7 +43,7 @@ def env_str(name, default=None, *, required=False):
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         if required:
-            raise EnvError(f"Variable d'environnement {name} manquante.")
+            raise MissingVariable(name)
         return default
     return value.strip()
 

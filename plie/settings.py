@@ -9,7 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from plie.env import EnvError, env_bool, env_int, env_list, env_str, env_url
+from plie.env import EnvError, MissingVariable, describe, env_bool, env_int, env_list, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -19,38 +19,54 @@ try:
         raise EnvError(
             "Variable d'environnement DJANGO_ENV invalide : « development » ou « production » attendu."
         )
-    PRODUCTION = DJANGO_ENV == "production"
-    DEBUG = env_bool("DEBUG", default=not PRODUCTION)
-    SECRET_KEY = env_str("SECRET_KEY", required=PRODUCTION) or "dev-only-insecure-key-not-for-production"
-    if PRODUCTION and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
-        raise EnvError(
-            "Variable d'environnement SECRET_KEY invalide : au moins 50 caractères variés attendus."
-        )
-    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
-    if PRODUCTION and not ALLOWED_HOSTS:
-        raise EnvError("Variable d'environnement ALLOWED_HOSTS manquante.")
-    CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-    DATABASE_URL = env_url("DATABASE_URL", ("postgres", "postgresql", "sqlite"), required=PRODUCTION)
-    REDIS_URL = env_url("REDIS_URL", ("redis", "rediss"), required=PRODUCTION)
-    MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
-    # In development static files come from the finders; `collectstatic` is for production.
-    STATIC_ROOT = env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static") if PRODUCTION else None)
-    SECURE_PROXY = env_bool("SECURE_PROXY_SSL_HEADER", default=PRODUCTION)
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
-    EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-    EMAIL_PORT = env_int("EMAIL_PORT", 25)
-    DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "plie@localhost")
-    HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
-    CELERY_QUEUE = env_str("CELERY_QUEUE", "celery")
-    CELERY_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=REDIS_URL is None)
-    # Bounds of the legacy import (parcours/importation/lecture.py): the longest CSV value (the
-    # longest legitimate one is 200 characters), the uncompressed size of an XLSX and the ratio
-    # of its members' uncompressed to compressed sizes (a zip bomb inflates hundreds of times).
-    IMPORT_CSV_FIELD_MAX = env_int("IMPORT_CSV_FIELD_MAX", 10_000)
-    IMPORT_XLSX_MAX_UNCOMPRESSED = env_int("IMPORT_XLSX_MAX_UNCOMPRESSED", 200 * 1024 * 1024)
-    IMPORT_XLSX_MAX_RATIO = env_int("IMPORT_XLSX_MAX_RATIO", 100)
 except EnvError as error:
     sys.exit(f"Configuration invalide — {error}")
+PRODUCTION = DJANGO_ENV == "production"
+
+# Every variable is read before stopping, so one run lists every problem (plie.env.describe).
+_problems = []
+
+
+def _env(reader, name, *args, fallback=None, **kwargs):
+    try:
+        return reader(name, *args, **kwargs)
+    except EnvError as error:
+        _problems.append(error)
+        return fallback
+
+
+DEBUG = _env(env_bool, "DEBUG", default=not PRODUCTION, fallback=False)
+SECRET_KEY = _env(env_str, "SECRET_KEY", required=PRODUCTION)
+if PRODUCTION and SECRET_KEY and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    _problems.append(
+        EnvError("Variable d'environnement SECRET_KEY invalide : au moins 50 caractères variés attendus.")
+    )
+SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-not-for-production"
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
+if PRODUCTION and not ALLOWED_HOSTS:
+    _problems.append(MissingVariable("ALLOWED_HOSTS"))
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+DATABASE_URL = _env(env_url, "DATABASE_URL", ("postgres", "postgresql", "sqlite"), required=PRODUCTION)
+REDIS_URL = _env(env_url, "REDIS_URL", ("redis", "rediss"), required=PRODUCTION)
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# In development static files come from the finders; `collectstatic` is for production.
+STATIC_ROOT = env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static") if PRODUCTION else None)
+SECURE_PROXY = _env(env_bool, "SECURE_PROXY_SSL_HEADER", default=PRODUCTION)
+SECURE_SSL_REDIRECT = _env(env_bool, "SECURE_SSL_REDIRECT", default=PRODUCTION)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = _env(env_int, "EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "plie@localhost")
+HSTS_SECONDS = _env(env_int, "SECURE_HSTS_SECONDS", 31536000)
+CELERY_QUEUE = env_str("CELERY_QUEUE", "celery")
+CELERY_EAGER = _env(env_bool, "CELERY_TASK_ALWAYS_EAGER", default=REDIS_URL is None)
+# Bounds of the legacy import (parcours/importation/lecture.py): the longest CSV value (the
+# longest legitimate one is 200 characters), the uncompressed size of an XLSX and the ratio
+# of its members' uncompressed to compressed sizes (a zip bomb inflates hundreds of times).
+IMPORT_CSV_FIELD_MAX = _env(env_int, "IMPORT_CSV_FIELD_MAX", 10_000)
+IMPORT_XLSX_MAX_UNCOMPRESSED = _env(env_int, "IMPORT_XLSX_MAX_UNCOMPRESSED", 200 * 1024 * 1024)
+IMPORT_XLSX_MAX_RATIO = _env(env_int, "IMPORT_XLSX_MAX_RATIO", 100)
+if _problems:
+    sys.exit(f"Configuration invalide — {describe(_problems)}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -185,11 +201,20 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
 }
 
+# One line per event: Django's default configuration gives the "django" logger its own console
+# handler (when DEBUG) and lets it propagate to the root one too, so every warning printed twice.
+# Here the "django" logger only propagates; the root handler prints once. WeasyPrint and
+# fontTools tell each PDF's fonts and CSS at INFO (15 lines per PDF in the worker): warnings only.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "INFO" if PRODUCTION else "WARNING"},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Security: `DJANGO_ENV=production manage.py check --deploy` passes with no warning.
@@ -198,6 +223,7 @@ CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "plie.core.views_errors.csrf_failure"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -32,3 +32,9 @@ urlpatterns = [
     path("api/v1/", include("plie.api")),
     path("admin/", admin.site.urls),
 ]
+
+# French error pages in the app's frame (plie/core/views_errors.py; CSRF_FAILURE_VIEW in settings).
+handler400 = "plie.core.views_errors.bad_request"
+handler403 = "plie.core.views_errors.permission_denied"
+handler404 = "plie.core.views_errors.page_not_found"
+handler500 = "plie.core.views_errors.server_error"

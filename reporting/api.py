@@ -1,6 +1,6 @@
 """The bilan over the REST API: ``GET /api/v1/plie/CODE/bilan/AAAA/`` (registered in ``plie/api.py``).
 
-Scoped by ``scope_for(user).plie_ids``: a PLIE the user may not see the figures of is a 404 (as
+Scoped by ``scope_for(request.user).plie_ids``: a PLIE the user may not see the figures of is a 404 (as
 if it did not exist). Aggregates only, so a financeur partner of the PLIE may read it."""
 
 from django.http import Http404

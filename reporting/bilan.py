@@ -8,7 +8,7 @@ which the command, the API, the CSV/XLSX exports and (later) the PDF all read.
      "duree_moyenne_parcours_mois": float | None,
      "etapes": {...}, "operations": [...], "fse": {...}}
 
-Definitions: ``reporting.flux`` (the flow table), ``reporting.indicateurs`` (rates), DOMAIN §7;
+Definitions: ``reporting.flux`` (the flow table), ``reporting.indicateurs`` (rates), docs/domaine.md §7;
 ``operations.selectors`` and ``operations.indicateurs_fse`` for the operations and FSE sections.
 A whole bilan costs a fixed number of queries whatever the data size (7, plus one to find the
 PLIE by its code, plus one for the operations of the year and 3 more when there are some)."""
@@ -41,7 +41,7 @@ SANS_REFERENT = "Sans référent"
 SANS_PRESCRIPTEUR = "Sans prescripteur"
 SANS_ETAPE = "sans_etape"
 
-# The age bands of DOMAIN §4 / §7 as the FSE and the national consolidation ask them: « 45 ans
+# The age bands of docs/domaine.md §4 / §7 as the FSE and the national consolidation ask them: « 45 ans
 # et plus » includes « plus de 54 ans », both are reported.
 TRANCHES_AGE = {
     "moins_26": (TRANCHE_MOINS_26,),
@@ -52,7 +52,7 @@ TRANCHES_AGE = {
 VALEURS_NIVEAU = ("2a", "2b", "2c", "2d", INCONNU)
 VALEURS_OUI_NON = (OUI, NON, INCONNU)
 
-# Jobs accessed during the year (DOMAIN §7, ``001`` l.730–735): « emplois de parcours » (IAE,
+# Jobs accessed during the year (docs/domaine.md §7, ``001`` l.730–735): « emplois de parcours » (IAE,
 # contrats aidés, short CDD and intérim) vs lasting jobs not yet validated as an exit.
 EMPLOIS_DE_PARCOURS = (CategorieEtape.SIAE, CategorieEtape.CONTRAT_AIDE, CategorieEtape.EMPLOI_PARCOURS)
 EMPLOIS_DURABLES = (CategorieEtape.EMPLOI_DURABLE,)
@@ -149,7 +149,7 @@ COMPTEURS = ("entrees", "sorties", "sorties_positives", "abandons")
 
 
 def valeur_repartition(entrees=0, sorties=0, sorties_positives=0, abandons=0):
-    """One breakdown value: its counts and its two rates (over its own exits, DOMAIN §7)."""
+    """One breakdown value: its counts and its two rates (over its own exits, docs/domaine.md §7)."""
     return {
         "entrees": entrees,
         "sorties": sorties,
@@ -241,7 +241,7 @@ def _libelles(lignes, nommer):
 
 
 def etapes(participants, lignes_etapes, lignes_principale, accompagnement):
-    """Steps of the participants in parcours during the period (DOMAIN §7 « Steps », ``001``
+    """Steps of the participants in parcours during the period (docs/domaine.md §7 « Steps », ``001``
     l.712–735):
 
     - ``etapes_par_participant`` = étapes running during the period / participants in parcours
@@ -294,7 +294,7 @@ def _intensite(participants_mois, entretiens, sans_contact):
 
 
 def accompagnement(periode, lignes_referents, lignes_entretiens):
-    """The intensity of accompaniment (issue 7; DOMAIN §3.4: at least one entretien a month).
+    """The intensity of accompaniment (issue 7; docs/domaine.md §3.4: at least one entretien a month).
 
     For each month the period touches, the participants in parcours during the month, the
     entretiens held with them while in parcours, and those with no entretien in the month

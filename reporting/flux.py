@@ -2,7 +2,7 @@
 database** (conditional aggregation: ``Count(..., filter=Q(...))``, grouped ``values()``), never
 by looping over participants in Python.
 
-Definitions (DOMAIN §7 « Annual flow table », ``001`` l.446–470):
+Definitions (docs/domaine.md §7 « Annual flow table », ``001`` l.446–470):
 
 - a parcours is **in parcours on day D** when ``date_entree ≤ D`` and (``date_sortie`` is empty
   or ``date_sortie > D``);
@@ -12,9 +12,9 @@ Definitions (DOMAIN §7 « Annual flow table », ``001`` l.446–470):
   counts nowhere;
 - **en parcours pendant** the period (« en parcours en N »): entered on or before its last day
   and not exited before its first day = stock at the start + entrées;
-- the exit's category is ``sortie.type.categorie`` (the PLIE's exit referential, DOMAIN §5); a
+- the exit's category is ``sortie.type.categorie`` (the PLIE's exit referential, docs/domaine.md §5); a
   positive category counts as a **sortie positive** only if ``sortie.validee`` (« never count an
-  unvalidated job », DOMAIN §5 (c)); every other exit of the period (abandon, neutralised, other,
+  unvalidated job », docs/domaine.md §5 (c)); every other exit of the period (abandon, neutralised, other,
   an unvalidated positive, an exit without its Sortie row) is a **sortie sans suite**, so that
 
       en parcours au 31/12/N-1 + entrées(N) − sorties(N) = en parcours au 31/12/N
@@ -114,7 +114,7 @@ DUREE_PARCOURS = ExpressionWrapper(F("date_sortie") - F("date_entree"), output_f
 
 
 def compteurs_par_valeur(periode):
-    """The counts each breakdown value gets (DOMAIN §7, ``001`` l.540–575)."""
+    """The counts each breakdown value gets (docs/domaine.md §7, ``001`` l.540–575)."""
     return {
         "entrees": Count("pk", filter=entre_pendant(periode)),
         "sorties": Count("pk", filter=sorti_pendant(periode)),
@@ -185,7 +185,7 @@ def flux_depuis(compteurs):
 
 
 def verifier_invariant(flux):
-    """en parcours au début + entrées − sorties = en parcours à la fin, exactly (DOMAIN §7:
+    """en parcours au début + entrées − sorties = en parcours à la fin, exactly (docs/domaine.md §7:
     « Stock(N-1) + entries − exits = stock(N), exactly »). Raises :class:`FluxIncoherent`
     (an explicit check, not an ``assert`` that ``python -O`` would drop)."""
     sorties = indicateurs.total_sorties(flux)
@@ -277,7 +277,7 @@ def lignes_etapes(perimetre, periode):
 def lignes_etape_principale(perimetre, periode):
     """Participants in parcours during the period by **main step category**: the category of
     their étape with the most days within the period (ties: the latest started). Those with no
-    étape are not in the rows (participants in parcours − the rows' total). DOMAIN §7
+    étape are not in the rows (participants in parcours − the rows' total). docs/domaine.md §7
     « distribution of participants by main step type », ``001`` l.712–730.
 
     One query: the étapes of the period ranked per parcours (a window function), the first of

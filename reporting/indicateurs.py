@@ -1,4 +1,4 @@
-"""The indicators of DOMAIN §7 as pure functions over counts (no database here).
+"""The indicators of docs/domaine.md §7 as pure functions over counts (no database here).
 
 Every rate is a fraction between 0 and 1, **not rounded** (rounding is for whoever displays it),
 and ``None`` when its denominator is 0: a rate over nothing is unknown, never 0 and never a
@@ -18,14 +18,14 @@ def taux(numerateur, denominateur):
 def taux_sorties_positives(sorties_positives, sorties):
     """Taux de sorties positives = sorties positives / total des sorties, over a period.
 
-    DOMAIN §7 « Taux de sorties positives » (``001`` l.526–530, « sur total des sorties »)."""
+    docs/domaine.md §7 « Taux de sorties positives » (``001`` l.526–530, « sur total des sorties »)."""
     return taux(sorties_positives, sorties)
 
 
 def taux_sorties_positives_hors_neutralisees(sorties_positives, sorties, neutralisees):
     """Sorties positives / (sorties − sorties neutralisées).
 
-    DOMAIN §7, variant « hors déménagements, décès, retraite » (``001`` l.526–530): the
+    docs/domaine.md §7, variant « hors déménagements, décès, retraite » (``001`` l.526–530): the
     administrative exits (déménagement, décès, retraite…) are not imputable to the PLIE and are
     taken out of the denominator."""
     return taux(sorties_positives, sorties - neutralisees)
@@ -34,14 +34,14 @@ def taux_sorties_positives_hors_neutralisees(sorties_positives, sorties, neutral
 def taux_sorties_positives_sur_entrees(sorties_positives, entrees):
     """Sorties positives of the period / entrées of the same period.
 
-    DOMAIN §7, variant « sur total des entrées » (``001`` l.526–530)."""
+    docs/domaine.md §7, variant « sur total des entrées » (``001`` l.526–530)."""
     return taux(sorties_positives, entrees)
 
 
 def taux_abandons(abandons, sorties):
     """Taux d'abandons = abandons / total des sorties (also per category of public).
 
-    DOMAIN §7 « Taux d'abandons » (``001`` l.540–575)."""
+    docs/domaine.md §7 « Taux d'abandons » (``001`` l.540–575)."""
     return taux(abandons, sorties)
 
 
@@ -50,7 +50,7 @@ def duree_moyenne_mois(total_jours, sorties):
     Σ (date de sortie − date d'entrée) in days / number of exits / 30.4375 (an average month,
     365.25 / 12). ``None`` when nobody exited.
 
-    DOMAIN §7 « Durée moyenne des parcours (entry to exit, in months) for exited participants »
+    docs/domaine.md §7 « Durée moyenne des parcours (entry to exit, in months) for exited participants »
     (``001`` l.750: 26 months on average in 2016)."""
     moyenne_jours = taux(total_jours, sorties)
     return None if moyenne_jours is None else moyenne_jours / JOURS_PAR_MOIS
@@ -83,7 +83,7 @@ def entretiens_par_participant_par_mois(entretiens, participants_mois):
 
     ``participants_mois`` is Σ over the months of the participants in parcours during the month
     (issue 7, « entretiens per participant per month »; the calls for projects ask for at least
-    one a month, DOMAIN §3.4, ``003`` l.450, l.835, l.975)."""
+    one a month, docs/domaine.md §3.4, ``003`` l.450, l.835, l.975)."""
     return taux(entretiens, participants_mois)
 
 

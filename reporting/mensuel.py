@@ -1,4 +1,4 @@
-"""The monthly reporting to a financeur (DOMAIN §8, ``003`` l.187–192: « un reporting mensuel des
+"""The monthly reporting to a financeur (docs/domaine.md §8, ``003`` l.187–192: « un reporting mensuel des
 données d'insertion, à renseigner au plus tard pour le 10 du mois suivant »): for a périmètre
 (a PLIE, or the PLIE a financeur is partner of) and a calendar month, the participants
 accompanied during the month, in parcours at its end, entered, exited, and the nature of the
@@ -133,7 +133,7 @@ def par_type(lignes):
 
 
 def par_classe_departement(types):
-    """The month's exits in the Département's nomenclature (DOMAIN §5, seed 003 l.175-181): each
+    """The month's exits in the Département's nomenclature (docs/domaine.md §5, seed 003 l.175-181): each
     exit type's class (``TypeSortie.categorie_departement``) through
     :func:`operations.nomenclatures.classe_departement` (an unvalidated job is « autre »);
     ``dynamique`` = durable + transition + positive."""

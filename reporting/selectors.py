@@ -1,7 +1,7 @@
 """Scoped reads for the reports: which parcours a report counts (:class:`Perimetre`), and the
 public categories of each parcours computed **in SQL** (:func:`avec_categories`).
 
-A report's scope is a set of PLIE ids taken from ``scope_for(user).plie_ids``: figures only, so
+A report's scope is a set of PLIE ids taken from ``scope.plie_ids``: figures only, so
 a financeur gets them too (aggregates, never a participant), optionally narrowed to one référent
 or one prescripteur. Only admitted parcours count: a candidate never admitted has no
 ``date_entree`` and is in no report."""

@@ -6,7 +6,7 @@ linked figure.
 The figures come from :mod:`reporting.dashboards`; every link carries the figure's indicator,
 PLIE and period, and the list re-applies the very condition the figure counted with
 (:func:`reporting.dashboards.parcours_derriere`), restricted to the PLIE whose participants the
-user may see (``scope_for(user).personal_plie_ids``): anything else is a 404."""
+user may see (``scope.personal_plie_ids``): anything else is a 404."""
 
 import datetime
 from urllib.parse import urlencode

@@ -47,7 +47,7 @@ SUPERUSER_EMAIL = "admin@demo.plie.fr"
 OI_SLUG = "oi-auvergne-rhone-alpes"
 FINANCEUR_SLUG = "departement"
 BATCH_SIZE = 2000
-PARTICIPANTS_PER_REFERENT = 80  # the norm of a référent's file active (DOMAIN.md §2)
+PARTICIPANTS_PER_REFERENT = 80  # the norm of a référent's file active (docs/domaine.md §2)
 MIN_REFERENTS = 2
 # The demo's fixed « today »: ages and dates are drawn from it, the same seed gives the same data every year.
 REFERENCE_DATE = datetime.date(2026, 1, 1)

@@ -22,7 +22,7 @@ def settings_variables():
     names = set()
     for path in (ROOT / "plie" / "settings.py", ROOT / "deploy" / "gunicorn.conf.py"):
         if path.exists():
-            names.update(re.findall(r"\benv_\w+\(\s*[\"']([A-Z][A-Z0-9_]*)[\"']", path.read_text()))
+            names.update(re.findall(r"\benv_\w+[(,]\s*[\"']([A-Z][A-Z0-9_]*)[\"']", path.read_text()))
     return names | {"DJANGO_ENV", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DJANGO_MIGRATE", "PORT"}
 
 

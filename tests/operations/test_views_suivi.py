@@ -249,3 +249,23 @@ def test_board_says_when_an_exit_is_a_carry_over_into_the_next_operation(client,
     client.force_login(world.gestionnaire_a)
     html = client.get(reverse("operations:completude", args=[operation.pk])).content.decode()
     assert "SUITE Lou" in html and "reportée dans ACC-2027" in html
+
+
+def test_board_shows_the_forms_only_to_whoever_may_fill_them(client, world, operation):
+    """Direction reads the board but may not fill (403 on the forms): no button leads there."""
+    peupler(operation)
+    url = reverse("operations:completude", args=[operation.pk])
+    client.force_login(world.direction_a)
+    html = client.get(url).content.decode()
+    assert "INCOMPLET0 Lou" in html and "HORSDELAI0 Lou" in html
+    assert "Compléter le questionnaire" not in html and "Saisir la sortie" not in html
+    client.force_login(world.gestionnaire_a)
+    html = client.get(url).content.decode()
+    assert "Compléter le questionnaire" in html and "Saisir la sortie" in html
+
+
+def test_financeur_operation_page_has_no_link_to_the_nominative_board(client, world, operation):
+    client.force_login(world.financeur)
+    html = client.get(reverse("operations:operation_detail", args=[operation.pk])).content.decode()
+    assert reverse("operations:completude", args=[operation.pk]) not in html
+    assert reverse("operations:occupation", args=[operation.pk]) in html

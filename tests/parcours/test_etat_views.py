@@ -372,3 +372,21 @@ class TestReferentChange:
             {"version": 1, "referent": paul.pk, "date": "01/04/2026", "motif": "Rectification"},
         )
         assert response.status_code == 302
+
+
+def test_change_referent_button_only_for_whoever_may_change_it(client, world):
+    """« Changer de référent » (parcours.services.can_change_referent): animation, or the current
+    référent handing over — not another référent of the PLIE, who would get a 403."""
+    from tests.parcours.factories import ParcoursFactory
+
+    parcours = ParcoursFactory(participant=ParticipantFactory(plie=world.plie_a), en_parcours=True)
+    url = reverse("parcours:parcours_detail", args=[parcours.pk])
+    change_url = reverse("parcours:referent_change", args=[parcours.pk])
+    client.force_login(world.referent_a)  # not this parcours' référent
+    assert change_url not in client.get(url).content.decode()
+    assert client.get(change_url).status_code == 403
+    parcours.referent = world.referent_a
+    parcours.save()
+    assert change_url in client.get(url).content.decode()
+    client.force_login(world.animateur_a)
+    assert change_url in client.get(url).content.decode()

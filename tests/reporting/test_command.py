@@ -101,14 +101,16 @@ def test_xlsx_one_sheet_per_table(plie, tmp_path):
     assert [row[0] for row in mois] == [f"2016-{m:02}" for m in range(1, 13)]
 
 
-def test_pdf_needs_a_file(plie):
-    with pytest.raises(CommandError, match="--output"):
-        run("--plie", "plie-cmd", "--annee", "2016", "--format", "pdf")
-
-
-def test_xlsx_needs_a_file(plie):
-    with pytest.raises(CommandError, match="--output"):
-        run("--plie", "plie-cmd", "--annee", "2016", "--format", "xlsx")
+def test_xlsx_without_output_goes_to_a_default_file_in_the_current_directory(plie, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out, err = run("--plie", "plie-cmd", "--annee", "2016", "--format", "xlsx")
+    assert out == ""
+    assert err.strip() == (
+        "Bilan 2016 de plie-cmd écrit dans bilan-plie-cmd-2016.xlsx "
+        "(nom par défaut ; --output FICHIER pour en choisir un autre)."
+    )
+    workbook = load_workbook(tmp_path / "bilan-plie-cmd-2016.xlsx")
+    assert workbook.sheetnames == SHEETS
 
 
 def test_unknown_plie(db):

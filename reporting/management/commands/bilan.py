@@ -1,6 +1,7 @@
 """``manage.py bilan --plie CODE --annee AAAA [--format json|csv|xlsx|pdf] [--output FICHIER]``:
 the annual bilan of a PLIE as data (see :mod:`reporting.bilan`) or as the PDF for the comité de
-pilotage (see :mod:`reporting.pdf`; XLSX and PDF need ``--output``)."""
+pilotage (see :mod:`reporting.pdf`). XLSX and PDF go to a file: ``--output``, else
+``bilan-<plie>-<annee>.<format>`` in the current directory (:func:`default_output`)."""
 
 from pathlib import Path
 
@@ -13,6 +14,11 @@ FORMATS = ("json", "csv", "xlsx", "pdf")
 ANNEE_MIN, ANNEE_MAX = 2000, 2100
 
 
+def default_output(plie, annee, format):
+    """The file an XLSX or PDF bilan is written to without ``--output``."""
+    return f"bilan-{plie}-{annee}.{format}"
+
+
 class Command(BaseCommand):
     help = "Produit le bilan annuel d'un PLIE (flux, taux, répartitions, étapes) en JSON, CSV, XLSX ou PDF."
 
@@ -20,15 +26,18 @@ class Command(BaseCommand):
         parser.add_argument("--plie", required=True, help="code du PLIE")
         parser.add_argument("--annee", required=True, type=int, help="année civile du bilan")
         parser.add_argument("--format", default="json", choices=FORMATS, help="format (json par défaut)")
-        parser.add_argument("--output", help="fichier à écrire (sortie standard sinon, sauf XLSX et PDF)")
+        parser.add_argument(
+            "--output",
+            help="fichier à écrire (sinon : sortie standard en JSON et CSV, bilan-PLIE-ANNEE.xlsx ou .pdf "
+            "dans le dossier courant en XLSX et PDF)",
+        )
 
     def handle(self, *args, plie, annee, format, output, **options):
         if not ANNEE_MIN <= annee <= ANNEE_MAX:
             raise CommandError(f"Année invalide : {annee} (attendu entre {ANNEE_MIN} et {ANNEE_MAX}).")
-        if format in ("xlsx", "pdf") and not output:
-            raise CommandError(
-                f"Le format {format.upper()} s'écrit dans un fichier : précisez --output FICHIER."
-            )
+        par_defaut = format in ("xlsx", "pdf") and not output
+        if par_defaut:
+            output = default_output(plie, annee, format)
         try:
             bilan = bilan_annuel(plie, annee)
         except PlieInconnu as error:
@@ -42,6 +51,7 @@ class Command(BaseCommand):
             content = exporter(bilan)
         if output:
             Path(output).write_bytes(content)
-            self.stderr.write(f"Bilan {annee} de {plie} écrit dans {output}.")
+            note = " (nom par défaut ; --output FICHIER pour en choisir un autre)" if par_defaut else ""
+            self.stderr.write(f"Bilan {annee} de {plie} écrit dans {output}{note}.")
         else:
             self.stdout.write(content.decode("utf-8-sig"), ending="\n")
