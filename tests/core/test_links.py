@@ -14,10 +14,10 @@ from django.urls import Resolver404, resolve
 
 from parcours.models import Decision
 from plie.core.navigation import entries_for
+from plie.core.scoping import scope_for
 from tests.factories import FreinFactory, ParticipantFactory, SituationEntreeFactory
 from tests.operations.factories import InscriptionFactory, OperationFactory
 from tests.parcours.factories import (
-from plie.core.scoping import scope_for
     CommissionFactory,
     ContratFactory,
     EntretienFactory,
