@@ -23,6 +23,7 @@ from operations import annexe, mdfse, mdfse_validation
 from operations.liens import url_par_pk
 from operations.models import Operation
 from operations.permissions import can_control
+from plie.core.auth import recent_auth_required
 from plie.core.forms import StyledFormMixin
 from plie.core.scoping import scope_for
 
@@ -86,6 +87,7 @@ def _attachment(response, filename):
 
 
 @login_required
+@recent_auth_required
 @require_GET
 def export_mdfse(request, pk):
     """The participant file for Ma Démarche FSE's mass integration, streamed (UTF-8, « ; »)."""
@@ -100,6 +102,7 @@ def export_mdfse(request, pk):
 
 
 @login_required
+@recent_auth_required
 @require_GET
 def export_xlsx(request, pk):
     """The same rows as the MDFSE file, as an XLSX workbook for humans."""
@@ -113,6 +116,7 @@ def export_xlsx(request, pk):
 
 
 @login_required
+@recent_auth_required
 @require_GET
 def annexe_bilan(request, pk):
     """The bilan d'exécution participant annex: ``?format=pdf`` (default) or ``xlsx``."""
