@@ -35,6 +35,7 @@ ROLE_PRECEDENCE = (
     Role.GESTIONNAIRE,
     Role.REFERENT,
     Role.FINANCEUR,
+    Role.DPO,
 )
 
 

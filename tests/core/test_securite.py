@@ -461,3 +461,23 @@ def test_no_inline_script_or_style_in_templates():
 def test_htmx_does_not_inject_its_indicator_style(client):
     content = client.get(LOGIN_URL).content.decode()
     assert '"includeIndicatorStyles": false' in content
+
+
+# --- the DPO role -------------------------------------------------------------------------------
+
+
+def test_a_dpo_sees_their_home_and_no_participant(client, world):
+    from plie.core.scoping import scope_for
+    from tests.factories import MembershipFactory
+
+    dpo = UserFactory(email="dpo.a@exemple.fr")
+    MembershipFactory(user=dpo, structure=world.plie_a, role=Role.DPO)
+    scope = scope_for(dpo)
+    assert scope.primary_role == Role.DPO
+    assert scope.plie_ids == {world.plie_a.pk}
+    assert not scope.personal_plie_ids and not scope.sensitive_plie_ids
+    assert otp.otp_required_for(dpo)
+    client.force_login(dpo)
+    response = client.get("/")
+    assertContains(response, "délégué à la protection des données")
+    assert not any(entry["label"] == "Participants" for entry in response.context["nav_entries"])
