@@ -76,7 +76,8 @@ OTP_EXEMPT_URL_NAMES = frozenset(
 class OTPRequiredMiddleware:
     """A user who must use a second factor (:func:`plie.core.otp.otp_required_for`) and has not
     given a code in this session is sent to the code page, or to the enrolment page when they
-    have no device yet, whatever they asked for (admin site included); the API answers 403."""
+    have no device yet, whatever they asked for (admin site included); the API answers 403.
+    The second factor's own pages (and the logout) stay open, marked ``request.otp_pending``."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -90,10 +91,11 @@ class OTPRequiredMiddleware:
         user = request.user
         if not user.is_authenticated or user.is_verified():
             return None
+        if not otp_required_for(user):
+            return None
         match = request.resolver_match
         if match is not None and match.view_name in OTP_EXEMPT_URL_NAMES:
-            return None
-        if not otp_required_for(user):
+            request.otp_pending = True  # the pages of the second factor show no menu
             return None
         if request.path.startswith("/api/"):
             return JsonResponse(

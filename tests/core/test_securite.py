@@ -192,6 +192,7 @@ def test_an_enrolled_user_gives_a_code_after_the_password(client, world, otp_req
     assertRedirects(response, "/connexion/code/?next=%2Ftaches%2F", fetch_redirect_response=False)
     response = client.get(response.url)
     assertContains(response, "Code de connexion")
+    assert response.context["nav_entries"] == []  # no menu before the code
     response = client.post("/connexion/code/", {"code": "123 456", "next": "/taches/"})
     assertContains(response, "Code incorrect ou expiré", status_code=400)
     # Right away, a second try is refused: django-otp delays it (1 s, then 2, 4…).
