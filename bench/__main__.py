@@ -39,6 +39,11 @@ def configure_django(database_url):
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
     os.environ["DEBUG"] = "false"
     os.environ["DJANGO_ENV"] = "development"
+    # The bench times the views, not the login: its personas (force_login) skip the second factor,
+    # and neither the idle timeout nor the password confirmation of exports cuts a long run.
+    os.environ["PLIE_OTP_REQUIRED"] = "false"
+    os.environ["SESSION_IDLE_MINUTES"] = "1440"
+    os.environ["RECENT_AUTH_MINUTES"] = "1440"
     os.environ["DJANGO_SETTINGS_MODULE"] = "plie.settings"
     import django
 

@@ -23,6 +23,7 @@ from operations import annexe, mdfse, mdfse_validation
 from operations.liens import url_par_pk
 from operations.models import Operation
 from operations.permissions import can_control_operations, can_manage_operations
+from plie.core.auth import recent_auth_required
 from plie.core.forms import StyledFormMixin
 
 ANOMALIES_PAR_PAGE = 200
@@ -84,6 +85,7 @@ def _attachment(response, filename):
 
 
 @login_required
+@recent_auth_required
 @require_GET
 def export_mdfse(request, pk):
     """The participant file for Ma Démarche FSE's mass integration, streamed (UTF-8, « ; »)."""
@@ -98,6 +100,7 @@ def export_mdfse(request, pk):
 
 
 @login_required
+@recent_auth_required
 @require_GET
 def export_xlsx(request, pk):
     """The same rows as the MDFSE file, as an XLSX workbook for humans."""
@@ -111,6 +114,7 @@ def export_xlsx(request, pk):
 
 
 @login_required
+@recent_auth_required
 @require_GET
 def annexe_bilan(request, pk):
     """The bilan d'exécution participant annex: ``?format=pdf`` (default) or ``xlsx``."""

@@ -5,6 +5,7 @@ tasks run in-process (eager). ``DJANGO_ENV=production`` switches on the deployme
 """
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -65,6 +66,13 @@ CELERY_EAGER = _env(env_bool, "CELERY_TASK_ALWAYS_EAGER", default=REDIS_URL is N
 IMPORT_CSV_FIELD_MAX = _env(env_int, "IMPORT_CSV_FIELD_MAX", 10_000)
 IMPORT_XLSX_MAX_UNCOMPRESSED = _env(env_int, "IMPORT_XLSX_MAX_UNCOMPRESSED", 200 * 1024 * 1024)
 IMPORT_XLSX_MAX_RATIO = _env(env_int, "IMPORT_XLSX_MAX_RATIO", 100)
+SESSION_IDLE_MINUTES = _env(env_int, "SESSION_IDLE_MINUTES", 30)
+RECENT_AUTH_MINUTES = _env(env_int, "RECENT_AUTH_MINUTES", 15)
+LOGIN_FAILURE_LIMIT = _env(env_int, "LOGIN_FAILURE_LIMIT", 5)
+LOGIN_COOLOFF_MINUTES = _env(env_int, "LOGIN_COOLOFF_MINUTES", 15)
+PLIE_OTP_REQUIRED = _env(env_bool, "PLIE_OTP_REQUIRED", default=True)
+if PRODUCTION and PLIE_OTP_REQUIRED is False:
+    _problems.append(EnvError("PLIE_OTP_REQUIRED ne peut pas être désactivé en production."))
 if _problems:
     sys.exit(f"Configuration invalide — {describe(_problems)}")
 
@@ -81,6 +89,11 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "plie.core",
     "participants",
     "parcours",
@@ -90,16 +103,23 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "plie.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "plie.core.middleware.ScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "plie.core.middleware.SessionIdleMiddleware",
+    "plie.core.middleware.OTPRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the French lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "plie.urls"
@@ -138,9 +158,17 @@ AUTH_USER_MODEL = "core.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    # First, as django-axes asks: refuses a locked-out account or address before the password is checked.
+    "plie.core.auth.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Passwords of 12 characters at least, checked against common and all-digit ones (CNIL
+# recommendation of 2022 for a password alone, with login throttling: 12 characters of 4 kinds
+# or a long pass phrase; ANSSI: 12 to 14 characters for accounts reaching sensitive data).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -216,6 +244,50 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Sessions end after SESSION_IDLE_MINUTES without a request (SessionIdleMiddleware renews the
+# expiry at most once a minute, so browsing writes the session row seldom).
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_IDLE_TOUCH_SECONDS = 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT failures an account, and separately an
+# address, is refused for LOGIN_COOLOFF_MINUTES, the right password included. Every failure is
+# kept in the database (admin « Axes »), with its address and browser, never the password.
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "plie.core.auth.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "plie.core.auth.client_ip"
+AXES_USERNAME_CALLABLE = "plie.core.auth.login_username"
+
+# Second factor (django-otp, TOTP + recovery codes): see plie/core/otp.py for who must use it.
+OTP_TOTP_ISSUER = "PLIE"
+OTP_RECOVERY_CODES = 10
+
+# Content-Security-Policy (django-csp 4): nothing inline, nothing from elsewhere. Browsers send
+# violations to /csp-report/, which logs them (logger « plie.csp »).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "report-uri": "/csp-report/",
+    },
+}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), midi=(), payment=(), usb=()"
+)
 
 # Security: `DJANGO_ENV=production manage.py check --deploy` passes with no warning.
 SESSION_COOKIE_HTTPONLY = True

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from plie.core import views as core_views
+from plie.core import views_securite
 from plie.core.forms import LoginForm, StyledPasswordChangeForm
 
 admin.site.site_header = "PLIE — administration"
@@ -16,6 +17,10 @@ urlpatterns = [
         auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
         name="login",
     ),
+    path("connexion/code/", views_securite.otp_verify, name="otp_verify"),
+    path("connexion/second-facteur/", views_securite.otp_enrol, name="otp_enrol"),
+    path("connexion/confirmer/", views_securite.password_confirm, name="password_confirm"),
+    path("csp-report/", views_securite.csp_report, name="csp_report"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "mot-de-passe/",

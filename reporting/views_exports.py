@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from plie.core.auth import recent_auth_required
 from plie.core.forms import StyledFormMixin
 from plie.core.scoping import visible_plies
 from reporting import jobs
@@ -91,6 +92,7 @@ def export_list(request):
 
 
 @login_required
+@recent_auth_required
 @require_http_methods(["GET", "POST"])
 def export_create(request):
     if not request.scope.plie_ids:

@@ -24,9 +24,18 @@ def _hardened_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Personas log in with force_login, without a second factor: the tests of the second factor
+    # (tests/core/test_securite.py) switch it on with the ``otp_required`` fixture.
+    settings.PLIE_OTP_REQUIRED = False
     from plie.celery import app
 
     app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def otp_required(settings):
+    """The second factor required, as in production (off by default in the suite)."""
+    settings.PLIE_OTP_REQUIRED = True
 
 
 def services_required():

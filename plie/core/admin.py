@@ -1,8 +1,11 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from plie.core.enums import Role
 from plie.core.models import Membership, Structure, TaskRun, User
+from plie.core.otp import ALWAYS_REQUIRED_ROLES
 
 
 class MembershipInline(admin.TabularInline):
@@ -26,8 +29,23 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
 
+class StructureAdminForm(forms.ModelForm):
+    roles_double_facteur = forms.MultipleChoiceField(
+        label="Rôles tenus au second facteur",
+        choices=[(role.value, role.label) for role in Role if role not in ALWAYS_REQUIRED_ROLES],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=Structure._meta.get_field("roles_double_facteur").help_text,
+    )
+
+    class Meta:
+        model = Structure
+        fields = ["kind", "nom", "code", "oi", "plies", "roles_double_facteur"]
+
+
 @admin.register(Structure)
 class StructureAdmin(admin.ModelAdmin):
+    form = StructureAdminForm
     list_display = ["nom", "kind", "code", "oi"]
     list_filter = ["kind"]
     search_fields = ["nom", "code"]

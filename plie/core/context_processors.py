@@ -7,4 +7,7 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_entries": [], "user_scope": None}
     scope = request_scope(request)
+    if getattr(request, "otp_pending", False):
+        # Between the password and the code (plie.core.middleware.OTPRequiredMiddleware): no menu.
+        return {"nav_entries": [], "user_scope": scope}
     return {"nav_entries": entries_for(scope, request.path), "user_scope": scope}

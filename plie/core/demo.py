@@ -94,7 +94,7 @@ PARTNERS = (
 )
 
 # Roles held in each PLIE besides the référents (one user each).
-PLIE_STAFF_ROLES = (Role.ANIMATION, Role.GESTIONNAIRE, Role.DIRECTION, Role.ADMINISTRATEUR)
+PLIE_STAFF_ROLES = (Role.ANIMATION, Role.GESTIONNAIRE, Role.DIRECTION, Role.ADMINISTRATEUR, Role.DPO)
 
 
 def plie_identity(index):

@@ -16,6 +16,7 @@ class Role(models.TextChoices):
     DIRECTION = "direction", "Direction"
     FINANCEUR = "financeur", "Financeur"
     ADMINISTRATEUR = "administrateur", "Administrateur"
+    DPO = "dpo", "Délégué à la protection des données (DPO)"
 
 
 class RunOutcome(models.TextChoices):

@@ -83,3 +83,27 @@ class LoginForm(StyledFormMixin, AuthenticationForm):
 
 class StyledPasswordChangeForm(StyledFormMixin, PasswordChangeForm):
     pass
+
+
+class OTPCodeForm(StyledFormMixin, forms.Form):
+    code = forms.CharField(
+        label="Code à usage unique",
+        max_length=24,
+        help_text="Les 6 chiffres affichés par votre application, ou l'un de vos codes de secours.",
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autofocus": True,
+                "spellcheck": "false",
+                "autocapitalize": "off",
+            }
+        ),
+    )
+
+
+class PasswordConfirmForm(StyledFormMixin, forms.Form):
+    password = forms.CharField(
+        label="Mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )

@@ -94,6 +94,15 @@ class Structure(models.Model):
         limit_choices_to={"kind": StructureKind.PLIE},
         help_text="Pour un opérateur, un prescripteur ou un financeur : les PLIE avec lesquels il travaille.",
     )
+    roles_double_facteur = models.JSONField(
+        "rôles tenus au second facteur",
+        default=list,
+        blank=True,
+        help_text=(
+            "Pour un PLIE : rôles qui doivent confirmer leur connexion par un code à usage unique (TOTP), "
+            "en plus des administrateurs, DPO et superutilisateurs qui y sont toujours tenus."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = StructureQuerySet.as_manager()

@@ -16,6 +16,9 @@ The rules:
 - **gestionnaire**, **direction** and **administrateur** see participants, without the sensitive
   data;
 - **financeur** sees aggregated figures only: no participant at all;
+- **DPO** (délégué à la protection des données) sees no participant through this role: the role
+  exists for the access journal and the second factor (``plie.core.otp``), and gives the PLIE's
+  aggregated figures only, until an issue grants it more;
 - a superuser (the platform operator) sees everything; an inactive or anonymous user, nothing.
 """
 
@@ -36,6 +39,7 @@ ROLE_PRECEDENCE = (
     Role.GESTIONNAIRE,
     Role.REFERENT,
     Role.FINANCEUR,
+    Role.DPO,
 )
 
 

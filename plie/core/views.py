@@ -20,6 +20,7 @@ HOME_TEMPLATES = {
     Role.DIRECTION: "core/home_direction.html",
     Role.FINANCEUR: "core/home_financeur.html",
     Role.ADMINISTRATEUR: "core/home_administrateur.html",
+    Role.DPO: "core/home_dpo.html",
 }
 
 

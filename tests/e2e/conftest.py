@@ -55,7 +55,10 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    """A fresh French browser context per test, with relative URLs resolved on the live server."""
+    """A fresh French browser context per test, with relative URLs resolved on the live server.
+
+    Every Content-Security-Policy violation the browser reports (in the console) fails the test:
+    the journeys prove that no page needs an inline script or style."""
     context = browser.new_context(
         base_url=live_server.url,
         locale="fr-FR",
@@ -65,8 +68,18 @@ def page(browser, live_server):
     )
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     yield page
     context.close()
+    assert violations == [], "violations de la Content-Security-Policy :\n" + "\n".join(violations)
 
 
 def screenshot(page, name):

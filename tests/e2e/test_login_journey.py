@@ -5,6 +5,8 @@ import datetime
 import re
 from zoneinfo import ZoneInfo
 
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from plie.core.enums import RunOutcome
@@ -219,3 +221,41 @@ def test_password_change(page, transactional_db, world):
     expect(page.get_by_role("alert")).to_contain_text("mot de passe valides")
     login(page, user.email, NEW_PASSWORD)
     expect(page.get_by_role("region", name="Ma file active")).to_be_visible()
+
+
+def test_administrateur_enrols_a_second_factor_then_logs_in_with_a_code(
+    page, transactional_db, world, settings
+):
+    settings.PLIE_OTP_REQUIRED = True
+    user = world.admin_a
+
+    # First login: the password, then the enrolment page (QR code drawn inline, key to type).
+    login(page, user.email)
+    expect(page).to_have_url(re.compile(r"/connexion/second-facteur/\?next=%2F$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Activer le second facteur")
+    expect(page.get_by_role("img", name="QR code à scanner")).to_be_visible()
+    screenshot(page, "30-second-facteur-inscription")
+    device = TOTPDevice.objects.get(user=user)
+    page.get_by_label("Code à usage unique").fill(current_code(device))
+    page.get_by_role("button", name="Activer").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Codes de secours")
+    expect(page.get_by_role("list", name="Codes de secours").get_by_role("listitem")).to_have_count(10)
+    screenshot(page, "31-codes-de-secours")
+    page.get_by_role("link", name="J'ai noté mes codes, continuer").click()
+    expect(page.get_by_role("region", name="Tâches nocturnes")).to_be_visible()
+    logout(page)
+
+    # Next login: the password, then the code.
+    login(page, user.email)
+    expect(page).to_have_url(re.compile(r"/connexion/code/\?next=%2F$"))
+    screenshot(page, "32-code-de-connexion")
+    device.refresh_from_db()
+    page.get_by_label("Code à usage unique").fill(current_code(device, offset=1))
+    page.get_by_role("button", name="Valider").click()
+    expect(page.get_by_role("region", name="Tâches nocturnes")).to_be_visible()
+
+
+def current_code(device, offset=0):
+    """The device's TOTP code, ``offset`` steps ahead (a code already used is refused)."""
+    t0 = device.t0 - offset * device.step
+    return f"{totp(device.bin_key, step=device.step, t0=t0, digits=device.digits):06d}"

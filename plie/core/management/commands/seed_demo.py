@@ -2,6 +2,7 @@
 
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from plie.core import demo
@@ -23,6 +24,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, participants, plie, seed, if_empty, **options):
+        if settings.PRODUCTION:
+            raise CommandError(
+                "seed_demo refuse de s'exécuter en production (DJANGO_ENV=production) : il créerait des "
+                "comptes, dont un superutilisateur, avec le mot de passe public de démonstration."
+            )
         if participants < 0:
             raise CommandError(f"--participants doit être positif ou nul (reçu : {participants}).")
         if plie < 1:
