@@ -5,6 +5,7 @@ from django.urls import include, path
 from plie.core import views as core_views
 from plie.core import views_securite
 from plie.core.forms import LoginForm, StyledPasswordChangeForm
+from reporting import urls as reporting_urls
 
 admin.site.site_header = "PLIE — administration"
 admin.site.site_title = "PLIE"
@@ -32,8 +33,8 @@ urlpatterns = [
     path("participants/", include("participants.urls")),
     path("parcours/", include("parcours.urls")),
     path("operations/", include("operations.urls")),
-    path("tableaux-de-bord/", include("reporting.urls")),
-    path("rapports/", include("reporting.urls_rapports")),
+    path("tableaux-de-bord/", include(reporting_urls.dashboard_urls)),
+    path("rapports/", include(reporting_urls.rapport_urls)),
     path("api/v1/", include("plie.api")),
     path("admin/", admin.site.urls),
 ]
