@@ -31,7 +31,7 @@ CONTROL_ROLES = MANAGE_ROLES | {Role.DIRECTION}
 def can_manage_operations(scope, plie_id):
     """Create and change the operations of the PLIE ``plie_id``, carry enrolments over, enrol
     participants and record their exit: **gestionnaire**, **animation** and **administrateur**
-    (the FSE operation is the PLIE's, DOMAIN.md §6)."""
+    (the FSE operation is the PLIE's, docs/domaine.md §6)."""
     return scope.sees_personal_data(plie_id) and scope.has_role(*MANAGE_ROLES, plie_id=plie_id)
 
 

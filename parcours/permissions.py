@@ -6,7 +6,7 @@ PLIE id) it is about, makes no query, and names the roles in its docstring. View
 (``{% can "parcours.<verb>_<noun>" obj as ok %}``), services and the API call these and nothing
 else.
 
-Seed rules (DOMAIN.md §2–§5): the référent de parcours accompanies the person and proposes;
+Seed rules (docs/domaine.md §2–§5): the référent de parcours accompanies the person and proposes;
 the équipe d'animation runs the commission d'intégration, which admits and validates; the
 PLIE's administrateur keeps its referentials and may correct a closed parcours."""
 
@@ -31,7 +31,7 @@ def can_follow_parcours(scope, plie_id):
 
 def can_run_commissions(scope, plie_id):
     """Create sessions, set their agenda, record decisions, close them: **animation** and
-    **administrateur** of the PLIE (the commission d'intégration decides, DOMAIN.md §3)."""
+    **administrateur** of the PLIE (the commission d'intégration decides, docs/domaine.md §3)."""
     return _personal_role(scope, plie_id, COMMISSION_ROLES)
 
 

@@ -4,7 +4,7 @@ Seeing a dossier is ``Participant.objects.visible_to(scope)`` (``plie.core.scopi
 predicates below decide the rest. Each takes the :class:`~plie.core.scoping.Scope` of whoever
 acts and the object (or the PLIE id) it is about, and makes no query.
 
-Seed rule (DOMAIN.md §2, the « référent de parcours » and the « équipe d'animation »): the people
+Seed rule (docs/domaine.md §2, the « référent de parcours » and the « équipe d'animation »): the people
 who accompany participants keep their dossier; the PLIE's managers read it."""
 
 from plie.core.enums import Role
