@@ -11,6 +11,7 @@ urlpatterns = [
     path("entretiens/<int:pk>/rendez-vous.ics", views.entretien_ics, name="entretien_ics"),
     path("<int:pk>/etapes/ajouter/", views.etape_create, name="etape_create"),
     path("etapes/<int:pk>/modifier/", views.etape_update, name="etape_update"),
+    path("etapes/<int:pk>/annuler/", views.etape_cancel, name="etape_cancel"),
 ]
 
 from parcours.urls_etat import urlpatterns as etat_urlpatterns  # noqa: E402

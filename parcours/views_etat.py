@@ -657,6 +657,10 @@ def sortie_validate(request, pk):
         parcours, mode="validate", sortie=sortie, regle=regle_label(sortie.type), types=[]
     )
     context["validable"] = services.date_validable_of(sortie) if not sortie.validee else None
+    # « Valider » is offered only from the day the rule is met
+    context["validable_now"] = (
+        context["validable"] is not None and context["validable"] <= timezone.localdate()
+    )
     return _run_form(
         request, form, action, template="parcours/sortie_form.html", context=context, success=success
     )
