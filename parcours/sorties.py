@@ -81,7 +81,7 @@ reaches a minimum.
 :data:`MAX_HEURES` hours) and checked by :func:`criteres_errors`, which also refuses
 contradictory parameters (a duration longer than its window, more weeks than the window holds,
 more hours than 48 h a week can fill). The first V is searched day by day from E up to the
-rule's months after the last contract date; when the hours of an open-ended contract matter,
+rule's months after the last contract date; for the hours and weeks of an open-ended contract,
 48 months more (past that every window total repeats with the 4-year calendar). A malformed
 criterion is never met (logged): an invalid row can never validate an exit.
 """
@@ -335,7 +335,7 @@ def _horizon(kind, group, params, depuis):
     if depuis is not None:
         bounds.append(depuis)
     months = params.get("fenetre_mois", params.get("mois", 0))
-    if kind == "heures_fenetre" and any(p.fin is None for p in group):
+    if kind in ("heures_fenetre", "semaines_fenetre") and any(p.fin is None for p in group):
         months += CYCLE_MOIS
     return add_months(max(bounds), months) + 2 * ONE_DAY
 
@@ -585,14 +585,14 @@ def critere_field_errors(critere):
     if errors:
         return errors
     fenetre = critere.get("fenetre_mois")
-    shortest, longest = window_days_range(fenetre) if fenetre else (0, 0)
+    _shortest, longest = window_days_range(fenetre) if fenetre else (0, 0)
     if kind == "duree_fenetre" and critere["mois"] > fenetre:
         add(
             "mois",
             f"« {PARAMETRES['mois']} » ({critere['mois']}) dépasse « {PARAMETRES['fenetre_mois']} » "
             f"({fenetre}) : la règle ne pourrait jamais être remplie.",
         )
-    if kind == "semaines_fenetre" and critere["semaines"] * JOURS_PAR_SEMAINE > shortest:
+    if kind == "semaines_fenetre" and critere["semaines"] * JOURS_PAR_SEMAINE > longest:
         add(
             "semaines",
             f"{critere['semaines']} semaines ne tiennent pas dans les {fenetre} derniers mois "
