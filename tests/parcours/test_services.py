@@ -980,7 +980,8 @@ class TestJobExitValidation:
             )
         assert messages_of(raised) == {
             "date_validation": [
-                "La règle de validation de cette sortie n'est pas remplie par les contrats enregistrés."
+                "La règle de validation de cette sortie n'est pas remplie par les contrats en cours depuis "
+                "la sortie (le 01/04/2026)."
             ]
         }
 
@@ -996,8 +997,9 @@ class TestJobExitValidation:
 
 
 def test_the_commission_validates_an_aided_contract_once_its_rule_is_met(world, time_machine):
-    """« Contrat aidé » (default referential): 12 months or 1,200 h over 12 months, and the
-    commission. 35 h a week from 02/02/2026: 1,200 h are done after 240 days."""
+    """« Contrat aidé » (default referential, 004 l.439–446): 12 months with the employer at
+    20 h a week at least, and the commission. 35 h a week from 02/02/2026: validable on
+    02/02/2027 (the old rule's « or 1,200 h over 12 months » made it 30/09/2026, 8 months)."""
     parcours = en_parcours(world)
     contrat_aide = TypeSortie.objects.get(plie=world.plie_a, code="CONTRAT_AIDE")
     etape = EtapeFactory(parcours=parcours, date_debut=D(2026, 2, 2), type=TypeEtapeFactory(emploi=True))
@@ -1006,22 +1008,22 @@ def test_the_commission_validates_an_aided_contract_once_its_rule_is_met(world, 
     parcours.refresh_from_db()
     assert (parcours.status, sortie.validee) == (StatutParcours.EN_SUIVI_EMPLOI, False)
     validable = services.date_validable_of(sortie)
-    assert validable == D(2026, 9, 30)
-    assert services.sorties_a_valider(world.plie_a.pk, D(2026, 9, 29)) == []
-    (offered,) = services.sorties_a_valider(world.plie_a.pk, D(2026, 10, 1))
+    assert validable == D(2027, 2, 2)
+    assert services.sorties_a_valider(world.plie_a.pk, D(2027, 2, 1)) == []
+    (offered,) = services.sorties_a_valider(world.plie_a.pk, D(2027, 2, 2))
     assert (offered, offered.validable_le) == (parcours, validable)
 
-    time_machine.move_to(datetime.datetime(2026, 10, 2, 9, 0, tzinfo=PARIS), tick=False)
+    time_machine.move_to(datetime.datetime(2027, 2, 3, 9, 0, tzinfo=PARIS), tick=False)
     with pytest.raises(ValidationError, match="se valide en commission"):
         services.sortie_validate(
-            user=world.referent_a, sortie=sortie, version=parcours.version, date_validation=D(2026, 10, 1)
+            user=world.referent_a, sortie=sortie, version=parcours.version, date_validation=D(2027, 2, 2)
         )
-    early = CommissionFactory(plie=world.plie_a, date=D(2026, 9, 24))
+    early = CommissionFactory(plie=world.plie_a, date=D(2027, 1, 28))
     decision = on_agenda(early, parcours, ObjetPassage.VALIDATION_SORTIE)
-    with pytest.raises(ValidationError, match="qu'à partir du 30/09/2026"):
+    with pytest.raises(ValidationError, match="qu'à partir du 02/02/2027"):
         record(decision, world.animateur_a, type_decision=TypeDecision.SORTIE_VALIDEE)
     decision.delete()
-    held = CommissionFactory(plie=world.plie_a, date=D(2026, 10, 1))
+    held = CommissionFactory(plie=world.plie_a, date=D(2027, 2, 2))
     record(
         on_agenda(held, parcours, ObjetPassage.VALIDATION_SORTIE),
         world.animateur_a,
