@@ -231,11 +231,15 @@ class TestSortie:
         TypeSortie.objects.filter(plie=world.plie_a, code="AUTRE").update(is_active=False)
         client.force_login(world.referent_a)
         response = client.get(url("sortie_create", parcours.pk))
-        assertContains(response, "6 mois d&#x27;emploi sans interruption.")
+        assertContains(
+            response, "6 mois d&#x27;emploi sans interruption chez le même employeur (même agence)."
+        )
         assertContains(
             response,
-            "900 h sur 9 mois glissants chez le même employeur ou 6 mois d&#x27;emploi sans interruption.",
+            "900 h sur les 9 derniers mois chez le même employeur (même agence) ou 6 mois d&#x27;emploi sans "
+            "interruption chez le même employeur (même agence).",
         )
+        assertContains(response, "12 mois d&#x27;emploi sans interruption à 20 h par semaine au moins")
         assertContains(response, "Validée dès l&#x27;enregistrement.")
         assertContains(response, "; validation en commission.")
         labels = [label for _, label in response.context["form"].fields["type"].choices]
