@@ -1066,3 +1066,64 @@ def test_two_simultaneous_saves_on_postgresql(world):
     assert sorted(outcomes) == ["conflit", "enregistré"]
     assert Suspension.objects.count() == 1
     assert Parcours.objects.get(pk=parcours.pk).version == 2
+
+
+class TestExitAndEtapes:
+    """Issue #13, 9: an exit no longer gets stuck behind a planned étape; recording it ends the
+    étapes in progress on its date and cancels those planned after it (kept in history)."""
+
+    def test_a_planned_etape_no_longer_holds_the_exit_back(self, world, types_sortie):
+        parcours = en_parcours(world)
+        begun = EtapeFactory(
+            parcours=parcours, type=TypeEtapeFactory(libelle="Atelier CV"), date_debut=D(2026, 5, 4)
+        )
+        planned = EtapeFactory(
+            parcours=parcours,
+            type=TypeEtapeFactory(libelle="Immersion"),
+            date_debut=TODAY + datetime.timedelta(3),
+        )
+        ended = EtapeFactory(parcours=parcours, date_debut=D(2026, 3, 2), date_fin=D(2026, 3, 31))
+        sortie = record_sortie(world, parcours, types_sortie["abandon"], date_sortie=TODAY)
+        begun.refresh_from_db(), planned.refresh_from_db(), ended.refresh_from_db()
+        assert (begun.date_fin, begun.annulee) == (TODAY, False)  # ended on the exit's date
+        assert (planned.annulee, planned.date_annulation, planned.date_fin) == (True, TODAY, None)
+        assert ended.date_fin == D(2026, 3, 31)  # already over: unchanged
+        assert planned.history.latest().history_change_reason == "Sortie du 15/06/2026"
+        assert (sortie.etapes_closes, sortie.etapes_annulees) == ([begun], [planned])
+        from parcours.views_etat import etapes_message
+
+        assert etapes_message(sortie) == (
+            " Étapes : « Atelier CV » du 04/05/2026 se termine le 15/06/2026 ; « Immersion » du 18/06/2026, "
+            "prévue après la sortie, est annulée."
+        )
+
+    def test_an_etape_begun_after_the_exit_still_refuses_it(self, world, types_sortie):
+        parcours = en_parcours(world)
+        EtapeFactory(parcours=parcours, date_debut=D(2026, 6, 10))
+        with pytest.raises(ValidationError) as raised:
+            record_sortie(world, parcours, types_sortie["abandon"], date_sortie=D(2026, 6, 5))
+        assert messages_of(raised) == {
+            "date_sortie": ["La sortie ne peut pas précéder le début de la dernière étape (le 10/06/2026)."]
+        }
+        assert not Sortie.objects.filter(parcours=parcours).exists()
+
+    def test_a_cancelled_etape_is_ignored(self, world, types_sortie):
+        parcours = en_parcours(world)
+        EtapeFactory(
+            parcours=parcours, date_debut=D(2026, 6, 10), annulee=True, date_annulation=D(2026, 6, 1)
+        )
+        record_sortie(world, parcours, types_sortie["abandon"], date_sortie=D(2026, 6, 5))
+        assert Sortie.objects.filter(parcours=parcours).exists()
+
+    def test_a_job_exit_keeps_its_job(self, world, types_sortie):
+        """Under a rule that reads the jobs, the étapes carrying a contract are left as they are:
+        the job goes on and validates the exit; other étapes end."""
+        parcours = en_parcours(world)
+        job = EtapeFactory(parcours=parcours, type=TypeEtapeFactory(emploi=True), date_debut=D(2026, 6, 1))
+        ContratFactory(etape=job, date_debut=D(2026, 6, 1))
+        atelier = EtapeFactory(parcours=parcours, date_debut=D(2026, 5, 4))
+        sortie = record_sortie(world, parcours, types_sortie["cdi"], date_sortie=D(2026, 6, 1))
+        job.refresh_from_db(), atelier.refresh_from_db()
+        assert (job.date_fin, job.annulee) == (None, False)
+        assert atelier.date_fin == D(2026, 6, 1)
+        assert services.date_validable_of(sortie) == D(2026, 12, 1)
