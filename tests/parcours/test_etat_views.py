@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
-from pytest_django.asserts import assertContains, assertRedirects
+from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from parcours.enums import StatutParcours
 from parcours.models import AffectationReferent, Parcours, Sortie, Suspension, TypeSortie
@@ -273,6 +273,11 @@ class TestSortie:
         assert parcours.status == StatutParcours.EN_SUIVI_EMPLOI
         response = client.get(url("sortie_validate", sortie.pk))
         assertContains(response, "à partir du 02/09/2026")
+        # « Valider » is offered only from that date
+        assertContains(response, "La règle de validation n'est remplie qu'à partir du 02/09/2026")
+        assertNotContains(
+            response, '<button type="submit" class="btn btn-primary">Valider la sortie</button>'
+        )
         response = client.post(
             url("sortie_validate", sortie.pk), {"version": 2, "date_validation": "15/06/2026"}
         )
@@ -285,6 +290,7 @@ class TestSortie:
         }
         time_machine.move_to(datetime.datetime(2026, 9, 3, 10, 0, tzinfo=PARIS), tick=False)
         client.force_login(world.referent_a)  # the session of June has expired
+        assertContains(client.get(url("sortie_validate", sortie.pk)), "Valider la sortie</button>")
         response = client.post(
             url("sortie_validate", sortie.pk), {"version": 2, "date_validation": "02/09/2026"}
         )
