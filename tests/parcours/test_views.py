@@ -699,6 +699,10 @@ def test_every_source_of_the_parcours_in_the_timeline(world, parcours, django_as
     )  # fmt: skip
     _save(etape.contrat, referent, date_fin=D(2026, 6, 12))
     _save(etape, referent, date_fin=D(2026, 6, 12), resultat="Fin anticipée")
+    planned = EtapeFactory(
+        parcours=parcours, type=TypeEtapeFactory(libelle="Atelier CV"), date_debut=D(2026, 6, 22)
+    )
+    suivi.etape_cancel(user=referent, etape=planned)
     suspension = _save(Suspension(parcours=parcours, motif="sante", date_debut=D(2026, 5, 1)), referent)
     _save(suspension, referent, date_fin=D(2026, 5, 20))
     sortie = _save(
@@ -734,6 +738,7 @@ def test_every_source_of_the_parcours_in_the_timeline(world, parcours, django_as
         "Contrat enregistré : CDD chez Boulangerie, 17,5 h par semaine, à partir du 01/04/2026.",
         "Fin du contrat chez Boulangerie le 12/06/2026.",
         "Étape terminée : CDD boulangerie (le 12/06/2026), résultat : Fin anticipée.",
+        "Étape prévue annulée : Atelier CV (prévue le 22/06/2026).",
         "Parcours suspendu à partir du 01/05/2026 (santé).",
         "Fin de la suspension le 20/05/2026 : le parcours reprend.",
         "Sortie proposée : CDI (le 01/06/2026), en attente de validation.",
