@@ -32,8 +32,10 @@ class PlieChoiceMixin:
 CRITERES_HELP = (
     "Liste de critères ; la sortie est validable dès que l'un d'eux est rempli. Exemple : "
     '[{"type": "heures_fenetre", "heures": 900, "fenetre_mois": 9, "meme_employeur": true}, '
-    '{"type": "duree_emploi", "mois": 6}]. Types : ' + ", ".join(sorted(CRITERES)) + ". Liste vide : pas de "
-    "règle en emploi."
+    '{"type": "duree_emploi", "mois": 12, "meme_employeur": true, "heures_hebdo_min": 20}]. Types : '
+    + ", ".join(sorted(CRITERES))
+    + ". Liste vide : pas de règle en emploi. Les administrateurs du PLIE ont un formulaire critère par "
+    "critère (Référentiels)."
 )
 
 

@@ -93,8 +93,11 @@ def _days(a, b):
 
 def _job_days(code):
     """How long the job of a job exit lasted before the exit: enough for the default rule
-    (6 months, or 12 for contrats aidés and other positive exits), with a margin."""
-    return 380 if code in ("CONTRAT_AIDE", "AUTRE_POSITIVE") else 195
+    (6 months, 39 weeks for successive contracts, 12 months for contrats aidés and other
+    positive exits), with a margin."""
+    if code in ("CONTRAT_AIDE", "AUTRE_POSITIVE"):
+        return 380
+    return 280 if code == "CONTRATS_SUCCESSIFS" else 195
 
 
 def _bulk(model, objs):

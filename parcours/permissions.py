@@ -10,6 +10,9 @@ Seed rules (docs/domaine.md §2–§5): the référent de parcours accompanies t
 the équipe d'animation runs the commission d'intégration, which admits and validates; the
 PLIE's administrateur keeps its referentials and may correct a closed parcours."""
 
+import datetime
+
+from parcours.enums import StatutParcours
 from participants.permissions import can_create_participant
 from plie.core.enums import Role
 
@@ -58,6 +61,19 @@ def can_write_suivi(scope, parcours):
         and parcours.referent_id == scope.user_id
         and can_create_participant(scope, plie_id)
     )
+
+
+def can_cancel_etape(scope, etape, today=None):
+    """Cancel a planned étape (it starts after ``today``, is not cancelled yet) of a parcours
+    still open: whoever may :func:`write its suivi <can_write_suivi>` (its **référent**, the
+    **animation** and **administrateur** of its PLIE). The étape stays in the history."""
+    today = today or datetime.date.today()
+    if etape.annulee or etape.date_debut <= today:
+        return False
+    parcours = etape.parcours
+    if parcours.status in (StatutParcours.SORTI, StatutParcours.NON_ADMIS):
+        return False
+    return can_write_suivi(scope, parcours)
 
 
 def can_edit_closed_parcours(scope, plie_id):

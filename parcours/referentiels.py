@@ -18,58 +18,102 @@ from parcours.enums import CategorieSortie as C
 from parcours.permissions import can_edit_referentiel
 from parcours.sorties import criteres_errors
 
-EMPLOI_12_MOIS = [
-    {"type": "duree_emploi", "mois": 12},
-    {"type": "heures_fenetre", "heures": 1200, "fenetre_mois": 12},
+# The default rules follow the **strictest common reading** of the three seed PLIE tables of
+# ``/work/shared/seeds/004`` (Agenais l.407–510, Bordeaux l.1556–1636, Grand Périgueux
+# l.3193–3230): for each exit type, the reading that asks for the most work among the tables
+# (« même employeur / même agence » wherever one table says it, a weekly minimum wherever one
+# table states it, and no « ou 1 200 h » where another table asks for 12 months or 39 weeks:
+# 1 200 h are worked in 8 months at 35 h a week). When two readings each ask more than the
+# other in some case (intérim: 900 h with gaps, or 6 months part-time without a gap), both are
+# kept as alternatives. A PLIE's administrateur then sets its own table
+# (``parcours.views_referentiel``). The seed line behind each default is cited on its row.
+
+# CDI « 6 mois ou plus » (004 l.423, l.1565–1566, l.3201): 6 months in the CDI, so with its
+# employer (an earlier job elsewhere is not the CDI's 6 months).
+CDI = [{"type": "duree_emploi", "mois": 6, "meme_employeur": True}]
+# CDD > 6 mois « 6 mois ou plus chez le même employeur » (l.424–431, l.1568–1572, l.3202).
+CDD_6M = [{"type": "duree_emploi", "mois": 6, "meme_employeur": True}]
+# Intérim: « 900h dans la même agence d'intérim sur les 9 derniers mois » (l.433–437), or « 6 mois
+# ou plus dans la même agence, sans interruption entre contrats » (l.1574–1578); Grand
+# Périgueux's « 6 mois dans la même agence sur les 12 derniers mois » (l.3204) asks less.
+INTERIM = [
+    {"type": "heures_fenetre", "heures": 900, "fenetre_mois": 9, "meme_employeur": True},
+    {"type": "duree_emploi", "mois": 6, "meme_employeur": True},
 ]
+# Contrats successifs « 39 semaines (ou 1 200 heures) sur période de 12 mois » (l.1580–1585,
+# l.3205): 39 weeks, more than Agenais' « 6 mois sur les 9 derniers mois » (l.453–459) and than
+# 1 200 h (35 weeks at 35 h).
+SUCCESSIFS = [{"type": "semaines_fenetre", "semaines": 39, "fenetre_mois": 12}]
+# Création « 6 mois après inscription au RCS » (l.472, l.1606, l.3211).
+CREATION = [{"type": "apres_debut", "mois": 6}]
+# Formation « Fin de formation ou après 6 mois pour les formations longues » (l.473–477,
+# l.1607–1610, l.3213).
+FORMATION = [{"type": "fin_formation", "mois_max": 6}]
+# Contrats aidés « 20 heures » minimum, « période de validation de 12 mois minimum », validated
+# by the commission (l.439–451); 20 h for aided contracts in IAE (l.3207); CDD en EI « 12 mois »
+# (l.1589–1590). 12 months of the aided contract, so with its employer.
+CONTRAT_AIDE = [{"type": "duree_emploi", "mois": 12, "meme_employeur": True, "heures_hebdo_min": 20}]
+# CDD en ETTI « 39 semaines (ou 1 200 heures) sur période de 12 mois » (l.1592–1596, l.3208),
+# « chez la même entreprise utilisatrice » and validated by the commission (l.461–470).
+ETTI = [{"type": "semaines_fenetre", "semaines": 39, "fenetre_mois": 12, "meme_employeur": True}]
+# Other dynamic exits: « tout cas particulier … validation par la commission de sortie »
+# (l.479–481), at least the 12 months of the aided contracts (docs/domaine.md §5).
+AUTRE_POSITIVE = [{"type": "duree_emploi", "mois": 12}]
 
 # (code, libellé, catégorie, critères, commission requise), in the order users see them.
 TYPES_SORTIE = (
-    ("CDI", "CDI", C.EMPLOI_DURABLE, [{"type": "duree_emploi", "mois": 6}], False),
+    ("CDI", "CDI", C.EMPLOI_DURABLE, CDI, False),
     (
         "CDD_6M",
         "CDD de plus de 6 mois (dont apprentissage et professionnalisation)",
         C.EMPLOI_DURABLE,
-        [{"type": "duree_emploi", "mois": 6, "meme_employeur": True}],
+        CDD_6M,
         False,
     ),
     (
         "INTERIM_6M",
-        "Intérim (900 h dans la même agence sur 9 mois ou 6 mois sans interruption)",
+        "Intérim (900 h dans la même agence sur les 9 derniers mois, ou 6 mois sans interruption "
+        "dans la même agence)",
         C.EMPLOI_DURABLE,
-        [
-            {"type": "heures_fenetre", "heures": 900, "fenetre_mois": 9, "meme_employeur": True},
-            {"type": "duree_emploi", "mois": 6},
-        ],
+        INTERIM,
         False,
     ),
     (
         "CONTRATS_SUCCESSIFS",
-        "Contrats successifs (6 mois sur 9 mois, 39 semaines ou 1 200 h sur 12 mois)",
+        "Contrats successifs (39 semaines sur les 12 derniers mois)",
         C.EMPLOI_DURABLE,
-        [
-            {"type": "duree_fenetre", "mois": 6, "fenetre_mois": 9},
-            {"type": "semaines_fenetre", "semaines": 39, "fenetre_mois": 12},
-            {"type": "heures_fenetre", "heures": 1200, "fenetre_mois": 12},
-        ],
+        SUCCESSIFS,
         False,
     ),
     (
         "CREATION_ENTREPRISE",
         "Création d'entreprise (6 mois après l'immatriculation)",
         C.EMPLOI_DURABLE,
-        [{"type": "apres_debut", "mois": 6}],
+        CREATION,
         False,
     ),
     (
         "FORMATION_QUALIFIANTE",
         "Formation qualifiante en lien avec le projet",
         C.QUALIFIANTE,
-        [{"type": "fin_formation", "mois_max": 6}],
+        FORMATION,
         False,
     ),
-    ("CONTRAT_AIDE", "Contrat aidé, CDD en EI ou en ETTI", C.POSITIVE_AUTRE, EMPLOI_12_MOIS, True),
-    ("AUTRE_POSITIVE", "Autre sortie positive (dynamique)", C.POSITIVE_AUTRE, EMPLOI_12_MOIS, True),
+    (
+        "CONTRAT_AIDE",
+        "Contrat aidé ou CDD en EI (12 mois, 20 h par semaine au moins)",
+        C.POSITIVE_AUTRE,
+        CONTRAT_AIDE,
+        True,
+    ),
+    (
+        "CDD_ETTI",
+        "CDD en ETTI (39 semaines sur les 12 derniers mois, même entreprise)",
+        C.POSITIVE_AUTRE,
+        ETTI,
+        True,
+    ),
+    ("AUTRE_POSITIVE", "Autre sortie positive (dynamique)", C.POSITIVE_AUTRE, AUTRE_POSITIVE, True),
     ("ABANDON", "Abandon", C.ABANDON, [], False),
     ("NON_RESPECT_CONTRAT", "Non-respect du contrat d'engagement", C.ABANDON, [], False),
     ("DEMENAGEMENT", "Déménagement", C.NEUTRALISEE, [], False),

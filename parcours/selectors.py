@@ -94,7 +94,7 @@ def file_active(scope, referent, filters, *, today):
         .values("pk")[:1]
     )
     etapes_en_cours = (
-        Etape.objects.filter(date_debut__lte=today)
+        Etape.objects.filter(date_debut__lte=today, annulee=False)
         .filter(Q(date_fin__isnull=True) | Q(date_fin__gte=today))
         .select_related("type")
         .order_by("-date_debut", "-pk")

@@ -272,8 +272,7 @@ def sorties_a_valider(plie_id, day):
         sortie = parcours.sortie
         if sortie.type.criteres:
             periodes = sorties.periodes_of_etapes(etapes.get(parcours.pk, []))
-            validable = sorties.date_validable(periodes, sortie.type.criteres)
-            validable = max(validable, sortie.date_sortie) if validable else None
+            validable = sorties.date_validable(periodes, sortie.type.criteres, depuis=sortie.date_sortie)
         else:
             validable = sortie.date_sortie
         if validable is not None and validable <= day:
@@ -726,12 +725,13 @@ def regle_label(type_sortie):
 
 
 def date_validable_of(sortie):
-    """From when ``sortie`` may be validated under its rule, never before its own date
-    (``None``: never with the contracts recorded); see :func:`parcours.sorties.date_validable`."""
+    """From when ``sortie`` may be validated under its rule: the first day from its own date on
+    which the rule is met by the contracts going on since (``None``: never with the contracts
+    recorded); see :func:`parcours.sorties.date_validable`."""
     if not sortie.type.criteres:
         return sortie.date_sortie
-    day = sorties.date_validable(sorties.contrats_of(sortie.parcours), sortie.type.criteres)
-    return max(day, sortie.date_sortie) if day is not None else None
+    contrats = sorties.contrats_of(sortie.parcours)
+    return sorties.date_validable(contrats, sortie.type.criteres, depuis=sortie.date_sortie)
 
 
 def sortie_regle_errors(parcours, sortie, day):
@@ -742,7 +742,10 @@ def sortie_regle_errors(parcours, sortie, day):
     sortie.parcours = parcours
     validable = date_validable_of(sortie)
     if validable is None:
-        return ["La règle de validation de cette sortie n'est pas remplie par les contrats enregistrés."]
+        return [
+            "La règle de validation de cette sortie n'est pas remplie par les contrats en cours depuis "
+            f"la sortie (le {_fmt(sortie.date_sortie)})."
+        ]
     if validable > day:
         return [
             f"La règle de validation n'est remplie qu'à partir du {_fmt(validable)} : "
@@ -767,6 +770,35 @@ def _locked_sortie(sortie):
     return Sortie.objects.select_for_update().select_related("type").get(pk=sortie.pk)
 
 
+def etapes_close_at_exit(parcours, date_sortie, *, scope, type_sortie):
+    """What recording an exit dated ``date_sortie`` does to the parcours' étapes: those in
+    progress on that date (begun, no actual end) end on it, those planned after it are
+    cancelled (kept in the history). Under a rule that reads the jobs, the étapes carrying a
+    contract are left as they are: the job goes on and is what validates the exit. Returns
+    ``(closed, cancelled)``, the étapes changed."""
+    from parcours.models import Etape
+
+    etapes = Etape.objects.filter(parcours=parcours, annulee=False).select_related("type")
+    if sorties.est_regle_emploi(type_sortie.criteres):
+        etapes = etapes.filter(contrat__isnull=True)
+    reason = f"Sortie du {_fmt(date_sortie)}"
+    closed, cancelled = [], []
+    for etape in etapes.order_by("date_debut", "pk"):
+        if etape.date_debut > date_sortie:
+            etape.annulee = True
+            etape.date_annulation = timezone.localdate()
+            cancelled.append(etape)
+        elif etape.date_fin is None:
+            etape.date_fin = date_sortie
+            closed.append(etape)
+        else:
+            continue
+        etape._history_user = scope.user
+        etape._change_reason = reason
+        etape.save()
+    return closed, cancelled
+
+
 @transaction.atomic
 def sortie_record(*, scope, parcours, version, type_sortie, date_sortie, commentaire=""):
     """Record the exit of a parcours with a type of the PLIE's exit referential.
@@ -774,7 +806,11 @@ def sortie_record(*, scope, parcours, version, type_sortie, date_sortie, comment
     - a type with validation criteria (a job, a training, a business): the exit is **proposed**
       (``validee=False``) and the parcours goes into suivi dans l'emploi until the rule is met;
     - a type that needs the commission: proposed, awaiting a session;
-    - otherwise the exit is validated at once and the parcours closes (``sorti``)."""
+    - otherwise the exit is validated at once and the parcours closes (``sorti``).
+
+    The étapes in progress end on the exit's date and those planned after it are cancelled
+    (:func:`etapes_close_at_exit`); the returned exit carries them as ``etapes_closes`` and
+    ``etapes_annulees`` for the message."""
     _require(can_follow_parcours(scope, parcours.plie_id))
     parcours = _lock(parcours, version)
     check_writable(parcours, scope=scope)
@@ -796,11 +832,13 @@ def sortie_record(*, scope, parcours, version, type_sortie, date_sortie, comment
     _merge(errors, sortie_date_errors(parcours, date_sortie))
     _not_future(errors, "date_sortie", date_sortie, "La date de sortie")
     _raise(errors)
+    closed, cancelled = etapes_close_at_exit(parcours, date_sortie, scope=scope, type_sortie=type_sortie)
     sortie = Sortie(
         parcours=parcours, type=type_sortie, date_sortie=date_sortie, commentaire=commentaire.strip()
     )
     sortie._history_user = scope.user
     sortie.save()
+    sortie.etapes_closes, sortie.etapes_annulees = closed, cancelled
     if type_sortie.criteres:
         _transition(parcours, StatutParcours.EN_SUIVI_EMPLOI, scope=scope, day=date_sortie)
         _save(parcours, scope=scope)

@@ -9,10 +9,12 @@ Everything here is a pure function over plain values (:class:`ContratPeriode`, t
 list of a :class:`~parcours.models.TypeSortie`), except :func:`contrats_of` (one query) and
 :func:`validation_status` (which calls it when not given the contracts).
 
-**The criteria.** ``TypeSortie.criteres`` is a list of dicts; the exit is validable at the
-**earliest** date any of them is met (an empty list: no rule, see :func:`validation_status`):
+**A rule is met on a day.** Each criterion is a predicate « met on day V by the employment as it
+stands on V » (:func:`critere_met`). An exit dated E is validable from the **first V ≥ E** on
+which one of its type's criteria is met (:func:`date_validable`); a job that ended before E
+(its end < E) is not read at all, so it never validates the exit: a CDD of 2022 does not
+validate a CDI exit of 2026, hours worked years before do not fill « the last 9 months ».
 
-=====================  ==========================================================  ==================
 type                   parameters                                                  docs/domaine.md §5 line
 =====================  ==========================================================  ==================
 ``duree_emploi``       ``mois``, ``meme_employeur`` (optional)                     CDI, CDD > 6 mois,
@@ -25,42 +27,76 @@ type                   parameters                                               
 ``apres_debut``        ``mois``                                                    création d'entreprise
 ``fin_formation``      ``mois_max``                                                formation qualifiante
 =====================  ==========================================================  ==================
+=======
+=====================  ===================================================  ====================
+type                   parameters (``meme_employeur`` and                   reads, on day V
+                       ``heures_hebdo_min``: optional, every job criterion)
+=====================  ===================================================  ====================
+``duree_emploi``       ``mois``                                             the continuous run
+                                                                            of work going on V
+``heures_fenetre``     ``heures``, ``fenetre_mois``                         hours worked in the
+                                                                            window ending on V
+``duree_fenetre``      ``mois``, ``fenetre_mois``                           days worked in the
+                                                                            window ending on V
+``semaines_fenetre``   ``semaines``, ``fenetre_mois``                       days worked in the
+                                                                            window ending on V
+``apres_debut``        ``mois``                                             a business creation
+                                                                            still running
+``fin_formation``      ``mois_max``                                         a qualifying training
+=====================  ===================================================  ====================
 
-**Conventions** (the same for every criterion):
+``meme_employeur`` (« même employeur / même agence »): the criterion is met by the contracts of
+one employer (one agency, one user company as recorded in the contract's « employeur ») alone.
+``heures_hebdo_min`` (« 20 h hebdomadaires minimum »): a day counts only when the weekly hours
+of the work standing that day reach the minimum (with ``meme_employeur``: that employer's
+hours; otherwise every employer's hours added up); a contract without weekly hours never
+reaches a minimum.
 
-- a period covers every day from ``debut`` to ``fin`` *inclusive*; ``fin=None`` is open-ended and
-  assumed to go on (so the validable date may lie in the future);
-- two periods are *continuous* when the second starts at the latest the day after the first
+**Conventions** (stated once, the same for every criterion):
+
+- *what stands on V* is the work done on the days **before** V: a period covers every day from
+  ``debut`` to ``fin`` inclusive (``fin=None``: open-ended, assumed to go on, so the validable
+  date may lie in the future); the day V itself is not needed;
+- *continuous*: two periods chain when the second starts at the latest the day after the first
   ends (ends 31/03, starts 01/04: continuous; starts 02/04: a one-day gap breaks the run);
-- month arithmetic is calendar arithmetic, the day clamped to the month's end
-  (:func:`add_months`: 31/08 + 6 months = 28/02, or 29/02 in a leap year);
-- « N months done » on the date ``start + N months``: the person worked every day of
-  ``[start, start + N months)``, and the exit is validable on ``start + N months``;
-- a rolling window of F months *on* date ``d`` is ``[d − F months, d)``: what was done before
-  ``d``. The validable date is the first ``d`` whose window reaches the threshold, i.e. the day
-  after the day the threshold is reached (consistent with the previous rule);
+  overlapping periods chain too. Only periods the criterion reads chain (one employer's with
+  ``meme_employeur``, days reaching ``heures_hebdo_min`` with a minimum);
+- *calendar months*, counted back from V: ``V − N months`` is :func:`add_months` (``V``, −N),
+  the day clamped to the month's end (31/03 − 1 month = 28/02, 29/02 in a leap year);
+- *« N months of work done on V »* (``duree_emploi``, ``apres_debut``): the run going on V
+  covered every day of [V − N months, V). So 6 months from 01/03 are done on 01/09, from
+  15/01 on 15/07, and **from a month-end day on the first of the month after the clamped
+  date**: from 31/08/2025 on 01/03/2026 (not on 28/02, when only 28/08 − 27/02 is covered),
+  from 31/08/2027 on 01/03/2028 (not on 29/02/2028), from 29/02/2028 + 12 months on 01/03/2029
+  (:func:`months_done_on`);
+- *the window of F months ending on V* is [V − F months, V);
+- *« N months of work in the window »* (``duree_fenetre``): at least as many days worked in
+  the window as there are days in [V − N months, V), so N whole calendar months worked without
+  a gap just before V meet it exactly: a CDD 01/01–30/06 gives « 6 mois sur 9 » on 01/07, a
+  180-day CDD 01/01–29/06 never (180 days < the 181 to 184 days of 6 calendar months);
+- *weeks* are 7 days (``semaines_fenetre``: at least 7 × N days worked in the window);
+- *days worked* over several contracts are their union (a day worked for two employers counts
+  once); *hours* of a contract are ``heures_hebdo × days / 7``, day by day inside the window.
+  Overlapping contracts **of one employer** are not double counted: on a day covered by several
+  of them the largest weekly hours count (an overlap with one employer is a renewal or an
+  avenant recorded twice). Contracts of **different** employers on the same day add up (two
+  part-time jobs). A contract without weekly hours counts 0 hours, but counts for the duration
+  criteria when no minimum is set;
 - employers are compared normalised (:func:`normalise_employeur`: case, accents, spaces);
-- hours of a contract = ``heures_hebdo × days / 7``, day by day inside the window. Overlapping
-  contracts **of the same employer** are not double counted: on a day covered by several of
-  them the largest weekly hours count (an overlap with one employer is a renewal or an avenant
-  recorded twice). Contracts of **different** employers on the same day add up (two part-time
-  jobs). A contract without weekly hours counts 0 hours (never a guess that could validate an
-  exit), but counts for the duration criteria;
-- durations over a window: 1 month = 30 days (6 months = 180 days), 1 week = 7 days, counted on
-  the union of the contracts (a day worked for two employers counts once);
 - training periods (``type_contrat="formation"``, built by :func:`contrats_of` from the
   « formation qualifiante » étapes) only count for ``fin_formation``; ``apres_debut`` only
   looks at business creations (``type_contrat="creation"``); every other criterion looks at
-  every job, creations included.
+  every job, creations included;
+- ``fin_formation`` is met from the training's last day, or once ``mois_max`` months of it are
+  done (a long training), whichever comes first.
 
-**Horizon.** Criterion parameters are capped at :data:`MAX_MOIS` (60) months by
-:func:`criteres_errors`. The duration criteria are computed directly (start + N months). The
-window criteria scan day by day from the first contract: when every contract has an end, up
-to the day after the last one (later windows only lose days); with an open-ended contract, up
-to ``fenetre_mois`` + 48 months after the last contract date (past it every window total
-repeats with the 4-year calendar), so at most 9 years past the last contract date and a few
-thousand steps. A malformed criterion is never met (logged): an invalid row can never
-validate an exit.
+**Horizon.** Parameters are capped (:data:`MAX_MOIS` months, :data:`MAX_SEMAINES` weeks,
+:data:`MAX_HEURES` hours) and checked by :func:`criteres_errors`, which also refuses
+contradictory parameters (a duration longer than its window, more weeks than the window holds,
+more hours than 48 h a week can fill). The first V is searched day by day from E up to the
+rule's months after the last contract date; for the hours and weeks of an open-ended contract,
+48 months more (past that every window total repeats with the 4-year calendar). A malformed
+criterion is never met (logged): an invalid row can never validate an exit.
 """
 
 from __future__ import annotations
@@ -82,11 +118,11 @@ logger = logging.getLogger(__name__)
 ONE_DAY = datetime.timedelta(days=1)
 FORMATION = "formation"  # type_contrat of a training period (a « formation qualifiante » étape)
 CREATION = TypeContrat.CREATION.value
-JOURS_PAR_MOIS = 30
 JOURS_PAR_SEMAINE = 7
 MAX_MOIS = 60  # the longest rule or window a criterion may state (the search horizon)
 MAX_SEMAINES = 260
 MAX_HEURES = 10_000
+HEURES_HEBDO_MAX = 48  # the legal weekly maximum (Code du travail, L3121-20)
 CYCLE_MOIS = 48  # month lengths repeat every 4 years (leap years)
 
 
@@ -125,9 +161,31 @@ def add_months(day, months):
     return datetime.date(year, month, min(day.day, _days_in_month(year, month)))
 
 
+def months_done_on(start, months):
+    """The first day V on which ``months`` calendar months of work begun on ``start`` are done:
+    the first V with V − ``months`` months ≥ ``start``. 01/03 + 6 → 01/09; 31/08/2025 + 6 →
+    01/03/2026 (28/02/2026 − 6 months is 28/08, before the start)."""
+    target = add_months(start, months)
+    if add_months(target, -months) < start:
+        target += ONE_DAY  # the day was clamped: the first of the next month
+    return target
+
+
 @functools.cache
 def _days_in_month(year, month):
     return calendar.monthrange(year, month)[1]
+
+
+@functools.cache
+def window_days_range(months):
+    """``(shortest, longest)`` number of days of a window of ``months`` calendar months ending
+    on some day (over a 4-year cycle, leap year included): (28, 31) for 1 month."""
+    lengths = set()
+    day = datetime.date(2024, 1, 1)
+    for _ in range(1461):
+        lengths.add((day - add_months(day, -months)).days)
+        day += ONE_DAY
+    return min(lengths), max(lengths)
 
 
 def normalise_employeur(nom):
@@ -160,13 +218,18 @@ def compte_comme_positive(sortie):
 # --- periods -----------------------------------------------------------------------------------
 
 
-def _clean(periodes):
-    """Drop incoherent periods (ending before they start)."""
-    return [p for p in periodes if p.fin is None or p.fin >= p.debut]
+def _read(periodes, depuis):
+    """The periods a rule reads for an exit dated ``depuis``: coherent ones (not ending before
+    they start) that had not ended before the exit (``None``: every period)."""
+    return [
+        p
+        for p in periodes
+        if (p.fin is None or p.fin >= p.debut) and (depuis is None or p.fin is None or p.fin >= depuis)
+    ]
 
 
 def _emplois(periodes):
-    return [p for p in _clean(periodes) if p.type_contrat != FORMATION]
+    return [p for p in periodes if p.type_contrat != FORMATION]
 
 
 def _groups(periodes, meme_employeur):
@@ -179,20 +242,6 @@ def _groups(periodes, meme_employeur):
     return list(groups.values())
 
 
-def _runs(periodes):
-    """Maximal continuous runs ``(debut, fin or None)`` of ``periodes`` (chained without a
-    gap: the next starts at the latest the day after the previous ends)."""
-    runs = []
-    for periode in sorted(periodes, key=lambda p: p.debut):
-        if runs:
-            start, end = runs[-1]
-            if end is None or periode.debut <= end + ONE_DAY:
-                runs[-1] = (start, None if end is None or periode.fin is None else max(end, periode.fin))
-                continue
-        runs.append((periode.debut, periode.fin))
-    return runs
-
-
 def _weight_hours(periode):
     """Weekly hours in tenths of an hour (an exact integer): per day it stands for
     ``heures_hebdo / 7`` hours, so a sum over days compares with ``heures × 70``."""
@@ -201,144 +250,279 @@ def _weight_hours(periode):
     return max(0, int(round(Decimal(str(periode.heures_hebdo)) * 10)))
 
 
-def _first_window_date(periodes, fenetre_mois, seuil, *, hours):
-    """The first date ``d`` whose window ``[d − fenetre_mois, d)`` reaches ``seuil``.
-
-    ``hours=False``: counts days covered by at least one period; ``hours=True``: sums per day
-    the largest weekly-hours weight of each employer's periods covering it (same employer
-    never double counted, different employers added)."""
-    if not periodes:
-        return None
-    first = min(p.debut for p in periodes)
-    last = max([p.debut for p in periodes] + [p.fin for p in periodes if p.fin is not None])
-    if all(p.fin is not None for p in periodes):
-        # Every period is over after ``last``: later windows only lose days.
-        end = last + ONE_DAY
-    else:
-        # Past ``last`` the daily weights are constant; once a window lies wholly past it, its
-        # total depends only on its length in days, which repeats with the 4-year calendar.
-        end = add_months(last + ONE_DAY, fenetre_mois + CYCLE_MOIS)
-    size = (end - first).days + 1
-    daily = [0] * size
-    per_employer = _groups(periodes, meme_employeur=True) if hours else [periodes]
-    for group in per_employer:
-        layer = [0] * size
-        for periode in group:
-            weight = _weight_hours(periode) if hours else 1
-            if weight == 0:
-                continue
-            start = (periode.debut - first).days
-            stop = size if periode.fin is None else min(size, (periode.fin - first).days + 1)
-            layer[start:stop] = [max(weight, value) for value in layer[start:stop]]
-        daily = [a + b for a, b in zip(daily, layer, strict=True)]
-    prefix = [0, *itertools.accumulate(daily)]  # prefix[i]: total of the days before first + i
-    if prefix[-1] < seuil:
-        return None  # no window can hold more than everything
-    for index in range(1, size + 1):
-        if daily[index - 1] == 0:
-            continue  # a window ending on a day off holds no more than the day before's
-        day = first + datetime.timedelta(days=index)
-        window_start = max(0, (add_months(day, -fenetre_mois) - first).days)
-        if prefix[index] - prefix[window_start] >= seuil:
-            return day
-    return None
+def _tenths(value):
+    return int(round(Decimal(str(value)) * 10))
 
 
-def _earliest(dates):
-    dates = [day for day in dates if day is not None]
-    return min(dates) if dates else None
+class _Timeline:
+    """One group of periods day by day from ``origin`` (its first start) to ``end``: which
+    days count (covered, and reaching the weekly minimum if any), the weekly hours (tenths)
+    counted on each, running totals, and where each run of counted days started."""
+
+    def __init__(self, periodes, *, end, heures_hebdo_min=None):
+        self.origin = min(p.debut for p in periodes)
+        size = max(0, (end - self.origin).days + 1)
+        self.size = size
+        rate = [0] * size
+        covered = [False] * size
+        for group in _groups(periodes, meme_employeur=True):
+            layer = [0] * size
+            for periode in group:
+                start = (periode.debut - self.origin).days
+                stop = size if periode.fin is None else min(size, (periode.fin - self.origin).days + 1)
+                if start >= stop:
+                    continue
+                covered[start:stop] = [True] * (stop - start)
+                weight = _weight_hours(periode)
+                layer[start:stop] = [max(weight, value) for value in layer[start:stop]]
+            rate = [a + b for a, b in zip(rate, layer, strict=True)]
+        minimum = None if heures_hebdo_min is None else _tenths(heures_hebdo_min)
+        counts = [c and (minimum is None or r >= minimum) for c, r in zip(covered, rate, strict=True)]
+        self.counts = counts
+        self.days = [0, *itertools.accumulate(int(c) for c in counts)]
+        self.hours = [0, *itertools.accumulate(r if c else 0 for c, r in zip(counts, rate, strict=True))]
+        run_start, current = [None] * size, None
+        for index, counted in enumerate(counts):
+            current = (index if current is None else current) if counted else None
+            run_start[index] = current
+        self.run_start = run_start
+
+    def _index(self, day):
+        return min(self.size, max(0, (day - self.origin).days))
+
+    def run_since(self, day, start):
+        """The run of counted days going on ``day`` (covering the day before) began on or
+        before ``start``."""
+        v = (day - self.origin).days
+        if v < 1 or v > self.size or start < self.origin:
+            return False
+        first = self.run_start[v - 1]
+        return first is not None and first <= (start - self.origin).days
+
+    def window(self, day, months):
+        """``(days counted, hours × 70)`` in the ``months`` months ending on ``day``."""
+        v, a = self._index(day), self._index(add_months(day, -months))
+        return self.days[v] - self.days[a], self.hours[v] - self.hours[a]
 
 
 # --- the criteria --------------------------------------------------------------------------------
+# Each ``_met_*`` function says whether the criterion is met on ``day`` by one group's timeline.
 
 
-def duree_emploi(periodes, *, mois, meme_employeur=False):
-    """docs/domaine.md §5 « CDI: 6 months in the job », « CDD > 6 months: 6 months with the same
-    employer », « intérim: … or 6 months without gap »: continuous employment (contracts
-    chained without a gap) for ``mois`` calendar months, with ``meme_employeur`` only chains
-    of one employer. Validable on the run's start + ``mois`` months, provided the run lasts
-    until the day before."""
-    candidates = []
-    for group in _groups(_emplois(periodes), meme_employeur):
-        for start, end in _runs(group):
-            target = add_months(start, mois)
-            if end is None or end >= target - ONE_DAY:
-                candidates.append(target)
-    return _earliest(candidates)
+def _met_duree(timeline, day, *, mois, **_):
+    return timeline.run_since(day, add_months(day, -mois))
 
 
-def heures_fenetre(periodes, *, heures, fenetre_mois, meme_employeur=False):
-    """docs/domaine.md §5 « intérim: 900 h in the same agency over the last 9 months » and « successive
-    contracts: 1,200 h over 12 months »: the first date whose rolling window of
-    ``fenetre_mois`` months holds at least ``heures`` hours (``heures_hebdo × days / 7`` per
-    contract, clipped to the window; same-employer overlaps counted once at the larger weekly
-    hours); with ``meme_employeur`` the hours of one employer only."""
-    seuil = Decimal(str(heures)) * 70
-    return _earliest(
-        _first_window_date(group, fenetre_mois, seuil, hours=True)
-        for group in _groups(_emplois(periodes), meme_employeur)
-    )
+def _met_heures(timeline, day, *, heures, fenetre_mois, **_):
+    return timeline.window(day, fenetre_mois)[1] >= Decimal(str(heures)) * 70
 
 
-def duree_fenetre(periodes, *, mois, fenetre_mois, meme_employeur=False):
-    """docs/domaine.md §5 « successive contracts: 6 months over the last 9 months »: the first date
-    whose rolling window of ``fenetre_mois`` months holds at least ``mois × 30`` days employed
-    (the union of the contracts, any employer unless ``meme_employeur``)."""
-    return _earliest(
-        _first_window_date(group, fenetre_mois, mois * JOURS_PAR_MOIS, hours=False)
-        for group in _groups(_emplois(periodes), meme_employeur)
-    )
+def _met_duree_fenetre(timeline, day, *, mois, fenetre_mois, **_):
+    return timeline.window(day, fenetre_mois)[0] >= (day - add_months(day, -mois)).days
 
 
-def semaines_fenetre(periodes, *, semaines, fenetre_mois, meme_employeur=False):
-    """docs/domaine.md §5 « successive contracts: 39 weeks over 12 months »: the first date whose rolling
-    window of ``fenetre_mois`` months holds at least ``semaines × 7`` days employed (union of
-    the contracts)."""
-    return _earliest(
-        _first_window_date(group, fenetre_mois, semaines * JOURS_PAR_SEMAINE, hours=False)
-        for group in _groups(_emplois(periodes), meme_employeur)
-    )
+def _met_semaines(timeline, day, *, semaines, fenetre_mois, **_):
+    return timeline.window(day, fenetre_mois)[0] >= semaines * JOURS_PAR_SEMAINE
 
 
-def apres_debut(periodes, *, mois):
-    """docs/domaine.md §5 « création d'entreprise: 6 months after registration (RCS) »: the business's
-    start (``type_contrat="creation"``) + ``mois`` months, provided the activity has not ended
-    before (it lasts at least until the day before)."""
-    candidates = []
-    for periode in _clean(periodes):
-        if periode.type_contrat != CREATION:
-            continue
-        target = add_months(periode.debut, mois)
-        if periode.fin is None or periode.fin >= target - ONE_DAY:
-            candidates.append(target)
-    return _earliest(candidates)
+def _groups_for(kind, periodes, params, depuis):
+    """The groups of periods a criterion reads (one per employer with ``meme_employeur``)."""
+    periodes = _read(periodes, depuis)
+    if kind == "apres_debut":
+        return _groups([p for p in periodes if p.type_contrat == CREATION], meme_employeur=True)
+    return _groups(_emplois(periodes), params.get("meme_employeur", False))
 
 
-def fin_formation(periodes, *, mois_max):
-    """docs/domaine.md §5 « formation qualifiante: end of training, or after 6 months for long
-    training »: the training's end (its last day), or its start + ``mois_max`` months when that
-    comes first (an open-ended training: start + ``mois_max`` months)."""
-    candidates = []
-    for periode in _clean(periodes):
-        if periode.type_contrat != FORMATION:
-            continue
-        long_training = add_months(periode.debut, mois_max)
-        candidates.append(long_training if periode.fin is None else min(periode.fin, long_training))
-    return _earliest(candidates)
-
-
-# (function, required parameters, optional parameters) per criterion type.
-CRITERES = {
-    "duree_emploi": (duree_emploi, ("mois",), ("meme_employeur",)),
-    "heures_fenetre": (heures_fenetre, ("heures", "fenetre_mois"), ("meme_employeur",)),
-    "duree_fenetre": (duree_fenetre, ("mois", "fenetre_mois"), ("meme_employeur",)),
-    "semaines_fenetre": (semaines_fenetre, ("semaines", "fenetre_mois"), ("meme_employeur",)),
-    "apres_debut": (apres_debut, ("mois",), ()),
-    "fin_formation": (fin_formation, ("mois_max",), ()),
+_PREDICATES = {
+    "duree_emploi": _met_duree,
+    "heures_fenetre": _met_heures,
+    "duree_fenetre": _met_duree_fenetre,
+    "semaines_fenetre": _met_semaines,
+    "apres_debut": _met_duree,
 }
 
 
+def _horizon(kind, group, params, depuis):
+    """The last day worth trying (see the module docstring, « Horizon »)."""
+    bounds = [p.debut for p in group] + [p.fin + ONE_DAY for p in group if p.fin is not None]
+    if depuis is not None:
+        bounds.append(depuis)
+    months = params.get("fenetre_mois", params.get("mois", 0))
+    if kind in ("heures_fenetre", "semaines_fenetre") and any(p.fin is None for p in group):
+        months += CYCLE_MOIS
+    return add_months(max(bounds), months) + 2 * ONE_DAY
+
+
+def _first_day(kind, periodes, params, depuis):
+    """The first day ≥ ``depuis`` (≥ the first start when ``None``) on which the criterion
+    ``kind`` with ``params`` is met, else ``None``."""
+    if kind == "fin_formation":
+        return _first_day_formation(periodes, depuis, **params)
+    predicate = _PREDICATES[kind]
+    minimum = params.get("heures_hebdo_min")
+    best = None
+    for group in _groups_for(kind, periodes, params, depuis):
+        end = _horizon(kind, group, params, depuis)
+        if best is not None:
+            end = min(end, best - ONE_DAY)
+        timeline = _Timeline(group, end=end, heures_hebdo_min=minimum)
+        day = timeline.origin + ONE_DAY
+        if depuis is not None and depuis > day:
+            day = depuis
+        while day <= end:
+            if predicate(timeline, day, **params):
+                best = day
+                break
+            day += ONE_DAY
+    return best
+
+
+def _first_day_formation(periodes, depuis, *, mois_max):
+    """A training's last day, or the day ``mois_max`` months of it are done, whichever comes
+    first (and never before ``depuis``)."""
+    candidates = []
+    for periode in _read(periodes, depuis):
+        if periode.type_contrat != FORMATION:
+            continue
+        long_training = months_done_on(periode.debut, mois_max)
+        candidates.append(long_training if periode.fin is None else min(periode.fin, long_training))
+    if not candidates:
+        return None
+    first = min(candidates)
+    return max(first, depuis) if depuis is not None else first
+
+
+def _met_formation(periodes, day, depuis, *, mois_max):
+    first = _first_day_formation(periodes, depuis, mois_max=mois_max)
+    return first is not None and first <= day
+
+
+def critere_met(contrats, critere, day, *, depuis=None):
+    """Whether ``critere`` is met on ``day`` by the employment as it stands that day (the
+    periods of ``contrats`` that had not ended before ``depuis``, the exit's date). A malformed
+    criterion is never met."""
+    if critere_field_errors(critere):
+        return False
+    kind = critere["type"]
+    params = _params(critere)
+    if kind == "fin_formation":
+        return _met_formation(list(contrats), day, depuis, **params)
+    predicate = _PREDICATES[kind]
+    for group in _groups_for(kind, list(contrats), params, depuis):
+        timeline = _Timeline(group, end=day, heures_hebdo_min=params.get("heures_hebdo_min"))
+        if predicate(timeline, day, **params):
+            return True
+    return False
+
+
+def _params(critere):
+    _label, required, optional = CRITERES[critere["type"]]
+    return {name: critere[name] for name in (*required, *optional) if name in critere}
+
+
+# Public one-criterion helpers (the first day from ``depuis``), kept for readability and tests.
+
+
+def duree_emploi(periodes, *, mois, meme_employeur=False, heures_hebdo_min=None, depuis=None):
+    """docs/domaine.md §5 « CDI: 6 months in the job », « CDD > 6 months: 6 months with the same
+    employer », « intérim: 6 months without gap in the same agency », « contrats aidés: 12
+    months at 20 h a week at least »: the first day from ``depuis`` on which the run of work
+    going on (chained without a gap; one employer's with ``meme_employeur``; days reaching
+    ``heures_hebdo_min``) has lasted ``mois`` calendar months."""
+    params = {"mois": mois, "meme_employeur": meme_employeur, "heures_hebdo_min": heures_hebdo_min}
+    return _first_day("duree_emploi", periodes, params, depuis)
+
+
+def heures_fenetre(
+    periodes, *, heures, fenetre_mois, meme_employeur=False, heures_hebdo_min=None, depuis=None
+):
+    """docs/domaine.md §5 « intérim: 900 h in the same agency over the last 9 months », « 1,200 h over
+    12 months »: the first day from ``depuis`` whose window of ``fenetre_mois`` months holds at
+    least ``heures`` hours."""
+    params = {
+        "heures": heures,
+        "fenetre_mois": fenetre_mois,
+        "meme_employeur": meme_employeur,
+        "heures_hebdo_min": heures_hebdo_min,
+    }
+    return _first_day("heures_fenetre", periodes, params, depuis)
+
+
+def duree_fenetre(periodes, *, mois, fenetre_mois, meme_employeur=False, heures_hebdo_min=None, depuis=None):
+    """docs/domaine.md §5 « successive contracts: 6 months over the last 9 months »: the first day from
+    ``depuis`` whose window of ``fenetre_mois`` months holds ``mois`` calendar months of work."""
+    params = {
+        "mois": mois,
+        "fenetre_mois": fenetre_mois,
+        "meme_employeur": meme_employeur,
+        "heures_hebdo_min": heures_hebdo_min,
+    }
+    return _first_day("duree_fenetre", periodes, params, depuis)
+
+
+def semaines_fenetre(
+    periodes, *, semaines, fenetre_mois, meme_employeur=False, heures_hebdo_min=None, depuis=None
+):
+    """docs/domaine.md §5 « 39 weeks over 12 months »: the first day from ``depuis`` whose window of
+    ``fenetre_mois`` months holds at least ``semaines × 7`` days worked."""
+    params = {
+        "semaines": semaines,
+        "fenetre_mois": fenetre_mois,
+        "meme_employeur": meme_employeur,
+        "heures_hebdo_min": heures_hebdo_min,
+    }
+    return _first_day("semaines_fenetre", periodes, params, depuis)
+
+
+def apres_debut(periodes, *, mois, depuis=None):
+    """docs/domaine.md §5 « création d'entreprise: 6 months after registration (RCS) »: the first day
+    from ``depuis`` on which the business (``type_contrat="creation"``), still running the day
+    before, has ``mois`` calendar months of activity."""
+    return _first_day("apres_debut", periodes, {"mois": mois}, depuis)
+
+
+def fin_formation(periodes, *, mois_max, depuis=None):
+    """docs/domaine.md §5 « formation qualifiante: end of training, or after 6 months for long
+    training »: the training's last day, or the day ``mois_max`` months of it are done."""
+    return _first_day_formation(periodes, depuis, mois_max=mois_max)
+
+
 # --- checking and describing criteria ------------------------------------------------------------
+
+EMPLOI_OPTIONS = ("meme_employeur", "heures_hebdo_min")
+
+# type: (French label, required parameters, optional parameters)
+CRITERES = {
+    "duree_emploi": ("Durée d'emploi sans interruption", ("mois",), EMPLOI_OPTIONS),
+    "heures_fenetre": (
+        "Heures travaillées sur les derniers mois",
+        ("heures", "fenetre_mois"),
+        EMPLOI_OPTIONS,
+    ),
+    "duree_fenetre": ("Mois travaillés sur les derniers mois", ("mois", "fenetre_mois"), EMPLOI_OPTIONS),
+    "semaines_fenetre": (
+        "Semaines travaillées sur les derniers mois",
+        ("semaines", "fenetre_mois"),
+        EMPLOI_OPTIONS,
+    ),
+    "apres_debut": ("Création d'entreprise : mois d'activité", ("mois",), ()),
+    "fin_formation": ("Fin de formation qualifiante", ("mois_max",), ()),
+}
+
+# The parameters as the administrateur's form names them.
+PARAMETRES = {
+    "mois": "Durée (mois)",
+    "heures": "Heures",
+    "semaines": "Semaines",
+    "fenetre_mois": "Sur les derniers (mois)",
+    "mois_max": "Au plus tard après (mois)",
+    "meme_employeur": "Même employeur / même agence",
+    "heures_hebdo_min": "Minimum d'heures par semaine",
+}
+
+JOB_CRITERES = frozenset(
+    {"duree_emploi", "heures_fenetre", "duree_fenetre", "semaines_fenetre", "apres_debut"}
+)
 
 
 def _is_number(value):
@@ -349,103 +533,147 @@ def _is_number(value):
 
 
 def _parameter_errors(name, value):
-    """French messages for one parameter's value (``[]`` when fine)."""
+    """French messages for one parameter's value (``[]`` when fine), naming the field."""
+    label = f"« {PARAMETRES[name]} »"
     if name == "meme_employeur":
-        return [] if isinstance(value, bool) else ["« meme_employeur » doit valoir true ou false."]
-    if name == "heures":
+        return [] if isinstance(value, bool) else [f"{label} se coche ou se décoche (oui ou non)."]
+    if name in ("heures", "heures_hebdo_min"):
+        maximum = MAX_HEURES if name == "heures" else HEURES_HEBDO_MAX
         if not _is_number(value):
-            return ["« heures » doit être un nombre d'heures."]
+            return [f"{label} doit être un nombre d'heures."]
         if value <= 0:
-            return ["« heures » doit être strictement positif."]
-        if value > MAX_HEURES:
-            return [f"« heures » ne peut pas dépasser {MAX_HEURES}."]
+            return [f"{label} doit être strictement positif."]
+        if value > maximum:
+            return [f"{label} ne peut pas dépasser {maximum} h."]
         return []
     unit, maximum = ("semaines", MAX_SEMAINES) if name == "semaines" else ("mois", MAX_MOIS)
     if not _is_number(value) or int(value) != value:
-        return [f"« {name} » doit être un nombre entier de {unit}."]
+        return [f"{label} doit être un nombre entier de {unit}."]
     if value <= 0:
-        return [f"« {name} » doit être strictement positif."]
+        return [f"{label} doit être strictement positif."]
     if value > maximum:
-        return [f"« {name} » ne peut pas dépasser {maximum} {unit}."]
+        return [f"{label} ne peut pas dépasser {maximum} {unit}."]
     return []
 
 
-def _critere_errors(critere):
-    """French messages for one criterion, without the « Critère n° i » prefix."""
+def critere_field_errors(critere):
+    """French messages for one criterion, per field (``type``, a parameter, or ``__all__``);
+    ``{}`` when well formed. Contradictory parameters are refused on the field at fault."""
+    errors = {}
+
+    def add(field, message):
+        errors.setdefault(field, []).append(message)
+
     if not isinstance(critere, dict):
-        return ['un critère s\'écrit comme un objet, par exemple {"type": "duree_emploi", "mois": 6}.']
+        add("__all__", "un critère se décrit par son type et ses paramètres.")
+        return errors
     known = ", ".join(sorted(CRITERES))
     kind = critere.get("type")
-    if kind is None:
-        return [f"le type manque (types possibles : {known})."]
+    if kind is None or kind == "":
+        add("type", f"le type de critère manque (types possibles : {known}).")
+        return errors
     if kind not in CRITERES:
-        return [f"type « {kind} » inconnu (types possibles : {known})."]
-    _function, required, optional = CRITERES[kind]
-    errors = []
+        add("type", f"type de critère « {kind} » inconnu (types possibles : {known}).")
+        return errors
+    _label, required, optional = CRITERES[kind]
     for name in required:
-        if name not in critere:
-            errors.append(f"le paramètre « {name} » manque.")
+        if critere.get(name) is None:
+            add(name, f"« {PARAMETRES[name]} » est obligatoire pour ce type de critère.")
         else:
-            errors.extend(_parameter_errors(name, critere[name]))
+            for message in _parameter_errors(name, critere[name]):
+                add(name, message)
     for name in optional:
-        if name in critere:
-            errors.extend(_parameter_errors(name, critere[name]))
+        if critere.get(name) is not None:
+            for message in _parameter_errors(name, critere[name]):
+                add(name, message)
     for name in critere:
-        if name not in ("type", *required, *optional):
-            errors.append(f"paramètre « {name} » inconnu pour ce type.")
+        if name not in ("type", *required, *optional) and critere[name] not in (None, False):
+            label = PARAMETRES.get(name)
+            add(
+                name if label else "__all__",
+                f"« {label} » ne s'applique pas à ce type de critère."
+                if label
+                else f"paramètre « {name} » inconnu pour ce type de critère.",
+            )
     if errors:
         return errors
-    if kind == "duree_fenetre" and critere["mois"] > critere["fenetre_mois"]:
-        errors.append(
-            f"la durée ({critere['mois']} mois) dépasse la fenêtre ({critere['fenetre_mois']} mois)."
+    fenetre = critere.get("fenetre_mois")
+    _shortest, longest = window_days_range(fenetre) if fenetre else (0, 0)
+    if kind == "duree_fenetre" and critere["mois"] > fenetre:
+        add(
+            "mois",
+            f"« {PARAMETRES['mois']} » ({critere['mois']}) dépasse « {PARAMETRES['fenetre_mois']} » "
+            f"({fenetre}) : la règle ne pourrait jamais être remplie.",
         )
-    if kind == "semaines_fenetre" and critere["semaines"] * 7 > critere["fenetre_mois"] * 31:
-        errors.append(
-            f"{critere['semaines']} semaines ne tiennent pas dans une fenêtre de "
-            f"{critere['fenetre_mois']} mois."
+    if kind == "semaines_fenetre" and critere["semaines"] * JOURS_PAR_SEMAINE > longest:
+        add(
+            "semaines",
+            f"{critere['semaines']} semaines ne tiennent pas dans les {fenetre} derniers mois "
+            f"(« {PARAMETRES['semaines']} » trop grand pour « {PARAMETRES['fenetre_mois']} »).",
         )
+    if kind == "heures_fenetre":
+        plafond = longest * HEURES_HEBDO_MAX / JOURS_PAR_SEMAINE
+        if critere["heures"] > plafond:
+            add(
+                "heures",
+                f"{_heures(critere['heures'])} ne tiennent pas dans les {fenetre} derniers mois, même à "
+                f"{HEURES_HEBDO_MAX} h par semaine (« {PARAMETRES['heures']} » trop grand).",
+            )
     return errors
+
+
+def _type_label(critere):
+    if isinstance(critere, dict) and critere.get("type") in CRITERES:
+        return CRITERES[critere["type"]][0].lower()
+    return None
 
 
 def criteres_errors(criteres):
     """French messages for malformed criteria (``[]`` when every criterion is well formed):
-    not a list, not an object, unknown type, missing, unknown, negative or mistyped parameter,
-    a duration longer than its window."""
+    not a list, unknown type, missing, unknown, negative, mistyped or contradictory
+    parameters; each message names the criterion and the field."""
     if not isinstance(criteres, list):
-        return ["Les critères s'écrivent comme une liste entre crochets : [ {…}, {…} ]."]
+        return ["Les critères de validation sont une liste de critères."]
     messages = []
     for number, critere in enumerate(criteres, start=1):
         label = f"Critère n° {number}"
-        if isinstance(critere, dict) and critere.get("type") in CRITERES:
-            label += f" ({critere['type']})"
-        messages.extend(f"{label} : {error}" for error in _critere_errors(critere))
+        if _type_label(critere):
+            label += f" ({_type_label(critere)})"
+        for field_messages in critere_field_errors(critere).values():
+            messages.extend(f"{label} : {message}" for message in field_messages)
     return messages
 
 
-def _meme(critere):
-    return " chez le même employeur" if critere.get("meme_employeur") else ""
-
-
 def _heures(value):
-    return f"{value:,}".replace(",", " ") + " h"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value:,}".replace(",", " ").replace(".", ",") + " h"
+
+
+def _options(critere):
+    text = ""
+    if critere.get("heures_hebdo_min"):
+        text += f" à {_heures(critere['heures_hebdo_min'])} par semaine au moins"
+    if critere.get("meme_employeur"):
+        text += " chez le même employeur (même agence)"
+    return text
 
 
 def critere_label(critere):
-    """One criterion in French (« 900 h sur 9 mois glissants chez le même employeur »)."""
-    kind = critere.get("type") if isinstance(critere, dict) else None
-    if _critere_errors(critere):
+    """One criterion in French (« 900 h sur les 9 derniers mois chez le même employeur (même
+    agence) »)."""
+    if critere_field_errors(critere):
         return "critère mal formé"
+    kind = critere["type"]
     if kind == "duree_emploi":
-        return f"{critere['mois']} mois d'emploi sans interruption{_meme(critere)}"
+        return f"{critere['mois']} mois d'emploi sans interruption{_options(critere)}"
+    derniers = f" sur les {critere.get('fenetre_mois')} derniers mois{_options(critere)}"
     if kind == "heures_fenetre":
-        return f"{_heures(critere['heures'])} sur {critere['fenetre_mois']} mois glissants{_meme(critere)}"
+        return f"{_heures(critere['heures'])}{derniers}"
     if kind == "duree_fenetre":
-        return f"{critere['mois']} mois d'emploi sur {critere['fenetre_mois']} mois glissants{_meme(critere)}"
+        return f"{critere['mois']} mois d'emploi{derniers}"
     if kind == "semaines_fenetre":
-        return (
-            f"{critere['semaines']} semaines d'emploi sur {critere['fenetre_mois']} mois glissants"
-            f"{_meme(critere)}"
-        )
+        return f"{critere['semaines']} semaines d'emploi{derniers}"
     if kind == "apres_debut":
         return f"{critere['mois']} mois après l'immatriculation (début d'activité)"
     return f"fin de la formation, ou {critere['mois_max']} mois après son début pour une formation longue"
@@ -458,27 +686,54 @@ def criteres_label(criteres):
     return " ou ".join(critere_label(critere) for critere in criteres)
 
 
+def est_regle_emploi(criteres):
+    """A rule that reads the recorded jobs (any criterion but the training's end)."""
+    return isinstance(criteres, list) and any(
+        isinstance(critere, dict) and critere.get("type") in JOB_CRITERES for critere in criteres
+    )
+
+
 # --- the rule ------------------------------------------------------------------------------------
 
 
-def critere_date(contrats, critere):
-    """The date from which ``critere`` is met by ``contrats`` (``None``: never, or malformed)."""
-    if _critere_errors(critere):
+def critere_date(contrats, critere, *, depuis=None):
+    """The first day from ``depuis`` (the exit's date) on which ``critere`` is met by
+    ``contrats`` (``None``: never, or malformed)."""
+    if critere_field_errors(critere):
         logger.warning("Critère de sortie mal formé ignoré : %r", critere)
         return None
-    function, required, optional = CRITERES[critere["type"]]
-    params = {name: critere[name] for name in (*required, *optional) if name in critere}
-    return function(list(contrats), **params)
+    return _first_day(critere["type"], list(contrats), _params(critere), depuis)
 
 
-def date_validable(contrats, criteres):
-    """The date from which an exit under ``criteres`` becomes validable with ``contrats`` (a
-    list of :class:`ContratPeriode`): the **earliest** date any criterion is met, possibly in
-    the future (open-ended contracts are assumed to go on); ``None`` when these contracts can
-    never meet the rule, when ``criteres`` is empty (no rule to compute) or malformed."""
+def date_validable(contrats, criteres, *, depuis):
+    """The date from which an exit dated ``depuis`` under ``criteres`` becomes validable with
+    ``contrats`` (a list of :class:`ContratPeriode`): the first day V ≥ ``depuis`` on which any
+    criterion is met by the employment standing on V, possibly in the future (open-ended
+    contracts are assumed to go on); ``None`` when these contracts can never meet the rule,
+    when ``criteres`` is empty (no rule to compute) or malformed. Contracts ended before
+    ``depuis`` are not read."""
     if not isinstance(criteres, list):
         return None
-    return _earliest(critere_date(contrats, critere) for critere in criteres)
+    dates = [critere_date(contrats, critere, depuis=depuis) for critere in criteres]
+    dates = [day for day in dates if day is not None]
+    return min(dates) if dates else None
+
+
+def date_sortie_emploi(contrats):
+    """The date a job exit would bear if recorded now: the start of the latest job recorded
+    (the hiring the exit is about), ``None`` without a job."""
+    debuts = [p.debut for p in _read(contrats, None) if p.type_contrat != FORMATION]
+    return max(debuts) if debuts else None
+
+
+def dates_validables(contrats, types_sortie, *, depuis):
+    """``[(type, date or None)]`` for the types among ``types_sortie`` whose rule reads the
+    jobs: when an exit dated ``depuis`` under each would become validable."""
+    return [
+        (type_sortie, date_validable(contrats, type_sortie.criteres, depuis=depuis))
+        for type_sortie in types_sortie
+        if est_regle_emploi(type_sortie.criteres) and not criteres_errors(type_sortie.criteres)
+    ]
 
 
 # --- from the database -----------------------------------------------------------------------------
@@ -486,13 +741,15 @@ def date_validable(contrats, criteres):
 
 def periodes_of_etapes(etapes):
     """:class:`ContratPeriode` s of ``etapes`` (with ``contrat``, ``type`` and ``operateur``
-    loaded): each contract (its actual end, else planned end, else open-ended; a contract of a
-    « création d'entreprise » étape is a ``creation``), and each « formation qualifiante »
-    étape as a ``formation`` period run by its opérateur."""
+    loaded; cancelled étapes skipped): each contract (its actual end, else planned end, else
+    open-ended; a contract of a « création d'entreprise » étape is a ``creation``), and each
+    « formation qualifiante » étape as a ``formation`` period run by its opérateur."""
     from django.core.exceptions import ObjectDoesNotExist
 
     periodes = []
     for etape in etapes:
+        if getattr(etape, "annulee", False):
+            continue  # a cancelled étape never took place
         try:
             contrat = etape.contrat
         except ObjectDoesNotExist:
@@ -521,15 +778,19 @@ def periodes_of_etapes(etapes):
 
 
 def etapes_for_rules():
-    """Étapes the rules read (those with a contract and the qualifying trainings), with what
-    :func:`periodes_of_etapes` needs loaded; filter it by parcours."""
+    """Étapes the rules read (those with a contract and the qualifying trainings, not
+    cancelled), with what :func:`periodes_of_etapes` needs loaded; filter it by parcours."""
     from django.db.models import Q
 
     from parcours.models import Etape
 
-    return Etape.objects.filter(
-        Q(contrat__isnull=False) | Q(type__categorie=CategorieEtape.FORMATION_QUALIFIANTE)
-    ).select_related("contrat", "type", "operateur")
+    return (
+        Etape.objects.filter(
+            Q(contrat__isnull=False) | Q(type__categorie=CategorieEtape.FORMATION_QUALIFIANTE)
+        )
+        .filter(annulee=False)
+        .select_related("contrat", "type", "operateur")
+    )
 
 
 def contrats_of(parcours):
@@ -543,8 +804,9 @@ def validation_status(parcours, today, *, contrats=None):
 
     - no exit, or an exit already validated: nothing to validate;
     - a type without criteria: validable from the exit date (by the commission when required);
-    - a type with criteria: validable from :func:`date_validable`, never before the exit date;
-      ``None`` with the reason when the recorded contracts do not meet the rule."""
+    - a type with criteria: validable from :func:`date_validable` (the first day from the exit
+      date on which the rule is met); ``None`` with the reason when the contracts going on
+      since the exit do not meet the rule."""
     from django.core.exceptions import ObjectDoesNotExist
 
     try:
@@ -571,12 +833,15 @@ def validation_status(parcours, today, *, contrats=None):
     if contrats is None:
         contrats = contrats_of(parcours)
     regle = criteres_label(criteres)
-    day = date_validable(contrats, criteres)
+    day = date_validable(contrats, criteres, depuis=sortie.date_sortie)
     if day is None:
         return StatutValidation(
-            None, False, commission, f"Règle non remplie par les contrats enregistrés ({regle})."
+            None,
+            False,
+            commission,
+            f"Règle non remplie par les contrats en cours depuis la sortie du {_fmt(sortie.date_sortie)} "
+            f"({regle}).",
         )
-    day = max(day, sortie.date_sortie)
     if day > today:
         return StatutValidation(day, False, commission, f"Validable à partir du {_fmt(day)} ({regle}).")
     return StatutValidation(day, True, commission, f"Validable depuis le {_fmt(day)} ({regle}){suffix}.")

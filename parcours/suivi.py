@@ -339,6 +339,39 @@ def contrat_errors(parcours, contrat, *, etape_debut, today):
     return errors
 
 
+def contrat_overlap_errors(parcours, contrat, *, etape_debut, current=None):
+    """A contract must not overlap another contract of the same employer on the parcours (an
+    overlap with one employer is a renewal or an avenant recorded twice, which would count its
+    days twice): ``{"contrat_date_debut": [message]}`` naming the other contract, else ``{}``.
+    Employers are compared as the exit rules compare them (case, accents, spaces); the
+    contracts of cancelled étapes and of ``current`` (the étape being changed) are left out.
+    A contract's end is its actual end, else its planned end, else open-ended."""
+    from parcours.sorties import normalise_employeur
+
+    employeur = normalise_employeur(contrat.get("employeur"))
+    debut = contrat.get("date_debut") or etape_debut
+    if not employeur or debut is None:
+        return {}
+    fin = contrat.get("date_fin") or contrat.get("date_fin_prevue")
+    others = Contrat.objects.filter(etape__parcours=parcours, etape__annulee=False)
+    if current is not None:
+        others = others.exclude(etape=current)
+    for other in others.order_by("date_debut", "pk"):
+        if normalise_employeur(other.employeur) != employeur:
+            continue
+        other_fin = other.date_fin or other.date_fin_prevue
+        if (other_fin is None or debut <= other_fin) and (fin is None or other.date_debut <= fin):
+            jusqu = f"au {_fmt(other_fin)}" if other_fin else "sans fin prévue"
+            return {
+                "contrat_date_debut": [
+                    f"Ce contrat chevauche le contrat chez {other.employeur} du {_fmt(other.date_debut)} "
+                    f"({jusqu}) : un renouvellement commence le lendemain de la fin du contrat "
+                    "précédent ; modifiez plutôt ce contrat-là."
+                ]
+            }
+    return {}
+
+
 def _contrat_filled(contrat):
     return bool(contrat) and any(value not in (None, "") for value in contrat.values())
 
@@ -377,9 +410,14 @@ def _etape_and_contrat_errors(parcours, values, contrat, *, current=None, has_co
             if not (contrat or {}).get("type_contrat"):
                 _add(errors, "contrat_type_contrat", "Choisissez le type de contrat.")
         else:
-            for field, messages in contrat_errors(
+            contrat_problems = contrat_errors(
                 parcours, contrat, etape_debut=values.get("date_debut"), today=today
-            ).items():
+            )
+            if not contrat_problems:
+                contrat_problems = contrat_overlap_errors(
+                    parcours, contrat, etape_debut=values.get("date_debut"), current=current
+                )
+            for field, messages in contrat_problems.items():
                 errors.setdefault(field, []).extend(messages)
     elif type_etape is not None:
         if has_contrat:
@@ -467,6 +505,10 @@ def etape_update(*, scope, etape, fingerprint=None, contrat=None, motif="", **va
             "Cette étape a été modifiée par quelqu'un d'autre entre-temps : rechargez la page "
             "pour voir ses nouvelles valeurs."
         )
+    if etape.annulee:
+        raise ValidationError(
+            f"Cette étape a été annulée le {_fmt(etape.date_annulation)} : elle ne change plus."
+        )
     has_contrat = Contrat.objects.filter(etape=etape).exists()
     merged = {field: values.get(field, getattr(etape, field)) for field in ETAPE_FIELDS}
     _raise(_etape_and_contrat_errors(parcours, merged, contrat, current=etape, has_contrat=has_contrat))
@@ -479,6 +521,32 @@ def etape_update(*, scope, etape, fingerprint=None, contrat=None, motif="", **va
     etape.save()
     if is_emploi(etape.type):
         contrat_save(scope=scope, etape=etape, **_clean_contrat(contrat, etape.date_debut))
+    return etape
+
+
+@transaction.atomic
+def etape_cancel(*, scope, etape):
+    """Cancel a planned étape (it starts after today): it stays in the parcours' history,
+    marked « annulée » with today's date, and no longer counts (exit rules, the exit's dates,
+    the current étape). An étape already begun is ended instead (its actual end), never
+    cancelled."""
+    _require(can_write_suivi(scope, etape.parcours))
+    parcours = _lock(etape.parcours)
+    _check_open(parcours, scope=scope, motif="")
+    etape = Etape.objects.select_for_update(of=("self",)).select_related("type").get(pk=etape.pk)
+    today = timezone.localdate()
+    if etape.annulee:
+        raise ValidationError(f"Cette étape est déjà annulée (le {_fmt(etape.date_annulation)}).")
+    if etape.date_debut <= today:
+        raise ValidationError(
+            f"Cette étape a commencé le {_fmt(etape.date_debut)} : elle ne s'annule pas, "
+            "indiquez plutôt sa fin effective."
+        )
+    etape.annulee = True
+    etape.date_annulation = today
+    etape._history_user = scope.user
+    etape._change_reason = "Étape prévue annulée"
+    etape.save()
     return etape
 
 

@@ -176,6 +176,8 @@ def etape_events(participant, scope):
             text = f"Étape supprimée : {libelle}."
         elif previous is None:
             continue
+        elif record.annulee and not previous.annulee:
+            text = f"Étape prévue annulée : {libelle} (prévue le {_fmt(record.date_debut)})."
         elif previous.date_fin is None and record.date_fin is not None:
             text = f"Étape terminée : {libelle} (le {_fmt(record.date_fin)})"
             text += f", résultat : {record.resultat}." if record.resultat else "."

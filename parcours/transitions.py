@@ -23,6 +23,7 @@ fault; the date rules are plain functions (``*_date_errors``) the services reuse
 
 from django.core.exceptions import ValidationError
 from django.db.models import Max
+from django.utils import timezone
 
 from parcours.enums import StatutParcours as S
 from parcours.permissions import can_edit_closed_parcours
@@ -78,15 +79,20 @@ def admission_date_errors(*, date_orientation, date_commission, date_entree, dat
     return errors
 
 
-def derniere_etape_debut(parcours):
-    """The start of the parcours' latest étape (``None`` without étape); one query."""
+def derniere_etape_debut(parcours, today=None):
+    """The start of the parcours' latest étape already begun on ``today`` (default: today) and
+    not cancelled (``None`` without one); one query. Planned étapes (starting later) do not
+    hold an exit back: recording the exit cancels them (``parcours.services.sortie_record``)."""
     if parcours.pk is None:
         return None
-    return parcours.etapes.aggregate(debut=Max("date_debut"))["debut"]
+    today = today or timezone.localdate()
+    etapes = parcours.etapes.filter(annulee=False, date_debut__lte=today)
+    return etapes.aggregate(debut=Max("date_debut"))["debut"]
 
 
 def sortie_date_errors(parcours, date_sortie, *, field="date_sortie"):
-    """An exit on or after the entry and the start of the latest étape."""
+    """An exit on or after the entry and the start of the latest étape already begun and not
+    cancelled (:func:`derniere_etape_debut`)."""
     errors = {}
     if date_sortie is None:
         _add(errors, field, "La date de sortie est obligatoire.")

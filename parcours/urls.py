@@ -57,4 +57,5 @@ urlpatterns = [
     path("import/<int:pk>/", views_import.import_detail, name="import_detail"),
     path("import/<int:pk>/avancement/", views_import.import_progress, name="import_progress"),
     path("import/<int:pk>/erreurs.csv", views_import.import_erreurs, name="import_erreurs"),
+    path("etapes/<int:pk>/annuler/", views.etape_cancel, name="etape_cancel"),
 ]

@@ -22,14 +22,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from parcours import ics, permissions, suivi
 from parcours.enums import ModeEntretien, StatutParcours, SujetEntretien, TypeAlerte
 from parcours.forms import EntretienForm, EtapeForm, WorkspaceFilterForm
-from parcours.models import Contrat, Entretien, Etape, Parcours, Sortie
+from parcours.models import Contrat, Entretien, Etape, Parcours, Sortie, TypeSortie
 from parcours.selectors import (
     STATUTS_ACTIFS,
     WorkspaceFilters,
     file_active,
     referents_for,
 )
-from parcours.sorties import periodes_of_etapes, validation_status
+from parcours.sorties import date_sortie_emploi, dates_validables, periodes_of_etapes, validation_status
 from participants.permissions import can_create_participant
 
 ENTRETIENS_PAGE_SIZE = 20
@@ -203,6 +203,26 @@ def _rdv_entretien(parcours, entretiens):
     return next((e for e in entretiens if e.prochain_rdv == parcours.prochain_rdv), None)
 
 
+def _previsions_sortie(parcours, sortie, periodes, today):
+    """When a job exit would become validable under each job-exit type of the PLIE (their rule
+    reads the contracts), from the contracts recorded: ``None`` without a job, else a dict with
+    the exit's date used (the recorded exit's, or the latest hiring's) and ``rows`` of
+    ``(type, date or None, reached)``. One query (the PLIE's active exit types)."""
+    if sortie is not None and sortie.validee:
+        return None
+    depuis = sortie.date_sortie if sortie is not None else date_sortie_emploi(periodes)
+    if depuis is None:
+        return None
+    types = TypeSortie.objects.filter(plie_id=parcours.plie_id, is_active=True).order_by("ordre", "libelle")
+    rows = [
+        (type_sortie, day, day is not None and day <= today)
+        for type_sortie, day in dates_validables(periodes, types, depuis=depuis)
+    ]
+    if not rows:
+        return None
+    return {"depuis": depuis, "enregistree": sortie is not None, "rows": rows}
+
+
 @login_required
 @require_GET
 def parcours_detail(request, pk):
@@ -217,10 +237,16 @@ def parcours_detail(request, pk):
     for entretien in page:
         entretien.sujets_labels = [_sujet_label(sujet) for sujet in entretien.sujets or []]
     can_write = permissions.can_write_suivi(scope, parcours)
+    today = timezone.localdate()
+    for etape in etapes:
+        etape.parcours = parcours  # the page's parcours: no query per étape
+        etape.can_cancel = can_write and permissions.can_cancel_etape(scope, etape, today)
     statut_sortie = None
+    periodes = periodes_of_etapes(etapes)
     if sortie is not None and not sortie.validee:
         # where the proposed exit stands under the PLIE's rules, from the étapes already read
-        statut_sortie = validation_status(parcours, timezone.localdate(), contrats=periodes_of_etapes(etapes))
+        statut_sortie = validation_status(parcours, today, contrats=periodes)
+    previsions = _previsions_sortie(parcours, sortie, periodes, today)
     rdv_entretien = _rdv_entretien(parcours, page.object_list)
     if rdv_entretien is None and parcours.prochain_rdv is not None:
         rdv_entretien = entretiens.filter(prochain_rdv=parcours.prochain_rdv).first()
@@ -230,6 +256,8 @@ def parcours_detail(request, pk):
         "participant": parcours.participant,
         "sortie": sortie,
         "validation_status": statut_sortie,
+        "previsions": previsions,
+        "valider_ouvert": bool(statut_sortie and statut_sortie.validable_now),
         "etapes": etapes,
         "page": page,
         "rdv_entretien": rdv_entretien,
@@ -360,6 +388,33 @@ def etape_update(request, pk):
         initial = EtapeForm.initial_for(etape, suivi.etape_fingerprint(etape))
         form = EtapeForm(parcours=parcours, etape=etape, initial=initial)
     return render(request, "parcours/etape_form.html", _etape_context(form, parcours, etape))
+
+
+@login_required
+@require_http_methods(["POST"])
+def etape_cancel(request, pk):
+    """Cancel a planned étape (the button of the parcours page); back to the parcours page."""
+    scope = request.scope
+    etape = get_object_or_404(
+        Etape.objects.filter(parcours__in=Parcours.objects.visible_to(scope)).select_related(
+            "parcours__participant", "parcours__plie", "type"
+        ),
+        pk=pk,
+    )
+    parcours = etape.parcours
+    if not permissions.can_write_suivi(scope, parcours):
+        raise PermissionDenied
+    try:
+        etape = suivi.etape_cancel(scope=scope, etape=etape)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"Étape « {etape.type} » prévue le {etape.date_debut:%d/%m/%Y} annulée : "
+            "elle reste dans l'historique du parcours.",
+        )
+    return redirect("parcours:parcours_detail", pk=parcours.pk)
 
 
 def _etape_context(form, parcours, etape):

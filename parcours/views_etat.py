@@ -583,6 +583,25 @@ def _visible_sortie(scope, pk):
     )
 
 
+def _etapes_list(etapes):
+    return ", ".join(f"« {etape.type} » du {etape.date_debut:%d/%m/%Y}" for etape in etapes)
+
+
+def etapes_message(sortie):
+    """What recording the exit did to the étapes, for the success message (``""``: nothing)."""
+    parts = []
+    closed, cancelled = getattr(sortie, "etapes_closes", []), getattr(sortie, "etapes_annulees", [])
+    if closed:
+        verbe = "se termine" if len(closed) == 1 else "se terminent"
+        parts.append(f"{_etapes_list(closed)} {verbe} le {sortie.date_sortie:%d/%m/%Y}")
+    if cancelled:
+        verbe = "est annulée" if len(cancelled) == 1 else "sont annulées"
+        parts.append(
+            f"{_etapes_list(cancelled)}, prévue{'s' if len(cancelled) > 1 else ''} après la sortie, {verbe}"
+        )
+    return (" Étapes : " + " ; ".join(parts) + ".") if parts else ""
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def sortie_create(request, pk):
@@ -608,7 +627,7 @@ def sortie_create(request, pk):
             message = f"Sortie « {sortie.type} » proposée : suivi dans l'emploi jusqu'à sa validation."
         else:
             message = f"Sortie « {sortie.type} » proposée : elle attend la validation d'une commission."
-        return message, _parcours_url(parcours)
+        return message + etapes_message(sortie), _parcours_url(parcours)
 
     radios = [(radio, t, regle_label(t)) for radio, t in zip(form["type"], types, strict=True)]
     context = _parcours_context(parcours, mode="record", sortie=None, types=radios)
@@ -635,6 +654,10 @@ def sortie_validate(request, pk):
         parcours, mode="validate", sortie=sortie, regle=regle_label(sortie.type), types=[]
     )
     context["validable"] = services.date_validable_of(sortie) if not sortie.validee else None
+    # « Valider » is offered only from the day the rule is met
+    context["validable_now"] = (
+        context["validable"] is not None and context["validable"] <= timezone.localdate()
+    )
     return _run_form(
         request, form, action, template="parcours/sortie_form.html", context=context, success=success
     )

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from parcours import permissions
-from parcours.forms_referentiel import TypeEtapeForm, TypeSortieForm, criteres_text
+from parcours.forms_referentiel import CritereFormSet, TypeEtapeForm, TypeSortieForm, criteres_initial
 from parcours.models import Etape, TypeEtape, TypeSortie
 from parcours.referentiels import type_etape_save, type_sortie_save
 from parcours.sorties import criteres_label
@@ -77,19 +77,21 @@ def referentiel_sorties(request):
     return render(request, "parcours/referentiel_sorties.html", context)
 
 
-def _form_page(request, *, plie, several, type_sortie, form, status=200):
+def _form_page(request, *, plie, several, type_sortie, form, criteres, status=200):
     context = {
         "plie": plie,
         "type_sortie": type_sortie,
         "form": form,
+        "criteres": criteres,
         "back_url": _list_url(plie, several),
     }
     return render(request, "parcours/type_sortie_form.html", context, status=status)
 
 
-def _save(request, *, plie, several, type_sortie, form):
+def _save(request, *, plie, several, type_sortie, form, criteres):
     """Validate and save; the redirect to the list, or the form with its errors (400)."""
-    if form.is_valid():
+    criteres_valid = criteres.is_valid()
+    if form.is_valid() and criteres_valid:
         data = form.cleaned_data
         try:
             saved = type_sortie_save(
@@ -99,7 +101,7 @@ def _save(request, *, plie, several, type_sortie, form):
                 code=data["code"],
                 libelle=data["libelle"],
                 categorie=data["categorie"],
-                criteres=data["criteres"],
+                criteres=criteres.criteres(),
                 commission_requise=data["commission_requise"],
                 is_active=data["is_active"],
                 ordre=data["ordre"],
@@ -112,7 +114,9 @@ def _save(request, *, plie, several, type_sortie, form):
             verbe = "créé" if type_sortie is None else "enregistré"
             messages.success(request, f"Type de sortie « {saved.libelle} » {verbe}{etat}.")
             return redirect(_list_url(plie, several))
-    return _form_page(request, plie=plie, several=several, type_sortie=type_sortie, form=form, status=400)
+    return _form_page(
+        request, plie=plie, several=several, type_sortie=type_sortie, form=form, criteres=criteres, status=400
+    )
 
 
 @login_required
@@ -124,11 +128,13 @@ def type_sortie_create(request):
     several = len(plies) > 1
     if request.method == "POST":
         form = TypeSortieForm(request.POST)
-        return _save(request, plie=plie, several=several, type_sortie=None, form=form)
+        criteres = CritereFormSet(request.POST, prefix="criteres")
+        return _save(request, plie=plie, several=several, type_sortie=None, form=form, criteres=criteres)
     last = TypeSortie.objects.filter(plie=plie).order_by("-ordre").values_list("ordre", flat=True).first()
-    initial = {"is_active": True, "criteres": "[]", "ordre": (last or 0) + ORDRE_STEP}
+    initial = {"is_active": True, "ordre": (last or 0) + ORDRE_STEP}
     form = TypeSortieForm(initial=initial)
-    return _form_page(request, plie=plie, several=several, type_sortie=None, form=form)
+    criteres = CritereFormSet(prefix="criteres")
+    return _form_page(request, plie=plie, several=several, type_sortie=None, form=form, criteres=criteres)
 
 
 @login_required
@@ -143,19 +149,24 @@ def type_sortie_update(request, pk):
     code_locked = type_sortie.sorties.exists()
     if request.method == "POST":
         form = TypeSortieForm(request.POST, initial={"code": type_sortie.code}, code_locked=code_locked)
-        return _save(request, plie=plie, several=several, type_sortie=type_sortie, form=form)
+        criteres = CritereFormSet(request.POST, prefix="criteres")
+        return _save(
+            request, plie=plie, several=several, type_sortie=type_sortie, form=form, criteres=criteres
+        )
     initial = {
         "code": type_sortie.code,
         "libelle": type_sortie.libelle,
         "categorie": type_sortie.categorie,
         "categorie_departement": type_sortie.categorie_departement,
-        "criteres": criteres_text(type_sortie.criteres),
         "commission_requise": type_sortie.commission_requise,
         "is_active": type_sortie.is_active,
         "ordre": type_sortie.ordre,
     }
     form = TypeSortieForm(initial=initial, code_locked=code_locked)
-    return _form_page(request, plie=plie, several=several, type_sortie=type_sortie, form=form)
+    criteres = CritereFormSet(prefix="criteres", initial=criteres_initial(type_sortie.criteres))
+    return _form_page(
+        request, plie=plie, several=several, type_sortie=type_sortie, form=form, criteres=criteres
+    )
 
 
 # --- step types -------------------------------------------------------------------------------

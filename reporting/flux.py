@@ -253,8 +253,13 @@ def lignes_prescripteurs(perimetre, periode):
 
 
 def etape_pendant(periode):
-    """An étape running during the period (an étape without an end date is still running)."""
-    return Q(date_debut__lte=periode.fin) & (Q(date_fin__isnull=True) | Q(date_fin__gte=periode.debut))
+    """An étape running during the period (an étape without an end date is still running; a
+    cancelled one never ran)."""
+    return (
+        Q(annulee=False)
+        & Q(date_debut__lte=periode.fin)
+        & (Q(date_fin__isnull=True) | Q(date_fin__gte=periode.debut))
+    )
 
 
 def lignes_etapes(perimetre, periode):

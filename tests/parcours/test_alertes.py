@@ -204,7 +204,8 @@ def test_sortie_validable(world):
     refresh(world.plie_a)
     alerts = stored(world.plie_a)
     assert alerts[(validable.pk, TypeAlerte.SORTIE_VALIDABLE)] == (
-        "Validable depuis le 01/06/2026 (6 mois d'emploi sans interruption).",
+        "Validable depuis le 01/06/2026 (6 mois d'emploi sans interruption chez le même employeur "
+        "(même agence)).",
         TODAY,
     )
     assert types_of(tomorrow) == set()

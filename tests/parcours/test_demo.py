@@ -38,8 +38,10 @@ def test_demo_job_exits_meet_their_own_validation_rule(db):
     for sortie in Sortie.objects.filter(validee=True).select_related("type", "parcours"):
         if not sortie.type.criteres:
             continue
-        validable = date_validable(contrats_of(sortie.parcours), sortie.type.criteres)
-        assert validable is not None and validable <= sortie.date_sortie, (sortie.type.code, validable)
+        validable = date_validable(
+            contrats_of(sortie.parcours), sortie.type.criteres, depuis=sortie.date_sortie
+        )
+        assert validable is not None and validable <= sortie.date_validation, (sortie.type.code, validable)
         checked += 1
     assert checked > 10
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
-from pytest_django.asserts import assertContains, assertRedirects
+from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from parcours.enums import StatutParcours
 from parcours.models import AffectationReferent, Parcours, Sortie, Suspension, TypeSortie
@@ -231,11 +231,15 @@ class TestSortie:
         TypeSortie.objects.filter(plie=world.plie_a, code="AUTRE").update(is_active=False)
         client.force_login(world.referent_a)
         response = client.get(url("sortie_create", parcours.pk))
-        assertContains(response, "6 mois d&#x27;emploi sans interruption.")
+        assertContains(
+            response, "6 mois d&#x27;emploi sans interruption chez le même employeur (même agence)."
+        )
         assertContains(
             response,
-            "900 h sur 9 mois glissants chez le même employeur ou 6 mois d&#x27;emploi sans interruption.",
+            "900 h sur les 9 derniers mois chez le même employeur (même agence) ou 6 mois d&#x27;emploi sans "
+            "interruption chez le même employeur (même agence).",
         )
+        assertContains(response, "12 mois d&#x27;emploi sans interruption à 20 h par semaine au moins")
         assertContains(response, "Validée dès l&#x27;enregistrement.")
         assertContains(response, "; validation en commission.")
         labels = [label for _, label in response.context["form"].fields["type"].choices]
@@ -269,6 +273,11 @@ class TestSortie:
         assert parcours.status == StatutParcours.EN_SUIVI_EMPLOI
         response = client.get(url("sortie_validate", sortie.pk))
         assertContains(response, "à partir du 02/09/2026")
+        # « Valider » is offered only from that date
+        assertContains(response, "La règle de validation n'est remplie qu'à partir du 02/09/2026")
+        assertNotContains(
+            response, '<button type="submit" class="btn btn-primary">Valider la sortie</button>'
+        )
         response = client.post(
             url("sortie_validate", sortie.pk), {"version": 2, "date_validation": "15/06/2026"}
         )
@@ -281,6 +290,7 @@ class TestSortie:
         }
         time_machine.move_to(datetime.datetime(2026, 9, 3, 10, 0, tzinfo=PARIS), tick=False)
         client.force_login(world.referent_a)  # the session of June has expired
+        assertContains(client.get(url("sortie_validate", sortie.pk)), "Valider la sortie</button>")
         response = client.post(
             url("sortie_validate", sortie.pk), {"version": 2, "date_validation": "02/09/2026"}
         )

@@ -19,6 +19,16 @@ def own_parcours(world):
     )
 
 
+def planned_etape(world):
+    """An étape of referent_a's parcours planned to start in ten days."""
+    import datetime
+
+    from tests.parcours.factories import EtapeFactory
+
+    start = datetime.date.today() + datetime.timedelta(days=10)
+    return EtapeFactory(parcours=own_parcours(world), date_debut=start)
+
+
 def nobody(world):
     return None
 
@@ -37,6 +47,7 @@ ROWS = [
     ("can_run_commissions", plie_a, allowed_by(*COMMISSION)),
     ("can_change_referent", own_parcours, allowed_by(*FOLLOWERS)),  # the référent hands over
     ("can_write_suivi", own_parcours, allowed_by(*FOLLOWERS)),
+    ("can_cancel_etape", planned_etape, allowed_by(*FOLLOWERS)),
     ("can_edit_closed_parcours", plie_a, allowed_by("admin_a")),
     ("can_cancel_sortie", sortie_a, allowed_by("admin_a")),
     ("can_pick_referent", nobody, allowed_by(*COMMISSION)),

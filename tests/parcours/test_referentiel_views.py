@@ -14,7 +14,7 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 
 from parcours.enums import CategorieEtape, CategorieSortie
 from parcours.forms import EtapeForm
-from parcours.forms_referentiel import criteres_text
+from parcours.forms_referentiel import criteres_post_data
 from parcours.models import TypeEtape, TypeSortie
 from parcours.referentiels import TYPES_ETAPE, TYPES_SORTIE, type_etape_save, type_sortie_save
 from parcours.services import types_sortie_of
@@ -42,12 +42,13 @@ def post_data(**overrides):
         "code": "CDD_4M",
         "libelle": "CDD de 4 à 6 mois",
         "categorie": CategorieSortie.POSITIVE_AUTRE,
-        "criteres": '[{"type": "duree_emploi", "mois": 4}]',
+        "criteres": [{"type": "duree_emploi", "mois": 4}],
         "commission_requise": "on",
         "is_active": "on",
         "ordre": "185",
     }
     data.update(overrides)
+    data.update(criteres_post_data(data.pop("criteres")))  # the rows of the criteria, as posted
     return {key: value for key, value in data.items() if value is not None}
 
 
@@ -68,9 +69,11 @@ class TestList:
         for text in (
             "PLIE A",
             "<code>INTERIM_6M</code>",
-            "Intérim (900 h dans la même agence sur 9 mois ou 6 mois sans interruption)",
+            "Intérim (900 h dans la même agence sur les 9 derniers mois, ou 6 mois sans interruption dans la "
+            "même agence)",
             "Positive — emploi durable",
-            "900 h sur 9 mois glissants chez le même employeur ou 6 mois d&#x27;emploi sans interruption",
+            "900 h sur les 9 derniers mois chez le même employeur (même agence) ou 6 mois d&#x27;emploi sans "
+            "interruption chez le même employeur (même agence)",
             "Neutralisée (administrative)",
         ):
             assertContains(response, text)
@@ -133,7 +136,7 @@ class TestList:
         row = next(t for t in response.context["types"] if t.code == "CDI")
         assert (row.is_active, row.nb_sorties) == (False, 1)
         assertContains(response, "Inactif")
-        assertContains(response, "17 actifs sur 18")
+        assertContains(response, "18 actifs sur 19")
 
     @pytest.mark.parametrize("extra", [0, 20])
     def test_query_count(self, client, world, extra, django_assert_num_queries):
@@ -157,7 +160,9 @@ class TestCreate:
         client.force_login(world.admin_a)
         response = client.get(CREATE_URL)
         assertContains(response, "Nouveau type de sortie")
-        assert response.context["form"]["ordre"].value() == 190  # after the last one (180)
+        assert response.context["form"]["ordre"].value() == 200  # after the last one (190)
+        assertContains(response, "Même employeur / même agence")
+        assertContains(response, "Minimum d&#x27;heures par semaine")
         response = client.post(CREATE_URL, post_data(code=" cdd_4m "))
         assertRedirects(response, LIST_URL, fetch_redirect_response=False)
         created = type_sortie(world.plie_a, "CDD_4M")
@@ -173,7 +178,7 @@ class TestCreate:
 
     def test_no_rule_is_an_empty_list(self, client, world):
         client.force_login(world.admin_a)
-        client.post(CREATE_URL, post_data(code="SALON", criteres="", categorie=CategorieSortie.AUTRE))
+        client.post(CREATE_URL, post_data(code="SALON", criteres=[], categorie=CategorieSortie.AUTRE))
         assert type_sortie(world.plie_a, "SALON").criteres == []
 
     def test_a_code_is_unique_in_the_plie(self, client, world):
@@ -192,42 +197,78 @@ class TestCreate:
         assert response.status_code == 302
 
     @pytest.mark.parametrize(
-        ("criteres", "messages"),
+        ("row", "errors"),
         [
-            ('[{"type": "duree_emploi", "mois": 6}', None),  # JSON invalide
             (
-                '[{"type": "duree_emploi"}]',
-                ["Critère n° 1 (duree_emploi) : le paramètre « mois » manque."],
+                {"type": "duree_emploi"},
+                {"mois": ["« Durée (mois) » est obligatoire pour ce type de critère."]},
+            ),
+            ({"mois": "6"}, {"type": ["Choisissez le type de critère (ou videz la ligne)."]}),
+            (
+                {"type": "heures_fenetre", "heures": "-900", "fenetre_mois": "9"},
+                {"heures": ["« Heures » doit être strictement positif."]},
             ),
             (
-                '[{"type": "anciennete", "mois": 6}]',
-                [
-                    "Critère n° 1 : type « anciennete » inconnu (types possibles : apres_debut, "
-                    "duree_emploi, duree_fenetre, fin_formation, heures_fenetre, semaines_fenetre)."
-                ],
+                {"type": "duree_fenetre", "mois": "10", "fenetre_mois": "9"},
+                {
+                    "mois": [
+                        "« Durée (mois) » (10) dépasse « Sur les derniers (mois) » (9) : la règle ne "
+                        "pourrait jamais être remplie."
+                    ]
+                },
             ),
             (
-                '[{"type": "heures_fenetre", "heures": -900, "fenetre_mois": 9}]',
-                ["Critère n° 1 (heures_fenetre) : « heures » doit être strictement positif."],
+                {"type": "duree_emploi", "mois": "12", "heures_hebdo_min": "60"},
+                {"heures_hebdo_min": ["« Minimum d'heures par semaine » ne peut pas dépasser 48 h."]},
             ),
             (
-                '{"type": "duree_emploi", "mois": 6}',
-                ["Les critères s'écrivent comme une liste entre crochets : [ {…}, {…} ]."],
+                {"type": "duree_emploi", "mois": "12", "fenetre_mois": "9"},
+                {"fenetre_mois": ["« Sur les derniers (mois) » ne s'applique pas à ce type de critère."]},
             ),
+            (
+                {"type": "apres_debut", "mois": "6", "meme_employeur": "on"},
+                {
+                    "meme_employeur": [
+                        "« Même employeur / même agence » ne s'applique pas à ce type de critère."
+                    ]
+                },
+            ),
+            ({"type": "anciennete", "mois": "6"}, {"type": None}),  # not a choice: Django's message
         ],
     )
-    def test_the_criteria_are_checked_in_french(self, client, world, criteres, messages):
+    def test_the_criteria_are_checked_in_french(self, client, world, row, errors):
+        """Each figure is checked on its own field of the criterion's row, in French; contradictory
+        figures are refused on the field at fault; nothing is saved."""
         client.force_login(world.admin_a)
-        response = client.post(CREATE_URL, post_data(criteres=criteres))
+        data = post_data(criteres=[])
+        data.update({f"criteres-0-{name}": value for name, value in row.items()})
+        response = client.post(CREATE_URL, data)
         assert response.status_code == 400
-        errors = response.context["form"].errors
-        assert list(errors) == ["criteres"]
-        if messages is None:
-            assert errors["criteres"][0].startswith("JSON invalide : erreur ligne 1, colonne ")
-        else:
-            assert errors["criteres"] == messages
+        assert response.context["form"].errors == {}
+        row_errors = response.context["criteres"].forms[0].errors
+        assert list(row_errors) == list(errors)
+        for field, messages in errors.items():
+            if messages is not None:
+                assert row_errors[field] == messages
         assertContains(response, "Le formulaire n'a pas été enregistré", status_code=400)
         assert not TypeSortie.objects.filter(code="CDD_4M").exists()
+
+    def test_a_rule_with_every_option(self, client, world):
+        client.force_login(world.admin_a)
+        criteres = [
+            {"type": "duree_emploi", "mois": 12, "meme_employeur": True, "heures_hebdo_min": 20},
+            {"type": "heures_fenetre", "heures": 1200.5, "fenetre_mois": 12},
+        ]
+        response = client.post(CREATE_URL, post_data(criteres=criteres))
+        assert response.status_code == 302
+        assert type_sortie(world.plie_a, "CDD_4M").criteres == criteres
+
+    def test_a_row_is_deleted(self, client, world):
+        client.force_login(world.admin_a)
+        data = post_data(criteres=[{"type": "duree_emploi", "mois": 4}, {"type": "duree_emploi", "mois": 6}])
+        data["criteres-0-DELETE"] = "on"
+        assert client.post(CREATE_URL, data).status_code == 302
+        assert type_sortie(world.plie_a, "CDD_4M").criteres == [{"type": "duree_emploi", "mois": 6}]
 
     def test_the_other_fields_are_checked_in_french(self, client, world):
         client.force_login(world.admin_a)
@@ -268,8 +309,16 @@ class TestUpdate:
         form = response.context["form"]
         assert form["code"].value() == "INTERIM_6M"
         assert not form.fields["code"].disabled
-        assert form["criteres"].value() == criteres_text(interim.criteres)
-        assertContains(response, "&quot;meme_employeur&quot;: true")
+        rows = response.context["criteres"].forms
+        assert [
+            (row["type"].value(), row["heures"].value(), row["fenetre_mois"].value()) for row in rows[:2]
+        ] == [
+            ("heures_fenetre", 900, 9),
+            ("duree_emploi", None, None),
+        ]
+        assert rows[0]["meme_employeur"].value() is True and rows[1]["mois"].value() == 6
+        assert len(rows) == 4  # and two empty rows to add criteria
+        assertNotContains(response, "&quot;type&quot;")  # never JSON
 
     def test_a_change_of_rule(self, client, world):
         cdi = type_sortie(world.plie_a, "CDI")
@@ -280,7 +329,7 @@ class TestUpdate:
                 code="CDI",
                 libelle="CDI (temps plein ou partiel choisi)",
                 categorie=CategorieSortie.EMPLOI_DURABLE,
-                criteres='[{"type": "duree_emploi", "mois": 4}]',
+                criteres=[{"type": "duree_emploi", "mois": 4}],
                 commission_requise=None,
                 ordre="10",
             ),
@@ -327,7 +376,7 @@ class TestUpdate:
                 code="ABANDON",
                 libelle="Abandon",
                 categorie=CategorieSortie.ABANDON,
-                criteres="[]",
+                criteres=[],
                 commission_requise=None,
                 is_active=None,
             ),
@@ -409,7 +458,7 @@ class TestTypeSortieSave:
             "libelle": ["Le libellé est obligatoire."],
             "categorie": ["Choisissez la catégorie de la sortie."],
             "criteres": [
-                "Critère n° 1 : le type manque (types possibles : apres_debut, duree_emploi, "
+                "Critère n° 1 : le type de critère manque (types possibles : apres_debut, duree_emploi, "
                 "duree_fenetre, fin_formation, heures_fenetre, semaines_fenetre)."
             ],
             "ordre": ["L'ordre est un nombre entier entre 0 et 32767."],

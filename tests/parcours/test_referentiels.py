@@ -24,6 +24,7 @@ CODES = [
     "CREATION_ENTREPRISE",
     "FORMATION_QUALIFIANTE",
     "CONTRAT_AIDE",
+    "CDD_ETTI",
     "AUTRE_POSITIVE",
     "ABANDON",
     "NON_RESPECT_CONTRAT",
@@ -52,27 +53,29 @@ def test_a_new_plie_gets_the_default_referential(db):
     plie = PlieFactory()
     rows = {t.code: t for t in TypeSortie.objects.filter(plie=plie)}
     assert list(TypeSortie.objects.filter(plie=plie).values_list("code", flat=True)) == CODES  # by ordre
-    assert rows["CDI"].criteres == [{"type": "duree_emploi", "mois": 6}]
+    # the strictest common reading of the seed PLIE tables (004, lines in parcours/referentiels.py)
+    assert rows["CDI"].criteres == [{"type": "duree_emploi", "mois": 6, "meme_employeur": True}]
     assert rows["CDD_6M"].criteres == [{"type": "duree_emploi", "mois": 6, "meme_employeur": True}]
     assert rows["INTERIM_6M"].criteres == [
         {"type": "heures_fenetre", "heures": 900, "fenetre_mois": 9, "meme_employeur": True},
-        {"type": "duree_emploi", "mois": 6},
+        {"type": "duree_emploi", "mois": 6, "meme_employeur": True},
     ]
-    assert [c["type"] for c in rows["CONTRATS_SUCCESSIFS"].criteres] == [
-        "duree_fenetre",
-        "semaines_fenetre",
-        "heures_fenetre",
+    assert rows["CONTRATS_SUCCESSIFS"].criteres == [
+        {"type": "semaines_fenetre", "semaines": 39, "fenetre_mois": 12}
     ]
     assert rows["CREATION_ENTREPRISE"].criteres == [{"type": "apres_debut", "mois": 6}]
     assert rows["FORMATION_QUALIFIANTE"].categorie == CategorieSortie.QUALIFIANTE
     assert rows["FORMATION_QUALIFIANTE"].criteres == [{"type": "fin_formation", "mois_max": 6}]
-    for code in ("CONTRAT_AIDE", "AUTRE_POSITIVE"):
+    for code in ("CONTRAT_AIDE", "CDD_ETTI", "AUTRE_POSITIVE"):
         assert rows[code].categorie == CategorieSortie.POSITIVE_AUTRE
         assert rows[code].commission_requise is True
-        assert rows[code].criteres == [
-            {"type": "duree_emploi", "mois": 12},
-            {"type": "heures_fenetre", "heures": 1200, "fenetre_mois": 12},
-        ]
+    assert rows["CONTRAT_AIDE"].criteres == [
+        {"type": "duree_emploi", "mois": 12, "meme_employeur": True, "heures_hebdo_min": 20}
+    ]
+    assert rows["CDD_ETTI"].criteres == [
+        {"type": "semaines_fenetre", "semaines": 39, "fenetre_mois": 12, "meme_employeur": True}
+    ]
+    assert rows["AUTRE_POSITIVE"].criteres == [{"type": "duree_emploi", "mois": 12}]
     assert {code for code, t in rows.items() if t.categorie == CategorieSortie.ABANDON} == {
         "ABANDON",
         "NON_RESPECT_CONTRAT",
@@ -125,7 +128,7 @@ def test_other_structures_and_updates_get_nothing(db):
 def test_each_plie_has_its_own_referential(db):
     plie_a, plie_b = PlieFactory(), PlieFactory()
     assert (
-        TypeSortie.objects.filter(plie=plie_a).count() == TypeSortie.objects.filter(plie=plie_b).count() == 18
+        TypeSortie.objects.filter(plie=plie_a).count() == TypeSortie.objects.filter(plie=plie_b).count() == 19
     )
     assert TypeEtape.objects.filter(plie__isnull=True).count() == len(TYPES_ETAPE)  # shared, created once
 
@@ -148,10 +151,11 @@ def test_the_data_migration_fills_existing_plie(db):
         ("[]", None),
         (
             '[{"type": "duree_emploi", "mois": -6}]',
-            "Critère n° 1 (duree_emploi) : « mois » doit être strictement positif.",
+            "Critère n° 1 (durée d'emploi sans interruption) : « Durée (mois) » doit être strictement "
+            "positif.",
         ),
-        ('[{"type": "anciennete"}]', "Critère n° 1 : type « anciennete » inconnu"),
-        ('{"type": "duree_emploi", "mois": 6}', "Les critères s'écrivent comme une liste"),
+        ('[{"type": "anciennete"}]', "Critère n° 1 : type de critère « anciennete » inconnu"),
+        ('{"type": "duree_emploi", "mois": 6}', "Les critères de validation sont une liste"),
     ],
 )
 def test_the_admin_form_checks_the_rule_in_french(db, criteres, error):
@@ -189,7 +193,7 @@ def test_admin_pages_render(client, db):
     ):
         assert client.get(url).status_code == 200, url
     response = client.get(reverse("admin:parcours_typesortie_changelist"))
-    assert "900 h sur 9 mois glissants chez le même employeur" in response.content.decode()
+    assert "900 h sur les 9 derniers mois chez le même employeur" in response.content.decode()
     assert Structure.objects.plies().count() == 1
 
 
@@ -211,9 +215,9 @@ def test_the_admin_rejects_a_bad_rule_and_keeps_parcours_read_only(client, db):
         },
     )
     assert response.status_code == 200
-    assert "« mois » doit être un nombre entier de mois." in response.content.decode()
+    assert "« Durée (mois) » doit être un nombre entier de mois." in response.content.decode()
     cdi.refresh_from_db()
-    assert cdi.criteres == [{"type": "duree_emploi", "mois": 6}]  # nothing saved
+    assert cdi.criteres == [{"type": "duree_emploi", "mois": 6, "meme_employeur": True}]  # nothing saved
 
     parcours = ParcoursFactory(participant__plie=plie, en_parcours=True)
     parcours.projet = "Cariste"
@@ -234,7 +238,7 @@ def test_new_plie_get_the_departement_class_of_each_default_exit_type(db):
     plie = PlieFactory()
     classes = dict(TypeSortie.objects.filter(plie=plie).values_list("code", "categorie_departement"))
     durables = {"CDI", "CDD_6M", "INTERIM_6M", "CONTRATS_SUCCESSIFS", "CREATION_ENTREPRISE"}
-    positives = {"FORMATION_QUALIFIANTE", "CONTRAT_AIDE", "AUTRE_POSITIVE"}
+    positives = {"FORMATION_QUALIFIANTE", "CONTRAT_AIDE", "CDD_ETTI", "AUTRE_POSITIVE"}
     assert {code for code, classe in classes.items() if classe == "emploi_durable"} == durables
     assert {code for code, classe in classes.items() if classe == "positive"} == positives
     assert {code for code, classe in classes.items() if classe == ""} == set(CODES) - durables - positives
@@ -262,3 +266,29 @@ def test_the_departement_class_data_migration(db, code, categorie, classe):
     migration.set_categorie_departement(django_apps, None)
     type_sortie.refresh_from_db()
     assert type_sortie.categorie_departement == classe
+
+
+def test_the_seed_reading_data_migration_updates_untouched_defaults_only(db):
+    """Migration 0005: rows still holding the previous default get the seed reading, a rule the
+    PLIE changed stays, the new « CDD en ETTI » type is added once."""
+    plie = PlieFactory()
+    rows = TypeSortie.objects.filter(plie=plie)
+    rows.filter(code="CDD_ETTI").delete()
+    old_interim = [
+        {"type": "heures_fenetre", "heures": 900, "fenetre_mois": 9, "meme_employeur": True},
+        {"type": "duree_emploi", "mois": 6},
+    ]
+    rows.filter(code="INTERIM_6M").update(
+        criteres=old_interim,
+        libelle="Intérim (900 h dans la même agence sur 9 mois ou 6 mois sans interruption)",
+    )
+    rows.filter(code="CDI").update(criteres=[{"type": "duree_emploi", "mois": 4}], libelle="CDI maison")
+    migration = importlib.import_module("parcours.migrations.0005_default_rules_seed_reading")
+    migration.forwards(django_apps, None)
+    migration.forwards(django_apps, None)  # safe to run twice
+    interim = rows.get(code="INTERIM_6M")
+    assert interim.criteres[1] == {"type": "duree_emploi", "mois": 6, "meme_employeur": True}
+    assert interim.libelle.startswith("Intérim (900 h dans la même agence sur les 9 derniers mois")
+    assert rows.get(code="CDI").criteres == [{"type": "duree_emploi", "mois": 4}]  # the PLIE's own rule
+    assert rows.filter(code="CDD_ETTI").count() == 1
+    assert rows.get(code="CDD_ETTI").ordre == rows.get(code="CONTRAT_AIDE").ordre + 5

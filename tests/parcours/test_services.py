@@ -1037,7 +1037,8 @@ class TestJobExitValidation:
             )
         assert messages_of(raised) == {
             "date_validation": [
-                "La règle de validation de cette sortie n'est pas remplie par les contrats enregistrés."
+                "La règle de validation de cette sortie n'est pas remplie par les contrats en cours depuis "
+                "la sortie (le 01/04/2026)."
             ]
         }
 
@@ -1053,8 +1054,9 @@ class TestJobExitValidation:
 
 
 def test_the_commission_validates_an_aided_contract_once_its_rule_is_met(world, time_machine):
-    """« Contrat aidé » (default referential): 12 months or 1,200 h over 12 months, and the
-    commission. 35 h a week from 02/02/2026: 1,200 h are done after 240 days."""
+    """« Contrat aidé » (default referential, 004 l.439–446): 12 months with the employer at
+    20 h a week at least, and the commission. 35 h a week from 02/02/2026: validable on
+    02/02/2027 (the old rule's « or 1,200 h over 12 months » made it 30/09/2026, 8 months)."""
     parcours = en_parcours(world)
     contrat_aide = TypeSortie.objects.get(plie=world.plie_a, code="CONTRAT_AIDE")
     etape = EtapeFactory(parcours=parcours, date_debut=D(2026, 2, 2), type=TypeEtapeFactory(emploi=True))
@@ -1063,25 +1065,25 @@ def test_the_commission_validates_an_aided_contract_once_its_rule_is_met(world, 
     parcours.refresh_from_db()
     assert (parcours.status, sortie.validee) == (StatutParcours.EN_SUIVI_EMPLOI, False)
     validable = services.date_validable_of(sortie)
-    assert validable == D(2026, 9, 30)
-    assert services.sorties_a_valider(world.plie_a.pk, D(2026, 9, 29)) == []
-    (offered,) = services.sorties_a_valider(world.plie_a.pk, D(2026, 10, 1))
+    assert validable == D(2027, 2, 2)
+    assert services.sorties_a_valider(world.plie_a.pk, D(2027, 2, 1)) == []
+    (offered,) = services.sorties_a_valider(world.plie_a.pk, D(2027, 2, 2))
     assert (offered, offered.validable_le) == (parcours, validable)
 
-    time_machine.move_to(datetime.datetime(2026, 10, 2, 9, 0, tzinfo=PARIS), tick=False)
+    time_machine.move_to(datetime.datetime(2027, 2, 3, 9, 0, tzinfo=PARIS), tick=False)
     with pytest.raises(ValidationError, match="se valide en commission"):
         services.sortie_validate(
             scope=scope_for(world.referent_a),
             sortie=sortie,
             version=parcours.version,
-            date_validation=D(2026, 10, 1),
+            date_validation=D(2027, 2, 2),
         )
-    early = CommissionFactory(plie=world.plie_a, date=D(2026, 9, 24))
+    early = CommissionFactory(plie=world.plie_a, date=D(2027, 1, 28))
     decision = on_agenda(early, parcours, ObjetPassage.VALIDATION_SORTIE)
-    with pytest.raises(ValidationError, match="qu'à partir du 30/09/2026"):
+    with pytest.raises(ValidationError, match="qu'à partir du 02/02/2027"):
         record(decision, world.animateur_a, type_decision=TypeDecision.SORTIE_VALIDEE)
     decision.delete()
-    held = CommissionFactory(plie=world.plie_a, date=D(2026, 10, 1))
+    held = CommissionFactory(plie=world.plie_a, date=D(2027, 2, 2))
     record(
         on_agenda(held, parcours, ObjetPassage.VALIDATION_SORTIE),
         world.animateur_a,
@@ -1124,3 +1126,64 @@ def test_two_simultaneous_saves_on_postgresql(world):
     assert sorted(outcomes) == ["conflit", "enregistré"]
     assert Suspension.objects.count() == 1
     assert Parcours.objects.get(pk=parcours.pk).version == 2
+
+
+class TestExitAndEtapes:
+    """Issue #13, 9: an exit no longer gets stuck behind a planned étape; recording it ends the
+    étapes in progress on its date and cancels those planned after it (kept in history)."""
+
+    def test_a_planned_etape_no_longer_holds_the_exit_back(self, world, types_sortie):
+        parcours = en_parcours(world)
+        begun = EtapeFactory(
+            parcours=parcours, type=TypeEtapeFactory(libelle="Atelier CV"), date_debut=D(2026, 5, 4)
+        )
+        planned = EtapeFactory(
+            parcours=parcours,
+            type=TypeEtapeFactory(libelle="Immersion"),
+            date_debut=TODAY + datetime.timedelta(3),
+        )
+        ended = EtapeFactory(parcours=parcours, date_debut=D(2026, 3, 2), date_fin=D(2026, 3, 31))
+        sortie = record_sortie(world, parcours, types_sortie["abandon"], date_sortie=TODAY)
+        begun.refresh_from_db(), planned.refresh_from_db(), ended.refresh_from_db()
+        assert (begun.date_fin, begun.annulee) == (TODAY, False)  # ended on the exit's date
+        assert (planned.annulee, planned.date_annulation, planned.date_fin) == (True, TODAY, None)
+        assert ended.date_fin == D(2026, 3, 31)  # already over: unchanged
+        assert planned.history.latest().history_change_reason == "Sortie du 15/06/2026"
+        assert (sortie.etapes_closes, sortie.etapes_annulees) == ([begun], [planned])
+        from parcours.views_etat import etapes_message
+
+        assert etapes_message(sortie) == (
+            " Étapes : « Atelier CV » du 04/05/2026 se termine le 15/06/2026 ; « Immersion » du 18/06/2026, "
+            "prévue après la sortie, est annulée."
+        )
+
+    def test_an_etape_begun_after_the_exit_still_refuses_it(self, world, types_sortie):
+        parcours = en_parcours(world)
+        EtapeFactory(parcours=parcours, date_debut=D(2026, 6, 10))
+        with pytest.raises(ValidationError) as raised:
+            record_sortie(world, parcours, types_sortie["abandon"], date_sortie=D(2026, 6, 5))
+        assert messages_of(raised) == {
+            "date_sortie": ["La sortie ne peut pas précéder le début de la dernière étape (le 10/06/2026)."]
+        }
+        assert not Sortie.objects.filter(parcours=parcours).exists()
+
+    def test_a_cancelled_etape_is_ignored(self, world, types_sortie):
+        parcours = en_parcours(world)
+        EtapeFactory(
+            parcours=parcours, date_debut=D(2026, 6, 10), annulee=True, date_annulation=D(2026, 6, 1)
+        )
+        record_sortie(world, parcours, types_sortie["abandon"], date_sortie=D(2026, 6, 5))
+        assert Sortie.objects.filter(parcours=parcours).exists()
+
+    def test_a_job_exit_keeps_its_job(self, world, types_sortie):
+        """Under a rule that reads the jobs, the étapes carrying a contract are left as they are:
+        the job goes on and validates the exit; other étapes end."""
+        parcours = en_parcours(world)
+        job = EtapeFactory(parcours=parcours, type=TypeEtapeFactory(emploi=True), date_debut=D(2026, 6, 1))
+        ContratFactory(etape=job, date_debut=D(2026, 6, 1))
+        atelier = EtapeFactory(parcours=parcours, date_debut=D(2026, 5, 4))
+        sortie = record_sortie(world, parcours, types_sortie["cdi"], date_sortie=D(2026, 6, 1))
+        job.refresh_from_db(), atelier.refresh_from_db()
+        assert (job.date_fin, job.annulee) == (None, False)
+        assert atelier.date_fin == D(2026, 6, 1)
+        assert services.date_validable_of(sortie) == D(2026, 12, 1)

@@ -580,3 +580,117 @@ class TestEtapeUpdate:
         suivi.etape_update(scope=scope_for(world.referent_a), etape=etape, resultat="Terminée")
         etape.refresh_from_db()
         assert etape.resultat == "Terminée"
+
+
+# --- contracts of one employer do not overlap -------------------------------------------------
+
+
+class TestContractOverlap:
+    @pytest.fixture
+    def first(self, world, parcours, types):
+        return suivi.etape_add(
+            scope=scope_for(world.referent_a),
+            parcours=parcours,
+            type=types["interim"],
+            date_debut=D(2026, 3, 2),
+            contrat=contrat(
+                type_contrat=TypeContrat.CDD, employeur="Intérim Plus", date_fin_prevue=D(2026, 5, 31)
+            ),
+        )
+
+    def test_an_overlap_with_the_same_employer_is_refused(self, world, parcours, types, first):
+        with pytest.raises(ValidationError) as raised:
+            suivi.etape_add(
+                scope=scope_for(world.referent_a),
+                parcours=parcours,
+                type=types["interim"],
+                date_debut=D(2026, 5, 15),
+                contrat=contrat(
+                    type_contrat=TypeContrat.CDD, employeur=" interim  PLUS ", date_fin_prevue=None
+                ),
+            )
+        assert errors_of(raised) == {
+            "contrat_date_debut": [
+                "Ce contrat chevauche le contrat chez Intérim Plus du 02/03/2026 (au 31/05/2026) : un "
+                "renouvellement commence le lendemain de la fin du contrat précédent ; modifiez plutôt "
+                "ce contrat-là."
+            ]
+        }
+        assert Etape.objects.filter(parcours=parcours).count() == 1  # nothing saved
+
+    def test_a_renewal_the_next_day_and_another_employer_are_fine(self, world, parcours, types, first):
+        suivi.etape_add(
+            scope=scope_for(world.referent_a),
+            parcours=parcours,
+            type=types["interim"],
+            date_debut=D(2026, 6, 1),
+            contrat=contrat(type_contrat=TypeContrat.CDD, employeur="Intérim Plus"),
+        )
+        suivi.etape_add(
+            scope=scope_for(world.referent_a),
+            parcours=parcours,
+            type=types["interim"],
+            date_debut=D(2026, 4, 1),
+            contrat=contrat(type_contrat=TypeContrat.CDD, employeur="Boulangerie"),
+        )
+        assert Contrat.objects.filter(etape__parcours=parcours).count() == 3
+
+    def test_changing_a_contract_is_not_an_overlap_with_itself(self, world, first, types):
+        suivi.etape_update(
+            scope=scope_for(world.referent_a),
+            etape=first,
+            type=types["interim"],
+            date_debut=D(2026, 3, 2),
+            contrat=contrat(
+                type_contrat=TypeContrat.CDD, employeur="Intérim Plus", date_fin_prevue=D(2026, 6, 30)
+            ),
+        )
+        assert Contrat.objects.get(etape=first).date_fin_prevue == D(2026, 6, 30)
+
+    def test_a_contract_ending_before_it_starts(self, world, parcours, types):
+        with pytest.raises(ValidationError) as raised:
+            suivi.etape_add(
+                scope=scope_for(world.referent_a),
+                parcours=parcours,
+                type=types["interim"],
+                date_debut=D(2026, 4, 1),
+                contrat=contrat(type_contrat=TypeContrat.CDD, date_fin_prevue=D(2026, 3, 31)),
+            )
+        assert errors_of(raised) == {
+            "contrat_date_fin_prevue": ["La fin prévue doit suivre le début du contrat (le 01/04/2026)."]
+        }
+        assert not Etape.objects.filter(parcours=parcours).exists()
+
+
+# --- cancelling a planned étape ---------------------------------------------------------------
+
+
+class TestEtapeCancel:
+    def test_a_planned_etape_is_cancelled_and_kept(self, world, parcours, types):
+        planned = EtapeFactory(parcours=parcours, type=types["propre"], date_debut=D(2026, 6, 18))
+        etape = suivi.etape_cancel(scope=scope_for(world.referent_a), etape=planned)
+        assert (etape.annulee, etape.date_annulation) == (True, TODAY)
+        assert Etape.objects.filter(pk=planned.pk).exists()  # kept in the history
+        record = etape.history.latest()
+        assert (record.history_user, record.history_change_reason) == (
+            world.referent_a,
+            "Étape prévue annulée",
+        )
+        with pytest.raises(ValidationError, match="déjà annulée"):
+            suivi.etape_cancel(scope=scope_for(world.referent_a), etape=planned)
+        with pytest.raises(ValidationError, match="annulée le 15/06/2026 : elle ne change plus"):
+            suivi.etape_update(scope=scope_for(world.referent_a), etape=planned, resultat="Fait")
+
+    def test_an_etape_already_begun_is_not_cancelled(self, world, parcours, types):
+        begun = EtapeFactory(parcours=parcours, type=types["propre"], date_debut=TODAY)
+        with pytest.raises(ValidationError, match="a commencé le 15/06/2026"):
+            suivi.etape_cancel(scope=scope_for(world.referent_a), etape=begun)
+        begun.refresh_from_db()
+        assert begun.annulee is False
+
+    def test_who_may_not(self, world, parcours, types):
+        planned = EtapeFactory(parcours=parcours, type=types["propre"], date_debut=D(2026, 6, 18))
+        for persona in ("referent_b", "gestionnaire_a", "financeur"):
+            with pytest.raises(PermissionDenied):
+                suivi.etape_cancel(scope=scope_for(getattr(world, persona)), etape=planned)
+        assert suivi.etape_cancel(scope=scope_for(world.animateur_a), etape=planned).annulee

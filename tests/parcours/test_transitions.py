@@ -261,3 +261,15 @@ def test_reopening_needs_the_exit_cancelled_first(world):
     SortieFactory(parcours=parcours, type=TypeSortieFactory(plie=world.plie_a), valide=True)
     with pytest.raises(TransitionError, match="Annulez d'abord la sortie"):
         transition(parcours, S.EN_PARCOURS, scope=scope_for(world.admin_a), reason="Erreur")
+
+
+def test_only_begun_and_not_cancelled_etapes_bound_the_exit(world):
+    """Planned étapes (starting after today) and cancelled ones do not hold an exit back."""
+    from parcours.transitions import derniere_etape_debut
+
+    parcours = ParcoursFactory(participant__plie=world.plie_a, en_parcours=True)
+    EtapeFactory(parcours=parcours, date_debut=D(2026, 3, 1))
+    EtapeFactory(parcours=parcours, date_debut=D(2026, 5, 4), annulee=True, date_annulation=D(2026, 5, 1))
+    EtapeFactory(parcours=parcours, date_debut=D(2026, 6, 18))  # planned
+    assert derniere_etape_debut(parcours, today=D(2026, 6, 15)) == D(2026, 3, 1)
+    assert derniere_etape_debut(parcours, today=D(2026, 6, 18)) == D(2026, 6, 18)

@@ -134,6 +134,8 @@ class TestParcoursDetail:
         assert client.get(url("parcours_detail", full.pk)).status_code == 404
 
     def test_an_exit_awaiting_validation(self, client, world, parcours):
+        """« Valider » is offered only from the day the rule is met (6 months in the job here):
+        not without a contract, nor before, then on that day."""
         type_sortie = TypeSortieFactory(plie=world.plie_a, positive=True)
         Sortie.objects.create(parcours=parcours, type=type_sortie, date_sortie=D(2026, 6, 1))
         Parcours.objects.filter(pk=parcours.pk).update(status=StatutParcours.EN_SUIVI_EMPLOI)
@@ -141,7 +143,63 @@ class TestParcoursDetail:
         response = client.get(url("parcours_detail", parcours.pk))
         assertContains(response, "<strong>CDI</strong> le 01/06/2026", html=False)
         assertContains(response, "En attente de validation")
+        assertContains(response, "Règle non remplie par les contrats en cours depuis la sortie du 01/06/2026")
+        assertNotContains(response, url("sortie_validate", parcours.sortie.pk))
+        etape = EtapeFactory(parcours=parcours, type=TypeEtapeFactory(emploi=True), date_debut=D(2026, 6, 1))
+        ContratFactory(etape=etape, employeur="Boulangerie Martin", date_debut=D(2026, 6, 1))
+        response = client.get(url("parcours_detail", parcours.pk))
+        assertContains(response, "Validable à partir du 01/12/2026")
+        assertNotContains(response, url("sortie_validate", parcours.sortie.pk))
+        Contrat.objects.filter(etape=etape).update(date_debut=D(2025, 12, 15))
+        Etape.objects.filter(pk=etape.pk).update(date_debut=D(2025, 12, 15))
+        response = client.get(url("parcours_detail", parcours.pk))
+        assertContains(response, "Validable depuis le 15/06/2026")
         assertContains(response, url("sortie_validate", parcours.sortie.pk))
+
+    def test_the_date_each_job_exit_would_be_validable(self, client, world, parcours):
+        """As soon as a contract is recorded, before any exit: when an exit dated on its start
+        would become validable under each job-exit type of the PLIE."""
+        etape = EtapeFactory(parcours=parcours, type=TypeEtapeFactory(emploi=True), date_debut=D(2026, 3, 2))
+        ContratFactory(
+            etape=etape, employeur="Intérim Plus", type_contrat="interim", date_debut=D(2026, 3, 2)
+        )
+        client.force_login(world.referent_a)
+        response = client.get(url("parcours_detail", parcours.pk))
+        previsions = response.context["previsions"]
+        assert previsions["depuis"] == D(2026, 3, 2) and not previsions["enregistree"]
+        dates = {t.code: (day, atteinte) for t, day, atteinte in previsions["rows"]}
+        assert dates["CDI"] == (D(2026, 9, 2), False)
+        assert dates["INTERIM_6M"] == (D(2026, 8, 29), False)  # 900 h at 35 h: 180 days
+        assert dates["CONTRAT_AIDE"] == (D(2027, 3, 2), False)
+        assert "ABANDON" not in dates and "FORMATION_QUALIFIANTE" not in dates  # not job exits
+        assertContains(response, "Pour une sortie datée du 02/03/2026 (début du dernier contrat)")
+        assertContains(response, "à partir du 29/08/2026")
+
+    def test_no_preview_without_a_job(self, client, world, parcours):
+        client.force_login(world.referent_a)
+        response = client.get(url("parcours_detail", parcours.pk))
+        assert response.context["previsions"] is None
+        assertNotContains(response, "Validation selon le type de sortie en emploi")
+
+    def test_a_planned_etape_is_cancelled_from_the_page(self, client, world, parcours):
+        planned = EtapeFactory(
+            parcours=parcours, type=TypeEtapeFactory(libelle="Atelier CV"), date_debut=D(2026, 6, 18)
+        )
+        client.force_login(world.referent_a)
+        response = client.get(url("parcours_detail", parcours.pk))
+        cancel_url = reverse("parcours:etape_cancel", args=[planned.pk])
+        assertContains(response, cancel_url)
+        assert client.get(cancel_url).status_code == 405
+        client.force_login(world.referent_b)
+        assert client.post(cancel_url).status_code == 404
+        client.force_login(world.referent_a)
+        response = client.post(cancel_url, follow=True)
+        assertContains(response, "Étape « Atelier CV » prévue le 18/06/2026 annulée")
+        planned.refresh_from_db()
+        assert (planned.annulee, planned.date_annulation) == (True, D(2026, 6, 15))
+        assertContains(response, "annulée</span> le 15/06/2026")
+        assertNotContains(response, cancel_url)
+        assertNotContains(response, url("etape_update", planned.pk))
 
     def test_a_validated_exit_and_a_closed_parcours(self, client, world):
         sortie = SortieFactory(
@@ -261,9 +319,10 @@ class TestParcoursDetail:
         client.force_login(world.referent_a)
         # session, user, memberships; the parcours with its participant, PLIE, référent,
         # prescripteur and exit; the étapes with type, opérateur and contract; the count of
-        # entretiens and their page (the next appointment's among them); the suspensions, the
-        # affectations, the decisions
-        with django_assert_num_queries(10):
+        # entretiens and their page (the next appointment's among them); the PLIE's active exit
+        # types (a job is recorded: when an exit would be validable under each); the
+        # suspensions, the affectations, the decisions
+        with django_assert_num_queries(11):
             response = client.get(url("parcours_detail", parcours.pk))
         assert len(response.context["page"].object_list) == min(entretiens + 1, 20)
 
@@ -644,6 +703,10 @@ def test_every_source_of_the_parcours_in_the_timeline(world, parcours, django_as
     )  # fmt: skip
     _save(etape.contrat, referent, date_fin=D(2026, 6, 12))
     _save(etape, referent, date_fin=D(2026, 6, 12), resultat="Fin anticipée")
+    planned = EtapeFactory(
+        parcours=parcours, type=TypeEtapeFactory(libelle="Atelier CV"), date_debut=D(2026, 6, 22)
+    )
+    suivi.etape_cancel(scope=scope_for(referent), etape=planned)
     suspension = _save(Suspension(parcours=parcours, motif="sante", date_debut=D(2026, 5, 1)), referent)
     _save(suspension, referent, date_fin=D(2026, 5, 20))
     sortie = _save(
@@ -679,6 +742,7 @@ def test_every_source_of_the_parcours_in_the_timeline(world, parcours, django_as
         "Contrat enregistré : CDD chez Boulangerie, 17,5 h par semaine, à partir du 01/04/2026.",
         "Fin du contrat chez Boulangerie le 12/06/2026.",
         "Étape terminée : CDD boulangerie (le 12/06/2026), résultat : Fin anticipée.",
+        "Étape prévue annulée : Atelier CV (prévue le 22/06/2026).",
         "Parcours suspendu à partir du 01/05/2026 (santé).",
         "Fin de la suspension le 20/05/2026 : le parcours reprend.",
         "Sortie proposée : CDI (le 01/06/2026), en attente de validation.",

@@ -45,6 +45,8 @@ def data_a(world):
     make_parcours(plie, D(2016, 4, 1), D(2016, 11, 3), C.NEUTRALISEE)
     make_parcours(plie, D(2016, 9, 1), referent=world.referent_a, situation=situation)
     EtapeFactory(parcours=stock, date_debut=D(2016, 3, 1))
+    # a planned étape cancelled: it never ran, no étape counts it
+    EtapeFactory(parcours=stock, date_debut=D(2016, 5, 2), annulee=True, date_annulation=D(2016, 4, 20))
     EntretienFactory(parcours=entree, date=D(2016, 3, 8))
     return plie
 
