@@ -16,6 +16,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from operations.models import Inscription
 from parcours.enums import ModeEntretien, SujetEntretien
 from parcours.models import Entretien
+from plie.core.dates import format_date
 from plie.core.scoping import scope_for
 
 ENTETES = ("Référent", "Participant", "Date", "Mode", "Durée (minutes)", "Sujets")
@@ -141,7 +142,7 @@ def _csv_cell(value):
     if value is None:
         return ""
     if hasattr(value, "strftime"):
-        return f"{value:%d/%m/%Y}"
+        return format_date(value)
     return value
 
 

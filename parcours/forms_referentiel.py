@@ -13,7 +13,7 @@ from parcours.enums import CategorieEtape, CategorieSortie
 from parcours.models import TypeSortie
 from parcours.referentiels import code_errors, code_etape_errors, normalise_code, normalise_code_etape
 from parcours.sorties import CRITERES, criteres_errors
-from participants.forms import DossierFormMixin
+from plie.core.forms import DossierFormMixin
 
 CRITERES_HELP = (
     "Une liste de critères en JSON ; la sortie est validable dès que l'un d'eux est rempli. "

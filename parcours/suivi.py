@@ -32,6 +32,7 @@ from parcours.enums import (
 from parcours.models import Contrat, Entretien, Etape, Parcours, TypeEtape
 from parcours.transitions import TransitionError, check_writable
 from participants.permissions import can_edit_in_plie
+from plie.core.dates import format_date
 from plie.core.enums import Role, StructureKind
 from plie.core.models import Structure
 from plie.core.scoping import scope_for
@@ -74,10 +75,6 @@ def _require(allowed):
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def _fmt(day):
-    return f"{day:%d/%m/%Y}"
 
 
 def _add(errors, field, message):
@@ -162,7 +159,7 @@ def entretien_errors(parcours, *, date, mode, duree_minutes, sujets, prochain_rd
         debut = debut_du_parcours(parcours)
         if debut and date < debut:
             quoi = "l'orientation" if parcours.date_orientation else "l'entrée dans le PLIE"
-            _add(errors, "date", f"L'entretien ne peut pas précéder {quoi} (le {_fmt(debut)}).")
+            _add(errors, "date", f"L'entretien ne peut pas précéder {quoi} (le {format_date(debut)}).")
     if mode not in ModeEntretien.values:
         _add(errors, "mode", "Choisissez le mode de l'entretien dans la liste.")
     if duree_minutes is not None and not 0 < duree_minutes <= DUREE_MAX_MINUTES:
@@ -179,7 +176,7 @@ def entretien_errors(parcours, *, date, mode, duree_minutes, sujets, prochain_rd
                 _add(
                     errors,
                     "prochain_rdv",
-                    f"Le prochain rendez-vous doit suivre l'entretien (du {_fmt(date)}).",
+                    f"Le prochain rendez-vous doit suivre l'entretien (du {format_date(date)}).",
                 )
             elif (jour - date).days > RDV_MAX_JOURS:
                 _add(errors, "prochain_rdv", "Le prochain rendez-vous est à plus d'un an : vérifiez la date.")
@@ -268,11 +265,13 @@ def _inside_parcours(errors, parcours, field, day, label):
         _add(
             errors,
             field,
-            f"{label} ne peut pas précéder l'entrée dans le PLIE (le {_fmt(parcours.date_entree)}).",
+            f"{label} ne peut pas précéder l'entrée dans le PLIE (le {format_date(parcours.date_entree)}).",
         )
     if parcours.date_sortie and day > parcours.date_sortie:
         _add(
-            errors, field, f"{label} ne peut pas suivre la sortie du PLIE (le {_fmt(parcours.date_sortie)})."
+            errors,
+            field,
+            f"{label} ne peut pas suivre la sortie du PLIE (le {format_date(parcours.date_sortie)}).",
         )
 
 
@@ -298,10 +297,14 @@ def etape_errors(parcours, *, type, date_debut, date_fin_prevue, date_fin, today
         _add(
             errors,
             "date_fin_prevue",
-            f"La fin prévue doit suivre le début de l'étape (le {_fmt(date_debut)}).",
+            f"La fin prévue doit suivre le début de l'étape (le {format_date(date_debut)}).",
         )
     if date_debut and date_fin and date_fin < date_debut:
-        _add(errors, "date_fin", f"La fin effective doit suivre le début de l'étape (le {_fmt(date_debut)}).")
+        _add(
+            errors,
+            "date_fin",
+            f"La fin effective doit suivre le début de l'étape (le {format_date(date_debut)}).",
+        )
     if date_fin and date_fin > today:
         _add(
             errors,
@@ -344,13 +347,13 @@ def contrat_errors(parcours, contrat, *, etape_debut, today):
         for message in messages:
             add(field, message)
     if debut and etape_debut and debut < etape_debut:
-        add("date_debut", f"Le contrat ne peut pas commencer avant l'étape (le {_fmt(etape_debut)}).")
+        add("date_debut", f"Le contrat ne peut pas commencer avant l'étape (le {format_date(etape_debut)}).")
     if type_contrat == TypeContrat.CDI and fin_prevue:
         add("date_fin_prevue", "Un CDI n'a pas de fin prévue.")
     if debut and fin_prevue and fin_prevue < debut:
-        add("date_fin_prevue", f"La fin prévue doit suivre le début du contrat (le {_fmt(debut)}).")
+        add("date_fin_prevue", f"La fin prévue doit suivre le début du contrat (le {format_date(debut)}).")
     if debut and fin and fin < debut:
-        add("date_fin", f"La fin effective doit suivre le début du contrat (le {_fmt(debut)}).")
+        add("date_fin", f"La fin effective doit suivre le début du contrat (le {format_date(debut)}).")
     if fin and fin > today:
         add("date_fin", "La fin effective du contrat ne peut pas être dans le futur.")
     return errors

@@ -29,6 +29,7 @@ from participants.models import Document, Frein, Participant, SituationEntree
 from participants.permissions import can_edit, can_see_sensitive, creatable_plie_ids
 from participants.search import search_participants
 from participants.timeline import timeline
+from plie.core.dates import format_date
 from plie.core.scoping import scope_for
 
 PAGE_SIZE = 50
@@ -186,7 +187,7 @@ def situation_summary(situation, *, sensitive):
         return capfirst(SituationEntree._meta.get_field(name).verbose_name)
 
     def date(value):
-        return f"{value:%d/%m/%Y}" if value else "Non renseignée"
+        return format_date(value, empty="Non renseignée")
 
     s = situation
     rows = [

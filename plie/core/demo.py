@@ -136,6 +136,16 @@ def split_participants(total, weights):
     return parts
 
 
+def bulk_insert(model, objs):
+    """Insert ``objs`` (any iterable, a generator included) ``BATCH_SIZE`` at a time; returns the
+    created objects (with their ids on PostgreSQL)."""
+    created = []
+    it = iter(objs)
+    while batch := list(islice(it, BATCH_SIZE)):
+        created.extend(model.objects.bulk_create(batch, batch_size=BATCH_SIZE))
+    return created
+
+
 @dataclass
 class DemoWorld:
     """What the steps share: the arguments, the objects created so far and the seeded generators."""
