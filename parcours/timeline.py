@@ -27,10 +27,7 @@ from participants.permissions import can_see_sensitive
 from participants.timeline import CHANGED, CREATED, DELETED, Event, event_source
 from plie.core import history
 from plie.core.dates import format_date
-
-
-def _label(enum, value):
-    return enum(value).label if value in enum.values else value
+from plie.core.enums import label_of
 
 
 def heures(value):
@@ -74,7 +71,7 @@ def decision_events(participant, user):
     for record, previous in history.with_previous(records):
         author = history.author(record)
         session = f"commission du {format_date(record.commission.date)}"
-        objet = _label(ObjetPassage, record.objet).lower()
+        objet = label_of(ObjetPassage, record.objet).lower()
         if record.history_type == CREATED and not record.decision:
             yield Event(
                 record.history_date,
@@ -89,7 +86,7 @@ def decision_events(participant, user):
         elif (
             record.history_type != DELETED and record.decision and (previous is None or not previous.decision)
         ):
-            text = f"{capfirst(session)} : {_label(TypeDecision, record.decision).lower()}"
+            text = f"{capfirst(session)} : {label_of(TypeDecision, record.decision).lower()}"
             if record.decision == TypeDecision.AJOURNE and record.date_representation:
                 text += f", à représenter le {format_date(record.date_representation)}"
             if record.decision == TypeDecision.REORIENTE and record.structure_reorientation is not None:
@@ -100,10 +97,10 @@ def decision_events(participant, user):
 def entretien_text(record):
     """« Entretien individuel du 12/06/2026 (45 min) : Projet professionnel. Prochain
     rendez-vous le 26/06/2026 à 14h00. »"""
-    text = f"Entretien {_label(ModeEntretien, record.mode).lower()} du {format_date(record.date)}"
+    text = f"Entretien {label_of(ModeEntretien, record.mode).lower()} du {format_date(record.date)}"
     if record.duree_minutes:
         text += f" ({record.duree_minutes} min)"
-    sujets = [_label(SujetEntretien, sujet) for sujet in record.sujets or []]
+    sujets = [label_of(SujetEntretien, sujet) for sujet in record.sujets or []]
     if sujets:
         text += f" : {', '.join(sujets)}"
     text += "."
@@ -180,7 +177,9 @@ def contrat_events(participant, user):
     for record, previous in history.with_previous(records):
         author = history.author(record)
         if record.history_type == CREATED:
-            text = f"Contrat enregistré : {_label(TypeContrat, record.type_contrat)} chez {record.employeur}"
+            text = (
+                f"Contrat enregistré : {label_of(TypeContrat, record.type_contrat)} chez {record.employeur}"
+            )
             if record.heures_hebdo:
                 text += f", {heures(record.heures_hebdo)} h par semaine"
             text += f", à partir du {format_date(record.date_debut)}."
@@ -207,7 +206,7 @@ def suspension_events(participant, user):
         author = history.author(record)
         if record.history_type == CREATED:
             text = f"Parcours suspendu à partir du {format_date(record.date_debut)}"
-            text += f" ({_label(MotifSuspension, record.motif).lower()})." if sensitive else "."
+            text += f" ({label_of(MotifSuspension, record.motif).lower()})." if sensitive else "."
         elif record.history_type == DELETED:
             text = f"Suspension du {format_date(record.date_debut)} supprimée."
         elif previous is not None and previous.date_fin is None and record.date_fin is not None:

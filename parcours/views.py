@@ -35,6 +35,7 @@ from parcours.sorties import periodes_of_etapes, validation_status
 from parcours.transitions import is_administrateur
 from participants.permissions import can_edit_in_plie
 from plie.core.dates import format_date
+from plie.core.enums import label_of
 from plie.core.scoping import scope_for
 from plie.core.urls_helpers import safe_next_url, url_par_pk
 
@@ -100,7 +101,7 @@ def _present(rows, *, user, next_url):
         row.can_write = suivi.can_write_suivi(user, row)
         row.entretien_url = entretien_url(row.pk) if row.can_write else ""
         for alerte in row.alertes_list:
-            alerte.label = TypeAlerte(alerte.type).label if alerte.type in TypeAlerte.values else alerte.type
+            alerte.label = label_of(TypeAlerte, alerte.type)
             alerte.echeance_txt = f" ({format_date(alerte.echeance)})" if alerte.echeance else ""
 
 
@@ -161,10 +162,6 @@ def _contrat_of(etape):
         return None
 
 
-def _sujet_label(value):
-    return SujetEntretien(value).label if value in SujetEntretien.values else value
-
-
 def _writable_now(user, parcours):
     """Open parcours take entretiens and étapes; a closed one only from an administrateur (who
     gives the reason), a refused candidature nothing."""
@@ -202,7 +199,7 @@ def parcours_detail(request, pk):
     entretiens = parcours.entretiens.select_related("referent")
     page = Paginator(entretiens, ENTRETIENS_PAGE_SIZE).get_page(request.GET.get("page"))
     for entretien in page:
-        entretien.sujets_labels = [_sujet_label(sujet) for sujet in entretien.sujets or []]
+        entretien.sujets_labels = [label_of(SujetEntretien, sujet) for sujet in entretien.sujets or []]
     can_write = suivi.can_write_suivi(user, parcours)
     statut_sortie = None
     if sortie is not None and not sortie.validee:

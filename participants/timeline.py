@@ -17,6 +17,7 @@ from participants.enums import DOCUMENTS_SENSIBLES, FREINS_SENSIBLES, TypeDocume
 from participants.models import Document, Frein, Participant, SituationEntree
 from participants.permissions import can_see_sensitive
 from plie.core import history
+from plie.core.enums import label_of
 
 CREATED, CHANGED, DELETED = "+", "~", "-"
 
@@ -87,7 +88,7 @@ def frein_events(participant, user):
         records = records.exclude(type__in=FREINS_SENSIBLES)
     for record, previous in history.with_previous(records):
         author = history.author(record)
-        label = TypeFrein(record.type).label if record.type in TypeFrein.values else record.type
+        label = label_of(TypeFrein, record.type)
         if record.history_type == CREATED:
             text = f"Frein identifié : {label} (le {record.date_identification:%d/%m/%Y})."
         elif record.history_type == DELETED:
@@ -112,7 +113,7 @@ def document_events(participant, user):
     if not can_see_sensitive(user, participant):
         records = records.exclude(type__in=DOCUMENTS_SENSIBLES)
     for record in records:
-        label = TypeDocument(record.type).label if record.type in TypeDocument.values else record.type
+        label = label_of(TypeDocument, record.type)
         if record.history_type == CREATED:
             # uploaded outside a web request (an import): the uploader is the author
             author = history.author(record) or history.person_name(record.uploaded_by)
