@@ -2,7 +2,7 @@
 
 One formatter (:func:`format_date`) and one parser (:func:`parse_date`) for every page, message,
 import, export, command and query parameter. Forms use Django's ``DateField`` (the French
-locale's input formats); code that reads a date out of a form (a file cell, a command-line
+locale's input formats); code that reads a date outside a form (a file cell, a command-line
 argument, a query parameter, the search box) calls :func:`parse_date`.
 """
 
@@ -37,11 +37,7 @@ class DateInvalide(ValueError):
 
 
 def format_date(day, empty=""):
-    """``day`` (a date or datetime) written jj/mm/aaaa: « 05/03/2026 »; ``empty`` when ``None``.
-
-    >>> format_date(datetime.date(2026, 3, 5))
-    '05/03/2026'
-    """
+    """``day`` (a date or datetime) written jj/mm/aaaa: « 05/03/2026 »; ``empty`` when ``None``."""
     if day is None:
         return empty
     return f"{day:%d/%m/%Y}"
