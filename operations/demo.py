@@ -19,10 +19,9 @@ import datetime
 import io
 from collections import defaultdict
 from decimal import Decimal
-from itertools import islice
 
 from operations.enums import Nomenclature, PieceJustificative, Programme
-from plie.core.demo import BATCH_SIZE, REFERENCE_DATE, plie_identity
+from plie.core.demo import BATCH_SIZE, REFERENCE_DATE, bulk_insert, plie_identity
 
 CONFIRMES = 0.93  # share of confirmed entry questionnaires
 DONNEES_SORTIE = 0.85  # share of exits with exit data
@@ -56,14 +55,6 @@ SORTIE_EMPLOI = {
 ABANDONS = {"ABANDON", "NON_RESPECT_CONTRAT"}
 
 
-def _bulk(model, objs):
-    created = []
-    it = iter(objs)
-    while batch := list(islice(it, BATCH_SIZE)):
-        created.extend(model.objects.bulk_create(batch, batch_size=BATCH_SIZE))
-    return created
-
-
 def _copy_text(value):
     """A value in PostgreSQL's COPY text format."""
     if value is None:
@@ -90,7 +81,7 @@ def insert_rows(model, rows):
     if not rows:
         return []
     if connection.vendor != "postgresql":
-        return [obj.pk for obj in _bulk(model, (model(**row) for row in rows))]
+        return [obj.pk for obj in bulk_insert(model, (model(**row) for row in rows))]
     meta = model._meta
     now = timezone.now()
     fields = [f for f in meta.concrete_fields if not f.primary_key]
@@ -364,6 +355,6 @@ def create_operations(world):
             presences.append(
                 Presence(action=action, participant_id=pid, present=None if draw < 0.05 else draw < 0.9)
             )
-    _bulk(Presence, presences)
+    bulk_insert(Presence, presences)
     world.created["actions collectives"] += len(actions)
     world.created["présences"] += len(presences)

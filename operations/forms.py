@@ -7,7 +7,7 @@ from operations.enums import PieceJustificative
 from operations.models import Inscription, Operation
 from operations.services import OPERATION_FIELDS, QUESTIONNAIRE_FIELDS, SORTIE_DATA_FIELDS, porteurs_of
 from parcours.models import Parcours
-from participants.forms import DATE_HELP, DossierFormMixin, date_widget, oui_non_field, radio_field
+from plie.core.forms import DATE_HELP, DossierFormMixin, date_field, date_widget, oui_non_field, radio_field
 from plie.core.models import Structure
 
 
@@ -83,9 +83,8 @@ class InscriptionForm(DossierFormMixin, forms.Form):
     parcours = forms.ModelChoiceField(
         label="Participant", queryset=Parcours.objects.none(), empty_label="Choisir…"
     )
-    date_entree = forms.DateField(
-        label="Date d'entrée dans l'opération",
-        widget=date_widget(),
+    date_entree = date_field(
+        "Date d'entrée dans l'opération",
         required=False,
         help_text="Format jj/mm/aaaa. Vide : la date d'entrée en parcours, ou le début de l'opération "
         "si elle est postérieure.",

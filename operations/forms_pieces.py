@@ -6,8 +6,8 @@ from django import forms
 from operations.models import ActionCollective
 from operations.pieces import participants_inscrits_le
 from parcours.forms import HeureField
-from participants.forms import DATE_HELP, date_widget
-from plie.core.forms import StyledFormMixin
+from plie.core.dates import INPUT_FORMATS
+from plie.core.forms import DATE_HELP, StyledFormMixin, date_widget
 
 FORMATS = (("csv", "CSV"), ("xlsx", "XLSX (Excel)"), ("pdf", "PDF"))
 
@@ -28,7 +28,7 @@ class ActionCollectiveForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args, operation, **kwargs):
         self.operation = operation
         super().__init__(*args, **kwargs)
-        self.fields["date"].input_formats = ["%d/%m/%Y", "%Y-%m-%d"]
+        self.fields["date"].input_formats = INPUT_FORMATS
 
     def clean_date(self):
         day = self.cleaned_data["date"]
@@ -73,12 +73,8 @@ class InscriptionActionForm(StyledFormMixin, forms.Form):
 class PeriodeForm(StyledFormMixin, forms.Form):
     """The period (``du``, ``au``) and format of the entretiens extraction, read from the query string."""
 
-    du = forms.DateField(
-        label="Du", required=False, widget=date_widget(), input_formats=["%d/%m/%Y", "%Y-%m-%d"]
-    )
-    au = forms.DateField(
-        label="Au", required=False, widget=date_widget(), input_formats=["%d/%m/%Y", "%Y-%m-%d"]
-    )
+    du = forms.DateField(label="Du", required=False, widget=date_widget(), input_formats=INPUT_FORMATS)
+    au = forms.DateField(label="Au", required=False, widget=date_widget(), input_formats=INPUT_FORMATS)
     format = forms.ChoiceField(label="Format", choices=FORMATS, required=False)
 
     def clean(self):

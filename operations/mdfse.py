@@ -35,6 +35,7 @@ from django.db.models import Q
 
 from operations.models import Inscription
 from participants.normalize import digits
+from plie.core import dates
 from plie.core.writers import CsvWriter, XlsxWriter
 
 SEPARATEUR = ";"
@@ -152,10 +153,6 @@ def enregistrements(operation, scope, du=None, au=None):
     return inscriptions(operation, scope, du, au).values(*CHAMPS).iterator(chunk_size=2000)
 
 
-def _date(value):
-    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}" if value else ""
-
-
 def _bool(value):
     return "" if value is None else ("O" if value else "N")
 
@@ -190,7 +187,7 @@ def cellules(row, operation, au):
         _texte(row["participant__nom"]).upper(),
         _texte(row["participant__prenom"]),
         SEXES.get(row["participant__sexe"], row["participant__sexe"] or ""),
-        _date(row["participant__date_naissance"]),
+        dates.format_date(row["participant__date_naissance"]),
         row["participant__code_commune_naissance"] or "",
         _texte(row["participant__adresse"]),
         row["participant__code_postal"] or "",
@@ -199,8 +196,8 @@ def cellules(row, operation, au):
         telephone(row["participant__telephone"]),
         _texte(row["participant__email"]),
         _texte(row["participant__contact_tiers"]),
-        _date(row["date_entree"]),
-        _date(row["date_questionnaire"]),
+        dates.format_date(row["date_entree"]),
+        dates.format_date(row["date_questionnaire"]),
         _emploi(row["statut_emploi"]),
         _bool(row["en_formation"]),
         _bool(row["recherche_emploi"]),
@@ -217,13 +214,13 @@ def cellules(row, operation, au):
     ]
     if sorti:
         cells += [
-            _date(row["date_sortie"]),
+            dates.format_date(row["date_sortie"]),
             _bool(row["sortie_anticipee"]),
             _emploi(row["sortie_statut_emploi"]),
             _bool(row["sortie_en_formation"]),
             _bool(row["sortie_recherche_emploi"]),
             _bool(row["sortie_qualification"]),
-            _date(row["sortie_renseignee_le"]),
+            dates.format_date(row["sortie_renseignee_le"]),
         ]
     else:
         cells += [""] * (len(COLONNES) - len(cells))
@@ -250,16 +247,6 @@ def nom_fichier(operation, extension, du=None, au=None):
     du, au = periode(operation, du, au)
     code = "".join(c if c.isalnum() or c in "-_" else "-" for c in operation.code)
     return f"mdfse-{code}-{du:%Y%m%d}-{au:%Y%m%d}.{extension}"
-
-
-def parse_date(value):
-    """A ``jj/mm/aaaa`` cell as a date, ``None`` if empty; ``ValueError`` if malformed or impossible."""
-    if not value:
-        return None
-    day, month, year = value.split("/") if value.count("/") == 2 else (None, None, None)
-    if not (day and month and year and len(day) == 2 and len(month) == 2 and len(year) == 4):
-        raise ValueError(value)
-    return datetime.date(int(year), int(month), int(day))
 
 
 COLONNES_DATES = frozenset(index for index, entete in enumerate(ENTETES) if entete.startswith("Date "))
@@ -289,7 +276,7 @@ def export_xlsx(operation, scope, du=None, au=None):
     for row in rows:
         values = list(row)
         for index in COLONNES_DATES:
-            values[index] = parse_date(values[index])
+            values[index] = dates.parse_date(values[index], strict=True)
         for index, value in enumerate(values):
             if isinstance(value, datetime.date):
                 values[index] = writer.cell(sheet, value, number_format="DD/MM/YYYY")

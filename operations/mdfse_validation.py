@@ -30,6 +30,7 @@ from operations import mdfse
 from operations.completude import DELAI_DONNEES_SORTIE  # 4 weeks, docs/domaine.md §6, seed 004 l.7930-7945
 from participants.fse import AGE_MAX, AGE_MIN
 from participants.normalize import fold
+from plie.core import dates
 
 ERREUR = "erreur"
 AVERTISSEMENT = "avertissement"
@@ -154,8 +155,8 @@ class _Ligne:
     def date(self, colonne):
         """The cell as a date, or ``None`` (and a fault) if it is not a real ``jj/mm/aaaa`` date."""
         try:
-            return mdfse.parse_date(self.c[colonne])
-        except ValueError:
+            return dates.parse_date(self.c[colonne], strict=True)
+        except dates.DateInvalide:
             self.faute(
                 colonne,
                 "date_invalide",

@@ -18,6 +18,7 @@ from operations.models import Inscription, Operation
 from operations.permissions import can_fill_inscription, can_manage_operations
 from participants.enums import StatutEmploi
 from participants.services import DUREE_RECHERCHE_MAX_MOIS, situation_normalize
+from plie.core.dates import format_date
 from plie.core.enums import StructureKind
 from plie.core.models import Structure
 
@@ -64,10 +65,6 @@ REPORT_BATCH_SIZE = 1000
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _fmt(day):
-    return f"{day:%d/%m/%Y}"
-
-
 def _add(errors, field, message):
     errors.setdefault(field, []).append(message)
 
@@ -83,7 +80,7 @@ def _require(allowed):
 
 
 def _periode(operation):
-    return f"du {_fmt(operation.date_debut)} au {_fmt(operation.date_fin)}"
+    return f"du {format_date(operation.date_debut)} au {format_date(operation.date_fin)}"
 
 
 def porteurs_of(plie_id):
@@ -193,7 +190,7 @@ def _inscription_errors(operation, participant, date_entree, parcours):
         _add(
             errors,
             "date_entree",
-            f"La date d'entrée ({_fmt(date_entree)}) est en dehors de la période de l'opération "
+            f"La date d'entrée ({format_date(date_entree)}) est en dehors de la période de l'opération "
             f"({_periode(operation)}).",
         )
     previous = Inscription.objects.filter(operation=operation, participant=participant).order_by(
@@ -205,15 +202,15 @@ def _inscription_errors(operation, participant, date_entree, parcours):
                 errors,
                 "participant",
                 f"{participant} est déjà inscrit(e) dans cette opération depuis le "
-                f"{_fmt(other.date_entree)} (inscription ouverte).",
+                f"{format_date(other.date_entree)} (inscription ouverte).",
             )
             break
         if other.date_sortie >= date_entree:
             _add(
                 errors,
                 "date_entree",
-                f"{participant} était inscrit(e) dans cette opération jusqu'au {_fmt(other.date_sortie)} : "
-                "la nouvelle entrée doit suivre cette sortie.",
+                f"{participant} était inscrit(e) dans cette opération jusqu'au "
+                f"{format_date(other.date_sortie)} : la nouvelle entrée doit suivre cette sortie.",
             )
             break
     return errors
@@ -264,7 +261,8 @@ def inscrire_parcours(parcours, operation, scope):
         raise ValidationError(
             {
                 "parcours": [
-                    f"Ce parcours est sorti le {_fmt(parcours.date_sortie)}, avant le début de l'opération."
+                    f"Ce parcours est sorti le {format_date(parcours.date_sortie)}, avant le début "
+                    "de l'opération."
                 ]
             }
         )
@@ -292,7 +290,7 @@ def _questionnaire_errors(inscription, day):
             errors,
             "date_questionnaire",
             "La date d'entrée ne peut pas être postérieure à la date du questionnaire "
-            f"(entrée le {_fmt(inscription.date_entree)}).",
+            f"(entrée le {format_date(inscription.date_entree)}).",
         )
     duree = inscription.duree_recherche_mois
     if duree is not None and duree > DUREE_RECHERCHE_MAX_MOIS:
@@ -366,13 +364,15 @@ def sortir(inscription, date_sortie, *, scope, day=None, **sortie_data):
         _add(
             errors,
             "date_sortie",
-            f"La date de sortie ne peut pas précéder la date d'entrée ({_fmt(inscription.date_entree)}).",
+            "La date de sortie ne peut pas précéder la date d'entrée "
+            f"({format_date(inscription.date_entree)}).",
         )
     elif date_sortie > operation.date_fin:
         _add(
             errors,
             "date_sortie",
-            f"La date de sortie ne peut pas être après la fin de l'opération ({_fmt(operation.date_fin)}).",
+            "La date de sortie ne peut pas être après la fin de l'opération "
+            f"({format_date(operation.date_fin)}).",
         )
     elif date_sortie > day:
         _add(errors, "date_sortie", "La date de sortie ne peut pas être future.")
@@ -440,7 +440,8 @@ def _report_errors(source, cible):
         _add(
             errors,
             "cible",
-            f"L'opération cible doit commencer après la fin de l'opération source ({_fmt(source.date_fin)}).",
+            "L'opération cible doit commencer après la fin de l'opération source "
+            f"({format_date(source.date_fin)}).",
         )
     return errors
 

@@ -8,15 +8,8 @@ only the fact (the questionnaire page shows them to those who may read them)."""
 
 from operations.models import Inscription
 from participants.timeline import CHANGED, CREATED, DELETED, Event
-
-
-def _fmt(day):
-    return f"{day:%d/%m/%Y}"
-
-
-def _author(record):
-    user = record.history_user
-    return (user.get_full_name() or user.email) if user is not None else ""
+from plie.core import history
+from plie.core.dates import format_date
 
 
 def inscription_texts(record, previous):
@@ -25,9 +18,10 @@ def inscription_texts(record, previous):
     code = record.operation.code
     if record.history_type == CREATED:
         if record.report_de_id:
-            yield f"Inscription reportée dans l'opération {code} (entrée le {_fmt(record.date_entree)})."
+            entree = format_date(record.date_entree)
+            yield f"Inscription reportée dans l'opération {code} (entrée le {entree})."
         else:
-            yield f"Inscrit(e) dans l'opération {code} (entrée le {_fmt(record.date_entree)})."
+            yield f"Inscrit(e) dans l'opération {code} (entrée le {format_date(record.date_entree)})."
         return
     if record.history_type == DELETED:
         yield f"Inscription dans l'opération {code} supprimée."
@@ -40,7 +34,7 @@ def inscription_texts(record, previous):
     ):
         yield f"Questionnaire FSE d'entrée de l'opération {code} confirmé."
     if record.date_sortie and record.date_sortie != previous.date_sortie:
-        yield f"Sorti(e) de l'opération {code} le {_fmt(record.date_sortie)}."
+        yield f"Sorti(e) de l'opération {code} le {format_date(record.date_sortie)}."
     if record.sortie_renseignee_le and record.sortie_renseignee_le != previous.sortie_renseignee_le:
         yield f"Données de sortie de l'opération {code} renseignées."
 
@@ -56,4 +50,4 @@ def inscription_events(participant, scope):
         previous = last.get(record.id)
         last[record.id] = record
         for text in inscription_texts(record, previous):
-            yield Event(record.history_date, _author(record), text, "operation")
+            yield Event(record.history_date, history.author(record), text, "operation")

@@ -20,11 +20,12 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from operations import annexe, mdfse, mdfse_validation
-from operations.liens import url_par_pk
 from operations.models import Operation
 from operations.permissions import can_control_operations, can_manage_operations
 from plie.core.auth import recent_auth_required
+from plie.core.dates import INPUT_FORMATS_FR
 from plie.core.forms import StyledFormMixin
+from plie.core.urls_helpers import url_par_pk
 
 ANOMALIES_PAR_PAGE = 200
 TAILLE_MAX_FICHIER = 20 * 1024 * 1024
@@ -42,8 +43,8 @@ def _operation(scope, pk):
 
 
 class PeriodeForm(StyledFormMixin, forms.Form):
-    du = forms.DateField(label="Du", required=False, input_formats=["%d/%m/%Y"])
-    au = forms.DateField(label="Au", required=False, input_formats=["%d/%m/%Y"])
+    du = forms.DateField(label="Du", required=False, input_formats=INPUT_FORMATS_FR)
+    au = forms.DateField(label="Au", required=False, input_formats=INPUT_FORMATS_FR)
 
     def __init__(self, *args, operation, **kwargs):
         self.operation = operation

@@ -17,7 +17,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
 from operations import services
@@ -41,6 +40,7 @@ from parcours.models import Parcours
 from participants.fse import reponses_manquantes
 from plie.core.enums import Role
 from plie.core.scoping import visible_plies
+from plie.core.urls_helpers import next_param, safe_next_url
 
 OPERATIONS_PAGE_SIZE = 50
 INSCRIPTIONS_PAGE_SIZE = 50
@@ -73,16 +73,6 @@ def pages_liees(scope, operation, *, personal):
     if personal and can_control_operations(scope, operation.plie_id):
         pages.extend(PAGES_DOSSIERS)
     return [(label, reverse(name, args=[operation.pk])) for name, label in pages]
-
-
-def _next_url(request, default):
-    """Where to go after a form: ``next`` when it is a page of this site, else ``default``."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 def _visible_operation(scope, pk):
@@ -293,7 +283,7 @@ def inscription_create(request, pk):
     context = {
         "form": form,
         "operation": operation,
-        "back_url": _next_url(request, operation.get_absolute_url()),
+        "back_url": safe_next_url(request, operation.get_absolute_url()),
     }
     return render(request, "operations/inscription_form.html", context)
 
@@ -304,7 +294,7 @@ def inscription_questionnaire(request, pk):
     scope = request.scope
     inscription = _fillable_inscription(scope, pk)
     participant = inscription.participant
-    back_url = _next_url(request, inscription.operation.get_absolute_url())
+    back_url = safe_next_url(request, inscription.operation.get_absolute_url())
     initial = model_to_dict(inscription, fields=services.QUESTIONNAIRE_FIELDS)
     if initial["date_questionnaire"] is None:
         initial["date_questionnaire"] = max(
@@ -330,7 +320,7 @@ def inscription_questionnaire(request, pk):
         "participant": participant,
         "manques": reponses_manquantes(participant, inscription),
         "back_url": back_url,
-        "next": request.POST.get("next") or request.GET.get("next") or "",
+        "next": next_param(request),
     }
     return render(request, "operations/inscription_questionnaire.html", context)
 
@@ -340,7 +330,7 @@ def inscription_questionnaire(request, pk):
 def inscription_sortie(request, pk):
     scope = request.scope
     inscription = _fillable_inscription(scope, pk)
-    back_url = _next_url(request, inscription.operation.get_absolute_url())
+    back_url = safe_next_url(request, inscription.operation.get_absolute_url())
     initial = model_to_dict(inscription, fields=("date_sortie", *services.SORTIE_DATA_FIELDS))
     if inscription.date_sortie is None and request.GET.get("date"):
         # proposed by the completeness board: the parcours' exit date (the form validates it)
@@ -363,7 +353,7 @@ def inscription_sortie(request, pk):
         "operation": inscription.operation,
         "participant": inscription.participant,
         "back_url": back_url,
-        "next": request.POST.get("next") or request.GET.get("next") or "",
+        "next": next_param(request),
     }
     return render(request, "operations/inscription_sortie.html", context)
 

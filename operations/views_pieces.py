@@ -15,7 +15,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from operations import extractions, pdf, pieces
@@ -24,6 +23,7 @@ from operations.forms_pieces import ActionCollectiveForm, InscriptionActionForm,
 from operations.models import ActionCollective, Operation, Presence
 from operations.permissions import can_control_operations, can_manage_actions_collectives
 from parcours.models import Etape
+from plie.core.urls_helpers import url_par_pk
 
 PAGE_SIZE = 100
 PDF_MAX_LIGNES = 2000  # WeasyPrint lays out about 35 lines a page, ~0.2 s a page: CSV/XLSX beyond
@@ -75,8 +75,7 @@ def pieces_checklist(request, pk):
     queryset = pieces.checklist(operation, request.scope, incomplets=incomplets)
     totaux = pieces.totaux(pieces.checklist(operation, request.scope), requises)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    sentinel = 2147483647  # reverse() once, then put each participant's id in place
-    participant_url = reverse("participants:participant_detail", args=[sentinel])
+    participant_url = url_par_pk("participants:participant_detail")
     rows = []
     for inscription in page:
         etat = pieces.etat_pieces(requises, pieces.preuves_of(inscription, requises))
@@ -84,7 +83,7 @@ def pieces_checklist(request, pk):
         rows.append(
             {
                 "nom": str(participant),
-                "url": participant_url.replace(str(sentinel), str(participant.pk)),
+                "url": participant_url(participant.pk),
                 "entree": inscription.date_entree,
                 "sortie": inscription.date_sortie,
                 "cellules": [etat[code] for code in requises],

@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from operations import indicateurs_fse, selectors
-from operations.liens import url_par_pk
 from operations.models import Operation
 from operations.views_operations import _fillable_ids
-from plie.core.mois import mois_court
-from reporting import charts
+from plie.core import charts
+from plie.core.dates import mois_court
+from plie.core.urls_helpers import url_par_pk
 
 LIGNES_PAR_PAGE = 100
 

@@ -17,6 +17,7 @@ from parcours.models import (
     TypeSortie,
 )
 from parcours.sorties import CRITERES, criteres_errors, criteres_label
+from plie.core.admin import ReadOnlyAdminMixin
 from plie.core.models import Structure
 
 
@@ -118,7 +119,7 @@ class CommissionAdmin(PlieChoiceMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Parcours)
-class ParcoursAdmin(SimpleHistoryAdmin):
+class ParcoursAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     """Read-only: a parcours changes through the services (state machine, optimistic lock)."""
 
     list_display = ["__str__", "plie", "status", "referent", "date_entree", "date_sortie"]
@@ -129,15 +130,6 @@ class ParcoursAdmin(SimpleHistoryAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         """Past versions may be read, never restored (a revert would bypass the services)."""

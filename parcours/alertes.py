@@ -32,6 +32,7 @@ from django.utils import timezone
 from parcours.enums import ObjetPassage, StatutCommission, StatutParcours, TypeAlerte
 from parcours.sorties import add_months, etapes_for_rules, periodes_of_etapes, validation_status
 from plie.core import registry
+from plie.core.dates import format_date
 
 READ_QUERIES = 7
 BATCH_SIZE = 500
@@ -70,10 +71,6 @@ class Seuils:
         return cls(**row) if row else cls()
 
 
-def _fmt(day):
-    return f"{day:%d/%m/%Y}"
-
-
 # --- the rules (pure) --------------------------------------------------------------------------
 # Each returns ``(detail, echeance)`` when the alert is on, else ``None``.
 
@@ -89,7 +86,7 @@ def sans_contact(*, dernier_contact, date_entree, today, jours):
         return None
     origin = "dernier entretien" if dernier_contact else "entrée"
     return (
-        f"Pas de contact depuis {days} jours ({origin} le {_fmt(last)}).",
+        f"Pas de contact depuis {days} jours ({origin} le {format_date(last)}).",
         last + datetime.timedelta(days=jours),
     )
 
@@ -102,7 +99,7 @@ def rdv_passe(*, prochain_rdv, dernier_contact, today):
     day = timezone.localtime(prochain_rdv).date() if timezone.is_aware(prochain_rdv) else prochain_rdv.date()
     if day >= today or (dernier_contact is not None and dernier_contact >= day):
         return None
-    return f"Rendez-vous du {_fmt(day)} passé sans entretien.", day
+    return f"Rendez-vous du {format_date(day)} passé sans entretien.", day
 
 
 def parcours_long(*, date_entree, today, mois):
@@ -113,7 +110,7 @@ def parcours_long(*, date_entree, today, mois):
     limit = add_months(date_entree, mois)
     if today <= limit:
         return None
-    return f"En parcours depuis le {_fmt(date_entree)} : plus de {mois} mois.", limit
+    return f"En parcours depuis le {format_date(date_entree)} : plus de {mois} mois.", limit
 
 
 def fin_suspension(*, date_fin, today, jours):
@@ -123,10 +120,10 @@ def fin_suspension(*, date_fin, today, jours):
         return None
     if date_fin < today:
         return (
-            f"La suspension devait se terminer le {_fmt(date_fin)} : reprise du parcours à saisir.",
+            f"La suspension devait se terminer le {format_date(date_fin)} : reprise du parcours à saisir.",
             date_fin,
         )
-    return f"La suspension se termine le {_fmt(date_fin)}.", date_fin
+    return f"La suspension se termine le {format_date(date_fin)}.", date_fin
 
 
 def donnees_sortie_fse(*, date_sortie, today):
@@ -138,7 +135,8 @@ def donnees_sortie_fse(*, date_sortie, today):
     if (today - date_sortie).days >= FSE_SORTIE_JOURS:
         return None
     due = date_sortie + datetime.timedelta(days=FSE_SORTIE_JOURS)
-    return f"Sortie du {_fmt(date_sortie)} : situation FSE de sortie à saisir avant le {_fmt(due)}.", due
+    detail = f"Sortie du {format_date(date_sortie)} : situation FSE de sortie à saisir"
+    return f"{detail} avant le {format_date(due)}.", due
 
 
 def ajournement_echu(*, date_representation, today):
@@ -147,7 +145,7 @@ def ajournement_echu(*, date_representation, today):
     if date_representation is None or date_representation >= today:
         return None
     return (
-        f"Candidature ajournée : à représenter depuis le {_fmt(date_representation)}.",
+        f"Candidature ajournée : à représenter depuis le {format_date(date_representation)}.",
         date_representation,
     )
 

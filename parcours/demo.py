@@ -10,7 +10,6 @@ a month, so a référent's workspace looks lived-in without making the seed slow
 
 import datetime
 import math
-from itertools import islice
 
 from django.utils import timezone
 
@@ -22,7 +21,7 @@ from parcours.enums import (
     TypeContrat,
     TypeDecision,
 )
-from plie.core.demo import BATCH_SIZE, REFERENCE_DATE
+from plie.core.demo import REFERENCE_DATE, bulk_insert
 
 DUREE_MOYENNE_MOIS = 26
 # exit code -> weight (per 100 exits), national shape
@@ -98,14 +97,6 @@ def _job_days(code):
     if code in ("CONTRAT_AIDE", "AUTRE_POSITIVE"):
         return 380
     return 280 if code == "CONTRATS_SUCCESSIFS" else 195
-
-
-def _bulk(model, objs):
-    created = []
-    it = iter(objs)
-    while batch := list(islice(it, BATCH_SIZE)):
-        created.extend(model.objects.bulk_create(batch, batch_size=BATCH_SIZE))
-    return created
 
 
 def _commission_date(plie_sessions, before):
@@ -229,7 +220,7 @@ def create_parcours(world):
         if sortie is None:
             parcours.prochain_rdv = now + datetime.timedelta(days=rng.randint(-10, 30))
         plans.append((parcours, code, status))
-    created = _bulk(Parcours, (p for p, _, _ in plans))
+    created = bulk_insert(Parcours, (p for p, _, _ in plans))
     for (parcours, _, _), saved in zip(plans, created, strict=True):
         parcours.pk = saved.pk
     world.created["parcours"] += len(created)
@@ -247,12 +238,12 @@ def create_parcours(world):
             )
             for day in sorted(days)
         ]
-        for commission in _bulk(Commission, objs):
+        for commission in bulk_insert(Commission, objs):
             commission_ids[(plie_id, commission.date)] = commission.pk
     world.created["commissions"] += len(commission_ids)
     admitted = [p for p, _, _ in plans if p.date_entree]
     world.created["décisions"] += len(
-        _bulk(
+        bulk_insert(
             Decision,
             (
                 Decision(
@@ -267,7 +258,7 @@ def create_parcours(world):
             ),
         )
     )
-    _bulk(
+    bulk_insert(
         AffectationReferent,
         (
             AffectationReferent(parcours_id=p.pk, referent_id=p.referent_id, date_debut=p.date_entree)
@@ -355,8 +346,8 @@ def create_parcours(world):
                     date_fin=REFERENCE_DATE + datetime.timedelta(days=rng.randint(10, 90)),
                 )
             )
-    saved_etapes = _bulk(Etape, etapes)
-    _bulk(
+    saved_etapes = bulk_insert(Etape, etapes)
+    bulk_insert(
         Contrat,
         (
             Contrat(
@@ -371,8 +362,8 @@ def create_parcours(world):
         ),
     )
     world.created["étapes"] += len(saved_etapes)
-    world.created["sorties"] += len(_bulk(Sortie, sorties))
-    _bulk(Suspension, suspensions)
+    world.created["sorties"] += len(bulk_insert(Sortie, sorties))
+    bulk_insert(Suspension, suspensions)
 
     # 4. The entretiens scheduled in step 1
     def entretiens():
@@ -388,7 +379,7 @@ def create_parcours(world):
                     notes="Point d'étape.",
                 )
 
-    world.created["entretiens"] += len(_bulk(Entretien, entretiens()))
+    world.created["entretiens"] += len(bulk_insert(Entretien, entretiens()))
 
 
 def world_participants(world):

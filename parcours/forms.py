@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from parcours.enums import ModeEntretien, StatutParcours, SujetEntretien, TypeAlerte, TypeContrat
 from parcours.selectors import DEFAULT_SORT, SORTS, STATUTS_ACTIFS
 from parcours.suivi import operateurs_for, rdv_datetime, types_etape_for
-from participants.forms import DATE_HELP, DossierFormMixin, date_widget
+from plie.core.forms import DossierFormMixin, date_field
 
 TIME_RE = re.compile(r"^\s*(\d{1,2})\s*(?:[h:.]\s*(\d{2})?)?\s*$", re.IGNORECASE)
 
@@ -50,16 +50,11 @@ class MotifMixin(DossierFormMixin):
                 required=False,  # the service says why it is needed
             )
 
-    def add_service_errors(self, error):
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                self.add_error(field if field in self.fields else None, errors)
-        else:
-            self.add_error(None, error)
-
 
 class EntretienForm(MotifMixin, forms.Form):
-    date = forms.DateField(label="Date de l'entretien", widget=date_widget(), help_text=DATE_HELP)
+    service_error_fields = {"prochain_rdv": "rdv_date"}
+
+    date = date_field("Date de l'entretien")
     mode = forms.ChoiceField(
         label="Mode",
         choices=ModeEntretien.choices,
@@ -80,9 +75,7 @@ class EntretienForm(MotifMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    rdv_date = forms.DateField(
-        label="Date du rendez-vous", required=False, widget=date_widget(), help_text=DATE_HELP
-    )
+    rdv_date = date_field("Date du rendez-vous", required=False)
     rdv_heure = HeureField(label="Heure du rendez-vous", required=False)
 
     def clean(self):
@@ -93,14 +86,6 @@ class EntretienForm(MotifMixin, forms.Form):
         if heure is not None and day is None and "rdv_date" not in self.errors:
             self.add_error("rdv_date", "Indiquez la date du rendez-vous.")
         return cleaned
-
-    def add_service_errors(self, error):
-        if hasattr(error, "error_dict") and "prochain_rdv" in error.error_dict:
-            errors = dict(error.error_dict)
-            self.add_error("rdv_date", errors.pop("prochain_rdv"))
-            error = ValidationError(errors) if errors else None
-        if error is not None:
-            super().add_service_errors(error)
 
     def entretien_data(self):
         data = self.cleaned_data
@@ -121,13 +106,9 @@ class EtapeForm(MotifMixin, forms.Form):
 
     type = forms.ModelChoiceField(label="Type d'étape", queryset=None, empty_label="Choisissez…")
     operateur = forms.ModelChoiceField(label="Opérateur", queryset=None, required=False, empty_label="Aucun")
-    date_debut = forms.DateField(label="Début", widget=date_widget(), help_text=DATE_HELP)
-    date_fin_prevue = forms.DateField(
-        label="Fin prévue", required=False, widget=date_widget(), help_text=DATE_HELP
-    )
-    date_fin = forms.DateField(
-        label="Fin effective", required=False, widget=date_widget(), help_text=DATE_HELP
-    )
+    date_debut = date_field("Début")
+    date_fin_prevue = date_field("Fin prévue", required=False)
+    date_fin = date_field("Fin effective", required=False)
     resultat = forms.CharField(label="Résultat", required=False, max_length=255)
     contrat_employeur = forms.CharField(label="Employeur", required=False, max_length=200)
     contrat_siret = forms.CharField(label="SIRET de l'employeur", required=False, max_length=20)
@@ -142,18 +123,13 @@ class EtapeForm(MotifMixin, forms.Form):
         localize=True,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "style": "max-width: 8rem"}),
     )
-    contrat_date_debut = forms.DateField(
-        label="Début du contrat",
-        required=False,
-        widget=date_widget(),
-        help_text="Par défaut, le début de l'étape.",
+    contrat_date_debut = date_field(
+        "Début du contrat", required=False, help_text="Par défaut, le début de l'étape."
     )
-    contrat_date_fin_prevue = forms.DateField(
-        label="Fin prévue du contrat", required=False, widget=date_widget(), help_text="Vide pour un CDI."
+    contrat_date_fin_prevue = date_field(
+        "Fin prévue du contrat", required=False, help_text="Vide pour un CDI."
     )
-    contrat_date_fin = forms.DateField(
-        label="Fin effective du contrat", required=False, widget=date_widget(), help_text=DATE_HELP
-    )
+    contrat_date_fin = date_field("Fin effective du contrat", required=False)
     fingerprint = forms.CharField(required=False, widget=forms.HiddenInput)
 
     ETAPE_NAMES = ("type", "operateur", "date_debut", "date_fin_prevue", "date_fin", "resultat")

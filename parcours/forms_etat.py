@@ -17,13 +17,10 @@ from parcours.enums import (
     ObjetPassage,
     TypeDecision,
 )
-from participants.forms import DATE_HELP, DossierFormMixin, date_widget
+from plie.core.forms import DossierFormMixin, date_field
+from plie.core.history import person_name
 
 CHOISIR = "Choisir…"
-
-
-def person_label(user):
-    return user.get_full_name() or user.email
 
 
 class ObjectChoiceField(forms.ChoiceField):
@@ -47,12 +44,6 @@ class ObjectChoiceField(forms.ChoiceField):
 
     def prepare_value(self, value):
         return str(value.pk) if hasattr(value, "pk") else value
-
-
-def date_field(label, *, required=True, initial=None, help_text=DATE_HELP):
-    return forms.DateField(
-        label=label, required=required, widget=date_widget(), help_text=help_text, initial=initial
-    )
 
 
 class VersionMixin(forms.Form):
@@ -79,7 +70,7 @@ class CandidatureForm(DossierFormMixin, forms.Form):
     distance_emploi = forms.ChoiceField(
         label="Distance à l'emploi", required=False, choices=[("", "Non évaluée"), *DistanceEmploi.choices]
     )
-    referent = ObjectChoiceField(label="Référent proposé", required=False, label_of=person_label)
+    referent = ObjectChoiceField(label="Référent proposé", required=False, label_of=person_name)
 
     def __init__(self, *args, prescripteurs, referents, **kwargs):
         self.prescripteurs, self.referents = prescripteurs, referents
@@ -87,7 +78,7 @@ class CandidatureForm(DossierFormMixin, forms.Form):
 
     def prepare_fields(self):
         self.fields["prescripteur"].set_objects(self.prescripteurs)
-        self.fields["referent"].set_objects(self.referents, person_label)
+        self.fields["referent"].set_objects(self.referents, person_name)
 
 
 class CommissionForm(DossierFormMixin, forms.Form):
@@ -134,7 +125,7 @@ class AgendaForm(DossierFormMixin, forms.Form):
 
     @staticmethod
     def candidature_label(parcours):
-        referent = person_label(parcours.referent) if parcours.referent else "référent à désigner"
+        referent = person_name(parcours.referent) if parcours.referent else "référent à désigner"
         return f"{parcours.participant} — orienté le {parcours.date_orientation:%d/%m/%Y} — {referent}"
 
     @staticmethod
@@ -166,7 +157,7 @@ class DecisionForm(DossierFormMixin, VersionMixin):
     date_entree = date_field(
         "Date d'entrée dans le PLIE", required=False, help_text="Admission : jj/mm/aaaa."
     )
-    referent = ObjectChoiceField(label="Référent de parcours", required=False, label_of=person_label)
+    referent = ObjectChoiceField(label="Référent de parcours", required=False, label_of=person_name)
     date_signature_contrat = date_field(
         "Signature du contrat d'engagement", required=False, help_text="Admission : jj/mm/aaaa."
     )
@@ -214,7 +205,7 @@ class DecisionForm(DossierFormMixin, VersionMixin):
         allowed = DECISIONS_CANDIDATURE if self.is_candidature else DECISIONS_SORTIE
         self.fields["decision"].choices = [(value, TypeDecision(value).label) for value in allowed]
         if self.is_candidature:
-            self.fields["referent"].set_objects(self.referents, person_label)
+            self.fields["referent"].set_objects(self.referents, person_name)
             self.fields["structure_reorientation"].set_objects(self.structures)
         else:
             for name in self.CANDIDATURE_ONLY:
@@ -274,7 +265,7 @@ class SortieWithdrawForm(DossierFormMixin, VersionMixin):
 
 
 class ReferentForm(DossierFormMixin, VersionMixin):
-    referent = ObjectChoiceField(label="Nouveau référent", label_of=person_label)
+    referent = ObjectChoiceField(label="Nouveau référent", label_of=person_name)
     date = date_field("À partir du", initial=timezone.localdate)
     motif = forms.CharField(label="Motif du changement", max_length=255, required=False)
 
@@ -283,7 +274,7 @@ class ReferentForm(DossierFormMixin, VersionMixin):
         super().__init__(*args, **kwargs)
 
     def prepare_fields(self):
-        self.fields["referent"].set_objects(self.referents, person_label)
+        self.fields["referent"].set_objects(self.referents, person_name)
         if self.motif_required:
             self.fields["motif"].required = True
             self.fields["motif"].help_text = "Parcours clos : le motif de la modification est obligatoire."

@@ -15,7 +15,7 @@ from parcours.enums import CategorieEtape, CategorieSortie
 from parcours.models import TypeSortie
 from parcours.referentiels import code_errors, code_etape_errors, normalise_code, normalise_code_etape
 from parcours.sorties import CRITERES, PARAMETRES, critere_field_errors
-from participants.forms import DossierFormMixin
+from plie.core.forms import DossierFormMixin
 
 CRITERES_EXTRA = 2  # empty rows offered after the type's criteria
 NUMBER_FIELDS = ("mois", "fenetre_mois", "semaines", "heures", "heures_hebdo_min", "mois_max")

@@ -14,6 +14,7 @@ from weasyprint import HTML
 from parcours.enums import ObjetPassage, TypeDecision
 from parcours.selectors import commission_decisions
 from participants.pdf import STATIC_DIR, StaticOnlyFetcher
+from plie.core.history import person_name
 
 NNBSP = "\u202f"  # espace fine insécable
 NBSP = "\u00a0"
@@ -30,10 +31,6 @@ def typo(text):
     text = re.sub(r"«[ \u00a0\u202f]*", "«" + NNBSP, text)
     text = re.sub(r"[ \u00a0\u202f]*»", NNBSP + "»", text)
     return text
-
-
-def _person(user):
-    return (user.get_full_name() or user.email) if user is not None else ""
 
 
 def _decisions(commission):
@@ -68,7 +65,7 @@ def effet_of(decision):
     if kind == TypeDecision.ADMIS and parcours.date_entree:
         text = f"Entrée le {parcours.date_entree:%d/%m/%Y}"
         if parcours.referent:
-            text += f", référent{NBSP}: {_person(parcours.referent)}"
+            text += f", référent{NBSP}: {person_name(parcours.referent)}"
         if parcours.date_signature_contrat:
             text += f", contrat d'engagement signé le {parcours.date_signature_contrat:%d/%m/%Y}"
         return typo(text)
@@ -92,7 +89,7 @@ def _rows(commission):
                 "numero": number,
                 "participant": str(parcours.participant),
                 "naissance": parcours.participant.date_naissance,
-                "referent": _person(parcours.referent) or "À désigner",
+                "referent": person_name(parcours.referent) or "À désigner",
                 "prescripteur": str(parcours.prescripteur) if parcours.prescripteur else "—",
                 "objet": objet,
                 "is_candidature": decision.objet == ObjetPassage.CANDIDATURE,

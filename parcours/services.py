@@ -53,6 +53,7 @@ from parcours.transitions import (
     sortie_date_errors,
     transition,
 )
+from plie.core.dates import format_date
 from plie.core.enums import Role, StructureKind
 from plie.core.models import Membership, Structure, User
 
@@ -119,10 +120,6 @@ def types_sortie_of(plie_id):
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def _fmt(day):
-    return f"{day:%d/%m/%Y}"
 
 
 def _add(errors, field, message):
@@ -306,7 +303,9 @@ def commission_create(*, scope, plie, date, lieu="", membres=""):
 
 def _require_prevue(commission):
     if commission.status != StatutCommission.PREVUE:
-        raise ValidationError(f"La commission du {_fmt(commission.date)} est close : elle ne change plus.")
+        raise ValidationError(
+            f"La commission du {format_date(commission.date)} est close : elle ne change plus."
+        )
 
 
 @transaction.atomic
@@ -365,7 +364,11 @@ def commission_add_to_agenda(*, scope, commission, candidatures=(), sorties=()):
             continue
         if (parcours.pk, objet) in pending:
             date = pending[(parcours.pk, objet)]
-            _add(errors, field, f"{parcours.participant} est déjà inscrit à la commission du {_fmt(date)}.")
+            _add(
+                errors,
+                field,
+                f"{parcours.participant} est déjà inscrit à la commission du {format_date(date)}.",
+            )
             continue
         if objet == ObjetPassage.CANDIDATURE and parcours.status != StatutParcours.CANDIDAT:
             _add(
@@ -467,7 +470,7 @@ def decision_record(
     if decision.decision:
         raise ValidationError(f"Décision déjà enregistrée : {decision.get_decision_display()}.")
     if commission.date > timezone.localdate():
-        raise ValidationError(f"La commission du {_fmt(commission.date)} n'a pas encore eu lieu.")
+        raise ValidationError(f"La commission du {format_date(commission.date)} n'a pas encore eu lieu.")
     parcours = _lock(decision.parcours, version)
     motif = (motif or "").strip()
     values = {
@@ -502,7 +505,7 @@ def decision_record(
                 _add(errors, "decision", message)
     _raise(errors)
 
-    reason = f"Commission du {_fmt(commission.date)} : {TypeDecision(type_decision).label.lower()}"
+    reason = f"Commission du {format_date(commission.date)} : {TypeDecision(type_decision).label.lower()}"
     if decision.objet == ObjetPassage.CANDIDATURE:
         parcours.date_commission = commission.date
         if type_decision == TypeDecision.ADMIS:
@@ -515,7 +518,7 @@ def decision_record(
                 parcours=parcours,
                 referent=referent,
                 date_debut=date_entree,
-                motif=f"Admission (commission du {_fmt(commission.date)})",
+                motif=f"Admission (commission du {format_date(commission.date)})",
                 created_by=scope.user,
             )
         elif type_decision == TypeDecision.AJOURNE:
@@ -548,7 +551,7 @@ def commission_close(*, scope, commission):
     commission = Commission.objects.select_for_update().get(pk=commission.pk)
     _require_prevue(commission)
     if commission.date > timezone.localdate():
-        raise ValidationError(f"La commission du {_fmt(commission.date)} n'a pas encore eu lieu.")
+        raise ValidationError(f"La commission du {format_date(commission.date)} n'a pas encore eu lieu.")
     total = commission.decisions.count()
     if total == 0:
         raise ValidationError("L'ordre du jour est vide : inscrivez des dossiers ou supprimez la session.")
@@ -606,7 +609,8 @@ def suspension_start(*, scope, parcours, version, motif, date_debut, date_fin=No
             _add(
                 errors,
                 "date_debut",
-                f"Chevauche la suspension du {_fmt(previous.date_debut)} au {_fmt(previous.date_fin)}.",
+                f"Chevauche la suspension du {format_date(previous.date_debut)} au "
+                f"{format_date(previous.date_fin)}.",
             )
     _raise(errors)
     _transition(parcours, StatutParcours.SUSPENDU, scope=scope, day=date_debut)
@@ -641,7 +645,7 @@ def suspension_end(*, scope, suspension, version, date_fin):
         _add(
             errors,
             "date_fin",
-            f"La fin doit suivre le début de la suspension (le {_fmt(suspension.date_debut)}).",
+            f"La fin doit suivre le début de la suspension (le {format_date(suspension.date_debut)}).",
         )
     _not_future(errors, "date_fin", date_fin, "La fin de la suspension")
     _raise(errors)
@@ -689,12 +693,12 @@ def referent_change(*, scope, parcours, version, referent, date, motif=""):
     _merge(errors, in_parcours_date_errors(parcours, date, field="date", label="La date du changement"))
     _not_future(errors, "date", date, "La date du changement")
     if parcours.date_sortie and date and date > parcours.date_sortie:
-        _add(errors, "date", f"Le parcours est clos depuis le {_fmt(parcours.date_sortie)}.")
+        _add(errors, "date", f"Le parcours est clos depuis le {format_date(parcours.date_sortie)}.")
     if current is not None and date and date <= current.date_debut:
         _add(
             errors,
             "date",
-            f"Le changement doit suivre le début du suivi actuel (le {_fmt(current.date_debut)}).",
+            f"Le changement doit suivre le début du suivi actuel (le {format_date(current.date_debut)}).",
         )
     _raise(errors)
     if current is not None:
@@ -744,12 +748,12 @@ def sortie_regle_errors(parcours, sortie, day):
     if validable is None:
         return [
             "La règle de validation de cette sortie n'est pas remplie par les contrats en cours depuis "
-            f"la sortie (le {_fmt(sortie.date_sortie)})."
+            f"la sortie (le {format_date(sortie.date_sortie)})."
         ]
     if validable > day:
         return [
-            f"La règle de validation n'est remplie qu'à partir du {_fmt(validable)} : "
-            f"sortie non validable le {_fmt(day)}."
+            f"La règle de validation n'est remplie qu'à partir du {format_date(validable)} : "
+            f"sortie non validable le {format_date(day)}."
         ]
     return []
 
@@ -781,7 +785,7 @@ def etapes_close_at_exit(parcours, date_sortie, *, scope, type_sortie):
     etapes = Etape.objects.filter(parcours=parcours, annulee=False).select_related("type")
     if sorties.est_regle_emploi(type_sortie.criteres):
         etapes = etapes.filter(contrat__isnull=True)
-    reason = f"Sortie du {_fmt(date_sortie)}"
+    reason = f"Sortie du {format_date(date_sortie)}"
     closed, cancelled = [], []
     for etape in etapes.order_by("date_debut", "pk"):
         if etape.date_debut > date_sortie:
@@ -817,7 +821,7 @@ def sortie_record(*, scope, parcours, version, type_sortie, date_sortie, comment
     existing = Sortie.objects.filter(parcours=parcours).first()
     if existing is not None:
         raise ValidationError(
-            f"Une sortie ({existing.type}) est déjà enregistrée le {_fmt(existing.date_sortie)} : "
+            f"Une sortie ({existing.type}) est déjà enregistrée le {format_date(existing.date_sortie)} : "
             "validez-la ou retirez-la d'abord."
         )
     if parcours.status not in (StatutParcours.EN_PARCOURS, StatutParcours.SUSPENDU):
@@ -859,7 +863,7 @@ def sortie_validate(*, scope, sortie, version, date_validation):
     check_writable(parcours, scope=scope)
     sortie = _locked_sortie(sortie)
     if sortie.validee:
-        raise ValidationError(f"Cette sortie est déjà validée (le {_fmt(sortie.date_validation)}).")
+        raise ValidationError(f"Cette sortie est déjà validée (le {format_date(sortie.date_validation)}).")
     if sortie.type.commission_requise:
         raise ValidationError(
             "Cette sortie se valide en commission : inscrivez-la à l'ordre du jour d'une session."
@@ -873,7 +877,7 @@ def sortie_validate(*, scope, sortie, version, date_validation):
             _add(
                 errors,
                 "date_validation",
-                f"La validation ne peut pas précéder la sortie (le {_fmt(sortie.date_sortie)}).",
+                f"La validation ne peut pas précéder la sortie (le {format_date(sortie.date_sortie)}).",
             )
         for message in sortie_regle_errors(parcours, sortie, date_validation):
             _add(errors, "date_validation", message)

@@ -112,6 +112,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from parcours.enums import CATEGORIES_POSITIVES, CategorieEtape, TypeContrat
+from plie.core.dates import format_date
 
 logger = logging.getLogger(__name__)
 
@@ -194,10 +195,6 @@ def normalise_employeur(nom):
     decomposed = unicodedata.normalize("NFKD", nom or "")
     bare = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " ".join(bare.casefold().split())
-
-
-def _fmt(day):
-    return f"{day:%d/%m/%Y}"
 
 
 # --- categories --------------------------------------------------------------------------------
@@ -818,13 +815,15 @@ def validation_status(parcours, today, *, contrats=None):
     type_sortie = sortie.type
     commission = type_sortie.commission_requise
     if sortie.validee:
-        when = f" le {_fmt(sortie.date_validation)}" if sortie.date_validation else ""
+        when = f" le {format_date(sortie.date_validation)}" if sortie.date_validation else ""
         return StatutValidation(sortie.date_validation, False, commission, f"Sortie déjà validée{when}.")
     suffix = " : à présenter en commission" if commission else ""
     criteres = type_sortie.criteres
     if not criteres:
         day = sortie.date_sortie
-        return StatutValidation(day, day <= today, commission, f"Validable depuis le {_fmt(day)}{suffix}.")
+        return StatutValidation(
+            day, day <= today, commission, f"Validable depuis le {format_date(day)}{suffix}."
+        )
     errors = criteres_errors(criteres)
     if errors:
         return StatutValidation(
@@ -839,9 +838,14 @@ def validation_status(parcours, today, *, contrats=None):
             None,
             False,
             commission,
-            f"Règle non remplie par les contrats en cours depuis la sortie du {_fmt(sortie.date_sortie)} "
+            "Règle non remplie par les contrats en cours depuis la sortie du "
+            f"{format_date(sortie.date_sortie)} "
             f"({regle}).",
         )
     if day > today:
-        return StatutValidation(day, False, commission, f"Validable à partir du {_fmt(day)} ({regle}).")
-    return StatutValidation(day, True, commission, f"Validable depuis le {_fmt(day)} ({regle}){suffix}.")
+        return StatutValidation(
+            day, False, commission, f"Validable à partir du {format_date(day)} ({regle})."
+        )
+    return StatutValidation(
+        day, True, commission, f"Validable depuis le {format_date(day)} ({regle}){suffix}."
+    )

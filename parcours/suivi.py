@@ -32,6 +32,7 @@ from parcours.enums import (
 from parcours.models import Contrat, Entretien, Etape, Parcours, TypeEtape
 from parcours.permissions import can_write_suivi
 from parcours.transitions import TransitionError, check_writable
+from plie.core.dates import format_date
 from plie.core.enums import StructureKind
 from plie.core.models import Structure
 
@@ -57,10 +58,6 @@ def _require(allowed):
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def _fmt(day):
-    return f"{day:%d/%m/%Y}"
 
 
 def _add(errors, field, message):
@@ -145,7 +142,7 @@ def entretien_errors(parcours, *, date, mode, duree_minutes, sujets, prochain_rd
         debut = debut_du_parcours(parcours)
         if debut and date < debut:
             quoi = "l'orientation" if parcours.date_orientation else "l'entrée dans le PLIE"
-            _add(errors, "date", f"L'entretien ne peut pas précéder {quoi} (le {_fmt(debut)}).")
+            _add(errors, "date", f"L'entretien ne peut pas précéder {quoi} (le {format_date(debut)}).")
     if mode not in ModeEntretien.values:
         _add(errors, "mode", "Choisissez le mode de l'entretien dans la liste.")
     if duree_minutes is not None and not 0 < duree_minutes <= DUREE_MAX_MINUTES:
@@ -162,7 +159,7 @@ def entretien_errors(parcours, *, date, mode, duree_minutes, sujets, prochain_rd
                 _add(
                     errors,
                     "prochain_rdv",
-                    f"Le prochain rendez-vous doit suivre l'entretien (du {_fmt(date)}).",
+                    f"Le prochain rendez-vous doit suivre l'entretien (du {format_date(date)}).",
                 )
             elif (jour - date).days > RDV_MAX_JOURS:
                 _add(errors, "prochain_rdv", "Le prochain rendez-vous est à plus d'un an : vérifiez la date.")
@@ -251,11 +248,13 @@ def _inside_parcours(errors, parcours, field, day, label):
         _add(
             errors,
             field,
-            f"{label} ne peut pas précéder l'entrée dans le PLIE (le {_fmt(parcours.date_entree)}).",
+            f"{label} ne peut pas précéder l'entrée dans le PLIE (le {format_date(parcours.date_entree)}).",
         )
     if parcours.date_sortie and day > parcours.date_sortie:
         _add(
-            errors, field, f"{label} ne peut pas suivre la sortie du PLIE (le {_fmt(parcours.date_sortie)})."
+            errors,
+            field,
+            f"{label} ne peut pas suivre la sortie du PLIE (le {format_date(parcours.date_sortie)}).",
         )
 
 
@@ -281,10 +280,14 @@ def etape_errors(parcours, *, type, date_debut, date_fin_prevue, date_fin, today
         _add(
             errors,
             "date_fin_prevue",
-            f"La fin prévue doit suivre le début de l'étape (le {_fmt(date_debut)}).",
+            f"La fin prévue doit suivre le début de l'étape (le {format_date(date_debut)}).",
         )
     if date_debut and date_fin and date_fin < date_debut:
-        _add(errors, "date_fin", f"La fin effective doit suivre le début de l'étape (le {_fmt(date_debut)}).")
+        _add(
+            errors,
+            "date_fin",
+            f"La fin effective doit suivre le début de l'étape (le {format_date(date_debut)}).",
+        )
     if date_fin and date_fin > today:
         _add(
             errors,
@@ -327,13 +330,13 @@ def contrat_errors(parcours, contrat, *, etape_debut, today):
         for message in messages:
             add(field, message)
     if debut and etape_debut and debut < etape_debut:
-        add("date_debut", f"Le contrat ne peut pas commencer avant l'étape (le {_fmt(etape_debut)}).")
+        add("date_debut", f"Le contrat ne peut pas commencer avant l'étape (le {format_date(etape_debut)}).")
     if type_contrat == TypeContrat.CDI and fin_prevue:
         add("date_fin_prevue", "Un CDI n'a pas de fin prévue.")
     if debut and fin_prevue and fin_prevue < debut:
-        add("date_fin_prevue", f"La fin prévue doit suivre le début du contrat (le {_fmt(debut)}).")
+        add("date_fin_prevue", f"La fin prévue doit suivre le début du contrat (le {format_date(debut)}).")
     if debut and fin and fin < debut:
-        add("date_fin", f"La fin effective doit suivre le début du contrat (le {_fmt(debut)}).")
+        add("date_fin", f"La fin effective doit suivre le début du contrat (le {format_date(debut)}).")
     if fin and fin > today:
         add("date_fin", "La fin effective du contrat ne peut pas être dans le futur.")
     return errors
@@ -361,10 +364,11 @@ def contrat_overlap_errors(parcours, contrat, *, etape_debut, current=None):
             continue
         other_fin = other.date_fin or other.date_fin_prevue
         if (other_fin is None or debut <= other_fin) and (fin is None or other.date_debut <= fin):
-            jusqu = f"au {_fmt(other_fin)}" if other_fin else "sans fin prévue"
+            jusqu = f"au {format_date(other_fin)}" if other_fin else "sans fin prévue"
             return {
                 "contrat_date_debut": [
-                    f"Ce contrat chevauche le contrat chez {other.employeur} du {_fmt(other.date_debut)} "
+                    f"Ce contrat chevauche le contrat chez {other.employeur} "
+                    f"du {format_date(other.date_debut)} "
                     f"({jusqu}) : un renouvellement commence le lendemain de la fin du contrat "
                     "précédent ; modifiez plutôt ce contrat-là."
                 ]
@@ -507,7 +511,7 @@ def etape_update(*, scope, etape, fingerprint=None, contrat=None, motif="", **va
         )
     if etape.annulee:
         raise ValidationError(
-            f"Cette étape a été annulée le {_fmt(etape.date_annulation)} : elle ne change plus."
+            f"Cette étape a été annulée le {format_date(etape.date_annulation)} : elle ne change plus."
         )
     has_contrat = Contrat.objects.filter(etape=etape).exists()
     merged = {field: values.get(field, getattr(etape, field)) for field in ETAPE_FIELDS}
@@ -536,10 +540,10 @@ def etape_cancel(*, scope, etape):
     etape = Etape.objects.select_for_update(of=("self",)).select_related("type").get(pk=etape.pk)
     today = timezone.localdate()
     if etape.annulee:
-        raise ValidationError(f"Cette étape est déjà annulée (le {_fmt(etape.date_annulation)}).")
+        raise ValidationError(f"Cette étape est déjà annulée (le {format_date(etape.date_annulation)}).")
     if etape.date_debut <= today:
         raise ValidationError(
-            f"Cette étape a commencé le {_fmt(etape.date_debut)} : elle ne s'annule pas, "
+            f"Cette étape a commencé le {format_date(etape.date_debut)} : elle ne s'annule pas, "
             "indiquez plutôt sa fin effective."
         )
     etape.annulee = True

@@ -25,14 +25,9 @@ from parcours.enums import (
 from parcours.models import Contrat, Decision, Entretien, Etape, Parcours, Sortie, Suspension
 from participants.permissions import can_view_sensitive_data
 from participants.timeline import CHANGED, CREATED, DELETED, Event
-
-
-def _fmt(day):
-    return f"{day:%d/%m/%Y}"
-
-
-def _label(enum, value):
-    return enum(value).label if value in enum.values else value
+from plie.core import history
+from plie.core.dates import format_date
+from plie.core.enums import label_of
 
 
 def heures(value):
@@ -40,37 +35,11 @@ def heures(value):
     return format(value.normalize(), "f").replace(".", ",")
 
 
-def _author(record):
-    user = record.history_user
-    return (user.get_full_name() or user.email) if user is not None else ""
-
-
-def _history(model, *related, **filters):
-    return (
-        model.history.filter(**filters)
-        .select_related("history_user", *related)
-        .order_by("history_date", "history_id")
-    )
-
-
-def _with_previous(records):
-    """``(record, previous record of the same object or None)`` in chronological order."""
-    last = {}
-    for record in records:
-        yield record, last.get(record.id)
-        last[record.id] = record
-
-
-def _changed_labels(model, record, previous, fields):
-    changed = set(record.diff_against(previous, included_fields=list(fields)).changed_fields)
-    return [capfirst(field.verbose_name) for field in model._meta.fields if field.name in changed]
-
-
 def parcours_events(participant, scope):
     """The orientation (a new parcours) and each change of référent."""
-    records = _history(Parcours, "referent", "prescripteur", participant_id=participant.pk)
-    for record, previous in _with_previous(records):
-        author = _author(record)
+    records = history.records_of(Parcours, "referent", "prescripteur", participant_id=participant.pk)
+    for record, previous in history.with_previous(records):
+        author = history.author(record)
         referent = record.referent
         if record.history_type == CREATED:
             text = "Orientation vers le PLIE enregistrée"
@@ -78,7 +47,7 @@ def parcours_events(participant, scope):
             if record.prescripteur is not None:
                 details.append(f"par {record.prescripteur}")
             if record.date_orientation:
-                details.append(f"le {_fmt(record.date_orientation)}")
+                details.append(f"le {format_date(record.date_orientation)}")
             text += f" ({', '.join(details)})." if details else "."
             if referent is not None:
                 text += f" Référent proposé : {referent}."
@@ -94,13 +63,13 @@ def parcours_events(participant, scope):
 
 def decision_events(participant, scope):
     """Agenda of the commission and its decisions (without the motive)."""
-    records = _history(
+    records = history.records_of(
         Decision, "commission", "structure_reorientation", parcours__participant_id=participant.pk
     )
-    for record, previous in _with_previous(records):
-        author = _author(record)
-        session = f"commission du {_fmt(record.commission.date)}"
-        objet = _label(ObjetPassage, record.objet).lower()
+    for record, previous in history.with_previous(records):
+        author = history.author(record)
+        session = f"commission du {format_date(record.commission.date)}"
+        objet = label_of(ObjetPassage, record.objet).lower()
         if record.history_type == CREATED and not record.decision:
             yield Event(
                 record.history_date,
@@ -115,9 +84,9 @@ def decision_events(participant, scope):
         elif (
             record.history_type != DELETED and record.decision and (previous is None or not previous.decision)
         ):
-            text = f"{capfirst(session)} : {_label(TypeDecision, record.decision).lower()}"
+            text = f"{capfirst(session)} : {label_of(TypeDecision, record.decision).lower()}"
             if record.decision == TypeDecision.AJOURNE and record.date_representation:
-                text += f", à représenter le {_fmt(record.date_representation)}"
+                text += f", à représenter le {format_date(record.date_representation)}"
             if record.decision == TypeDecision.REORIENTE and record.structure_reorientation is not None:
                 text += f" vers {record.structure_reorientation}"
             yield Event(record.history_date, author, f"{text}.", "commission")
@@ -126,10 +95,10 @@ def decision_events(participant, scope):
 def entretien_text(record):
     """« Entretien individuel du 12/06/2026 (45 min) : Projet professionnel. Prochain
     rendez-vous le 26/06/2026 à 14h00. »"""
-    text = f"Entretien {_label(ModeEntretien, record.mode).lower()} du {_fmt(record.date)}"
+    text = f"Entretien {label_of(ModeEntretien, record.mode).lower()} du {format_date(record.date)}"
     if record.duree_minutes:
         text += f" ({record.duree_minutes} min)"
-    sujets = [_label(SujetEntretien, sujet) for sujet in record.sujets or []]
+    sujets = [label_of(SujetEntretien, sujet) for sujet in record.sujets or []]
     if sujets:
         text += f" : {', '.join(sujets)}"
     text += "."
@@ -143,19 +112,19 @@ ENTRETIEN_FIELDS = ("date", "mode", "duree_minutes", "sujets", "notes", "prochai
 
 
 def entretien_events(participant, scope):
-    records = _history(Entretien, parcours__participant_id=participant.pk)
-    for record, previous in _with_previous(records):
-        author = _author(record)
+    records = history.records_of(Entretien, parcours__participant_id=participant.pk)
+    for record, previous in history.with_previous(records):
+        author = history.author(record)
         if record.history_type == CREATED:
             yield Event(record.history_date, author, entretien_text(record), "entretien")
         elif record.history_type == DELETED:
             yield Event(
-                record.history_date, author, f"Entretien du {_fmt(record.date)} supprimé.", "entretien"
+                record.history_date, author, f"Entretien du {format_date(record.date)} supprimé.", "entretien"
             )
         elif previous is not None:
-            labels = _changed_labels(Entretien, record, previous, ENTRETIEN_FIELDS)
+            labels = history.changed_labels(Entretien, record, previous, fields=ENTRETIEN_FIELDS)
             if labels:
-                text = f"Entretien du {_fmt(record.date)} modifié : {', '.join(labels)}."
+                text = f"Entretien du {format_date(record.date)} modifié : {', '.join(labels)}."
                 yield Event(record.history_date, author, text, "entretien")
 
 
@@ -163,26 +132,26 @@ ETAPE_FIELDS = ("type", "operateur", "date_debut", "date_fin_prevue", "date_fin"
 
 
 def etape_events(participant, scope):
-    records = _history(Etape, "type", "operateur", parcours__participant_id=participant.pk)
-    for record, previous in _with_previous(records):
-        author = _author(record)
+    records = history.records_of(Etape, "type", "operateur", parcours__participant_id=participant.pk)
+    for record, previous in history.with_previous(records):
+        author = history.author(record)
         libelle = str(record.type)
         if record.history_type == CREATED:
             text = f"Étape ajoutée : {libelle}"
             if record.operateur is not None:
                 text += f" avec {record.operateur}"
-            text += f" (à partir du {_fmt(record.date_debut)})."
+            text += f" (à partir du {format_date(record.date_debut)})."
         elif record.history_type == DELETED:
             text = f"Étape supprimée : {libelle}."
         elif previous is None:
             continue
         elif record.annulee and not previous.annulee:
-            text = f"Étape prévue annulée : {libelle} (prévue le {_fmt(record.date_debut)})."
+            text = f"Étape prévue annulée : {libelle} (prévue le {format_date(record.date_debut)})."
         elif previous.date_fin is None and record.date_fin is not None:
-            text = f"Étape terminée : {libelle} (le {_fmt(record.date_fin)})"
+            text = f"Étape terminée : {libelle} (le {format_date(record.date_fin)})"
             text += f", résultat : {record.resultat}." if record.resultat else "."
         else:
-            labels = _changed_labels(Etape, record, previous, ETAPE_FIELDS)
+            labels = history.changed_labels(Etape, record, previous, fields=ETAPE_FIELDS)
             if not labels:
                 continue
             text = f"Étape modifiée ({libelle}) : {', '.join(labels)}."
@@ -201,22 +170,24 @@ CONTRAT_FIELDS = (
 
 
 def contrat_events(participant, scope):
-    records = _history(Contrat, etape__parcours__participant_id=participant.pk)
-    for record, previous in _with_previous(records):
-        author = _author(record)
+    records = history.records_of(Contrat, etape__parcours__participant_id=participant.pk)
+    for record, previous in history.with_previous(records):
+        author = history.author(record)
         if record.history_type == CREATED:
-            text = f"Contrat enregistré : {_label(TypeContrat, record.type_contrat)} chez {record.employeur}"
+            text = (
+                f"Contrat enregistré : {label_of(TypeContrat, record.type_contrat)} chez {record.employeur}"
+            )
             if record.heures_hebdo:
                 text += f", {heures(record.heures_hebdo)} h par semaine"
-            text += f", à partir du {_fmt(record.date_debut)}."
+            text += f", à partir du {format_date(record.date_debut)}."
         elif record.history_type == DELETED:
             text = f"Contrat supprimé : {record.employeur}."
         elif previous is None:
             continue
         elif previous.date_fin is None and record.date_fin is not None:
-            text = f"Fin du contrat chez {record.employeur} le {_fmt(record.date_fin)}."
+            text = f"Fin du contrat chez {record.employeur} le {format_date(record.date_fin)}."
         else:
-            labels = _changed_labels(Contrat, record, previous, CONTRAT_FIELDS)
+            labels = history.changed_labels(Contrat, record, previous, fields=CONTRAT_FIELDS)
             if not labels:
                 continue
             text = f"Contrat modifié ({record.employeur}) : {', '.join(labels)}."
@@ -226,40 +197,41 @@ def contrat_events(participant, scope):
 def suspension_events(participant, scope):
     """Suspensions; their reason (health, family, justice) only for référent and animation."""
     sensitive = can_view_sensitive_data(scope, participant)
-    records = _history(Suspension, parcours__participant_id=participant.pk)
-    for record, previous in _with_previous(records):
-        author = _author(record)
+    records = history.records_of(Suspension, parcours__participant_id=participant.pk)
+    for record, previous in history.with_previous(records):
+        author = history.author(record)
         if record.history_type == CREATED:
-            text = f"Parcours suspendu à partir du {_fmt(record.date_debut)}"
-            text += f" ({_label(MotifSuspension, record.motif).lower()})." if sensitive else "."
+            text = f"Parcours suspendu à partir du {format_date(record.date_debut)}"
+            text += f" ({label_of(MotifSuspension, record.motif).lower()})." if sensitive else "."
         elif record.history_type == DELETED:
-            text = f"Suspension du {_fmt(record.date_debut)} supprimée."
+            text = f"Suspension du {format_date(record.date_debut)} supprimée."
         elif previous is not None and previous.date_fin is None and record.date_fin is not None:
-            text = f"Fin de la suspension le {_fmt(record.date_fin)} : le parcours reprend."
+            text = f"Fin de la suspension le {format_date(record.date_fin)} : le parcours reprend."
         else:
             continue
         yield Event(record.history_date, author, text, "suspension")
 
 
 def sortie_events(participant, scope):
-    records = _history(Sortie, "type", parcours__participant_id=participant.pk)
-    for record, previous in _with_previous(records):
-        author = _author(record)
+    records = history.records_of(Sortie, "type", parcours__participant_id=participant.pk)
+    for record, previous in history.with_previous(records):
+        author = history.author(record)
         libelle = str(record.type)
         if record.history_type == CREATED:
             if record.validee:
-                text = f"Sortie du PLIE : {libelle} (le {_fmt(record.date_sortie)}), validée."
+                text = f"Sortie du PLIE : {libelle} (le {format_date(record.date_sortie)}), validée."
             else:
                 text = (
-                    f"Sortie proposée : {libelle} (le {_fmt(record.date_sortie)}), en attente de validation."
+                    f"Sortie proposée : {libelle} (le {format_date(record.date_sortie)}), en "
+                    "attente de validation."
                 )
         elif record.history_type == DELETED:
             text = f"Sortie retirée : {libelle}"
             reason = (record.history_change_reason or "").strip()
             text += f" ({reason})." if reason else "."
         elif previous is not None and not previous.validee and record.validee:
-            when = f" le {_fmt(record.date_validation)}" if record.date_validation else ""
-            text = f"Sortie validée{when} : {libelle} (sortie du {_fmt(record.date_sortie)})."
+            when = f" le {format_date(record.date_validation)}" if record.date_validation else ""
+            text = f"Sortie validée{when} : {libelle} (sortie du {format_date(record.date_sortie)})."
         else:
             continue
         yield Event(record.history_date, author, text, "sortie")

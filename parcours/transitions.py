@@ -27,15 +27,12 @@ from django.utils import timezone
 
 from parcours.enums import StatutParcours as S
 from parcours.permissions import can_edit_closed_parcours
+from plie.core.dates import format_date
 
 
 class TransitionError(ValidationError):
     """An impossible change of status. A ``ValidationError``: a form shows it as is, on the
     fields it names (``error_dict``) or above the form."""
-
-
-def _fmt(day):
-    return f"{day:%d/%m/%Y}"
 
 
 def _add(errors, field, message):
@@ -62,19 +59,22 @@ def admission_date_errors(*, date_orientation, date_commission, date_entree, dat
         _add(
             errors,
             "date_commission",
-            f"La commission du {_fmt(date_commission)} précède l'orientation du {_fmt(date_orientation)}.",
+            f"La commission du {format_date(date_commission)} précède l'orientation du "
+            f"{format_date(date_orientation)}.",
         )
     if date_entree and date_entree < date_commission:
         _add(
             errors,
             "date_entree",
-            f"La date d'entrée doit être postérieure ou égale à la commission du {_fmt(date_commission)}.",
+            "La date d'entrée doit être postérieure ou égale à la commission du "
+            f"{format_date(date_commission)}.",
         )
     if date_signature_contrat and date_signature_contrat < date_commission:
         _add(
             errors,
             "date_signature_contrat",
-            f"Le contrat d'engagement ne peut pas être signé avant la commission du {_fmt(date_commission)}.",
+            "Le contrat d'engagement ne peut pas être signé avant la commission du "
+            f"{format_date(date_commission)}.",
         )
     return errors
 
@@ -98,13 +98,17 @@ def sortie_date_errors(parcours, date_sortie, *, field="date_sortie"):
         _add(errors, field, "La date de sortie est obligatoire.")
         return errors
     if parcours.date_entree and date_sortie < parcours.date_entree:
-        _add(errors, field, f"La sortie doit suivre l'entrée dans le PLIE (le {_fmt(parcours.date_entree)}).")
+        _add(
+            errors,
+            field,
+            f"La sortie doit suivre l'entrée dans le PLIE (le {format_date(parcours.date_entree)}).",
+        )
     derniere = derniere_etape_debut(parcours)
     if derniere and date_sortie < derniere:
         _add(
             errors,
             field,
-            f"La sortie ne peut pas précéder le début de la dernière étape (le {_fmt(derniere)}).",
+            f"La sortie ne peut pas précéder le début de la dernière étape (le {format_date(derniere)}).",
         )
     return errors
 
@@ -118,7 +122,7 @@ def in_parcours_date_errors(parcours, day, *, field, label):
         _add(
             errors,
             field,
-            f"{label} ne peut pas précéder l'entrée dans le PLIE (le {_fmt(parcours.date_entree)}).",
+            f"{label} ne peut pas précéder l'entrée dans le PLIE (le {format_date(parcours.date_entree)}).",
         )
     return errors
 
@@ -224,7 +228,7 @@ def check_writable(parcours, *, scope, reason=""):
     if parcours.status != S.SORTI:
         return
     if not can_edit_closed_parcours(scope, parcours.plie_id):
-        sortie = f" le {_fmt(parcours.date_sortie)}" if parcours.date_sortie else ""
+        sortie = f" le {format_date(parcours.date_sortie)}" if parcours.date_sortie else ""
         raise TransitionError(
             f"Ce parcours est clos (sorti{sortie}) : seul un administrateur du PLIE peut le modifier."
         )

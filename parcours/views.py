@@ -16,7 +16,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
 from parcours import ics, permissions, suivi
@@ -31,6 +30,9 @@ from parcours.selectors import (
 )
 from parcours.sorties import date_sortie_emploi, dates_validables, periodes_of_etapes, validation_status
 from participants.permissions import can_create_participant
+from plie.core.dates import format_date
+from plie.core.enums import label_of
+from plie.core.urls_helpers import safe_next_url, url_par_pk
 
 ENTRETIENS_PAGE_SIZE = 20
 
@@ -47,29 +49,11 @@ def _writable_parcours(scope, pk):
     return parcours
 
 
-def _next_url(request, default):
-    """Where to go back after a form: ``next`` when it is a page of this site, else ``default``."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
-
-
 def _int_or_none(value):
     try:
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-URL_SENTINEL = 2147483647  # reverse() once per URL name, then put each row's id in place
-
-
-def _url_maker(name, query=""):
-    template = reverse(name, args=[URL_SENTINEL]) + query
-    return lambda pk: template.replace(str(URL_SENTINEL), str(pk))
 
 
 STATUS_STYLES = {
@@ -82,23 +66,23 @@ STATUS_STYLES = {
 def _present(rows, *, scope, next_url):
     """What each row shows, formatted once in Python: the page lists up to a hundred parcours
     every morning and the template stays a plain read (no ``{% url %}``, no date filter)."""
-    participant_url = _url_maker("participants:participant_detail")
-    parcours_url = _url_maker("parcours:parcours_detail")
-    ics_url = _url_maker("parcours:entretien_ics")
-    entretien_url = _url_maker("parcours:entretien_create", f"?next={quote(next_url)}")
+    participant_url = url_par_pk("participants:participant_detail")
+    parcours_url = url_par_pk("parcours:parcours_detail")
+    ics_url = url_par_pk("parcours:entretien_ics")
+    entretien_url = url_par_pk("parcours:entretien_create", f"?next={quote(next_url)}")
     for row in rows:
         participant = row.participant
         row.nom_affiche = f"{participant.nom.upper()} {participant.prenom}"
         row.participant_url = participant_url(participant.pk)
         row.parcours_url = parcours_url(row.pk)
-        row.entree_txt = f"{row.date_entree:%d/%m/%Y}" if row.date_entree else ""
+        row.entree_txt = format_date(row.date_entree)
         row.status_label = StatutParcours(row.status).label
         row.status_style = STATUS_STYLES.get(row.status, "outcome-running")
         etape = row.etape_courante
         row.etape_txt = str(etape.type) if etape else ""
-        row.etape_depuis = f"{etape.date_debut:%d/%m/%Y}" if etape else ""
+        row.etape_depuis = format_date(etape.date_debut) if etape else ""
         jours = row.jours_sans_contact
-        row.contact_txt = f"{row.dernier_contact:%d/%m/%Y}" if row.dernier_contact else ""
+        row.contact_txt = format_date(row.dernier_contact)
         if jours is None:
             row.contact_depuis = ""
         else:
@@ -112,8 +96,8 @@ def _present(rows, *, scope, next_url):
         row.can_write = permissions.can_write_suivi(scope, row)
         row.entretien_url = entretien_url(row.pk) if row.can_write else ""
         for alerte in row.alertes_list:
-            alerte.label = TypeAlerte(alerte.type).label if alerte.type in TypeAlerte.values else alerte.type
-            alerte.echeance_txt = f" ({alerte.echeance:%d/%m/%Y})" if alerte.echeance else ""
+            alerte.label = label_of(TypeAlerte, alerte.type)
+            alerte.echeance_txt = f" ({format_date(alerte.echeance)})" if alerte.echeance else ""
 
 
 # --- Ma file active -------------------------------------------------------------------------
@@ -171,10 +155,6 @@ def _contrat_of(etape):
         return etape.contrat
     except Contrat.DoesNotExist:
         return None
-
-
-def _sujet_label(value):
-    return SujetEntretien(value).label if value in SujetEntretien.values else value
 
 
 def _writable_now(scope, parcours):
@@ -235,7 +215,7 @@ def parcours_detail(request, pk):
     entretiens = parcours.entretiens.select_related("referent")
     page = Paginator(entretiens, ENTRETIENS_PAGE_SIZE).get_page(request.GET.get("page"))
     for entretien in page:
-        entretien.sujets_labels = [_sujet_label(sujet) for sujet in entretien.sujets or []]
+        entretien.sujets_labels = [label_of(SujetEntretien, sujet) for sujet in entretien.sujets or []]
     can_write = permissions.can_write_suivi(scope, parcours)
     today = timezone.localdate()
     for etape in etapes:
@@ -286,7 +266,7 @@ def entretien_create(request, pk):
     parcours = _writable_parcours(scope, pk)
     participant = parcours.participant
     default_next = reverse("parcours:parcours_detail", args=[parcours.pk])
-    next_url = _next_url(request, default_next)
+    next_url = safe_next_url(request, default_next)
     if request.method == "POST":
         form = EntretienForm(request.POST, parcours=parcours)
         if form.is_valid():

@@ -4,7 +4,6 @@ themselves live in :mod:`participants.services` (and the validators and FSE rule
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.text import capfirst
 
 from participants.enums import Sexe
 from participants.models import Participant, SituationEntree
@@ -16,74 +15,8 @@ from participants.services import (
     frein_types_for,
 )
 from participants.validators import normalize_phone
-from plie.core.forms import StyledFormMixin
+from plie.core.forms import DATE_HELP, DossierFormMixin, date_field, date_widget, oui_non_field, radio_field
 from plie.core.models import Structure
-
-NON_RENSEIGNE = "Non renseigné"
-# Yes / no / not answered for a BooleanField(null=True): "" leaves the question unanswered.
-OUI_NON = [("True", "Oui"), ("False", "Non"), ("", NON_RENSEIGNE)]
-DATE_HELP = "Format jj/mm/aaaa."
-
-
-def date_widget(**attrs):
-    return forms.DateInput(
-        format="%d/%m/%Y", attrs={"placeholder": "jj/mm/aaaa", "inputmode": "numeric", **attrs}
-    )
-
-
-def _label(model, name):
-    return capfirst(model._meta.get_field(name).verbose_name)
-
-
-def oui_non_field(model, name):
-    """A nullable yes/no question as three radio buttons: Oui, Non, Non renseigné."""
-    return forms.TypedChoiceField(
-        label=_label(model, name),
-        choices=OUI_NON,
-        coerce=lambda value: value == "True",
-        empty_value=None,
-        required=False,
-        widget=forms.RadioSelect,
-        help_text=model._meta.get_field(name).help_text,
-    )
-
-
-def radio_field(model, name, *, required=False):
-    """A question with coded answers (FSE codes) as radio buttons, « Non renseigné » last."""
-    choices = list(model._meta.get_field(name).choices)
-    if not required:
-        choices.append(("", NON_RENSEIGNE))
-    return forms.ChoiceField(
-        label=_label(model, name), choices=choices, required=required, widget=forms.RadioSelect
-    )
-
-
-class DossierFormMixin(StyledFormMixin):
-    """The dossier's forms: ``plie.core.forms.StyledFormMixin`` (Bootstrap classes, radio
-    buttons included, and ARIA error attributes at render time), « Non renseigné » instead of
-    Django's « --------- », a :meth:`prepare_fields` hook and service errors shown per field."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.prepare_fields()
-        for field in self.fields.values():
-            if (
-                isinstance(field, forms.ChoiceField)
-                and field.choices
-                and field.choices[0] == ("", "---------")
-            ):
-                field.choices = [("", NON_RENSEIGNE), *field.choices[1:]]
-
-    def prepare_fields(self):
-        """Set per-request choices and querysets here (called at the end of ``__init__``)."""
-
-    def add_service_errors(self, error):
-        """Show a ``ValidationError`` raised by a service on the fields it names."""
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                self.add_error(field if field in self.fields else None, errors)
-        else:
-            self.add_error(None, error)
 
 
 class ParticipantForm(DossierFormMixin, forms.ModelForm):
@@ -207,9 +140,7 @@ class SituationForm(DossierFormMixin, forms.ModelForm):
 class FreinForm(DossierFormMixin, forms.Form):
     type = forms.ChoiceField(label="Frein")
     precision = forms.CharField(label="Précision", max_length=255, required=False)
-    date_identification = forms.DateField(
-        label="Identifié le", widget=date_widget(), help_text=DATE_HELP, initial=timezone.localdate
-    )
+    date_identification = date_field("Identifié le", initial=timezone.localdate)
 
     def __init__(self, *args, scope, participant, **kwargs):
         self.scope, self.participant = scope, participant
@@ -220,10 +151,9 @@ class FreinForm(DossierFormMixin, forms.Form):
 
 
 class FreinLiftForm(DossierFormMixin, forms.Form):
-    date_levee = forms.DateField(
-        label="Levé le",
+    date_levee = date_field(
+        "Levé le",
         required=False,
-        widget=date_widget(),
         help_text="Aujourd'hui si vide ; pas avant la date d'identification.",
         initial=timezone.localdate,
     )

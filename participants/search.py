@@ -6,7 +6,6 @@ On PostgreSQL the name search uses the trigram GIN index on ``search_text`` (mig
 On SQLite (the embedded default) the same query runs with a Python similarity function
 registered on each connection (``participants.apps``)."""
 
-import datetime
 import re
 from difflib import SequenceMatcher
 
@@ -16,9 +15,10 @@ from django.db.models import FloatField, Func, Q, Value
 
 from participants.normalize import digits, fold
 from participants.validators import normalize_phone
+from plie.core import dates
 
-DATE_FR = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# jj/mm/aaaa as typed in a hurry: dots or dashes accepted between the numbers
+DATE_TYPED = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 IDENTIFIER = re.compile(r"^(?=.*\d)[0-9A-Za-z-]{5,}$")
 # pg_trgm's word_similarity_threshold is set to this value on each PostgreSQL connection
 # (plie/settings.py); the SQLite stand-in uses the same threshold.
@@ -26,17 +26,12 @@ MIN_SIMILARITY = 0.5
 
 
 def parse_date(text):
-    match = DATE_FR.match(text)
+    """The birth date typed in the search box (jj/mm/aaaa, also with dots or dashes, or
+    aaaa-mm-jj), ``None`` when the text is not a real date."""
     try:
-        if match:
-            day, month, year = map(int, match.groups())
-            return datetime.date(year, month, day)
-        match = DATE_ISO.match(text)
-        if match:
-            return datetime.date(*map(int, match.groups()))
-    except ValueError:
+        return dates.parse_date(DATE_TYPED.sub(r"\1/\2/\3", text))
+    except dates.DateInvalide:
         return None
-    return None
 
 
 class WordSimilarity(Func):

@@ -29,6 +29,8 @@ from participants.models import Document, Frein, Participant, SituationEntree
 from participants.permissions import can_edit_participant, can_view_sensitive_data, creatable_plie_ids
 from participants.search import search_participants
 from participants.timeline import timeline
+from plie.core.dates import format_date
+from plie.core.enums import label_of
 
 PAGE_SIZE = 50
 
@@ -173,10 +175,6 @@ def _oui_non(value):
     return {True: "Oui", False: "Non"}.get(value, "Non renseigné")
 
 
-def _choice(enum, value):
-    return enum(value).label if value in enum.values else "Non renseigné"
-
-
 def situation_summary(situation, *, sensitive):
     """The answers of the situation at entry as (question, answer) rows. The disability answer
     (Q3) is sensitive: others read « Renseigné » instead of the value."""
@@ -185,13 +183,13 @@ def situation_summary(situation, *, sensitive):
         return capfirst(SituationEntree._meta.get_field(name).verbose_name)
 
     def date(value):
-        return f"{value:%d/%m/%Y}" if value else "Non renseignée"
+        return format_date(value, empty="Non renseignée")
 
     s = situation
     rows = [
         (label("date_entree"), date(s.date_entree)),
         (label("date_questionnaire"), date(s.date_questionnaire)),
-        (label("statut_emploi"), _choice(StatutEmploi, s.statut_emploi)),
+        (label("statut_emploi"), label_of(StatutEmploi, s.statut_emploi, "Non renseigné")),
     ]
     if s.statut_emploi == StatutEmploi.SANS_EMPLOI:
         duree = f"{s.duree_recherche_mois} mois" if s.duree_recherche_mois is not None else "Non renseigné"
@@ -206,12 +204,12 @@ def situation_summary(situation, *, sensitive):
     else:
         handicap = "Non renseigné" if s.handicap_reconnu is None else "Renseigné"
     rows += [
-        (label("niveau_formation"), _choice(NiveauFormation, s.niveau_formation)),
+        (label("niveau_formation"), label_of(NiveauFormation, s.niveau_formation, "Non renseigné")),
         (label("handicap_reconnu"), handicap),
         (label("minima_sociaux"), _oui_non(s.minima_sociaux)),
         (label("beneficiaire_rsa"), _oui_non(s.beneficiaire_rsa)),
-        (label("sans_domicile"), _choice(OuiNonNsp, s.sans_domicile)),
-        (label("parent_ne_etranger"), _choice(OuiNonNsp, s.parent_ne_etranger)),
+        (label("sans_domicile"), label_of(OuiNonNsp, s.sans_domicile, "Non renseigné")),
+        (label("parent_ne_etranger"), label_of(OuiNonNsp, s.parent_ne_etranger, "Non renseigné")),
         (label("menage_sans_emploi"), _oui_non(s.menage_sans_emploi)),
         (label("menage_enfants"), _oui_non(s.menage_enfants)),
         (label("menage_monoparental"), _oui_non(s.menage_monoparental)),

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from plie.core.admin import ReadOnlyAdminMixin
 from reporting.models import SnapshotPlie
 
 
 @admin.register(SnapshotPlie)
-class SnapshotPlieAdmin(admin.ModelAdmin):
+class SnapshotPlieAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: the snapshots are written by the nightly consolidation only."""
 
     list_display = [
@@ -20,12 +21,3 @@ class SnapshotPlieAdmin(admin.ModelAdmin):
     ]
     list_filter = ["plie"]
     date_hierarchy = "jour"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

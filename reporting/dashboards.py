@@ -27,9 +27,10 @@ from operations.selectors import COMPTEURS_RESUME, completude_par_plie
 from parcours.enums import CategorieSortie, TypeAlerte
 from parcours.models import Alerte, Parcours
 from participants.models import SituationEntree
+from plie.core import charts
+from plie.core.dates import mois_court
 from plie.core.models import Structure
-from plie.core.mois import mois_court
-from reporting import charts, indicateurs
+from reporting import indicateurs
 from reporting.flux import (
     UN_JOUR,
     Periode,

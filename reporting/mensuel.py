@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from operations.nomenclatures import DEPARTEMENT, classe_departement
 from parcours.enums import CATEGORIES_POSITIVES, CategorieSortie
-from plie.core.mois import mois_long
+from plie.core.dates import format_date, mois_long
 from reporting import flux as queries
 from reporting import indicateurs
 from reporting.exports import Tableau, lignes_taux, tableaux_csv, tableaux_xlsx
@@ -218,7 +218,7 @@ LIBELLES_CATEGORIES = dict(CategorieSortie.choices)
 
 
 def _date(iso):
-    return datetime.date.fromisoformat(iso).strftime("%d/%m/%Y")
+    return format_date(datetime.date.fromisoformat(iso))
 
 
 def tableaux(rapport):

@@ -1,7 +1,7 @@
 """The annual bilan as a PDF for the comité de pilotage (WeasyPrint), from :func:`reporting.bilan.
 bilan_annuel` (the JSON contract of issue 7): cover, flow table, rates with their definitions,
 breakdowns, étapes and durations, intensity of accompaniment, charts (inline SVG from
-:mod:`reporting.charts`), « données et définitions ».
+:mod:`plie.core.charts`), « données et définitions ».
 
 French typography: figures with a narrow no-break space between thousands (« 12 345 »), decimal
 comma, « 42,3 % »; a rate whose denominator is 0 reads « non calculable ». Page numbers
@@ -16,9 +16,9 @@ from weasyprint import HTML
 from operations.indicateurs_fse import ENTREE, SORTIE
 from parcours.pdf import NBSP, NNBSP, typo
 from participants.pdf import STATIC_DIR, StaticOnlyFetcher
+from plie.core import charts
+from plie.core.dates import MOIS_COURTS, MOIS_LONGS
 from plie.core.models import Structure
-from plie.core.mois import MOIS_COURTS, MOIS_LONGS
-from reporting import charts
 from reporting.exports import LIBELLES_DIMENSIONS, LIBELLES_ETAPES, LIBELLES_MODES, LIBELLES_VALEURS
 
 NON_CALCULABLE = "non calculable"
@@ -229,7 +229,7 @@ def _accompagnement(bilan):
             }
             for mode, v in acc["par_mode"].items()
         ],
-        "graphique": mark_safe(  # every text is escaped by reporting.charts
+        "graphique": mark_safe(  # every text is escaped by plie.core.charts
             charts.barres_mensuelles(
                 [(_mois(cle), v["entretiens"]) for cle, v in acc["par_mois"].items()],
                 titre="Entretiens par mois",
@@ -250,7 +250,7 @@ def _graphique_sorties(bilan):
         ("Neutralisées", sans_suite["neutralisees"]),
         ("Autres sorties sans suite", sans_suite["autres"]),
     ]
-    return mark_safe(  # every text is escaped by reporting.charts
+    return mark_safe(  # every text is escaped by plie.core.charts
         charts.barres_horizontales(
             donnees,
             titre="Sorties de l'année par catégorie",

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from parcours.enums import TypeAlerte
+from plie.core import dates
 from plie.core.enums import Role
 from plie.core.models import Structure
 from reporting import dashboards
@@ -268,15 +269,11 @@ class ParametreInvalide(ValueError):
 
 
 def _date(params, nom):
-    valeur = params.get(nom, "").strip()
-    if not valeur:
-        return None
-    for format_ in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.datetime.strptime(valeur, format_).date()
-        except ValueError:
-            continue
-    raise ParametreInvalide(f"Date « {nom} » invalide : « {valeur} » (attendu jj/mm/aaaa).")
+    try:
+        return dates.parse_date(params.get(nom))
+    except dates.DateInvalide as error:
+        message = f"Date « {nom} » invalide : « {error.valeur} » (attendu jj/mm/aaaa)."
+        raise ParametreInvalide(message) from None
 
 
 def parametres_liste(params, aujourdhui):

@@ -3,10 +3,10 @@
 Pure functions over text (no database): table-driven tests in
 ``tests/parcours/importation/test_regles.py``."""
 
-import datetime
 import re
 
 from participants.enums import NiveauFormation, Sexe
+from plie.core import dates
 from plie.core.writers import is_dangerous
 
 
@@ -14,8 +14,6 @@ class ValeurInvalide(ValueError):
     pass
 
 
-_DATE_FR = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-_DATE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 _CODE_POSTAL = re.compile(r"^\d{5}$")
 
 # Older French levels (nomenclature of 1969) mapped to the FSE questionnaire's Q2 (ISCED groups):
@@ -42,24 +40,12 @@ def text(value):
 
 
 def parse_date(value):
-    """``jj/mm/aaaa`` or ``aaaa-mm-jj`` (or a date cell of a spreadsheet) → date; empty → None."""
-    if isinstance(value, datetime.date):
-        return value
-    raw = text(value)
-    if not raw:
-        return None
-    match = _DATE_FR.match(raw)
-    if match:
-        day, month, year = (int(g) for g in match.groups())
-    else:
-        match = _DATE_ISO.match(raw)
-        if not match:
-            raise ValeurInvalide(f"« {raw} » n'est pas une date au format jj/mm/aaaa ou aaaa-mm-jj.")
-        year, month, day = (int(g) for g in match.groups())
+    """``jj/mm/aaaa`` or ``aaaa-mm-jj`` (or a date cell of a spreadsheet) → date; empty → None
+    (:func:`plie.core.dates.parse_date`)."""
     try:
-        return datetime.date(year, month, day)
-    except ValueError:
-        raise ValeurInvalide(f"« {raw} » n'est pas une date qui existe.") from None
+        return dates.parse_date(value)
+    except dates.DateInvalide as error:
+        raise ValeurInvalide(str(error)) from None
 
 
 def parse_sexe(value):

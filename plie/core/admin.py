@@ -8,6 +8,19 @@ from plie.core.models import Membership, Structure, TaskRun, User
 from plie.core.otp import ALWAYS_REQUIRED_ROLES
 
 
+class ReadOnlyAdminMixin:
+    """An admin page that shows and never writes: what the services or the nightly jobs own."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0

@@ -31,6 +31,7 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import TextIO
 
 from django.contrib.auth.hashers import make_password
@@ -129,6 +130,16 @@ def split_participants(total, weights):
     for i in by_remainder[: total - sum(parts)]:
         parts[i] += 1
     return parts
+
+
+def bulk_insert(model, objs):
+    """Insert ``objs`` (any iterable, a generator included) ``BATCH_SIZE`` at a time; returns the
+    created objects (with their ids on PostgreSQL)."""
+    created = []
+    it = iter(objs)
+    while batch := list(islice(it, BATCH_SIZE)):
+        created.extend(model.objects.bulk_create(batch, batch_size=BATCH_SIZE))
+    return created
 
 
 @dataclass

@@ -1,6 +1,14 @@
 from django.db import models
 
 
+def label_of(enum, value, default=None):
+    """The French label of ``value`` in the choices ``enum``; ``default`` (the value itself when
+    not given) for a value that is empty or no longer among the choices (history, old imports)."""
+    if value in enum.values:
+        return enum(value).label
+    return value if default is None else default
+
+
 class StructureKind(models.TextChoices):
     PLIE = "plie", "PLIE"
     OI = "oi", "Organisme intermédiaire (OI)"

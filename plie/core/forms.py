@@ -1,6 +1,16 @@
+"""The form toolkit every app uses: Bootstrap styling and ARIA error attributes, dates typed
+jj/mm/aaaa, yes/no and coded FSE answers as radio buttons, « Non renseigné » instead of Django's
+« --------- », and a service's ``ValidationError`` shown on the fields it names."""
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.forms.boundfield import BoundField
+from django.utils.text import capfirst
+
+NON_RENSEIGNE = "Non renseigné"
+# Yes / no / not answered for a BooleanField(null=True): "" leaves the question unanswered.
+OUI_NON = [("True", "Oui"), ("False", "Non"), ("", NON_RENSEIGNE)]
+DATE_HELP = "Format jj/mm/aaaa."
 
 
 def css_class_for(widget):
@@ -59,6 +69,87 @@ class StyledFormMixin:
     choices and querysets after ``super().__init__()``, bound or not."""
 
     bound_field_class = StyledBoundField
+
+
+# --- Fields ------------------------------------------------------------------------------------
+
+
+def date_widget(**attrs):
+    """A text input showing and taking a date as jj/mm/aaaa (numeric keyboard on phones)."""
+    return forms.DateInput(
+        format="%d/%m/%Y", attrs={"placeholder": "jj/mm/aaaa", "inputmode": "numeric", **attrs}
+    )
+
+
+def date_field(label, *, required=True, initial=None, help_text=DATE_HELP):
+    """A ``DateField`` typed jj/mm/aaaa (:func:`date_widget`), with the format as help text."""
+    return forms.DateField(
+        label=label, required=required, widget=date_widget(), help_text=help_text, initial=initial
+    )
+
+
+def _label(model, name):
+    return capfirst(model._meta.get_field(name).verbose_name)
+
+
+def oui_non_field(model, name):
+    """A nullable yes/no question as three radio buttons: Oui, Non, Non renseigné."""
+    return forms.TypedChoiceField(
+        label=_label(model, name),
+        choices=OUI_NON,
+        coerce=lambda value: value == "True",
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=model._meta.get_field(name).help_text,
+    )
+
+
+def radio_field(model, name, *, required=False):
+    """A question with coded answers (FSE codes) as radio buttons, « Non renseigné » last."""
+    choices = list(model._meta.get_field(name).choices)
+    if not required:
+        choices.append(("", NON_RENSEIGNE))
+    return forms.ChoiceField(
+        label=_label(model, name), choices=choices, required=required, widget=forms.RadioSelect
+    )
+
+
+# --- Forms --------------------------------------------------------------------------------------
+
+
+class DossierFormMixin(StyledFormMixin):
+    """The business forms of every app: :class:`StyledFormMixin` (Bootstrap classes, radio
+    buttons included, and ARIA error attributes at render time), « Non renseigné » instead of
+    Django's « --------- », a :meth:`prepare_fields` hook and service errors shown per field
+    (:meth:`add_service_errors`)."""
+
+    # A service's field name → the form's field showing its errors, where they differ.
+    service_error_fields = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prepare_fields()
+        for field in self.fields.values():
+            if (
+                isinstance(field, forms.ChoiceField)
+                and field.choices
+                and field.choices[0] == ("", "---------")
+            ):
+                field.choices = [("", NON_RENSEIGNE), *field.choices[1:]]
+
+    def prepare_fields(self):
+        """Set per-request choices and querysets here (called at the end of ``__init__``)."""
+
+    def add_service_errors(self, error):
+        """Show a ``ValidationError`` raised by a service on the fields it names (renamed by
+        :attr:`service_error_fields`); on the whole form when the form has no such field."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for name, errors in error.error_dict.items():
+            field = self.service_error_fields.get(name, name)
+            self.add_error(field if field in self.fields else None, errors)
 
 
 class LoginForm(StyledFormMixin, AuthenticationForm):

@@ -1,5 +1,5 @@
 """The annual bilan as a PDF (issue 7): rendered from a small hand-built year, its text read back
-with pypdf; the SVG charts of ``reporting.charts``; French number formatting; the command."""
+with pypdf; the monthly chart of the bilan; French number formatting; the command."""
 
 import io
 import re
@@ -9,7 +9,6 @@ from django.core.management import call_command
 from pypdf import PdfReader
 
 from parcours.enums import CategorieSortie as C
-from reporting import charts
 from reporting.bilan import bilan_annuel
 from reporting.pdf import NON_CALCULABLE, bilan_context, nombre, pourcentage, render_bilan
 from tests.factories import PlieFactory
@@ -102,44 +101,6 @@ def test_french_numbers():
 
 
 # --- Charts ------------------------------------------------------------------------------------------
-
-
-def _largeurs(svg):
-    return [float(w) for w in re.findall(r'class="barre"[^>]* width="([\d.]+)"', svg)]
-
-
-def _hauteurs(svg):
-    return [float(h) for h in re.findall(r'class="barre"[^>]* height="([\d.]+)"', svg)]
-
-
-def test_horizontal_bars_escape_text():
-    svg = charts.barres_horizontales([("<script>alert(1)</script> & Cie", 3)], titre='Sorties "N" <b>')
-    assert "<script>" not in svg
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Cie" in svg
-    assert "Sorties &quot;N&quot; &lt;b&gt;" in svg
-    assert svg.startswith("<svg") and svg.endswith("</svg>")
-
-
-def test_horizontal_bars_scale_to_the_largest_value():
-    svg = charts.barres_horizontales(
-        [("a", 10), ("b", 5), ("c", 0)], largeur=400, largeur_libelle=100, formater=nombre
-    )
-    longueur = 400 - 100 - 46
-    assert _largeurs(svg) == [pytest.approx(longueur), pytest.approx(longueur / 2), 0.0]
-
-
-def test_bars_of_zeros_draw_nothing():
-    assert _largeurs(charts.barres_horizontales([("a", 0), ("b", 0)])) == [0.0, 0.0]
-    assert _hauteurs(charts.barres_mensuelles([("janv.", 0), ("févr.", 0)])) == [0.0, 0.0]
-
-
-def test_monthly_bars_scale_and_escape():
-    svg = charts.barres_mensuelles(
-        [("janv.", 4), ("févr.", 2), ("<mars>", 1)], hauteur_graphique=112, formater=nombre
-    )
-    assert _hauteurs(svg) == [pytest.approx(100), pytest.approx(50), pytest.approx(25)]
-    assert "&lt;mars&gt;" in svg and "<mars>" not in svg
-    assert svg.count('class="barre"') == 3
 
 
 def test_monthly_chart_of_the_bilan_has_twelve_months(plie):

@@ -8,20 +8,19 @@ query as the web export (``Inscription.objects.visible_to``), with ``Scope.syste
 ``--valider`` lists the faults instead of writing the file, and fails (exit status 1) when a line
 would be rejected."""
 
-import datetime
-
 from django.core.management.base import BaseCommand, CommandError
 
 from operations import mdfse, mdfse_validation
 from operations.models import Operation
+from plie.core import dates
 from plie.core.models import Structure
 from plie.core.scoping import Scope
 
 
 def _date(value):
     try:
-        return datetime.datetime.strptime(value, "%d/%m/%Y").date()
-    except ValueError:
+        return dates.parse_date(value, iso=False)
+    except dates.DateInvalide:
         raise CommandError(f"Date « {value} » invalide : format jj/mm/aaaa attendu.") from None
 
 

@@ -1,4 +1,4 @@
-"""Charts of the bilan, rendered server-side as SVG strings (inlined in the PDF's HTML: no
+"""Bar charts rendered server-side as SVG strings (inlined in pages and in the bilan's PDF: no
 JavaScript, no network). Plain functions: data in, an ``<svg>`` element out. Every text (labels,
 title, values) is escaped; bars are scaled to the largest value (a chart of zeros draws no bar).
 
