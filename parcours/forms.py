@@ -1,5 +1,5 @@
 """The follow-up's forms: they parse what the user typed and show errors per field; the rules
-live in :mod:`parcours.suivi` (and :mod:`parcours.selectors` for the workspace's filters)."""
+live in :mod:`parcours.services.suivi` (and :mod:`parcours.selectors` for the workspace's filters)."""
 
 import datetime
 import re
@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from parcours.enums import ModeEntretien, StatutParcours, SujetEntretien, TypeAlerte, TypeContrat
 from parcours.selectors import DEFAULT_SORT, SORTS, STATUTS_ACTIFS
-from parcours.suivi import operateurs_for, rdv_datetime, types_etape_for
+from parcours.services.suivi import operateurs_for, rdv_datetime, types_etape_for
 from plie.core.forms import DossierFormMixin, date_field
 
 TIME_RE = re.compile(r"^\s*(\d{1,2})\s*(?:[h:.]\s*(\d{2})?)?\s*$", re.IGNORECASE)

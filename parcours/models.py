@@ -296,7 +296,7 @@ class Etape(models.Model):
     date_fin = models.DateField("fin effective", null=True, blank=True)
     resultat = models.CharField("résultat", max_length=255, blank=True)
     # A planned étape that will not take place: kept in the history, out of the exit's rules
-    # (``parcours.suivi.etape_cancel``; an exit cancels those planned after it).
+    # (``parcours.services.suivi.etape_cancel``; an exit cancels those planned after it).
     annulee = models.BooleanField("annulée", default=False)
     date_annulation = models.DateField("annulée le", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -364,7 +364,7 @@ def type_etape_save(*, scope, plie, type_etape=None, code, libelle, categorie, i
 
     Only an administrateur of the PLIE may, and only on the PLIE's own types (the common ones,
     ``plie`` empty, are the national defaults). The code is unique in the PLIE and must not be
-    the code of a common type. Deactivating a type hides it from new étapes (``parcours.suivi.
+    the code of a common type. Deactivating a type hides it from new étapes (``parcours.services.suivi.
     types_etape_for``) and keeps the étapes already recorded with it. Raises ``ValidationError``
     per field, in French; returns the saved type."""
     from parcours.models import TypeEtape

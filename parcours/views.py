@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from parcours import ics, permissions, suivi
+from parcours import ics, permissions
 from parcours.enums import ModeEntretien, StatutParcours, SujetEntretien, TypeAlerte
 from parcours.forms import EntretienForm, EtapeForm, WorkspaceFilterForm
 from parcours.models import Contrat, Entretien, Etape, Parcours, Sortie, TypeSortie
@@ -28,6 +28,7 @@ from parcours.selectors import (
     file_active,
     referents_for,
 )
+from parcours.services import suivi
 from parcours.sorties import date_sortie_emploi, dates_validables, periodes_of_etapes, validation_status
 from participants.permissions import can_create_participant
 from plie.core.dates import format_date

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from parcours import suivi
 from parcours.enums import CategorieEtape, StatutParcours, TypeContrat
 from parcours.models import Contrat, Entretien, Etape, Parcours
+from parcours.services import suivi
 from plie.core.enums import StructureKind
 from plie.core.scoping import scope_for
 from tests.factories import ParticipantFactory, StructureFactory, user_with_role

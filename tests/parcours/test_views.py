@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
-from parcours import suivi
 from parcours.enums import CategorieEtape, StatutParcours
 from parcours.models import AffectationReferent, Contrat, Entretien, Etape, Parcours, Sortie, Suspension
+from parcours.services import suivi
 from participants import timeline
 from plie.core import registry
 from plie.core.enums import StructureKind
