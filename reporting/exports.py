@@ -46,7 +46,9 @@ FORMAT_DECIMAL = "0.00"
 @dataclass(frozen=True)
 class Tableau:
     """One table of the bilan: a title (the XLSX sheet's name), French headers, rows, and the
-    indexes of the columns holding rates (shown as percentages) or other decimals."""
+    indexes of the columns holding rates (shown as percentages) or other decimals. A column
+    holds one kind of number: a rate and a duration never share a column (a duration formatted
+    as a percentage reads « 2306,4 % »)."""
 
     titre: str
     entetes: tuple
@@ -109,16 +111,22 @@ def _tableaux_parcours(bilan):
         ),
         Tableau(
             "Taux et durée",
-            ("Indicateur", "Valeur", "Définition"),
+            ("Indicateur", "Taux", "Durée (mois)", "Définition"),
             [
-                *lignes_taux(taux, f"entrées de {annee}"),
+                *(
+                    [libelle, valeur, None, definition]
+                    for libelle, valeur, definition in lignes_taux(taux, f"entrées de {annee}")
+                ),
                 [
                     "Durée moyenne des parcours (mois)",
+                    None,
                     bilan["duree_moyenne_parcours_mois"],
                     f"de l'entrée à la sortie, participants sortis en {annee}",
                 ],
             ],
+            # one number format per column kind: rates as percentages, the duration in months
             colonnes_taux=(1,),
+            colonnes_decimales=(2,),
         ),
         Tableau(
             "Répartitions",

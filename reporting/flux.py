@@ -25,8 +25,8 @@ Definitions (DOMAIN §7 « Annual flow table », ``001`` l.446–470):
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum, Value, Window
-from django.db.models.functions import Coalesce, Greatest, Least, RowNumber, TruncMonth
+from django.db.models import Count, DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Greatest, Least, TruncMonth
 
 from parcours.enums import CATEGORIES_POSITIVES, CategorieSortie, ModeEntretien
 from parcours.models import Entretien, Etape
@@ -276,29 +276,31 @@ def lignes_etapes(perimetre, periode):
 
 def lignes_etape_principale(perimetre, periode):
     """Participants in parcours during the period by **main step category**: the category of
-    their étape with the most days within the period (ties: the latest started). Those with no
-    étape are not in the rows (participants in parcours − the rows' total). DOMAIN §7
-    « distribution of participants by main step type », ``001`` l.712–730.
+    their étape with the most days within the period (ties: the latest started, then the latest
+    created). Those with no étape are not in the rows (participants in parcours − the rows'
+    total). DOMAIN §7 « distribution of participants by main step type », ``001`` l.712–730.
 
-    One query: the étapes of the period ranked per parcours (a window function), the first of
-    each counted per category."""
+    One query: each parcours in parcours during the period gets the category of its main étape
+    (a correlated subquery ordered by days in the period), and the parcours are counted per
+    category. (Grouping the ranked étapes themselves counted one row per category: the window
+    was computed after the grouping.)"""
     jours_dans_periode = ExpressionWrapper(
         Least(Coalesce("date_fin", Value(periode.fin)), Value(periode.fin))
         - Greatest("date_debut", Value(periode.debut)),
         output_field=DurationField(),
     )
-    rang = Window(
-        RowNumber(),
-        partition_by=F("parcours_id"),
-        order_by=[F("jours").desc(), F("date_debut").desc(), F("pk").desc()],
+    principale = (
+        Etape.objects.filter(parcours_id=OuterRef("pk"))
+        .filter(etape_pendant(periode))
+        .annotate(jours=jours_dans_periode)
+        .order_by(F("jours").desc(), F("date_debut").desc(), F("pk").desc())
+        .values("type__categorie")[:1]
     )
     return list(
-        Etape.objects.filter(
-            perimetre.q("parcours__"), en_parcours_pendant(periode, "parcours__"), etape_pendant(periode)
-        )
-        .annotate(jours=jours_dans_periode, categorie=F("type__categorie"))
-        .annotate(rang=rang)
-        .filter(rang=1)
+        perimetre.parcours()
+        .filter(en_parcours_pendant(periode))
+        .annotate(categorie=Subquery(principale))
+        .filter(categorie__isnull=False)
         .values("categorie")
         .annotate(participants=Count("pk"))
         .order_by()
