@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from operations.indicateurs_fse import ENTREE as ENTREE_FSE
 from operations.indicateurs_fse import SORTIE as SORTIE_FSE
-from parcours.enums import CategorieEtape, ModeEntretien
+from parcours.enums import CategorieEtape, CategorieSortie, ModeEntretien
 from participants.enums import NiveauFormation, Sexe
 
 LIBELLES_DIMENSIONS = {
@@ -38,6 +38,10 @@ LIBELLES_VALEURS = {
 }
 LIBELLES_ETAPES = {**dict(CategorieEtape.choices), "sans_etape": "Sans étape"}
 LIBELLES_MODES = dict(ModeEntretien.choices)
+LIBELLES_CATEGORIES_SORTIE = {
+    **dict(CategorieSortie.choices),
+    "non_validee": "Sortie positive non encore validée, ou sans type (comptée sans suite)",
+}
 
 FORMAT_POURCENTAGE = "0.0%"
 FORMAT_DECIMAL = "0.00"
@@ -107,6 +111,14 @@ def _tableaux_parcours(bilan):
                 ["dont déménagements, décès, retraites (neutralisées)", sans_suite["neutralisees"]],
                 ["dont autres (y compris réorientations)", sans_suite["autres"]],
                 [f"En parcours au 31/12/{annee}", flux["en_parcours_fin"]],
+            ],
+        ),
+        Tableau(
+            "Sorties par catégorie",
+            ("Catégorie de sortie du PLIE", "Sorties"),
+            [
+                [LIBELLES_CATEGORIES_SORTIE.get(categorie, categorie), nombre]
+                for categorie, nombre in flux["sorties_par_categorie"].items()
             ],
         ),
         Tableau(

@@ -14,6 +14,7 @@ from tests.reporting.conftest import D, make_parcours
 
 SHEETS = [
     "Flux annuel",
+    "Sorties par catégorie",
     "Taux et durée",
     "Répartitions",
     "Étapes",
