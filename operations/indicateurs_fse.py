@@ -89,12 +89,11 @@ EECR06, participants with an improved labour market situation six months after l
 [A], point 3) need the 6-month follow-up, which the enrolment does not record: not computed.
 """
 
-from django.db.models import Case, Count, IntegerField, Q, Value, When
-from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
-from django.db.models.lookups import Exact, LessThan
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from operations.completude import (
+    age_expression,
     delai_saisie_expression,
     q_entree_incomplete,
     q_sortie_a_renseigner,
@@ -158,18 +157,9 @@ LIBELLES_SORTIE = dict(SORTIE)
 
 
 def age_entree_expression(prefix=""):
-    """Age in whole years on the entry date, in SQL: the difference of years, minus one when the
-    birthday of that year is not reached yet (same rule as ``participants.categories.age_at``)."""
-    entree = f"{prefix}date_entree"
-    naissance = f"{prefix}participant__date_naissance"
-    mois_e, mois_n = ExtractMonth(entree), ExtractMonth(naissance)
-    avant_anniversaire = Case(
-        When(LessThan(mois_e, mois_n), then=Value(1)),
-        When(Exact(mois_e, mois_n) & LessThan(ExtractDay(entree), ExtractDay(naissance)), then=Value(1)),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    return ExtractYear(entree) - ExtractYear(naissance) - avant_anniversaire
+    """Age in whole years on the entry date, in SQL (``operations.completude.age_expression``:
+    the same rule as ``participants.categories.age_at``)."""
+    return age_expression(f"{prefix}date_entree", f"{prefix}participant__date_naissance")
 
 
 def conditions_entree():

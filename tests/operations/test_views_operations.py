@@ -287,7 +287,14 @@ class TestSortie:
         client.force_login(world.referent_a)
         response = client.post(
             url("inscription_sortie", inscription.pk),
-            {"date_sortie": "30/10/2026", "sortie_anticipee": "False", "sortie_statut_emploi": "1b"},
+            {
+                "date_sortie": "30/10/2026",
+                "sortie_anticipee": "False",
+                "sortie_statut_emploi": "1b",
+                "sortie_en_formation": "False",
+                "sortie_recherche_emploi": "False",
+                "sortie_qualification": "True",
+            },
         )
         assert response.status_code == 302
         inscription.refresh_from_db()
