@@ -246,6 +246,7 @@ def rouvrir(inscription, *, user=None, reason="Retour dans l'opération"):
     inscription._history_user = user
     inscription._change_reason = reason
     inscription.save()
+    inscription.rouverte = True  # the page says it was re-opened, not created
     return inscription
 
 

@@ -229,6 +229,22 @@ class TestInscriptionCreate:
         assert "est en dehors de la période de l&#x27;opération" in response.content.decode()
         assert not Inscription.objects.exists()
 
+    def test_a_re_entry_reopens_the_enrolment_and_says_so(self, client, world, operation):
+        parcours = ParcoursFactory(plie=world.plie_a, participant__plie=world.plie_a, en_parcours=True)
+        premiere = InscriptionFactory(
+            operation=operation, participant=parcours.participant, complete=True, sortie=True
+        )
+        client.force_login(world.gestionnaire_a)
+        response = client.post(
+            url("inscription_create", operation.pk),
+            {"parcours": parcours.pk, "date_entree": "02/11/2026"},
+            follow=True,
+        )
+        assert Inscription.objects.get().pk == premiere.pk  # one record, re-opened
+        assert "revient dans l&#x27;opération : son inscription du 02/02/2026 est rouverte" in (
+            response.content.decode()
+        )
+
     def test_a_parcours_of_another_plie_is_a_404(self, client, world, operation):
         parcours = ParcoursFactory(plie=world.plie_b, participant__plie=world.plie_b, en_parcours=True)
         client.force_login(world.gestionnaire_a)
