@@ -349,6 +349,12 @@ def lignes_taux(taux, entrees):
             "sorties positives / (sorties − déménagements, décès, retraites)",
         ],
         [
+            "Taux de sorties positives hors sorties neutralisées par le PLIE",
+            taux["sorties_positives_hors_neutralisees_plie"],
+            "sorties positives / (sorties − sorties de catégorie « neutralisée » du référentiel du PLIE, "
+            "dont incarcérations et maternités) : taux propre au PLIE, non national",
+        ],
+        [
             "Taux de sorties positives sur les entrées",
             taux["sorties_positives_sur_entrees"],
             f"sorties positives / {entrees}",

@@ -111,6 +111,13 @@ def _taux(bilan):
             (positives, sorties - sans_suite["neutralisees"]),
         ),
         (
+            "Taux de sorties positives hors sorties neutralisées par le PLIE",
+            taux["sorties_positives_hors_neutralisees_plie"],
+            "Taux propre au PLIE, non national : sans compter les sorties que son référentiel "
+            "neutralise (catégorie « neutralisée », dont incarcérations et maternités).",
+            (positives, sorties - flux["sorties_par_categorie"]["neutralisee"]),
+        ),
+        (
             "Taux de sorties positives sur les entrées",
             taux["sorties_positives_sur_entrees"],
             f"Sorties positives de {annee} rapportées aux entrées de {annee}.",

@@ -73,6 +73,7 @@ def test_the_json_contract(data_a):
     assert bilan["taux"] == {
         "sorties_positives_sur_sorties": 1 / 3,
         "sorties_positives_hors_neutralisees": 1 / 2,
+        "sorties_positives_hors_neutralisees_plie": 1 / 2,  # the PLIE neutralises the same move
         "sorties_positives_sur_entrees": 1 / 3,
         "abandons_sur_sorties": 1 / 3,
     }

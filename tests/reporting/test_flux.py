@@ -82,6 +82,7 @@ def test_national_example_rates_and_duration(national):
     assert bilan["taux"] == {
         "sorties_positives_sur_sorties": 3 / 6,
         "sorties_positives_hors_neutralisees": 3 / 5,
+        "sorties_positives_hors_neutralisees_plie": 3 / 5,
         "sorties_positives_sur_entrees": 3 / 6,
         "abandons_sur_sorties": 1 / 6,
     }

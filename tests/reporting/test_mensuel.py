@@ -114,6 +114,7 @@ def test_january_figures_by_hand(janvier, django_assert_num_queries):
     assert rapport["taux"] == {
         "sorties_positives_sur_sorties": 2 / 5,
         "sorties_positives_hors_neutralisees": 2 / 4,
+        "sorties_positives_hors_neutralisees_plie": 2 / 4,
         "sorties_positives_sur_entrees": 2 / 3,
         "abandons_sur_sorties": 0 / 5,
     }
