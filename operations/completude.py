@@ -9,6 +9,13 @@ Two rules (docs/domaine.md §6):
   :func:`participants.fse.reponses_manquantes`; :func:`q_entree_incomplete` is its SQL twin, used
   to count and filter thousands of enrolments in one query (``tests/operations/test_completude.py``
   proves both agree, question by question).
+- **One definition of « complete »**: :func:`manques_entree` is what the completeness board
+  lists AND what the MDFSE check (:func:`operations.mdfse_validation.valider_operation`)
+  reports for an enrolment's identity, contact, entry and questionnaire cells: the answers
+  :func:`participants.fse.reponses_manquantes` asks for, plus what Ma Démarche FSE would reject
+  in them (:func:`controles_mdfse`: formats of the postal code, commune of birth, phones and
+  email, the age at entry, the entry within the operation, the length of job search). So an
+  enrolment the board calls complete is never rejected by the check, and the other way round.
 - **Exit**: the situation at exit is recorded within 4 weeks of leaving the operation; data
   recorded later no longer counts in the immediate result indicators (seed 004 l.7930-7945).
   The deadline is ``date_sortie + 28 days`` (inclusive): on the exit day 28 days remain, on day 28
@@ -16,15 +23,29 @@ Two rules (docs/domaine.md §6):
 """
 
 import datetime
+import re
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
 from django.db import models
-from django.db.models import BooleanField, Case, DurationField, ExpressionWrapper, F, Q, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.lookups import Exact, GreaterThan, LessThan
 
+from participants.categories import age_at
 from participants.enums import OuiNonNsp, StatutEmploi
-from participants.fse import IDENTITE, QUESTIONS, reponses_manquantes
+from participants.fse import AGE_MAX, AGE_MIN, IDENTITE, QUESTIONS, Manque, reponses_manquantes
 
 DELAI_DONNEES_SORTIE = datetime.timedelta(days=28)  # « dans les 4 semaines » (seed 004 l.7930-7945)
 
@@ -32,14 +53,116 @@ DELAI_DONNEES_SORTIE = datetime.timedelta(days=28)  # « dans les 4 semaines » 
 # --- Entry questionnaire ------------------------------------------------------------------------
 
 
+# What Ma Démarche FSE accepts in the identity and contact cells (the same expressions in Python
+# and in PostgreSQL, so that the SQL twin agrees; operations.mdfse_validation for a file).
+CODE_POSTAL_FRANCAIS = (
+    r"^(0[1-9][0-9]{3}|1[0-9]{4}|20[0-6][0-9]{2}|2[1-9][0-9]{3}|[3-8][0-9]{4}|9[0-5][0-9]{3}"
+    r"|97[1-6][0-9]{2})$"
+)
+COMMUNE_NAISSANCE = (
+    r"^(99999|2[AB][0-9]{3}|97[1-8][0-9]{2}|98[0-9]{3}|(0[1-9]|1[0-9]|2[1-9]|[3-8][0-9]|9[0-5])[0-9]{3})$"
+)
+# the file wants 10 digits starting with 0: a French number (+33 brought back), no foreign one
+TELEPHONE_NATIONAL = r"^(0|\+33 ?|0033 ?)[1-9]([ .-]?[0-9]{2}){4}$"
+COURRIEL = r"^[^@ \t\r\n;,]+@[^@ \t\r\n;,]+\.[A-Za-z]{2,}$"
+DUREE_RECHERCHE_MAX = 600  # months (50 years): above, a typing error the file check rejects
+
+
+def _invalide(value, pattern):
+    return bool(value) and re.match(pattern, value) is None
+
+
+def controles_mdfse(participant, inscription):
+    """What Ma Démarche FSE would reject beyond a missing answer (that is
+    :func:`participants.fse.reponses_manquantes`'s): the questionnaire's date (the enrolment's
+    own questionnaire, confirmed), formats and plausibility of the answers present."""
+    manques = []
+    if inscription.date_questionnaire is None:
+        manques.append(
+            Manque(
+                "date_questionnaire", "Date du questionnaire : réponse manquante (questionnaire à confirmer)."
+            )
+        )
+    if _invalide(participant.code_commune_naissance, COMMUNE_NAISSANCE):
+        manques.append(
+            Manque(
+                "code_commune_naissance",
+                f"Commune de naissance : code « {participant.code_commune_naissance} » invalide (code INSEE "
+                "d'un département existant, 2A/2B pour la Corse, 99999 si né à l'étranger).",
+            )
+        )
+    if _invalide(participant.code_postal, CODE_POSTAL_FRANCAIS):
+        manques.append(
+            Manque(
+                "code_postal",
+                f"Code postal « {participant.code_postal} » invalide : 5 chiffres d'un département français.",
+            )
+        )
+    for champ in ("telephone", "telephone_fixe"):
+        if _invalide(getattr(participant, champ), TELEPHONE_NATIONAL):
+            manques.append(
+                Manque(
+                    champ,
+                    f"Téléphone « {getattr(participant, champ)} » : Ma Démarche FSE n'accepte que "
+                    "10 chiffres commençant par 0.",
+                )
+            )
+    if _invalide(participant.email, COURRIEL):
+        manques.append(Manque("email", f"Courriel « {participant.email} » invalide."))
+    age = age_at(participant.date_naissance, inscription.date_entree)
+    if age is not None and not AGE_MIN <= age <= AGE_MAX:
+        manques.append(
+            Manque(
+                "date_naissance",
+                f"Âge à l'entrée de {age} ans : date de naissance à vérifier "
+                f"(entre {AGE_MIN} et {AGE_MAX} ans).",
+            )
+        )
+    operation = inscription.operation
+    if inscription.date_entree and not operation.date_debut <= inscription.date_entree <= operation.date_fin:
+        manques.append(
+            Manque(
+                "date_entree",
+                f"Entrée le {inscription.date_entree:%d/%m/%Y} hors de la période de l'opération "
+                f"(du {operation.date_debut:%d/%m/%Y} au {operation.date_fin:%d/%m/%Y}).",
+            )
+        )
+    duree = inscription.duree_recherche_mois
+    if duree is not None and duree > DUREE_RECHERCHE_MAX:
+        manques.append(
+            Manque(
+                "duree_recherche_mois",
+                f"1g. Durée de recherche de {duree} mois : {DUREE_RECHERCHE_MAX} au plus.",
+            )
+        )
+    return manques
+
+
 def manques_entree(inscription):
-    """The answers still missing or incoherent for the enrolment's entry questionnaire (French
-    messages, :class:`participants.fse.Manque`); empty when the enrolment is eligible."""
-    return reponses_manquantes(inscription.participant, inscription)
+    """THE definition of a complete enrolment, shared by the completeness board and the MDFSE
+    check: the answers still missing or incoherent for the enrolment's entry questionnaire and
+    what Ma Démarche FSE would reject in them (French messages, :class:`participants.fse.Manque`);
+    empty when the enrolment is eligible and its line accepted."""
+    participant = inscription.participant
+    return reponses_manquantes(participant, inscription) + controles_mdfse(participant, inscription)
 
 
 def entree_complete(inscription):
     return not manques_entree(inscription)
+
+
+def age_expression(entree, naissance):
+    """Age in whole years on the date ``entree`` of someone born on ``naissance`` (field paths),
+    in SQL: the difference of years, minus one when that year's birthday is not reached yet
+    (the rule of ``participants.categories.age_at``)."""
+    mois_e, mois_n = ExtractMonth(entree), ExtractMonth(naissance)
+    avant_anniversaire = Case(
+        When(LessThan(mois_e, mois_n), then=Value(1)),
+        When(Exact(mois_e, mois_n) & LessThan(ExtractDay(entree), ExtractDay(naissance)), then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return ExtractYear(entree) - ExtractYear(naissance) - avant_anniversaire
 
 
 def _vide(field):
@@ -108,6 +231,33 @@ def conditions_entree(prefix="", participant="participant__"):
                 }
             ),
         ),
+    ]
+    # controles_mdfse: the questionnaire's date, a present answer Ma Démarche FSE would reject
+    conditions.append(("date_questionnaire", _nul(f"{i}date_questionnaire")))
+    for champ, pattern in (
+        ("code_commune_naissance", COMMUNE_NAISSANCE),
+        ("code_postal", CODE_POSTAL_FRANCAIS),
+        ("telephone", TELEPHONE_NATIONAL),
+        ("telephone_fixe", TELEPHONE_NATIONAL),
+        ("email", COURRIEL),
+    ):
+        conditions.append((champ, Q(**{f"{p}{champ}__gt": ""}) & ~Q(**{f"{p}{champ}__regex": pattern})))
+    age = Q(**{f"{p}date_naissance__isnull": False, f"{i}date_entree__isnull": False})
+    conditions += [
+        (
+            "date_naissance",
+            age
+            & (
+                Q(LessThan(age_expression(f"{i}date_entree", f"{p}date_naissance"), AGE_MIN))
+                | Q(GreaterThan(age_expression(f"{i}date_entree", f"{p}date_naissance"), AGE_MAX))
+            ),
+        ),
+        (
+            "date_entree",
+            Q(**{f"{i}date_entree__lt": F(f"{i}operation__date_debut")})
+            | Q(**{f"{i}date_entree__gt": F(f"{i}operation__date_fin")}),
+        ),
+        ("duree_recherche_mois", Q(**{f"{i}duree_recherche_mois__gt": DUREE_RECHERCHE_MAX})),
     ]
     return conditions
 

@@ -8,25 +8,60 @@ questionnaire. Figures are given for the enrolments whose entry (resp. exit) dat
 period.
 
 **Output indicators at entry** — the situation the entry questionnaire records (docs/domaine.md §6,
-DGEFP questionnaire 26/11/2018, seed 004 l.8084-8150), named after the common indicators of
-Regulation (EU) 2021/1057 annex I that docs/domaine.md §6 lists (codes EECO..):
+DGEFP questionnaire 26/11/2018, seed 004 l.8084-8150), coded as the Commission's SFC2021 codes
+the common indicators of Regulation (EU) 2021/1057 annex I (ESF+).
 
-- ``participants`` (EECO11): enrolments entered in the period; ``femmes`` / ``hommes``: sexe;
-- ``chomeurs`` (EECO01, unemployed incl. long-term): Q1 « non » (no job) and 1f « oui »
-  (actively seeking);
-- ``chomeurs_longue_duree`` (EECO02): unemployed seeking for 12 months or more (1g ≥ 12), or
-  6 months or more when under 25 at entry (the EU definition of long-term unemployment);
-- ``inactifs`` (EECO03): Q1 « non » and 1f « non »; ``inactifs_hors_formation``: and 1e « non »;
-- ``en_emploi`` (EECO04, employed incl. self-employed): Q1 1a, 1b, 1c or 1d;
-- ``moins_18`` (EECO05), ``de_18_a_29`` (EECO06), ``plus_55`` (EECO07): age in whole years on the
-  entry date (``participants.categories.age_at``: a birthday not yet reached that year is not
-  counted), < 18, 18–29, ≥ 55;
-- ``cite_0_2`` (EECO08): Q2 2a or 2b; ``cite_3_4`` (EECO09): 2c; ``cite_5_8`` (EECO10): 2d;
-- ``handicap`` (EECO12): Q3 « oui »;
-- ``pays_tiers`` (EECO13, third-country nationals): nationality outside the EU
-  (``Participant.nationalite == "hors_ue"``);
-- ``origine_etrangere`` (EECO14): Q6 « oui » (one parent born abroad);
-- ``sans_abri`` (EECO16): Q5 « oui » (homeless or facing housing exclusion);
+Sources (each code below names the one that states it):
+
+- [A] Regulation (EU) 2021/1057, annex I « Common indicators for general support from the ESF+
+  strand under shared management », points 1.1 and 1.2 (the list and its order), EUR-Lex
+  CELEX 32021R1057 (text read at eumonitor.eu, « Annexes to COM(2018)382 — European Social Fund
+  Plus (ESF+) », https://eumonitor.eu/9353000/1/j4nvirkkkr58fyw_j9vvik7m1c3gyxp/vkoseu9025xz);
+- [B] SFC Support Portal (European Commission), FAQ « Need to collect individual data for common
+  output indicators if the operation focuses on a specific target group »: « 'Unemployed,
+  including long-term unemployed' (EECO02) », « 'Participants with disabilities' (EECO12) »,
+  https://sfc.ec.europa.eu/en/need-collect-individual-data-common-output-indicators-if-operation-focuses-specific-target-group;
+- [C] SFC Support Portal, « Définitions des ressortissants de pays tiers (EECO13), participants
+  d'origine étrangère (EECO14), et minorités (EECO15) » (13/04/2023),
+  https://sfc.ec.europa.eu/en/node?page=154;
+- [D] SFC Support Portal, « 24.06.2024: Validation Rule changes for TOD Table 6 (ESF+) »: the
+  reserved indicators EECO02+04+05 (unemployed + inactive + employed), EECO06+07 and EECO10+11
+  are sums of the common ones, https://sfc.ec.europa.eu/en/2021/news/24062024-validation-rule-changes-tod-table-6-esf;
+- [E] SFC Support Portal, « Período de referência para indicadores de resultado imediato »:
+  4 weeks (28 days) after leaving; « EECR01 — empenhado na procura de emprego » and « EECR04 —
+  empregado », mutually exclusive (the last event of the 4 weeks counts),
+  https://sfc.ec.europa.eu/en/periodo-de-referencia-para-indicadores-de-resultado-imediato.
+
+Codes marked « (ordre [A]) » are not written out in a page we could read: they follow from the
+annex's order between two codes a page does state ([B], [C], [D], [E]); a gestionnaire checks
+them against the programme's SFC2021 table before the first upload.
+
+- ``participants`` (EECO01, total number of participants — [A] 1.1 « total number of
+  participants », EECO02 being the first characteristic [B]): enrolments entered in the period;
+  ``femmes`` / ``hommes``: sexe;
+- ``chomeurs`` (EECO02, unemployed incl. long-term unemployed [B]): Q1 « non » (no job) and 1f
+  « oui » (actively seeking);
+- ``chomeurs_longue_duree`` (EECO03, long-term unemployed, ordre [A]): unemployed seeking for
+  12 months or more (1g ≥ 12), or 6 months or more when under 25 at entry (the EU definition);
+- ``inactifs`` (EECO04, inactive [D]): Q1 « non » and 1f « non »; ``inactifs_hors_formation``:
+  and 1e « non » (no code in 2021-2027: the 2014-2020 « inactive, not in education or training »);
+- ``en_emploi`` (EECO05, employed incl. self-employed [D]): Q1 1a, 1b, 1c or 1d;
+- ``moins_18`` (EECO06, children below 18 years of age [D]), ``de_18_a_29`` (EECO07, young
+  people between 18 and 29 [D]), ``plus_55`` (EECO08, participants of 55 years and above, ordre
+  [A]): age in whole years on the entry date (``participants.categories.age_at``: a birthday not
+  yet reached that year is not counted), < 18, 18–29, ≥ 55;
+- ``cite_0_2`` (EECO09, lower secondary education or less, ISCED 0-2, ordre [A]): Q2 2a or 2b;
+  ``cite_3_4`` (EECO10, upper secondary or post-secondary, ISCED 3-4 [D]): 2c; ``cite_5_8``
+  (EECO11, tertiary education, ISCED 5-8 [D]): 2d;
+- ``handicap`` (EECO12, participants with disabilities [B]): Q3 « oui »;
+- ``pays_tiers`` (EECO13, third-country nationals [C]): nationality outside the EU
+  (``Participant.nationalite == "hors_ue"``, required on the entry questionnaire);
+- ``origine_etrangere`` (EECO14, participants with a foreign background [C]): Q6 « oui » (one
+  parent born abroad, the UNECE reading [C] gives when there is no national definition);
+- EECO15 (minorities [C]) and EECO17 (participants from rural areas, ordre [A]) are not
+  collected by the DGEFP questionnaire: not counted here;
+- ``sans_abri`` (EECO16, homeless or affected by housing exclusion, ordre [A] between EECO15 [C]
+  and EECO17): Q5 « oui »;
 - ``minima_sociaux``: Q4 « oui »; ``rsa``: of which RSA;
 - ``menage_sans_emploi``, ``menage_enfants``, ``menage_monoparental``: the household questions
   (seed 004 l.7960-7965, l.8020-8030);
@@ -35,25 +70,30 @@ Regulation (EU) 2021/1057 annex I that docs/domaine.md §6 lists (codes EECO..):
   of a previous operation's enrolment.
 
 **Immediate result indicators at exit** — the exit data, counted only when recorded within
-4 weeks of the exit (docs/domaine.md §6, seed 004 l.7930-7945; ``operations.completude``):
+4 weeks of the exit (docs/domaine.md §6, seed 004 l.7930-7945, [E]; ``operations.completude``):
 
 - ``sorties``: enrolments left in the period; ``donnees_dans_delai``: with exit data recorded
   in time; ``donnees_tardives``: recorded after the 4 weeks (not counted below);
   ``donnees_a_saisir``: no data, window still open on ``aujourd_hui``; ``donnees_manquantes``:
   no data and the window is past;
-- ``en_recherche`` (EECR01): « recherche activement un emploi » at exit;
-- ``en_formation`` (EECR02): in education or training at exit;
-- ``qualification`` (EECR03): gained a qualification;
-- ``en_emploi`` (EECR04): in employment, incl. self-employment (1a–1d) at exit;
+- ``en_recherche`` (EECR01, participants engaged in job searching upon leaving [E]):
+  « recherche activement un emploi » at exit;
+- ``en_formation`` (EECR02, participants in education or training upon leaving, ordre [A]);
+- ``qualification`` (EECR03, participants gaining a qualification upon leaving, ordre [A]);
+- ``en_emploi`` (EECR04, participants in employment, including self-employment, upon leaving
+  [E]): 1a–1d at exit;
 - ``sorties_anticipees``: left early (abandon), data in time.
+
+The longer-term result indicators (EECR05, participants in employment six months after leaving;
+EECR06, participants with an improved labour market situation six months after leaving; ordre
+[A], point 3) need the 6-month follow-up, which the enrolment does not record: not computed.
 """
 
-from django.db.models import Case, Count, IntegerField, Q, Value, When
-from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
-from django.db.models.lookups import Exact, LessThan
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from operations.completude import (
+    age_expression,
     delai_saisie_expression,
     q_entree_incomplete,
     q_sortie_a_renseigner,
@@ -72,21 +112,21 @@ EN_EMPLOI = [
 SANS_EMPLOI = StatutEmploi.SANS_EMPLOI
 
 ENTREE = (
-    ("participants", "Participants entrés (EECO11)"),
+    ("participants", "Participants entrés (EECO01)"),
     ("femmes", "dont femmes"),
     ("hommes", "dont hommes"),
-    ("chomeurs", "Chômeurs, y compris de longue durée (EECO01)"),
-    ("chomeurs_longue_duree", "Chômeurs de longue durée (EECO02)"),
-    ("inactifs", "Personnes inactives (EECO03)"),
+    ("chomeurs", "Chômeurs, y compris de longue durée (EECO02)"),
+    ("chomeurs_longue_duree", "Chômeurs de longue durée (EECO03)"),
+    ("inactifs", "Personnes inactives (EECO04)"),
     ("inactifs_hors_formation", "dont ni en emploi, ni en études, ni en formation"),
-    ("en_emploi", "Personnes en emploi, y compris indépendants (EECO04)"),
-    ("moins_18", "Moins de 18 ans (EECO05)"),
-    ("de_18_a_29", "18 à 29 ans (EECO06)"),
-    ("plus_55", "55 ans et plus (EECO07)"),
-    ("cite_0_2", "Niveau CITE 0 à 2 (EECO08)"),
-    ("cite_3_4", "Niveau CITE 3 à 4 (EECO09)"),
-    ("cite_5_8", "Niveau CITE 5 à 8 (EECO10)"),
-    ("handicap", "Personnes handicapées (EECO12)"),
+    ("en_emploi", "Personnes en emploi, y compris indépendants (EECO05)"),
+    ("moins_18", "Moins de 18 ans (EECO06)"),
+    ("de_18_a_29", "18 à 29 ans (EECO07)"),
+    ("plus_55", "55 ans et plus (EECO08)"),
+    ("cite_0_2", "Niveau CITE 0 à 2 (EECO09)"),
+    ("cite_3_4", "Niveau CITE 3 à 4 (EECO10)"),
+    ("cite_5_8", "Niveau CITE 5 à 8 (EECO11)"),
+    ("handicap", "Participants handicapés (EECO12)"),
     ("pays_tiers", "Ressortissants de pays tiers (EECO13)"),
     ("origine_etrangere", "Participants d'origine étrangère (EECO14)"),
     ("sans_abri", "Sans domicile ou exclus du logement (EECO16)"),
@@ -117,18 +157,9 @@ LIBELLES_SORTIE = dict(SORTIE)
 
 
 def age_entree_expression(prefix=""):
-    """Age in whole years on the entry date, in SQL: the difference of years, minus one when the
-    birthday of that year is not reached yet (same rule as ``participants.categories.age_at``)."""
-    entree = f"{prefix}date_entree"
-    naissance = f"{prefix}participant__date_naissance"
-    mois_e, mois_n = ExtractMonth(entree), ExtractMonth(naissance)
-    avant_anniversaire = Case(
-        When(LessThan(mois_e, mois_n), then=Value(1)),
-        When(Exact(mois_e, mois_n) & LessThan(ExtractDay(entree), ExtractDay(naissance)), then=Value(1)),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    return ExtractYear(entree) - ExtractYear(naissance) - avant_anniversaire
+    """Age in whole years on the entry date, in SQL (``operations.completude.age_expression``:
+    the same rule as ``participants.categories.age_at``)."""
+    return age_expression(f"{prefix}date_entree", f"{prefix}participant__date_naissance")
 
 
 def conditions_entree():

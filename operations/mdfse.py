@@ -65,6 +65,11 @@ COLONNES = (
         "Code commune de naissance",
         "bloc identité: code INSEE, 99999 si né à l'étranger (docs/domaine.md §6)",
     ),
+    Colonne(
+        "Nationalite",
+        "bloc identité: FR (française), UE (autre pays de l'Union), HORS_UE (pays tiers, indicateur "
+        "FSE+ EECO13); obligatoire (docs/domaine.md §4, §6)",
+    ),
     Colonne("Adresse", "bloc coordonnées, règle « Adresse / Code postal / Commune »"),
     Colonne("Code postal", "règle « Adresse / Code postal / Commune », 5 chiffres (FAQ: code postal)"),
     Colonne("Commune", "règle « Adresse / Code postal / Commune »"),
@@ -109,6 +114,7 @@ CHAMPS = (
     "participant__sexe",
     "participant__date_naissance",
     "participant__code_commune_naissance",
+    "participant__nationalite",
     "participant__adresse",
     "participant__code_postal",
     "participant__commune",
@@ -129,6 +135,7 @@ CHAMPS = (
 )
 
 SEXES = {"F": "F", "M": "H"}
+NATIONALITES = {"fr": "FR", "ue": "UE", "hors_ue": "HORS_UE"}
 OUI_NON_NSP = {"oui": "O", "non": "N", "nsp": "NSP"}
 
 
@@ -151,6 +158,23 @@ def inscriptions(operation, scope, du=None, au=None):
 def enregistrements(operation, scope, du=None, au=None):
     """The raw rows (dicts of :data:`CHAMPS`), streamed from one query."""
     return inscriptions(operation, scope, du, au).values(*CHAMPS).iterator(chunk_size=2000)
+
+
+def row_of(inscription):
+    """The row of :data:`CHAMPS` of an enrolment already fetched with its participant (no query):
+    the same cells as the streamed export (:func:`cellules`)."""
+    participant = inscription.participant
+    row = {}
+    for champ in CHAMPS:
+        if champ.startswith("participant__"):
+            row[champ] = getattr(participant, champ.removeprefix("participant__"))
+        else:
+            row[champ] = getattr(inscription, "pk" if champ == "id" else champ)
+    return row
+
+
+def _date(value):
+    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}" if value else ""
 
 
 def _bool(value):
@@ -181,6 +205,7 @@ def cellules(row, operation, au):
     """One enrolment's cells, in the order of :data:`COLONNES`. The exit block is written only
     when the participant left the operation within the period."""
     sorti = row["date_sortie"] is not None and row["date_sortie"] <= au
+    sans_emploi = row["statut_emploi"] == "non"
     cells = [
         _texte(operation.numero_mdfse or operation.code),
         str(row["participant_id"]),
@@ -189,6 +214,7 @@ def cellules(row, operation, au):
         SEXES.get(row["participant__sexe"], row["participant__sexe"] or ""),
         dates.format_date(row["participant__date_naissance"]),
         row["participant__code_commune_naissance"] or "",
+        NATIONALITES.get(row["participant__nationalite"], ""),
         _texte(row["participant__adresse"]),
         row["participant__code_postal"] or "",
         _texte(row["participant__commune"]),
@@ -199,9 +225,12 @@ def cellules(row, operation, au):
         dates.format_date(row["date_entree"]),
         dates.format_date(row["date_questionnaire"]),
         _emploi(row["statut_emploi"]),
-        _bool(row["en_formation"]),
-        _bool(row["recherche_emploi"]),
-        "" if row["duree_recherche_mois"] is None else str(row["duree_recherche_mois"]),
+        # 1e-1g only for a person without a job, 1g only for one seeking (the questionnaire's flow)
+        _bool(row["en_formation"]) if sans_emploi else "",
+        _bool(row["recherche_emploi"]) if sans_emploi else "",
+        str(row["duree_recherche_mois"])
+        if sans_emploi and row["recherche_emploi"] and row["duree_recherche_mois"] is not None
+        else "",
         row["niveau_formation"] or "",
         _bool(row["handicap_reconnu"]),
         _bool(row["minima_sociaux"]),

@@ -18,16 +18,24 @@ answer — line number as in the file (the header is line 1), column header, Fre
   by the platform, so it is one warning (still to collect, or past the 4 weeks);
 - one participant = one operation (l.8016-8018): the same person twice in one file is a duplicate.
 
-It validates the text cells exactly as written in the file, so it serves both our own export
-(:func:`valider_operation`) and a file edited by hand, e.g. in Excel (:func:`valider_fichier`)."""
+A file edited by hand, e.g. in Excel (:func:`valider_fichier`), is checked cell by cell, as
+written. Our own export (:func:`valider_operation`) is checked with the SAME definition of
+« complete » as the completeness board: its identity, contact, entry and questionnaire faults
+are :func:`operations.completude.manques_entree` (one function for both), so an enrolment the
+board calls complete is never rejected; the exit block, exit dates and duplicates are checked
+on the cells. Each fault names the participant (« NOM Prénom ») and, where the enrolment is
+known, the view links it to the form that fixes it."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils import timezone
 
 from operations import mdfse
-from operations.completude import DELAI_DONNEES_SORTIE  # 4 weeks, docs/domaine.md §6, seed 004 l.7930-7945
+from operations.completude import (
+    DELAI_DONNEES_SORTIE,  # 4 weeks, docs/domaine.md §6, seed 004 l.7930-7945
+    manques_entree,
+)
 from participants.fse import AGE_MAX, AGE_MIN
 from participants.normalize import fold
 from plie.core import dates
@@ -88,6 +96,42 @@ COMMUNES_CONNUES = {
 }
 
 
+# The file's column of each answer a fault of operations.completude.manques_entree names.
+COLONNE_DU_CHAMP = {
+    "nom": "Nom",
+    "prenom": "Prenom",
+    "sexe": "Sexe",
+    "date_naissance": "Date de naissance",
+    "code_commune_naissance": "Code commune de naissance",
+    "nationalite": "Nationalite",
+    "adresse": "Adresse",
+    "code_postal": "Code postal",
+    "commune": "Commune",
+    "telephone": "Telephone portable",
+    "telephone_fixe": "Telephone fixe",
+    "email": "Courriel",
+    "date_entree": "Date entree operation",
+    "date_questionnaire": "Date questionnaire",
+    "statut_emploi": "Q1 Emploi",
+    "en_formation": "Q1e Formation",
+    "recherche_emploi": "Q1f Recherche emploi",
+    "duree_recherche_mois": "Q1g Duree recherche mois",
+    "niveau_formation": "Q2 Niveau formation",
+    "handicap_reconnu": "Q3 Handicap",
+    "minima_sociaux": "Q4 Minima sociaux",
+    "beneficiaire_rsa": "Q4 dont RSA",
+    "sans_domicile": "Q5 Sans domicile",
+    "parent_ne_etranger": "Q6 Parent ne a l'etranger",
+    "menage_sans_emploi": "Menage sans emploi",
+    "menage_enfants": "Menage avec enfants",
+    "menage_monoparental": "Menage monoparental",
+}
+# The columns fixed on the participant's dossier (identity and contact), not the questionnaire.
+COLONNES_DOSSIER = frozenset(
+    mdfse.ENTETES[mdfse.ENTETES.index("Nom") : mdfse.ENTETES.index("Date entree operation")]
+)
+
+
 @dataclass(frozen=True)
 class Anomalie:
     ligne: int  # as in the file: the header is line 1
@@ -96,6 +140,8 @@ class Anomalie:
     message: str  # French, for the user
     gravite: str = ERREUR
     inscription_id: int | None = None
+    participant: str = ""  # « NOM Prénom » as in the file
+    participant_id: int | None = None
 
     @property
     def bloquante(self):
@@ -143,8 +189,28 @@ class _Ligne:
         self.inscription_id = inscription_id
         self.anomalies = anomalies
 
+    @property
+    def participant(self):
+        return " ".join(part for part in (self.c["Nom"], self.c["Prenom"]) if part)
+
+    @property
+    def participant_id(self):
+        ident = self.c["Identifiant participant"]
+        return int(ident) if ident.isdigit() else None
+
     def faute(self, colonne, code, message, gravite=ERREUR):
-        self.anomalies.append(Anomalie(self.numero, colonne, code, message, gravite, self.inscription_id))
+        self.anomalies.append(
+            Anomalie(
+                self.numero,
+                colonne,
+                code,
+                message,
+                gravite,
+                self.inscription_id,
+                self.participant,
+                self.participant_id,
+            )
+        )
 
     def manquant(self, colonne, code, libelle):
         if not self.c[colonne]:
@@ -177,6 +243,17 @@ class _Ligne:
         self.questionnaire()
         self.sortie(entree)
 
+    def verifier_export(self, manques):
+        """A line of our own export: its entry faults are the enrolment's ``manques`` (the
+        board's definition, :func:`operations.completude.manques_entree`), then the exit block."""
+        for manque in manques:
+            self.faute(COLONNE_DU_CHAMP.get(manque.champ, ""), f"incomplet_{manque.champ}", manque.message)
+        try:
+            entree = mdfse.parse_date(self.c["Date entree operation"])
+        except ValueError:
+            entree = None
+        self.sortie(entree)
+
     # Identity block
     def identite(self):
         self.manquant("Nom", "nom_manquant", "Nom")
@@ -187,6 +264,8 @@ class _Ligne:
             self.naissance = self.date("Date de naissance")
         else:
             self.naissance = None
+        if not self.manquant("Nationalite", "nationalite_manquante", "Nationalité"):
+            self.code("Nationalite", set(mdfse.NATIONALITES.values()), "nationalite_invalide", "Nationalité")
         code = self.c["Code commune de naissance"]
         manquant = self.manquant(
             "Code commune de naissance", "commune_naissance_manquante", "Commune de naissance"
@@ -430,9 +509,11 @@ class _Ligne:
                 )
 
 
-def valider_lignes(lignes, operation, aujourd_hui=None):
+def valider_lignes(lignes, operation, aujourd_hui=None, *, manques=None):
     """Faults of ``(inscription id or None, cells)`` rows, numbered as in the file (header = line 1).
-    ``aujourd_hui`` (today by default) tells whether absent exit data may still be collected."""
+    ``aujourd_hui`` (today by default) tells whether absent exit data may still be collected.
+    ``manques``: ``{inscription id: manques_entree(...)}`` for the rows of our own export (their
+    entry cells are then judged by the board's definition, not re-read)."""
     aujourd_hui = aujourd_hui or timezone.localdate()
     anomalies = []
     vus = {}
@@ -450,7 +531,10 @@ def valider_lignes(lignes, operation, aujourd_hui=None):
             )
             continue
         ligne = _Ligne(numero, cells, operation, inscription_id, anomalies, aujourd_hui)
-        ligne.verifier()
+        if manques is not None and inscription_id in manques:
+            ligne.verifier_export(manques[inscription_id])
+        else:
+            ligne.verifier()
         personne = (fold(ligne.c["Nom"]), fold(ligne.c["Prenom"]), ligne.c["Date de naissance"])
         if all(personne):
             if personne in vus:
@@ -466,8 +550,36 @@ def valider_lignes(lignes, operation, aujourd_hui=None):
 
 
 def valider_operation(operation, scope, du=None, au=None, aujourd_hui=None):
-    """The faults of the file :func:`operations.mdfse.export_csv` would produce."""
-    return valider_lignes(mdfse.lignes(operation, scope, du, au), operation, aujourd_hui)
+    """The faults of the file :func:`operations.mdfse.export_csv` would produce: its lines, each
+    enrolment's entry judged by :func:`operations.completude.manques_entree` (the completeness
+    board's definition). One query (the enrolments with their participant and operation)."""
+    _du, au_ = mdfse.periode(operation, du, au)
+    lignes, manques = [], {}
+    inscriptions = mdfse.inscriptions(operation, scope, du, au).select_related("participant", "operation")
+    for inscription in inscriptions.iterator(chunk_size=2000):
+        lignes.append((inscription.pk, mdfse.cellules(mdfse.row_of(inscription), operation, au_)))
+        manques[inscription.pk] = manques_entree(inscription)
+    return valider_lignes(lignes, operation, aujourd_hui, manques=manques)
+
+
+def inscriptions_du_fichier(anomalies, operation):
+    """The anomalies of an uploaded file with the enrolment of their line in ``operation`` (one
+    participant has one enrolment per operation, found by the « Identifiant participant »
+    column), so that the page links each to the form that fixes it. One query."""
+    from operations.models import Inscription
+
+    ids = {a.participant_id for a in anomalies if a.participant_id is not None and a.inscription_id is None}
+    if not ids:
+        return anomalies
+    par_participant = dict(
+        Inscription.objects.filter(operation=operation, participant_id__in=ids).values_list(
+            "participant_id", "pk"
+        )
+    )
+    return [
+        replace(a, inscription_id=par_participant.get(a.participant_id)) if a.inscription_id is None else a
+        for a in anomalies
+    ]
 
 
 def valider_fichier(texte, operation, aujourd_hui=None):

@@ -195,10 +195,11 @@ class Inscription(QuestionnaireEntree):
         verbose_name_plural = "inscriptions"
         ordering = ["operation", "participant__nom", "participant__prenom", "date_entree"]
         constraints = [
+            # FSE+: one participant, one record per operation (a re-entry re-opens it, docs/domaine.md §6)
             models.UniqueConstraint(
                 fields=["operation", "participant"],
-                condition=Q(date_sortie__isnull=True),
-                name="inscription_une_ouverte_par_operation",
+                name="inscription_une_par_operation",
+                violation_error_message="Ce participant a déjà une inscription dans cette opération.",
             ),
             models.CheckConstraint(
                 condition=Q(date_sortie__isnull=True) | Q(date_sortie__gte=F("date_entree")),

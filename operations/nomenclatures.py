@@ -5,9 +5,10 @@ One exit (a parcours' :class:`parcours.models.Sortie`, of a PLIE's exit type) fa
 share of the action's exits, next to the operation's target when it has one.
 
 - **PLIE** (docs/domaine.md §5, §7 « annual flow table »): the exit type's own category
-  (``TypeSortie.categorie``): emploi durable, sortie qualifiante, autre positive (their sum: the
-  sorties positives), neutralisée, abandon, autre. A positive category counts only once the exit
-  is validated (``Sortie.validee``, docs/domaine.md §5 (c)); an unvalidated one counts as « autre ».
+  (``TypeSortie.categorie``): emploi durable, création d'entreprise, sortie qualifiante, autre
+  positive (their sum: the sorties positives), neutralisée, abandon, autre. A positive category
+  counts only once the exit is validated (``Sortie.validee``, docs/domaine.md §5 (c)); an unvalidated
+  one counts as « autre ».
 - **Département** (docs/domaine.md §5, seed 003 l.175-181, targets l.716-717, l.794-797, l.871-872):
   each exit type's class is a setting of the PLIE's referential
   (``TypeSortie.categorie_departement``, its administrateur's exit type form; defaults and the
@@ -37,13 +38,14 @@ class Classe:
 
 PLIE = (
     Classe("emploi_durable", "Emploi durable", "objectif_emploi_durable"),
+    Classe("creation_entreprise", "Création d'entreprise"),
     Classe("qualifiante", "Sortie qualifiante"),
     Classe("positive_autre", "Autre sortie positive"),
     Classe(
         "sorties_positives",
         "Sorties positives (total)",
         "objectif_sorties_positives",
-        ("emploi_durable", "qualifiante", "positive_autre"),
+        ("emploi_durable", "creation_entreprise", "qualifiante", "positive_autre"),
     ),
     Classe("neutralisee", "Sortie neutralisée (déménagement, décès, retraite…)"),
     Classe("abandon", "Abandon"),

@@ -62,7 +62,7 @@ def inscriptions_incompletes(operation):
         Inscription.objects.filter(operation=operation)
         .annotate(incomplete=entree_incomplete_expression())
         .filter(incomplete=True)
-        .select_related("participant", "parcours")
+        .select_related("participant", "operation", "parcours")
         .order_by("participant__nom", "participant__prenom", "pk")
     )
 

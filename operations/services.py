@@ -193,26 +193,21 @@ def _inscription_errors(operation, participant, date_entree, parcours):
             f"La date d'entrée ({format_date(date_entree)}) est en dehors de la période de l'opération "
             f"({_periode(operation)}).",
         )
-    previous = Inscription.objects.filter(operation=operation, participant=participant).order_by(
-        "-date_entree", "-pk"
-    )
-    for other in previous:
-        if other.date_sortie is None:
-            _add(
-                errors,
-                "participant",
-                f"{participant} est déjà inscrit(e) dans cette opération depuis le "
-                f"{format_date(other.date_entree)} (inscription ouverte).",
-            )
-            break
-        if other.date_sortie >= date_entree:
-            _add(
-                errors,
-                "date_entree",
-                f"{participant} était inscrit(e) dans cette opération jusqu'au "
-                f"{format_date(other.date_sortie)} : la nouvelle entrée doit suivre cette sortie.",
-            )
-            break
+    existante = Inscription.objects.filter(operation=operation, participant=participant).first()
+    if existante is not None and existante.date_sortie is None:
+        _add(
+            errors,
+            "participant",
+            f"{participant} est déjà inscrit(e) dans cette opération depuis le "
+            f"{format_date(existante.date_entree)} (inscription ouverte).",
+        )
+    elif existante is not None and date_entree < existante.date_sortie:
+        _add(
+            errors,
+            "date_entree",
+            f"{participant} a quitté cette opération le {format_date(existante.date_sortie)} : "
+            "la nouvelle entrée ne peut pas la précéder.",
+        )
     return errors
 
 
@@ -225,13 +220,49 @@ def prefill(inscription, participant):
     return situation
 
 
+SORTIE_VIDE = {
+    "sortie_anticipee": None,
+    "sortie_statut_emploi": "",
+    "sortie_en_formation": None,
+    "sortie_recherche_emploi": None,
+    "sortie_qualification": None,
+    "sortie_renseignee_le": None,
+}
+
+
+def rouvrir(inscription, *, scope, reason="Retour dans l'opération"):
+    """Re-open a closed enrolment: a participant who leaves and re-enters the same operation
+    keeps ONE record, counted once (FSE+: one participant per operation, docs/domaine.md §6). Its entry
+    date and entry questionnaire stay those of the first entry; the exit date and exit data
+    are cleared, to be recorded at the final exit (SFC Support Portal, ESF monitoring FAQ « When
+    participation records are updated following re-entry into an operation… »: « Only data
+    associated with the initial entry and final exit date are required »)."""
+    inscription.date_sortie = None
+    for name, value in SORTIE_VIDE.items():
+        setattr(inscription, name, value)
+    inscription._history_user = scope.user
+    inscription._change_reason = reason
+    inscription.save()
+    inscription.rouverte = True  # the page says it was re-opened, not created
+    return inscription
+
+
 @transaction.atomic
 def inscrire(operation, participant, date_entree, *, parcours=None, scope):
     """Enrol ``participant`` in ``operation`` on ``date_entree``: within the operation's period,
-    no other open enrolment in it, a participant of the operation's PLIE. The questionnaire is
-    pre-filled from the situation at entry, to be confirmed."""
+    no open enrolment in it, a participant of the operation's PLIE. The questionnaire is
+    pre-filled from the situation at entry, to be confirmed.
+
+    A participant who already left this operation re-enters it: the enrolment is **re-opened**
+    (:func:`rouvrir`, entry date and questionnaire of the first entry kept), never doubled
+    (one participant, one record per operation; a database constraint holds it)."""
     _require(can_manage_operations(scope, operation.plie_id))
     _raise(_inscription_errors(operation, participant, date_entree, parcours))
+    existante = (
+        Inscription.objects.select_for_update().filter(operation=operation, participant=participant).first()
+    )
+    if existante is not None:
+        return rouvrir(existante, scope=scope)
     if parcours is None:
         parcours = (
             participant.parcours.exclude(date_entree__isnull=True).order_by("-date_entree", "-pk").first()
@@ -376,19 +407,6 @@ def sortir(inscription, date_sortie, *, scope, day=None, **sortie_data):
         )
     elif date_sortie > day:
         _add(errors, "date_sortie", "La date de sortie ne peut pas être future.")
-    elif (
-        Inscription.objects.filter(
-            operation_id=inscription.operation_id,
-            participant_id=inscription.participant_id,
-            date_entree__gt=inscription.date_entree,
-            date_entree__lte=date_sortie,
-        )
-        .exclude(pk=inscription.pk)
-        .exists()
-    ):
-        _add(
-            errors, "date_sortie", "Une inscription suivante dans cette opération commence avant cette date."
-        )
     statut = sortie_data.get("sortie_statut_emploi") or ""
     if statut and statut not in StatutEmploi.values:
         _add(errors, "sortie_statut_emploi", "Choisissez une réponse de la liste.")
@@ -398,6 +416,16 @@ def sortir(inscription, date_sortie, *, scope, day=None, **sortie_data):
             "sortie_recherche_emploi",
             "Une personne en emploi à la sortie ne « recherche » pas d'emploi : répondez « Non ».",
         )
+    donnees = {name: sortie_data.get(name, getattr(inscription, name)) for name in SORTIE_DATA_FIELDS}
+    if has_sortie_data(donnees):  # the exit block is complete or absent (MDFSE « blocs de question »)
+        for name in SORTIE_DATA_FIELDS:
+            if donnees[name] in (None, ""):
+                _add(
+                    errors,
+                    name,
+                    "Réponse manquante : les données de sortie se saisissent ensemble "
+                    "(un bloc incomplet est rejeté par Ma Démarche FSE).",
+                )
     _raise(errors)
     before = {name: getattr(inscription, name) for name in SORTIE_DATA_FIELDS}
     inscription.date_sortie = date_sortie
@@ -453,7 +481,8 @@ def reporter(source, cible, *, scope):
     ``cible.date_debut`` (``report_de`` set, answers copied, questionnaire to confirm).
 
     Idempotent: an enrolment already carried over is not carried again; a participant already
-    enrolled (open) in ``cible`` is only closed in ``source``. A fixed number of queries whatever
+    enrolled (open) in ``cible`` is only closed in ``source``; one who already left ``cible`` has
+    that enrolment re-opened (one record per participant and operation). A fixed number of queries whatever
     the number of enrolments. Returns ``{"reportees": n, "deja_inscrites": m}``."""
     _require(can_manage_operations(scope, source.plie_id))
     _raise(_report_errors(source, cible))
@@ -466,6 +495,13 @@ def reporter(source, cible, *, scope):
         .filter(participant_id__in=[row.participant_id for row in rows])
         .values_list("participant_id", flat=True)
     )
+    # one record per participant and operation: one who already left ``cible`` is re-entered there
+    fermees = {
+        inscription.participant_id: inscription
+        for inscription in cible.inscriptions.filter(
+            date_sortie__isnull=False, participant_id__in=[row.participant_id for row in rows]
+        ).select_for_update()
+    }
     now = timezone.now()
     Inscription.objects.filter(pk__in=[row.pk for row in rows]).update(
         date_sortie=source.date_fin, updated_at=now
@@ -482,6 +518,10 @@ def reporter(source, cible, *, scope):
     nouvelles = []
     for row in rows:
         if row.participant_id in deja:
+            continue
+        if row.participant_id in fermees:
+            rouvrir(fermees[row.participant_id], scope=scope, reason="Report")
+            deja.add(row.participant_id)
             continue
         inscription = Inscription(
             operation=cible,

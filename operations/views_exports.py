@@ -144,14 +144,17 @@ def _with_links(anomalies, back, *, may_fill):
     own check for the roles reaching this page — direction reads the faults without a link)."""
     questionnaire = url_par_pk("operations:inscription_questionnaire", f"?next={back}")
     sortie = url_par_pk("operations:inscription_sortie", f"?next={back}")
+    dossier = url_par_pk("participants:participant_update", f"?next={back}")
     rows = []
     for anomalie in anomalies:
         url, label = None, ""
-        if may_fill and anomalie.inscription_id is not None:
+        if anomalie.colonne in mdfse_validation.COLONNES_DOSSIER and anomalie.participant_id is not None:
+            url, label = dossier(anomalie.participant_id), "Corriger le dossier"
+        elif may_fill and anomalie.inscription_id is not None:
             if anomalie.colonne in COLONNES_SORTIE:
                 url, label = sortie(anomalie.inscription_id), "Saisir la sortie"
             else:
-                url, label = questionnaire(anomalie.inscription_id), "Corriger"
+                url, label = questionnaire(anomalie.inscription_id), "Corriger le questionnaire"
         rows.append({"anomalie": anomalie, "url": url, "label": label})
     return rows
 
@@ -183,7 +186,9 @@ def validation_mdfse(request, pk):
                         "fichier", "Le fichier n'est pas encodé en UTF-8 (exigé par Ma Démarche FSE)."
                     )
                 else:
-                    anomalies = mdfse_validation.valider_fichier(texte, operation)
+                    anomalies = mdfse_validation.inscriptions_du_fichier(
+                        mdfse_validation.valider_fichier(texte, operation), operation
+                    )
                     source = upload.name
     else:
         anomalies = mdfse_validation.valider_operation(operation, request.scope, du, au)

@@ -274,11 +274,18 @@ def inscription_create(request, pk):
         except ValidationError as error:
             form.add_service_errors(error)
         else:
-            messages.success(
-                request,
-                f"{inscription.participant} inscrit(e) le {inscription.date_entree:%d/%m/%Y} : "
-                "vérifiez et confirmez son questionnaire d'entrée.",
-            )
+            if getattr(inscription, "rouverte", False):
+                texte = (
+                    f"{inscription.participant} revient dans l'opération : son inscription du "
+                    f"{inscription.date_entree:%d/%m/%Y} est rouverte (une seule inscription par "
+                    "participant et par opération) ; sa sortie sera saisie à la sortie définitive."
+                )
+            else:
+                texte = (
+                    f"{inscription.participant} inscrit(e) le {inscription.date_entree:%d/%m/%Y} : "
+                    "vérifiez et confirmez son questionnaire d'entrée."
+                )
+            messages.success(request, texte)
             return redirect("operations:inscription_questionnaire", pk=inscription.pk)
     context = {
         "form": form,

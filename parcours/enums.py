@@ -110,6 +110,7 @@ class CategorieSortie(models.TextChoices):
     """docs/domaine.md §5 and the annual flow table (§7)."""
 
     EMPLOI_DURABLE = "emploi_durable", "Positive — emploi durable"
+    CREATION_ENTREPRISE = "creation_entreprise", "Positive — création d'entreprise"
     QUALIFIANTE = "qualifiante", "Positive — sortie qualifiante"
     POSITIVE_AUTRE = "positive_autre", "Positive — dynamique / autre"
     NEUTRALISEE = "neutralisee", "Neutralisée (administrative)"
@@ -118,7 +119,37 @@ class CategorieSortie(models.TextChoices):
 
 
 CATEGORIES_POSITIVES = frozenset(
-    {CategorieSortie.EMPLOI_DURABLE, CategorieSortie.QUALIFIANTE, CategorieSortie.POSITIVE_AUTRE}
+    {
+        CategorieSortie.EMPLOI_DURABLE,
+        CategorieSortie.CREATION_ENTREPRISE,
+        CategorieSortie.QUALIFIANTE,
+        CategorieSortie.POSITIVE_AUTRE,
+    }
+)
+
+
+class ClasseNationale(models.TextChoices):
+    """The class of an exit in the national consolidation's flow table (``001`` l.446-470,
+    l.499-519): three positive classes, three classes of « sorties sans suite ». Stored on each
+    exit type (``TypeSortie.classe_nationale``) so that a PLIE's own categories (it may
+    neutralise incarceration or maternity in its own rates) never change the national figures.
+
+    - abandons are the participants who left « de leur propre chef » (``001`` l.518-519);
+    - only déménagements, décès and retraites are neutralised in the national rate
+      « hors sorties neutralisées » (``001`` l.514, l.521-529);
+    - « autres » takes every other exit without a positive outcome, réorientations included
+      (``001`` l.515-516)."""
+
+    EMPLOI_DURABLE = "emploi_durable", "Sortie positive — emploi durable"
+    QUALIFIANTE = "qualifiante", "Sortie positive — sortie qualifiante"
+    POSITIVE_AUTRE = "positive_autre", "Sortie positive — autre"
+    ABANDON = "abandon", "Sans suite — abandon"
+    DEMENAGEMENT_DECES_RETRAITE = "demenagement_deces_retraite", "Sans suite — déménagement, décès, retraite"
+    AUTRE = "autre", "Sans suite — autre (y compris réorientation)"
+
+
+CLASSES_POSITIVES = frozenset(
+    {ClasseNationale.EMPLOI_DURABLE, ClasseNationale.QUALIFIANTE, ClasseNationale.POSITIVE_AUTRE}
 )
 
 

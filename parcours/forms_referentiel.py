@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django import forms
 
-from parcours.enums import CategorieEtape, CategorieSortie
+from parcours.enums import CategorieEtape, CategorieSortie, ClasseNationale
 from parcours.models import TypeSortie
 from parcours.referentiels import code_errors, code_etape_errors, normalise_code, normalise_code_etape
 from parcours.sorties import CRITERES, PARAMETRES, critere_field_errors
@@ -145,6 +145,14 @@ class TypeSortieForm(DossierFormMixin, forms.Form):
         help_text="Classe de ces sorties dans les résultats des opérations jugées selon la nomenclature "
         "du Département (emploi durable, emploi de transition, sortie positive ; sortie dynamique = "
         "leur somme). Une sortie durable ou positive non validée compte en « Autre sortie ».",
+    )
+    classe_nationale = forms.ChoiceField(
+        label="Classe dans la consolidation nationale",
+        choices=[("", "Selon la catégorie"), *ClasseNationale.choices],
+        required=False,
+        help_text="Ligne du tableau des flux national où ces sorties sont comptées : les abandons sont "
+        "les départs de leur propre chef ; seuls les déménagements, décès et retraites sont neutralisés "
+        "dans le taux national « hors sorties neutralisées ».",
     )
     commission_requise = forms.BooleanField(label="Validation en commission", required=False)
     is_active = forms.BooleanField(

@@ -6,6 +6,7 @@ from simple_history.models import HistoricalRecords
 from parcours.enums import (
     CategorieEtape,
     CategorieSortie,
+    ClasseNationale,
     DistanceEmploi,
     ModeEntretien,
     MotifSuspension,
@@ -405,6 +406,14 @@ class TypeSortie(models.Model):
         choices=CategorieDepartement.choices,
         blank=True,
         default="",
+    )
+
+    classe_nationale = models.CharField(
+        "classe dans la consolidation nationale",
+        max_length=30,
+        choices=ClasseNationale.choices,
+        default=ClasseNationale.AUTRE,
+        help_text="Ligne du tableau des flux national (Alliance Villes Emploi) où la sortie est comptée.",
     )
 
     history = HistoricalRecords()

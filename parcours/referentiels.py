@@ -13,8 +13,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from parcours.enums import CATEGORIES_POSITIVES, CLASSES_POSITIVES
 from parcours.enums import CategorieEtape as E
 from parcours.enums import CategorieSortie as C
+from parcours.enums import ClasseNationale as N
 from parcours.permissions import can_edit_referentiel
 from parcours.sorties import criteres_errors
 
@@ -88,7 +90,7 @@ TYPES_SORTIE = (
     (
         "CREATION_ENTREPRISE",
         "Création d'entreprise (6 mois après l'immatriculation)",
-        C.EMPLOI_DURABLE,
+        C.CREATION_ENTREPRISE,
         CREATION,
         False,
     ),
@@ -115,7 +117,8 @@ TYPES_SORTIE = (
     ),
     ("AUTRE_POSITIVE", "Autre sortie positive (dynamique)", C.POSITIVE_AUTRE, AUTRE_POSITIVE, True),
     ("ABANDON", "Abandon", C.ABANDON, [], False),
-    ("NON_RESPECT_CONTRAT", "Non-respect du contrat d'engagement", C.ABANDON, [], False),
+    # not an abandon: abandons are the participants leaving « de leur propre chef » (001 l.518-519)
+    ("NON_RESPECT_CONTRAT", "Non-respect du contrat d'engagement", C.AUTRE, [], False),
     ("DEMENAGEMENT", "Déménagement", C.NEUTRALISEE, [], False),
     ("DECES", "Décès", C.NEUTRALISEE, [], False),
     ("RETRAITE", "Retraite", C.NEUTRALISEE, [], False),
@@ -163,11 +166,79 @@ def categorie_departement_par_defaut(code, categorie):
     (``TypeSortie.categorie_departement``): transition codes, then by category; ``""`` = autre."""
     if code in CODES_TRANSITION:
         return "emploi_transition"
-    if categorie == C.EMPLOI_DURABLE:
+    if categorie in (C.EMPLOI_DURABLE, C.CREATION_ENTREPRISE):
         return "emploi_durable"
     if categorie in (C.QUALIFIANTE, C.POSITIVE_AUTRE):
         return "positive"
     return ""
+
+
+# The national class of each default exit type (``TypeSortie.classe_nationale``), with the seed
+# line behind it. Codes not listed take the class of their category (:func:`classe_nationale_par_defaut`).
+CLASSES_NATIONALES = {
+    # 001 l.499-501: « emploi durable (CDI ou CDD de plus de 6 mois, validés à l'issue des 6 mois) »
+    "CDI": N.EMPLOI_DURABLE,
+    "CDD_6M": N.EMPLOI_DURABLE,
+    "INTERIM_6M": N.EMPLOI_DURABLE,
+    "CONTRATS_SUCCESSIFS": N.EMPLOI_DURABLE,
+    # docs/domaine.md §5 « positive — emploi durable | création d'entreprise »; 000 l.1653-1655 shows it
+    # apart (« 42 % en emploi, 5 % en formation, 1 % en création d'entreprise »): its own PLIE
+    # category, counted in emploi durable nationally (a gestionnaire confirms it)
+    "CREATION_ENTREPRISE": N.EMPLOI_DURABLE,
+    # 001 l.501: « 2 453 sur une sortie qualifiante »
+    "FORMATION_QUALIFIANTE": N.QUALIFIANTE,
+    # 001 l.501: « 495 autres sorties positives »
+    "CONTRAT_AIDE": N.POSITIVE_AUTRE,
+    "AUTRE_POSITIVE": N.POSITIVE_AUTRE,
+    # 001 l.513, l.518-519: abandons = leaving « de leur propre chef »
+    "ABANDON": N.ABANDON,
+    # 001 l.515-516: « Autres (y compris évolution vers des dispositifs plus adaptés…) »
+    "NON_RESPECT_CONTRAT": N.AUTRE,
+    # 001 l.514, l.521-529: only déménagements, décès, retraites are neutralised nationally
+    "DEMENAGEMENT": N.DEMENAGEMENT_DECES_RETRAITE,
+    "DECES": N.DEMENAGEMENT_DECES_RETRAITE,
+    "RETRAITE": N.DEMENAGEMENT_DECES_RETRAITE,
+    # neutralised in the PLIE's own rates only (docs/domaine.md §5), « autres » nationally (001 l.515)
+    "INCARCERATION": N.AUTRE,
+    "MATERNITE": N.AUTRE,
+    "REORIENTATION": N.AUTRE,
+    "SANTE": N.AUTRE,
+    "AUTRE": N.AUTRE,
+}
+
+# The national class of a category when the code says nothing more.
+CLASSE_DE_CATEGORIE = {
+    C.EMPLOI_DURABLE: N.EMPLOI_DURABLE,
+    C.CREATION_ENTREPRISE: N.EMPLOI_DURABLE,
+    C.QUALIFIANTE: N.QUALIFIANTE,
+    C.POSITIVE_AUTRE: N.POSITIVE_AUTRE,
+    C.ABANDON: N.ABANDON,
+    C.NEUTRALISEE: N.AUTRE,  # the PLIE neutralises it; nationally only moves, deaths, retirements
+    C.AUTRE: N.AUTRE,
+}
+
+
+def classe_nationale_par_defaut(code, categorie):
+    """The default national class of an exit type: the default referential's own
+    (:data:`CLASSES_NATIONALES`, with its seed line), else the class of its category."""
+    classe = CLASSES_NATIONALES.get(code)
+    if classe is not None and (classe in CLASSES_POSITIVES) == (categorie in CATEGORIES_POSITIVES):
+        return classe
+    return CLASSE_DE_CATEGORIE.get(categorie, N.AUTRE)
+
+
+def classe_nationale_errors(categorie, classe):
+    """French messages when the national class contradicts the category (a positive exit is
+    positive in both, so that the PLIE's and the national counts of positive exits agree)."""
+    if classe not in N.values:
+        return ["Choisissez la classe de la consolidation nationale."]
+    if categorie in C.values and (classe in CLASSES_POSITIVES) != (categorie in CATEGORIES_POSITIVES):
+        if categorie in CATEGORIES_POSITIVES:
+            return ["Une sortie positive se classe dans une classe positive de la consolidation nationale."]
+        return [
+            "Une sortie sans suite se classe dans une classe « sans suite » de la consolidation nationale."
+        ]
+    return []
 
 
 def ensure_defaults(plie_id, *, type_sortie_model, type_etape_model, bulk_create):
@@ -177,10 +248,13 @@ def ensure_defaults(plie_id, *, type_sortie_model, type_etape_model, bulk_create
     fields = {f.name for f in type_sortie_model._meta.get_fields()}
 
     def departement(code, categorie):
-        # The historical model of migrations before 0004 has no Département class yet.
-        if "categorie_departement" not in fields:
-            return {}
-        return {"categorie_departement": categorie_departement_par_defaut(code, categorie)}
+        # The historical models of older migrations have neither class yet.
+        classes = {}
+        if "categorie_departement" in fields:
+            classes["categorie_departement"] = categorie_departement_par_defaut(code, categorie)
+        if "classe_nationale" in fields:
+            classes["classe_nationale"] = classe_nationale_par_defaut(code, categorie)
+        return classes
 
     existing = set(type_sortie_model.objects.filter(plie_id=plie_id).values_list("code", flat=True))
     sorties = [
@@ -268,11 +342,15 @@ def type_sortie_save(
     is_active=True,
     ordre=0,
     categorie_departement=None,
+    classe_nationale=None,
 ):
     """Create (``type_sortie`` ``None``) or change an exit type of ``plie``'s referential.
 
     ``categorie_departement`` is its class in the Département's nomenclature (``""`` = autre
-    sortie; ``None``: kept as it is, or the default of the category for a new type).
+    sortie; ``None``: kept as it is, or the default of the category for a new type);
+    ``classe_nationale`` its line in the national flow table (``None``: kept, or the default of
+    :func:`classe_nationale_par_defaut` for a new type or a type whose category changes between
+    positive and sans suite).
 
     Only an administrateur of the PLIE may; the code is unique in the PLIE and no longer
     changes once exits use it (reports and exports read it); the criteria must be well formed
@@ -314,6 +392,15 @@ def type_sortie_save(
         errors["ordre"] = [f"L'ordre est un nombre entier entre 0 et {ORDRE_MAX}."]
     if categorie_departement is not None and categorie_departement not in TypeSortie.CategorieDepartement:
         errors["categorie_departement"] = ["Choisissez le classement dans la nomenclature du Département."]
+    if classe_nationale is None:
+        garde = type_sortie is not None and not classe_nationale_errors(
+            categorie, type_sortie.classe_nationale
+        )
+        classe_nationale = (
+            type_sortie.classe_nationale if garde else classe_nationale_par_defaut(code, categorie)
+        )
+    elif categorie in C.values and classe_nationale_errors(categorie, classe_nationale):
+        errors["classe_nationale"] = classe_nationale_errors(categorie, classe_nationale)
     if errors:
         raise ValidationError(errors)
     if categorie_departement is None:
@@ -325,6 +412,7 @@ def type_sortie_save(
     if type_sortie is None:
         type_sortie = TypeSortie(plie=plie)
     type_sortie.categorie_departement = categorie_departement
+    type_sortie.classe_nationale = classe_nationale
     type_sortie.code = code
     type_sortie.libelle = libelle
     type_sortie.categorie = categorie

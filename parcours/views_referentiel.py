@@ -106,6 +106,7 @@ def _save(request, *, plie, several, type_sortie, form, criteres):
                 is_active=data["is_active"],
                 ordre=data["ordre"],
                 categorie_departement=data["categorie_departement"],
+                classe_nationale=data["classe_nationale"] or None,
             )
         except ValidationError as error:
             form.add_service_errors(error)
@@ -158,6 +159,7 @@ def type_sortie_update(request, pk):
         "libelle": type_sortie.libelle,
         "categorie": type_sortie.categorie,
         "categorie_departement": type_sortie.categorie_departement,
+        "classe_nationale": type_sortie.classe_nationale,
         "commission_requise": type_sortie.commission_requise,
         "is_active": type_sortie.is_active,
         "ordre": type_sortie.ordre,

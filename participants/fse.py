@@ -25,6 +25,8 @@ IDENTITE = (
     ("date_naissance", "Date de naissance"),
     ("sexe", "Sexe"),
     ("code_commune_naissance", "Commune de naissance (code, 99999 si à l'étranger)"),
+    # third-country nationals are an FSE+ common indicator (EECO13): the nationality is asked
+    ("nationalite", "Nationalité (française, UE, hors UE)"),
 )
 
 QUESTIONS = (

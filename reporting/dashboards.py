@@ -24,7 +24,7 @@ from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
 from operations.selectors import COMPTEURS_RESUME, completude_par_plie
-from parcours.enums import CategorieSortie, TypeAlerte
+from parcours.enums import ClasseNationale, TypeAlerte
 from parcours.models import Alerte, Parcours
 from participants.models import SituationEntree
 from plie.core import charts
@@ -34,12 +34,13 @@ from reporting import indicateurs
 from reporting.flux import (
     UN_JOUR,
     Periode,
+    compteurs_flux,
     en_parcours_le,
     en_parcours_pendant,
     entre_pendant,
     flux_depuis,
     sorti_pendant,
-    sortie_de_categorie,
+    sortie_de_classe,
     sortie_positive,
 )
 from reporting.models import SnapshotPlie
@@ -69,9 +70,10 @@ INDICATEURS = {
     "entrees": Indicateur("Entrées", entre_pendant),
     "sorties": Indicateur("Sorties", sorti_pendant),
     "sorties_positives": Indicateur("Sorties positives (validées)", sortie_positive),
-    "abandons": Indicateur("Abandons", lambda p: sortie_de_categorie(p, CategorieSortie.ABANDON)),
+    "abandons": Indicateur("Abandons", lambda p: sortie_de_classe(p, ClasseNationale.ABANDON)),
     "neutralisees": Indicateur(
-        "Sorties neutralisées", lambda p: sortie_de_categorie(p, CategorieSortie.NEUTRALISEE)
+        "Sorties neutralisées (déménagements, décès, retraites)",
+        lambda p: sortie_de_classe(p, ClasseNationale.DEMENAGEMENT_DECES_RETRAITE),
     ),
     "en_parcours": Indicateur("En parcours", lambda p: en_parcours_le(p.fin), sur_periode=False),
     "file_active": Indicateur("File active du référent", lambda p: en_parcours_le(p.fin), sur_periode=False),
@@ -128,18 +130,7 @@ def libelle_mois(periode):
 
 def _compteurs(periode):
     """The counts of ``reporting.flux.compter`` (the same conditions), to group by PLIE."""
-    return {
-        "en_parcours_debut": Count("pk", filter=en_parcours_le(periode.veille)),
-        "entrees": Count("pk", filter=entre_pendant(periode)),
-        "en_parcours_pendant": Count("pk", filter=en_parcours_pendant(periode)),
-        "sorties": Count("pk", filter=sorti_pendant(periode)),
-        "emploi_durable": Count("pk", filter=sortie_de_categorie(periode, CategorieSortie.EMPLOI_DURABLE)),
-        "qualifiante": Count("pk", filter=sortie_de_categorie(periode, CategorieSortie.QUALIFIANTE)),
-        "positive_autre": Count("pk", filter=sortie_de_categorie(periode, CategorieSortie.POSITIVE_AUTRE)),
-        "abandons": Count("pk", filter=sortie_de_categorie(periode, CategorieSortie.ABANDON)),
-        "neutralisees": Count("pk", filter=sortie_de_categorie(periode, CategorieSortie.NEUTRALISEE)),
-        "en_parcours_fin": Count("pk", filter=en_parcours_le(periode.fin)),
-    }
+    return compteurs_flux(periode)
 
 
 def flux_par_plie(plie_ids, periode):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from operations.indicateurs_fse import ENTREE as ENTREE_FSE
 from operations.indicateurs_fse import SORTIE as SORTIE_FSE
-from parcours.enums import CategorieEtape, ModeEntretien
+from parcours.enums import CategorieEtape, CategorieSortie, ModeEntretien
 from participants.enums import NiveauFormation, Sexe
 from plie.core.writers import XlsxWriter, csv_bytes
 
@@ -37,6 +37,10 @@ LIBELLES_VALEURS = {
 }
 LIBELLES_ETAPES = {**dict(CategorieEtape.choices), "sans_etape": "Sans étape"}
 LIBELLES_MODES = dict(ModeEntretien.choices)
+LIBELLES_CATEGORIES_SORTIE = {
+    **dict(CategorieSortie.choices),
+    "non_validee": "Sortie positive non encore validée, ou sans type (comptée sans suite)",
+}
 
 FORMAT_POURCENTAGE = "0.0%"
 FORMAT_DECIMAL = "0.00"
@@ -45,7 +49,9 @@ FORMAT_DECIMAL = "0.00"
 @dataclass(frozen=True)
 class Tableau:
     """One table of the bilan: a title (the XLSX sheet's name), French headers, rows, and the
-    indexes of the columns holding rates (shown as percentages) or other decimals."""
+    indexes of the columns holding rates (shown as percentages) or other decimals. A column
+    holds one kind of number: a rate and a duration never share a column (a duration formatted
+    as a percentage reads « 2306,4 % »)."""
 
     titre: str
     entetes: tuple
@@ -107,17 +113,31 @@ def _tableaux_parcours(bilan):
             ],
         ),
         Tableau(
-            "Taux et durée",
-            ("Indicateur", "Valeur", "Définition"),
+            "Sorties par catégorie",
+            ("Catégorie de sortie du PLIE", "Sorties"),
             [
-                *lignes_taux(taux, f"entrées de {annee}"),
+                [LIBELLES_CATEGORIES_SORTIE.get(categorie, categorie), nombre]
+                for categorie, nombre in flux["sorties_par_categorie"].items()
+            ],
+        ),
+        Tableau(
+            "Taux et durée",
+            ("Indicateur", "Taux", "Durée (mois)", "Définition"),
+            [
+                *(
+                    [libelle, valeur, None, definition]
+                    for libelle, valeur, definition in lignes_taux(taux, f"entrées de {annee}")
+                ),
                 [
                     "Durée moyenne des parcours (mois)",
+                    None,
                     bilan["duree_moyenne_parcours_mois"],
                     f"de l'entrée à la sortie, participants sortis en {annee}",
                 ],
             ],
+            # one number format per column kind: rates as percentages, the duration in months
             colonnes_taux=(1,),
+            colonnes_decimales=(2,),
         ),
         Tableau(
             "Répartitions",
@@ -326,6 +346,12 @@ def lignes_taux(taux, entrees):
             "Taux de sorties positives hors sorties neutralisées",
             taux["sorties_positives_hors_neutralisees"],
             "sorties positives / (sorties − déménagements, décès, retraites)",
+        ],
+        [
+            "Taux de sorties positives hors sorties neutralisées par le PLIE",
+            taux["sorties_positives_hors_neutralisees_plie"],
+            "sorties positives / (sorties − sorties de catégorie « neutralisée » du référentiel du PLIE, "
+            "dont incarcérations et maternités) : taux propre au PLIE, non national",
         ],
         [
             "Taux de sorties positives sur les entrées",

@@ -12,23 +12,38 @@ Definitions (docs/domaine.md §7 « Annual flow table », ``001`` l.446–470):
   counts nowhere;
 - **en parcours pendant** the period (« en parcours en N »): entered on or before its last day
   and not exited before its first day = stock at the start + entrées;
-- the exit's category is ``sortie.type.categorie`` (the PLIE's exit referential, docs/domaine.md §5); a
-  positive category counts as a **sortie positive** only if ``sortie.validee`` (« never count an
-  unvalidated job », docs/domaine.md §5 (c)); every other exit of the period (abandon, neutralised, other,
-  an unvalidated positive, an exit without its Sortie row) is a **sortie sans suite**, so that
+- the exit's line in the flow table is its type's **national class**
+  (``sortie.type.classe_nationale``, data of the PLIE's exit referential with the ``001``
+  defaults of ``parcours.referentiels.CLASSES_NATIONALES``): emploi durable / sortie qualifiante
+  / autres positives; abandons (leaving of one's own accord, ``001`` l.518-519) /
+  déménagements-décès-retraites (the only exits neutralised nationally, ``001`` l.514,
+  l.521-529) / autres. A positive class counts as a **sortie positive** only if
+  ``sortie.validee`` (« never count an unvalidated job », docs/domaine.md §5 (c)); every other exit of
+  the period (a sans-suite class, an unvalidated positive, an exit without its Sortie row) is a
+  **sortie sans suite**, so that
 
       en parcours au 31/12/N-1 + entrées(N) − sorties(N) = en parcours au 31/12/N
 
-  holds exactly, by construction: :func:`verifier_invariant` checks it on every flow table.
+  holds exactly, by construction: :func:`verifier_invariant` checks it on every flow table;
+- ``sorties_par_categorie`` gives the same exits by the PLIE's own category
+  (``sortie.type.categorie``), création d'entreprise on its own line (``000`` l.1653-1655:
+  « 48 % = 42 % emploi + 5 % formation + 1 % création »), a positive category only once
+  validated, ``non_validee`` for the rest (an unvalidated positive, no Sortie row).
 """
 
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum, Value, Window
-from django.db.models.functions import Coalesce, Greatest, Least, RowNumber, TruncMonth
+from django.db.models import Count, DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Greatest, Least, TruncMonth
 
-from parcours.enums import CATEGORIES_POSITIVES, CategorieSortie, ModeEntretien
+from parcours.enums import (
+    CATEGORIES_POSITIVES,
+    CLASSES_POSITIVES,
+    CategorieSortie,
+    ClasseNationale,
+    ModeEntretien,
+)
 from parcours.models import Entretien, Etape
 from reporting import indicateurs
 from reporting.selectors import avec_categories
@@ -106,8 +121,29 @@ def sortie_de_categorie(periode, categorie):
     return condition
 
 
+def sortie_de_classe(periode, classe):
+    """Exited in the period with an exit of the national ``classe``; a positive class only once
+    the exit is validated."""
+    condition = sorti_pendant(periode) & Q(sortie__type__classe_nationale=classe)
+    if classe in CLASSES_POSITIVES:
+        condition &= Q(sortie__validee=True)
+    return condition
+
+
 def sortie_positive(periode):
-    return sorti_pendant(periode) & Q(sortie__type__categorie__in=CATEGORIES_POSITIVES, sortie__validee=True)
+    """A validated exit of a positive class (the PLIE's positive categories are exactly the
+    positive classes: ``parcours.referentiels.classe_nationale_errors``)."""
+    return sorti_pendant(periode) & Q(
+        sortie__type__classe_nationale__in=CLASSES_POSITIVES, sortie__validee=True
+    )
+
+
+def compteurs_categories(periode):
+    """``{"categorie_<categorie>": Count}``: the exits of the period by the PLIE's category."""
+    return {
+        f"categorie_{categorie}": Count("pk", filter=sortie_de_categorie(periode, categorie))
+        for categorie in CategorieSortie.values
+    }
 
 
 DUREE_PARCOURS = ExpressionWrapper(F("date_sortie") - F("date_entree"), output_field=DurationField())
@@ -119,7 +155,7 @@ def compteurs_par_valeur(periode):
         "entrees": Count("pk", filter=entre_pendant(periode)),
         "sorties": Count("pk", filter=sorti_pendant(periode)),
         "sorties_positives": Count("pk", filter=sortie_positive(periode)),
-        "abandons": Count("pk", filter=sortie_de_categorie(periode, CategorieSortie.ABANDON)),
+        "abandons": Count("pk", filter=sortie_de_classe(periode, ClasseNationale.ABANDON)),
     }
 
 
@@ -133,18 +169,29 @@ class FluxIncoherent(AssertionError):
 def compter(perimetre, periode):
     """Every count of the flow table and the exited parcours' total duration (one query)."""
     return perimetre.parcours().aggregate(
-        en_parcours_debut=Count("pk", filter=en_parcours_le(periode.veille)),
-        entrees=Count("pk", filter=entre_pendant(periode)),
-        en_parcours_pendant=Count("pk", filter=en_parcours_pendant(periode)),
-        sorties=Count("pk", filter=sorti_pendant(periode)),
-        emploi_durable=Count("pk", filter=sortie_de_categorie(periode, CategorieSortie.EMPLOI_DURABLE)),
-        qualifiante=Count("pk", filter=sortie_de_categorie(periode, CategorieSortie.QUALIFIANTE)),
-        positive_autre=Count("pk", filter=sortie_de_categorie(periode, CategorieSortie.POSITIVE_AUTRE)),
-        abandons=Count("pk", filter=sortie_de_categorie(periode, CategorieSortie.ABANDON)),
-        neutralisees=Count("pk", filter=sortie_de_categorie(periode, CategorieSortie.NEUTRALISEE)),
-        en_parcours_fin=Count("pk", filter=en_parcours_le(periode.fin)),
+        **compteurs_flux(periode),
         duree_sorties=Sum(DUREE_PARCOURS, filter=sorti_pendant(periode)),
     )
+
+
+def compteurs_flux(periode):
+    """The counts of the flow table (:func:`flux_depuis` reads them): stocks, entries, exits by
+    national class and by the PLIE's category."""
+    return {
+        "en_parcours_debut": Count("pk", filter=en_parcours_le(periode.veille)),
+        "entrees": Count("pk", filter=entre_pendant(periode)),
+        "en_parcours_pendant": Count("pk", filter=en_parcours_pendant(periode)),
+        "sorties": Count("pk", filter=sorti_pendant(periode)),
+        "emploi_durable": Count("pk", filter=sortie_de_classe(periode, ClasseNationale.EMPLOI_DURABLE)),
+        "qualifiante": Count("pk", filter=sortie_de_classe(periode, ClasseNationale.QUALIFIANTE)),
+        "positive_autre": Count("pk", filter=sortie_de_classe(periode, ClasseNationale.POSITIVE_AUTRE)),
+        "abandons": Count("pk", filter=sortie_de_classe(periode, ClasseNationale.ABANDON)),
+        "neutralisees": Count(
+            "pk", filter=sortie_de_classe(periode, ClasseNationale.DEMENAGEMENT_DECES_RETRAITE)
+        ),
+        "en_parcours_fin": Count("pk", filter=en_parcours_le(periode.fin)),
+        **compteurs_categories(periode),
+    }
 
 
 def flux_depuis(compteurs):
@@ -152,8 +199,10 @@ def flux_depuis(compteurs):
 
     - sorties positives = emploi durable + qualifiante + autres positives (validated only);
     - sorties sans suite = sorties − sorties positives, split into abandons, neutralisées
-      (déménagement, décès, retraite…) and autres (réorientation, santé, other, and any exit
-      whose category is unknown or whose positive exit is not validated)."""
+      (déménagements, décès, retraites only) and autres (réorientation, santé, non-respect du
+      contrat d'engagement, incarcération, maternité, other, and any exit whose type is unknown
+      or whose positive exit is not validated);
+    - ``sorties_par_categorie``: the exits by the PLIE's category (``non_validee``: the rest)."""
     c = compteurs
     positives = c["emploi_durable"] + c["qualifiante"] + c["positive_autre"]
     sans_suite = c["sorties"] - positives
@@ -174,6 +223,7 @@ def flux_depuis(compteurs):
             "autres": sans_suite - c["abandons"] - c["neutralisees"],
         },
         "en_parcours_fin": c["en_parcours_fin"],
+        "sorties_par_categorie": par_categorie(c),
     }
     if c["en_parcours_pendant"] != flux["en_parcours_annee"]:
         raise FluxIncoherent(
@@ -182,6 +232,17 @@ def flux_depuis(compteurs):
         )
     verifier_invariant(flux)
     return flux
+
+
+def par_categorie(compteurs):
+    """``{categorie: n, …, "non_validee": n}`` from :func:`compteurs_flux`'s counts (a count
+    missing from ``compteurs``, as in an older stored version, is 0)."""
+    resultat = {categorie: compteurs.get(f"categorie_{categorie}", 0) for categorie in CategorieSortie.values}
+    resultat[NON_VALIDEE] = compteurs["sorties"] - sum(resultat.values())
+    return resultat
+
+
+NON_VALIDEE = "non_validee"
 
 
 def verifier_invariant(flux):
@@ -281,29 +342,31 @@ def lignes_etapes(perimetre, periode):
 
 def lignes_etape_principale(perimetre, periode):
     """Participants in parcours during the period by **main step category**: the category of
-    their étape with the most days within the period (ties: the latest started). Those with no
-    étape are not in the rows (participants in parcours − the rows' total). docs/domaine.md §7
-    « distribution of participants by main step type », ``001`` l.712–730.
+    their étape with the most days within the period (ties: the latest started, then the latest
+    created). Those with no étape are not in the rows (participants in parcours − the rows'
+    total). docs/domaine.md §7 « distribution of participants by main step type », ``001`` l.712–730.
 
-    One query: the étapes of the period ranked per parcours (a window function), the first of
-    each counted per category."""
+    One query: each parcours in parcours during the period gets the category of its main étape
+    (a correlated subquery ordered by days in the period), and the parcours are counted per
+    category. (Grouping the ranked étapes themselves counted one row per category: the window
+    was computed after the grouping.)"""
     jours_dans_periode = ExpressionWrapper(
         Least(Coalesce("date_fin", Value(periode.fin)), Value(periode.fin))
         - Greatest("date_debut", Value(periode.debut)),
         output_field=DurationField(),
     )
-    rang = Window(
-        RowNumber(),
-        partition_by=F("parcours_id"),
-        order_by=[F("jours").desc(), F("date_debut").desc(), F("pk").desc()],
+    principale = (
+        Etape.objects.filter(parcours_id=OuterRef("pk"))
+        .filter(etape_pendant(periode))
+        .annotate(jours=jours_dans_periode)
+        .order_by(F("jours").desc(), F("date_debut").desc(), F("pk").desc())
+        .values("type__categorie")[:1]
     )
     return list(
-        Etape.objects.filter(
-            perimetre.q("parcours__"), en_parcours_pendant(periode, "parcours__"), etape_pendant(periode)
-        )
-        .annotate(jours=jours_dans_periode, categorie=F("type__categorie"))
-        .annotate(rang=rang)
-        .filter(rang=1)
+        perimetre.parcours()
+        .filter(en_parcours_pendant(periode))
+        .annotate(categorie=Subquery(principale))
+        .filter(categorie__isnull=False)
         .values("categorie")
         .annotate(participants=Count("pk"))
         .order_by()

@@ -25,10 +25,20 @@ def taux_sorties_positives(sorties_positives, sorties):
 def taux_sorties_positives_hors_neutralisees(sorties_positives, sorties, neutralisees):
     """Sorties positives / (sorties − sorties neutralisées).
 
-    docs/domaine.md §7, variant « hors déménagements, décès, retraite » (``001`` l.526–530): the
-    administrative exits (déménagement, décès, retraite…) are not imputable to the PLIE and are
-    taken out of the denominator."""
+    docs/domaine.md §7, variant « hors déménagements, décès, retraite » (``001`` l.514, l.521–530): the
+    moves, deaths and retirements are not imputable to the PLIE and are taken out of the
+    denominator — those only (the national class ``demenagement_deces_retraite``), not an
+    incarceration nor a maternity, which the national table counts in « autres »."""
     return taux(sorties_positives, sorties - neutralisees)
+
+
+def taux_sorties_positives_hors_neutralisees_plie(sorties_positives, sorties, neutralisees_plie):
+    """Sorties positives / (sorties − the exits the PLIE itself neutralises).
+
+    docs/domaine.md §5: a PLIE may also neutralise, in its own rates, an incarceration of more than 3
+    months or a maternity without return (its exit types of category « neutralisée »); the
+    report says so next to the national rate, never instead of it."""
+    return taux(sorties_positives, sorties - neutralisees_plie)
 
 
 def taux_sorties_positives_sur_entrees(sorties_positives, entrees):
@@ -63,7 +73,8 @@ def total_sorties(flux):
 
 
 def taux_du_flux(flux):
-    """The four rates of the annual flow table, side by side (the ``taux`` of the bilan).
+    """The rates of the annual flow table, side by side (the ``taux`` of the bilan): the four
+    national ones and the rate without the PLIE's own neutralised exits.
 
     ``flux`` is the dict of :func:`reporting.flux.flux_annuel`."""
     positives = flux["sorties_positives"]["total"]
@@ -73,6 +84,12 @@ def taux_du_flux(flux):
         "sorties_positives_hors_neutralisees": taux_sorties_positives_hors_neutralisees(
             positives, sorties, flux["sorties_sans_suite"]["neutralisees"]
         ),
+        # unknown (None) for a flow table without the PLIE's categories (the national figures)
+        "sorties_positives_hors_neutralisees_plie": taux_sorties_positives_hors_neutralisees_plie(
+            positives, sorties, flux["sorties_par_categorie"]["neutralisee"]
+        )
+        if "sorties_par_categorie" in flux
+        else None,
         "sorties_positives_sur_entrees": taux_sorties_positives_sur_entrees(positives, flux["entrees"]),
         "abandons_sur_sorties": taux_abandons(flux["sorties_sans_suite"]["abandons"], sorties),
     }

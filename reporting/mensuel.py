@@ -30,7 +30,7 @@ from plie.core.dates import format_date, mois_long
 from reporting import flux as queries
 from reporting import indicateurs
 from reporting.exports import Tableau, lignes_taux, tableaux_csv, tableaux_xlsx
-from reporting.flux import Periode
+from reporting.flux import NON_VALIDEE, Periode
 
 MOIS_RE = re.compile(r"^(\d{4})-(\d{2})$")
 ANNEE_MIN, ANNEE_MAX = 2000, 2100
@@ -38,6 +38,7 @@ SANS_TYPE = "Sortie sans type renseigné"
 # The exit categories in the order of the flow table (positives first).
 ORDRE_CATEGORIES = (
     CategorieSortie.EMPLOI_DURABLE,
+    CategorieSortie.CREATION_ENTREPRISE,
     CategorieSortie.QUALIFIANTE,
     CategorieSortie.POSITIVE_AUTRE,
     CategorieSortie.ABANDON,
@@ -149,17 +150,12 @@ def par_classe_departement(types):
 
 
 def par_categorie(flux):
-    """The exits by category of the exit referential, as the flow table counts them (a positive
-    category counts only its validated exits; the rest falls into ``autre``)."""
-    positives, sans_suite = flux["sorties_positives"], flux["sorties_sans_suite"]
-    return {
-        CategorieSortie.EMPLOI_DURABLE.value: positives["emploi_durable"],
-        CategorieSortie.QUALIFIANTE.value: positives["qualifiante"],
-        CategorieSortie.POSITIVE_AUTRE.value: positives["autres"],
-        CategorieSortie.ABANDON.value: sans_suite["abandons"],
-        CategorieSortie.NEUTRALISEE.value: sans_suite["neutralisees"],
-        CategorieSortie.AUTRE.value: sans_suite["autres"],
-    }
+    """The exits by the PLIE's category of the exit referential (a positive category counts only
+    its validated exits), création d'entreprise on its own line; an unvalidated positive and an
+    exit without its type fall into « autre »."""
+    categories = dict(flux["sorties_par_categorie"])
+    categories[CategorieSortie.AUTRE.value] += categories.pop(NON_VALIDEE)
+    return {categorie.value: categories[categorie.value] for categorie in ORDRE_CATEGORIES}
 
 
 def reporting_mensuel(perimetre, annee, mois, *, codes=(), aujourd_hui=None):

@@ -56,6 +56,14 @@ def _mois(cle, longs=False):
 # --- Context --------------------------------------------------------------------------------------
 
 
+CATEGORIES_POSITIVES_PLIE = (
+    ("emploi_durable", "emploi durable"),
+    ("creation_entreprise", "création d'entreprise"),
+    ("qualifiante", "sortie qualifiante"),
+    ("positive_autre", "autres sorties positives"),
+)
+
+
 def _flux(bilan):
     annee, flux = bilan["annee"], bilan["flux"]
     positives, sans_suite = flux["sorties_positives"], flux["sorties_sans_suite"]
@@ -72,6 +80,13 @@ def _flux(bilan):
         ("dont", "dont déménagements, décès, retraites (neutralisées)", sans_suite["neutralisees"]),
         ("dont", "dont autres (y compris réorientations)", sans_suite["autres"]),
         ("stock", f"En parcours au 31/12/{annee}", flux["en_parcours_fin"]),
+        # the same positive exits by the PLIE's own category: création d'entreprise on its own
+        # line (000 l.1653-1655 « 42 % en emploi, 5 % en formation, 1 % en création d'entreprise »)
+        ("total", f"Sorties positives en {annee} par catégorie du PLIE", positives["total"]),
+        *(
+            ("dont", f"dont {libelle}", flux["sorties_par_categorie"][c])
+            for c, libelle in CATEGORIES_POSITIVES_PLIE
+        ),
     ]
     return [{"classe": classe, "libelle": libelle, "valeur": nombre(v)} for classe, libelle, v in lignes]
 
@@ -94,6 +109,13 @@ def _taux(bilan):
             "Sorties positives rapportées aux sorties, sans compter les déménagements, décès et "
             "retraites (sorties neutralisées).",
             (positives, sorties - sans_suite["neutralisees"]),
+        ),
+        (
+            "Taux de sorties positives hors sorties neutralisées par le PLIE",
+            taux["sorties_positives_hors_neutralisees_plie"],
+            "Taux propre au PLIE, non national : sans compter les sorties que son référentiel "
+            "neutralise (catégorie « neutralisée », dont incarcérations et maternités).",
+            (positives, sorties - flux["sorties_par_categorie"]["neutralisee"]),
         ),
         (
             "Taux de sorties positives sur les entrées",

@@ -63,6 +63,7 @@ class ParticipantFactory(DjangoModelFactory):
     prenom = factory.Faker("first_name", locale="fr_FR")
     sexe = Sexe.FEMME
     date_naissance = datetime.date(1985, 3, 14)
+    nationalite = "fr"
 
 
 def user_with_role(role, structure, **kwargs):

@@ -108,7 +108,28 @@ CAS = [
         {"menage_monoparental"},
     ),
     ("entrée après le questionnaire", {}, {"date_questionnaire": D(2026, 2, 1)}, {"date_entree"}),
-    ("sans date de questionnaire", {}, {"date_questionnaire": None}, set()),
+    ("sans date de questionnaire", {}, {"date_questionnaire": None}, {"date_questionnaire"}),
+    ("nationalité", {"nationalite": ""}, {}, {"nationalite"}),
+    # present answers Ma Démarche FSE would reject: the same definition for the board and the file
+    ("commune de naissance invalide", {"code_commune_naissance": "20123"}, {}, {"code_commune_naissance"}),
+    ("né en Corse", {"code_commune_naissance": "2A004"}, {}, set()),
+    ("né à l'étranger", {"code_commune_naissance": "99999"}, {}, set()),
+    ("code postal hors département", {"code_postal": "00100"}, {}, {"code_postal"}),
+    ("code postal Corse", {"code_postal": "20200"}, {}, set()),
+    ("code postal outre-mer", {"code_postal": "97400"}, {}, set()),
+    ("téléphone étranger", {"telephone": "+32 470 12 34 56"}, {}, {"telephone"}),
+    ("téléphone national", {"telephone": "06 01 02 03 04"}, {}, set()),
+    ("courriel invalide", {"email": "a@exemple"}, {}, {"email"}),
+    ("moins de 16 ans", {"date_naissance": D(2010, 2, 3)}, {}, {"date_naissance"}),
+    ("16 ans la veille", {"date_naissance": D(2010, 2, 2)}, {}, set()),
+    ("plus de 80 ans", {"date_naissance": D(1945, 2, 1)}, {}, {"date_naissance"}),
+    ("durée de recherche absurde", {}, {"duree_recherche_mois": 601}, {"duree_recherche_mois"}),
+    (
+        "entrée hors opération",
+        {},
+        {"date_entree": D(2025, 12, 31)},
+        {"date_entree"},
+    ),
     (
         "plusieurs manques",
         {"commune": ""},
@@ -275,11 +296,21 @@ def test_sql_rule_agrees_with_python_rule_on_random_answers(operation):
         "telephone": [""],
         "email": ["x@exemple.fr"],
         "contact_tiers": ["CHRS"],
-        "code_commune_naissance": [""],
+        "code_commune_naissance": ["", "20123", "99999"],
+        "code_postal_bis": ["00100"],
+        "nationalite": ["", "hors_ue"],
+        "date_naissance": [D(2011, 1, 1), D(1930, 1, 1)],
     }
-    participant_fields = set(PARTICIPANT_COMPLET) | {"email", "contact_tiers"}
+    participant_fields = set(PARTICIPANT_COMPLET) | {
+        "email",
+        "contact_tiers",
+        "nationalite",
+        "date_naissance",
+    }
     for _ in range(200):
         changes = {champ: rng.choice(choix[champ]) for champ in rng.sample(sorted(choix), rng.randint(0, 3))}
+        if "code_postal_bis" in changes:
+            changes["code_postal"] = changes.pop("code_postal_bis")
         _inscription(
             operation,
             {k: v for k, v in changes.items() if k in participant_fields},

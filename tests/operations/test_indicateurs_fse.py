@@ -221,14 +221,60 @@ def test_the_bilan_fills_its_operations_and_fse_sections(world, django_assert_nu
 
     texte = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(render_bilan(bilan))).pages)
     assert "Opérations FSE et indicateurs FSE" in texte
-    assert "ACC-2026" in texte and "Chômeurs, y compris de longue durée (EECO01)" in texte
+    assert "ACC-2026" in texte and "Chômeurs, y compris de longue durée (EECO02)" in texte
     assert "7. Données et définitions" in texte
 
     classeur = load_workbook(io.BytesIO(export_xlsx(bilan)))
     assert {"Opérations", "Résultats des opérations", "Indicateurs FSE"} <= set(classeur.sheetnames)
     assert classeur["Opérations"]["A2"].value == "ACC-2026"
     csv = export_csv(bilan).decode("utf-8-sig")
-    assert "Indicateurs FSE — plie-a — 2026" in csv and "Entrée;Participants entrés (EECO11);2" in csv
+    assert "Indicateurs FSE — plie-a — 2026" in csv and "Entrée;Participants entrés (EECO01);2" in csv
 
     # PLIE B's bilan: its own operation, nothing of A
     assert [o["code"] for o in bilan_annuel(world.plie_b, 2026)["operations"]] == ["ACC-B"]
+
+
+# The SFC2021 code of each common indicator (Regulation (EU) 2021/1057 annex I as the Commission
+# codes it; sources in the module docstring): EECO01 is the total, EECO02 the unemployed, EECO12
+# the participants with disabilities.
+CODES_SFC2021 = [
+    ("entree", "participants", "EECO01"),
+    ("entree", "chomeurs", "EECO02"),
+    ("entree", "chomeurs_longue_duree", "EECO03"),
+    ("entree", "inactifs", "EECO04"),
+    ("entree", "en_emploi", "EECO05"),
+    ("entree", "moins_18", "EECO06"),
+    ("entree", "de_18_a_29", "EECO07"),
+    ("entree", "plus_55", "EECO08"),
+    ("entree", "cite_0_2", "EECO09"),
+    ("entree", "cite_3_4", "EECO10"),
+    ("entree", "cite_5_8", "EECO11"),
+    ("entree", "handicap", "EECO12"),
+    ("entree", "pays_tiers", "EECO13"),
+    ("entree", "origine_etrangere", "EECO14"),
+    ("entree", "sans_abri", "EECO16"),
+    ("sortie", "en_recherche", "EECR01"),
+    ("sortie", "en_formation", "EECR02"),
+    ("sortie", "qualification", "EECR03"),
+    ("sortie", "en_emploi", "EECR04"),
+]
+
+
+@pytest.mark.parametrize(("section", "cle", "code"), CODES_SFC2021)
+def test_each_indicator_carries_its_sfc2021_code(section, cle, code):
+    from operations.indicateurs_fse import LIBELLES_ENTREE, LIBELLES_SORTIE
+
+    libelles = LIBELLES_ENTREE if section == "entree" else LIBELLES_SORTIE
+    assert libelles[cle].endswith(f"({code})")
+
+
+def test_no_code_is_given_twice_and_none_is_unsourced():
+    from operations import indicateurs_fse
+    from operations.indicateurs_fse import ENTREE, SORTIE
+
+    codes = [
+        libelle[-7:-1] for _cle, libelle in (*ENTREE, *SORTIE) if libelle.endswith(")") and "EEC" in libelle
+    ]
+    assert len(codes) == len(set(codes)) == len(CODES_SFC2021)
+    for code in codes:  # every code is explained, with its source, in the module docstring
+        assert code in indicateurs_fse.__doc__

@@ -149,17 +149,43 @@ class TestInscrire:
             "(inscription ouverte)."
         ]
 
-    def test_a_new_enrolment_after_an_exit_is_fine_but_not_overlapping(self, world, operation):
-        first = InscriptionFactory(operation=operation, sortie=True)  # 02/02 -> 30/09
+    def test_a_re_entry_reopens_the_one_enrolment(self, world, operation):
+        first = InscriptionFactory(operation=operation, complete=True, sortie=True)  # 02/02 -> 30/09
         with pytest.raises(ValidationError) as error:
             services.inscrire(
-                operation, first.participant, D(2026, 9, 30), scope=scope_for(world.gestionnaire_a)
+                operation, first.participant, D(2026, 9, 29), scope=scope_for(world.gestionnaire_a)
             )
-        assert "la nouvelle entrée doit suivre cette sortie" in messages(error)["date_entree"][0]
-        second = services.inscrire(
+        assert "ne peut pas la précéder" in messages(error)["date_entree"][0]
+        again = services.inscrire(
             operation, first.participant, D(2026, 10, 1), scope=scope_for(world.gestionnaire_a)
         )
-        assert second.pk
+        # one participant, one record per operation: the same row, re-opened
+        assert again.pk == first.pk
+        assert Inscription.objects.filter(operation=operation, participant=first.participant).count() == 1
+        again.refresh_from_db()
+        # the first entry and its questionnaire are kept; the exit is cleared, to record at the final exit
+        assert (again.date_entree, again.statut_emploi, again.date_questionnaire) == (
+            D(2026, 2, 2),
+            "non",
+            D(2026, 2, 2),
+        )
+        assert again.date_sortie is None and again.sortie_renseignee_le is None
+        assert again.sortie_statut_emploi == "" and again.sortie_qualification is None
+        assert again.history.first().history_change_reason == "Retour dans l'opération"
+        # the indicators count the participant once
+        from operations.indicateurs_fse import indicateurs_fse
+
+        figures = indicateurs_fse(
+            Inscription.objects.filter(operation=operation), D(2026, 1, 1), D(2026, 12, 31)
+        )
+        assert figures["entree"]["participants"] == 1
+
+    def test_the_database_holds_one_enrolment_per_participant_and_operation(self, world, operation):
+        from django.db import IntegrityError, transaction
+
+        first = InscriptionFactory(operation=operation, sortie=True)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            InscriptionFactory(operation=operation, participant=first.participant, date_entree=D(2026, 10, 1))
 
     def test_it_refuses_a_participant_of_another_plie(self, world, operation):
         participant = ParticipantFactory(plie=world.plie_b)
@@ -274,6 +300,15 @@ class TestConfirmerQuestionnaire:
                 )
 
 
+DONNEES_SORTIE = {
+    "sortie_anticipee": False,
+    "sortie_statut_emploi": "non",
+    "sortie_en_formation": False,
+    "sortie_recherche_emploi": True,
+    "sortie_qualification": False,
+}
+
+
 class TestSortir:
     def test_it_records_the_exit_and_its_data(self, world, operation):
         inscription = InscriptionFactory(operation=operation)
@@ -303,9 +338,30 @@ class TestSortir:
             D(2026, 6, 30),
             scope=scope_for(world.gestionnaire_a),
             day=D(2026, 7, 29),
-            sortie_statut_emploi="non",
+            **DONNEES_SORTIE,
         )
         assert inscription.sortie_renseignee_le == D(2026, 7, 29)
+
+    def test_the_exit_data_is_complete_or_absent(self, world, operation):
+        """A partly filled exit block is rejected by Ma Démarche FSE: refused here, each missing
+        answer named, nothing saved."""
+        inscription = InscriptionFactory(operation=operation)
+        with pytest.raises(ValidationError) as error:
+            services.sortir(
+                inscription,
+                D(2026, 6, 30),
+                scope=scope_for(world.gestionnaire_a),
+                day=D(2026, 7, 1),
+                sortie_statut_emploi="non",
+            )
+        assert set(messages(error)) == {
+            "sortie_anticipee",
+            "sortie_en_formation",
+            "sortie_recherche_emploi",
+            "sortie_qualification",
+        }
+        inscription.refresh_from_db()
+        assert inscription.date_sortie is None
 
     @pytest.mark.parametrize(
         "day, message",
@@ -374,9 +430,10 @@ class TestReporter:
 
     def test_it_runs_in_a_fixed_number_of_queries(self, world, operation, cible, django_assert_num_queries):
         InscriptionFactory.create_batch(12, operation=operation)
-        # scope (memberships), savepoint, open rows locked, already in the target, close (update),
-        # their history, new enrolments (insert), their history, release savepoint
-        with django_assert_num_queries(9):
+        # scope (memberships), savepoint, open rows locked, already in the target, already left the
+        # target (locked, to re-open), close (update), their history, new enrolments (insert), their
+        # history, release savepoint
+        with django_assert_num_queries(10):
             services.reporter(operation, cible, scope=scope_for(world.gestionnaire_a))
 
     @pytest.mark.parametrize(
@@ -398,3 +455,18 @@ class TestReporter:
     def test_read_only_roles_may_not_carry_over(self, world, operation, cible):
         with pytest.raises(PermissionDenied):
             services.reporter(operation, cible, scope=scope_for(world.direction_a))
+
+
+def test_a_carry_over_reopens_an_enrolment_the_participant_already_left(world):
+    """One record per participant and operation: carried into an operation they already left,
+    the participant's enrolment there is re-opened, not doubled."""
+    source = OperationFactory(plie=world.plie_a, date_debut=D(2026, 1, 1), date_fin=D(2026, 12, 31))
+    cible = OperationFactory(plie=world.plie_a, date_debut=D(2027, 1, 1), date_fin=D(2027, 12, 31))
+    ouverte = InscriptionFactory(operation=source)
+    ancienne = InscriptionFactory(
+        operation=cible, participant=ouverte.participant, date_entree=D(2027, 1, 1), date_sortie=D(2027, 1, 1)
+    )
+    services.reporter(source, cible, scope=scope_for(world.gestionnaire_a))
+    ancienne.refresh_from_db()
+    assert ancienne.date_sortie is None
+    assert cible.inscriptions.filter(participant=ouverte.participant).count() == 1

@@ -186,3 +186,70 @@ def test_the_annex_as_pdf_and_unknown_format(client, world, operation):
     )
     assert response.content.startswith(b"%PDF")
     assert client.get(url, {"format": "doc"}).status_code == 400
+
+
+def test_the_board_and_the_mdfse_check_agree_and_name_the_participant(client, world, operation):
+    """ONE definition of « complete » (operations.completude.manques_entree): the enrolments the
+    board lists as incomplete are exactly the lines the check rejects, a complete enrolment is
+    never rejected, and each rejected line names the participant and links to the form."""
+    from operations.selectors import completude_operation, inscriptions_incompletes
+
+    complet = {"code_commune_naissance": "69123", "adresse": "1 rue A", "code_postal": "69003"}
+    complet |= {"commune": "Lyon", "telephone": "06 01 02 03 04"}
+    cas = {
+        "Complet": ({}, {}),
+        "Etranger": ({"telephone": "+32 470 12 34 56"}, {}),  # a foreign phone: 10 digits wanted
+        "Sansnationalite": ({"nationalite": ""}, {}),
+        "Jeune": ({"date_naissance": datetime.date(2012, 1, 1)}, {}),
+        "Nonconfirme": ({}, {"date_questionnaire": None}),
+        "Corse": ({"code_commune_naissance": "2B096", "code_postal": "20250"}, {}),
+    }
+    inscriptions = {}
+    for nom, (participant, inscription) in cas.items():
+        inscriptions[nom] = InscriptionFactory(
+            operation=operation,
+            complete=True,
+            participant=ParticipantFactory(
+                plie=world.plie_a, nom=nom, prenom="Alex", **{**complet, **participant}
+            ),
+            **inscription,
+        )
+    client.force_login(world.gestionnaire_a)
+    response = client.get(reverse("operations:validation_mdfse", args=[operation.pk]))
+    rejetees = {
+        row["anomalie"].inscription_id for row in response.context["rows"] if row["anomalie"].bloquante
+    }
+    board = set(inscriptions_incompletes(operation).values_list("pk", flat=True))
+    nos_cas = {i.pk for i in inscriptions.values()}
+    assert (
+        rejetees & nos_cas
+        == board & nos_cas
+        == {inscriptions[n].pk for n in ("Etranger", "Sansnationalite", "Jeune", "Nonconfirme")}
+    )
+    assert completude_operation(operation, datetime.date(2026, 6, 1))["entrees_incompletes"] == len(board)
+    rows = {row["anomalie"].participant: row for row in response.context["rows"] if row["anomalie"].bloquante}
+    etranger = rows["ETRANGER Alex"]
+    assert etranger["anomalie"].colonne == "Telephone portable"
+    assert etranger["url"].startswith(
+        reverse("participants:participant_update", args=[inscriptions["Etranger"].participant_id])
+    )
+    assert rows["NONCONFIRME Alex"]["url"].startswith(
+        reverse("operations:inscription_questionnaire", args=[inscriptions["Nonconfirme"].pk])
+    )
+    assert "ETRANGER Alex" in response.content.decode()
+
+
+def test_a_file_edited_by_hand_links_each_line_to_its_enrolment(client, world, operation):
+    inscription = InscriptionFactory(operation=operation, complete=True)
+    ligne = ATTENDU.read_text(encoding="utf-8").splitlines()[4].split(";")
+    ligne[1] = str(inscription.participant_id)
+    ligne[mdfse.ENTETES.index("Q2 Niveau formation")] = ""
+    contenu = "\r\n".join([";".join(mdfse.ENTETES), ";".join(ligne)]).encode()
+    client.force_login(world.gestionnaire_a)
+    response = client.post(
+        reverse("operations:validation_mdfse", args=[operation.pk]),
+        {"fichier": SimpleUploadedFile("mdfse.csv", contenu, content_type="text/csv")},
+    )
+    (row,) = response.context["rows"]
+    assert row["anomalie"].participant == "MARTIN Julie"
+    assert row["url"].startswith(reverse("operations:inscription_questionnaire", args=[inscription.pk]))

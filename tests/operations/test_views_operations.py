@@ -230,6 +230,22 @@ class TestInscriptionCreate:
         assert "est en dehors de la période de l&#x27;opération" in response.content.decode()
         assert not Inscription.objects.exists()
 
+    def test_a_re_entry_reopens_the_enrolment_and_says_so(self, client, world, operation):
+        parcours = ParcoursFactory(plie=world.plie_a, participant__plie=world.plie_a, en_parcours=True)
+        premiere = InscriptionFactory(
+            operation=operation, participant=parcours.participant, complete=True, sortie=True
+        )
+        client.force_login(world.gestionnaire_a)
+        response = client.post(
+            url("inscription_create", operation.pk),
+            {"parcours": parcours.pk, "date_entree": "02/11/2026"},
+            follow=True,
+        )
+        assert Inscription.objects.get().pk == premiere.pk  # one record, re-opened
+        assert "revient dans l&#x27;opération : son inscription du 02/02/2026 est rouverte" in (
+            response.content.decode()
+        )
+
     def test_a_parcours_of_another_plie_is_a_404(self, client, world, operation):
         parcours = ParcoursFactory(plie=world.plie_b, participant__plie=world.plie_b, en_parcours=True)
         client.force_login(world.gestionnaire_a)
@@ -288,7 +304,14 @@ class TestSortie:
         client.force_login(world.referent_a)
         response = client.post(
             url("inscription_sortie", inscription.pk),
-            {"date_sortie": "30/10/2026", "sortie_anticipee": "False", "sortie_statut_emploi": "1b"},
+            {
+                "date_sortie": "30/10/2026",
+                "sortie_anticipee": "False",
+                "sortie_statut_emploi": "1b",
+                "sortie_en_formation": "False",
+                "sortie_recherche_emploi": "False",
+                "sortie_qualification": "True",
+            },
         )
         assert response.status_code == 302
         inscription.refresh_from_db()

@@ -178,7 +178,7 @@ def test_resultats_page(client, world, operation, django_assert_num_queries):
         response = client.get(reverse("operations:resultats", args=[operation.pk]))
     html = response.content.decode()
     assert 'id="sorties">1<' in html and 'id="participants">2<' in html
-    assert 'Participants entrés (EECO11)</th><td class="text-end">2<' in html
+    assert 'Participants entrés (EECO01)</th><td class="text-end">2<' in html
     assert 'En emploi, y compris indépendant, à la sortie (EECR04)</th><td class="text-end">1<' in html
     assert "100,0 %" in html and "+50,0 pt" in html  # 1 positive exit of 1, target 50 %
 

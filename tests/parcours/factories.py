@@ -17,6 +17,7 @@ from parcours.models import (
     TypeEtape,
     TypeSortie,
 )
+from parcours.referentiels import classe_nationale_par_defaut
 from tests.factories import ParticipantFactory, UserFactory
 
 
@@ -123,6 +124,7 @@ class TypeSortieFactory(DjangoModelFactory):
     code = "ABANDON"
     libelle = "Abandon"
     categorie = CategorieSortie.ABANDON
+    classe_nationale = factory.LazyAttribute(lambda o: classe_nationale_par_defaut(o.code, o.categorie))
 
     class Params:
         positive = factory.Trait(

@@ -76,10 +76,10 @@ def test_a_new_plie_gets_the_default_referential(db):
         {"type": "semaines_fenetre", "semaines": 39, "fenetre_mois": 12, "meme_employeur": True}
     ]
     assert rows["AUTRE_POSITIVE"].criteres == [{"type": "duree_emploi", "mois": 12}]
-    assert {code for code, t in rows.items() if t.categorie == CategorieSortie.ABANDON} == {
-        "ABANDON",
-        "NON_RESPECT_CONTRAT",
-    }
+    # abandons are the departures of one's own accord (001 l.518-519): non-respect is « autre »
+    assert {code for code, t in rows.items() if t.categorie == CategorieSortie.ABANDON} == {"ABANDON"}
+    assert rows["NON_RESPECT_CONTRAT"].categorie == CategorieSortie.AUTRE
+    assert rows["CREATION_ENTREPRISE"].categorie == CategorieSortie.CREATION_ENTREPRISE
     assert {code for code, t in rows.items() if t.categorie == CategorieSortie.NEUTRALISEE} == {
         "DEMENAGEMENT",
         "DECES",

@@ -22,6 +22,7 @@ def participant(**fields):
         "telephone_fixe": "",
         "email": "",
         "contact_tiers": "",
+        "nationalite": "fr",
     }
     return SimpleNamespace(**{**base, **fields})
 
@@ -146,3 +147,11 @@ def test_age_at_entry_plausibility(naissance, entree, warns):
     assert (message is not None) == warns
     if warns:
         assert "Âge à l'entrée peu plausible" in message
+
+
+def test_the_nationality_is_asked():
+    """Third-country nationals are an FSE+ common indicator (EECO13): the entry questionnaire
+    asks the nationality."""
+    (manque,) = reponses_manquantes(participant(nationalite=""), situation())
+    assert manque.champ == "nationalite"
+    assert manque.message == "Nationalité (française, UE, hors UE) : réponse manquante."

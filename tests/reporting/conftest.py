@@ -7,7 +7,8 @@ import datetime
 import pytest
 import time_machine
 
-from parcours.enums import CategorieSortie, StatutParcours
+from parcours.enums import CategorieSortie, ClasseNationale, StatutParcours
+from parcours.referentiels import classe_nationale_par_defaut
 from tests.factories import ParticipantFactory, SituationEntreeFactory
 from tests.parcours.factories import ParcoursFactory, SortieFactory, TypeSortieFactory
 
@@ -20,6 +21,7 @@ TYPES_SORTIE = {
     CategorieSortie.QUALIFIANTE: ("TEST_FORMATION", "Formation qualifiante"),
     CategorieSortie.POSITIVE_AUTRE: ("TEST_CONTRAT_AIDE", "Contrat aidé"),
     CategorieSortie.NEUTRALISEE: ("TEST_DEMENAGEMENT", "Déménagement"),
+    CategorieSortie.CREATION_ENTREPRISE: ("TEST_CREATION", "Création d'entreprise"),
     CategorieSortie.ABANDON: ("TEST_ABANDON", "Abandon"),
     CategorieSortie.AUTRE: ("TEST_REORIENTATION", "Réorientation"),
 }
@@ -52,7 +54,15 @@ def make_parcours(plie, entree, sortie=None, categorie=None, *, validee=True, si
         code, libelle = TYPES_SORTIE[categorie]
         SortieFactory(
             parcours=parcours,
-            type=TypeSortieFactory(plie=plie, code=code, libelle=libelle, categorie=categorie),
+            type=TypeSortieFactory(
+                plie=plie,
+                code=code,
+                libelle=libelle,
+                categorie=categorie,
+                classe_nationale=classe_nationale_par_defaut(code, categorie)
+                if categorie != CategorieSortie.NEUTRALISEE
+                else ClasseNationale.DEMENAGEMENT_DECES_RETRAITE,  # a move: neutralised nationally
+            ),
             validee=validee,
             date_validation=sortie if validee else None,
         )

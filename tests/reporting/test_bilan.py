@@ -62,10 +62,21 @@ def test_the_json_contract(data_a):
         "sorties_positives": {"total": 1, "emploi_durable": 1, "qualifiante": 0, "autres": 0},
         "sorties_sans_suite": {"total": 2, "abandons": 1, "neutralisees": 1, "autres": 0},
         "en_parcours_fin": 2,
+        "sorties_par_categorie": {
+            "emploi_durable": 1,
+            "creation_entreprise": 0,
+            "qualifiante": 0,
+            "positive_autre": 0,
+            "neutralisee": 1,
+            "abandon": 1,
+            "autre": 0,
+            "non_validee": 0,
+        },
     }
     assert bilan["taux"] == {
         "sorties_positives_sur_sorties": 1 / 3,
         "sorties_positives_hors_neutralisees": 1 / 2,
+        "sorties_positives_hors_neutralisees_plie": 1 / 2,  # the PLIE neutralises the same move
         "sorties_positives_sur_entrees": 1 / 3,
         "abandons_sur_sorties": 1 / 3,
     }

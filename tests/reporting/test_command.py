@@ -14,6 +14,7 @@ from tests.reporting.conftest import D, make_parcours
 
 SHEETS = [
     "Flux annuel",
+    "Sorties par catégorie",
     "Taux et durée",
     "Répartitions",
     "Étapes",
@@ -72,7 +73,7 @@ def test_csv_utf8_bom_semicolons(plie, tmp_path):
     assert flux["Sorties positives en 2016"] == "1"
     assert flux["dont déménagements, décès, retraites (neutralisées)"] == "1"
     assert flux["En parcours au 31/12/2016"] == "2"
-    taux = {row[0]: row[1] for row in rows if len(row) == 3}
+    taux = {row[0]: row[1] for row in rows if len(row) == 4}
     assert taux["Taux de sorties positives"] == repr(1 / 3).replace(".", ",")  # unrounded, decimal comma
     assert taux["Taux de sorties positives sur les entrées"] == repr(1 / 3).replace(".", ",")
     sexe = {row[1]: row[2:] for row in rows if row and row[0] == "Sexe"}
@@ -91,9 +92,16 @@ def test_xlsx_one_sheet_per_table(plie, tmp_path):
     assert flux["dont abandons"] == 1
     assert flux["En parcours au 31/12/2016"] == 2
     taux = workbook["Taux et durée"]
-    assert [cell.value for cell in taux[1]] == ["Indicateur", "Valeur", "Définition"]
+    assert [cell.value for cell in taux[1]] == ["Indicateur", "Taux", "Durée (mois)", "Définition"]
     assert taux["B2"].value == pytest.approx(1 / 3)
     assert taux["B2"].number_format == "0.0%"
+    # the duration in months has its own column, as a decimal number, never a percentage
+    duree = next(
+        row for row in taux.iter_rows(min_row=2) if row[0].value == "Durée moyenne des parcours (mois)"
+    )
+    assert duree[1].value is None
+    assert isinstance(duree[2].value, float) and duree[2].number_format == "0.00"
+    assert all(row[2].number_format != "0.0%" for row in taux.iter_rows(min_row=2))
     repartitions = list(workbook["Répartitions"].iter_rows(values_only=True))
     assert repartitions[0][:3] == ("Dimension", "Valeur", "Entrées")
     assert ("Âge à l'entrée", "Plus de 54 ans", 0, 0, 0, 0, None, None) in repartitions  # null rates: empty

@@ -88,6 +88,7 @@ def test_snapshot_figures_counted_by_hand(plie_a):
     assert snapshot.indicateurs["taux"] == {
         "sorties_positives_sur_sorties": 2 / 5,
         "sorties_positives_hors_neutralisees": 2 / 4,
+        "sorties_positives_hors_neutralisees_plie": 2 / 4,
         "sorties_positives_sur_entrees": 2 / 6,
         "abandons_sur_sorties": 1 / 5,
     }

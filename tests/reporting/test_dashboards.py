@@ -99,6 +99,16 @@ def test_live_dashboard_of_one_plie(dashboard_world, django_assert_num_queries):
         # the unvalidated qualifiante is « autres »; the neutralised, the abandon
         "sorties_sans_suite": {"total": 3, "abandons": 1, "neutralisees": 1, "autres": 1},
         "en_parcours_fin": 2,  # stock, entree_jan
+        "sorties_par_categorie": {
+            "emploi_durable": 1,
+            "creation_entreprise": 0,
+            "qualifiante": 0,
+            "positive_autre": 0,
+            "neutralisee": 1,
+            "abandon": 1,
+            "autre": 0,
+            "non_validee": 1,
+        },
     }
     assert colonne.sorties == 4
     assert colonne.taux["sorties_positives_sur_sorties"] == 1 / 4

@@ -63,6 +63,16 @@ def test_national_example_shape(national):
         "sorties_positives": {"total": 3, "emploi_durable": 1, "qualifiante": 1, "autres": 1},
         "sorties_sans_suite": {"total": 3, "abandons": 1, "neutralisees": 1, "autres": 1},
         "en_parcours_fin": 6,  # 12 − 6 exits
+        "sorties_par_categorie": {
+            "emploi_durable": 1,
+            "creation_entreprise": 0,
+            "qualifiante": 1,
+            "positive_autre": 1,
+            "neutralisee": 1,
+            "abandon": 1,
+            "autre": 1,
+            "non_validee": 0,
+        },
     }
     assert flux["en_parcours_debut"] + flux["entrees"] - 6 == flux["en_parcours_fin"]
 
@@ -72,6 +82,7 @@ def test_national_example_rates_and_duration(national):
     assert bilan["taux"] == {
         "sorties_positives_sur_sorties": 3 / 6,
         "sorties_positives_hors_neutralisees": 3 / 5,
+        "sorties_positives_hors_neutralisees_plie": 3 / 5,
         "sorties_positives_sur_entrees": 3 / 6,
         "abandons_sur_sorties": 1 / 6,
     }

@@ -67,6 +67,7 @@ def test_january_figures_by_hand(janvier, django_assert_num_queries):
     assert rapport["sorties_sans_suite"] == {"total": 3, "abandons": 0, "neutralisees": 1, "autres": 2}
     assert rapport["sorties_par_categorie"] == {
         "emploi_durable": 1,
+        "creation_entreprise": 0,
         "qualifiante": 1,
         "positive_autre": 0,
         "abandon": 0,
@@ -113,6 +114,7 @@ def test_january_figures_by_hand(janvier, django_assert_num_queries):
     assert rapport["taux"] == {
         "sorties_positives_sur_sorties": 2 / 5,
         "sorties_positives_hors_neutralisees": 2 / 4,
+        "sorties_positives_hors_neutralisees_plie": 2 / 4,
         "sorties_positives_sur_entrees": 2 / 3,
         "abandons_sur_sorties": 0 / 5,
     }
