@@ -66,7 +66,7 @@ class EntretienForm(MotifMixin, forms.Form):
         required=False,
         min_value=1,
         max_value=600,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 5, "style": "max-width: 8rem"}),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 5, "class": "input-narrow"}),
     )
     sujets = forms.MultipleChoiceField(
         label="Sujets abordés",
@@ -121,7 +121,7 @@ class EtapeForm(MotifMixin, forms.Form):
         max_digits=4,
         decimal_places=1,
         localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "style": "max-width: 8rem"}),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "input-narrow"}),
     )
     contrat_date_debut = date_field(
         "Début du contrat", required=False, help_text="Par défaut, le début de l'étape."
