@@ -249,7 +249,7 @@ class _Ligne:
         for manque in manques:
             self.faute(COLONNE_DU_CHAMP.get(manque.champ, ""), f"incomplet_{manque.champ}", manque.message)
         try:
-            entree = mdfse.parse_date(self.c["Date entree operation"])
+            entree = dates.parse_date(self.c["Date entree operation"], strict=True)
         except ValueError:
             entree = None
         self.sortie(entree)

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from operations import annexe, mdfse, mdfse_validation
 from operations.models import Operation
 from operations.permissions import can_control_operations, can_manage_operations
+from participants.permissions import can_create_participant
 from plie.core.auth import recent_auth_required
 from plie.core.dates import INPUT_FORMATS_FR
 from plie.core.forms import StyledFormMixin
@@ -138,10 +139,11 @@ def annexe_bilan(request, pk):
     return _attachment(response, annexe.nom_fichier(operation, format_, du, au))
 
 
-def _with_links(anomalies, back, *, may_fill):
-    """Each fault of an enrolment with the form that fixes it (exit data, entry questionnaire)
-    when the user may fill it (``may_fill``: ``can_manage`` of the operation's PLIE, the forms'
-    own check for the roles reaching this page — direction reads the faults without a link)."""
+def _with_links(anomalies, back, *, may_fill, may_edit_dossier):
+    """Each fault of an enrolment with the form that fixes it (the dossier's identity, exit data,
+    entry questionnaire) when the user may use that form (``may_fill``: ``can_manage_operations``
+    of the operation's PLIE; ``may_edit_dossier``: ``can_create_participant`` there — the forms'
+    own checks; direction reads the faults without a link)."""
     questionnaire = url_par_pk("operations:inscription_questionnaire", f"?next={back}")
     sortie = url_par_pk("operations:inscription_sortie", f"?next={back}")
     dossier = url_par_pk("participants:participant_update", f"?next={back}")
@@ -149,7 +151,8 @@ def _with_links(anomalies, back, *, may_fill):
     for anomalie in anomalies:
         url, label = None, ""
         if anomalie.colonne in mdfse_validation.COLONNES_DOSSIER and anomalie.participant_id is not None:
-            url, label = dossier(anomalie.participant_id), "Corriger le dossier"
+            if may_edit_dossier:
+                url, label = dossier(anomalie.participant_id), "Corriger le dossier"
         elif may_fill and anomalie.inscription_id is not None:
             if anomalie.colonne in COLONNES_SORTIE:
                 url, label = sortie(anomalie.inscription_id), "Saisir la sortie"
@@ -212,6 +215,7 @@ def validation_mdfse(request, pk):
                 page.object_list,
                 quote(request.get_full_path()),
                 may_fill=can_manage_operations(request.scope, operation.plie_id),
+                may_edit_dossier=can_create_participant(request.scope, operation.plie_id),
             ),
             "export_query": f"?du={du:%d/%m/%Y}&au={au:%d/%m/%Y}",
         },

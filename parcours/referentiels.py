@@ -189,6 +189,8 @@ CLASSES_NATIONALES = {
     "FORMATION_QUALIFIANTE": N.QUALIFIANTE,
     # 001 l.501: « 495 autres sorties positives »
     "CONTRAT_AIDE": N.POSITIVE_AUTRE,
+    # an insertion company's contract (IAE), like the aided contracts: « autres sorties positives »
+    "CDD_ETTI": N.POSITIVE_AUTRE,
     "AUTRE_POSITIVE": N.POSITIVE_AUTRE,
     # 001 l.513, l.518-519: abandons = leaving « de leur propre chef »
     "ABANDON": N.ABANDON,

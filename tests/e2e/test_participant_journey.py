@@ -50,6 +50,7 @@ def test_referent_creates_completes_and_finds_a_dossier(page, transactional_db, 
     code_postal.fill("5910")
     form.get_by_role("textbox", name="Commune", exact=True).fill("Roubaix")
     form.get_by_role("textbox", name="Téléphone mobile", exact=True).fill("06 12 34 56 78")
+    form.get_by_role("combobox", name="Nationalité", exact=True).select_option(label="Française")
     screenshot(page, "30-participant-creation")
 
     # A postal code one digit short is refused next to the field, the rest kept.

@@ -37,6 +37,7 @@ DEFAUTS = [
     ("CREATION_ENTREPRISE", N.EMPLOI_DURABLE),  # docs/domaine.md §5; its own category (000 l.1653-1655)
     ("FORMATION_QUALIFIANTE", N.QUALIFIANTE),  # 001 l.501
     ("CONTRAT_AIDE", N.POSITIVE_AUTRE),  # 001 l.501
+    ("CDD_ETTI", N.POSITIVE_AUTRE),  # IAE, like the aided contracts: 001 l.501
     ("AUTRE_POSITIVE", N.POSITIVE_AUTRE),
     ("ABANDON", N.ABANDON),  # 001 l.513, l.518-519
     ("NON_RESPECT_CONTRAT", N.AUTRE),  # not of one's own accord: 001 l.515-516
@@ -163,7 +164,7 @@ def test_the_data_migration_sets_classes_and_fixes_the_two_defaults(db, capsys):
     )
     TypeSortie.objects.filter(plie=plie, code="CREATION_ENTREPRISE").update(categorie=C.EMPLOI_DURABLE)
     TypeSortie.objects.filter(plie=plie, code="DEMENAGEMENT").update(classe_nationale=N.AUTRE)
-    migration = importlib.import_module("parcours.migrations.0006_classes_nationales_par_defaut")
+    migration = importlib.import_module("parcours.migrations.0008_classes_nationales_par_defaut")
     migration.set_classes(apps, None)
     types = {t.code: t for t in TypeSortie.objects.filter(plie=plie)}
     assert (types["NON_RESPECT_CONTRAT"].categorie, types["NON_RESPECT_CONTRAT"].classe_nationale) == (
