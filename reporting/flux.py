@@ -75,17 +75,33 @@ class Periode:
 # --- Conditions on a parcours (``prefix="parcours__"`` from an Entretien or an Etape) ----------
 
 
-def en_parcours_le(jour, prefix=""):
+# The exit date a report counts by (``reporting.regles_comptage``): ``date_sortie`` (the PLIE
+# bilan: set once the exit is validated) or ``DATE_SORTIE_ENREGISTREE`` (the Département's
+# monthly report: the recorded exit's date as soon as it is recorded, see
+# :func:`avec_sortie_enregistree`).
+DATE_SORTIE = "date_sortie"
+DATE_SORTIE_ENREGISTREE = "date_sortie_enregistree"
+
+
+def avec_sortie_enregistree(parcours):
+    """``parcours`` annotated with ``date_sortie_enregistree``: ``Parcours.date_sortie`` when set
+    (a validated exit, or an imported exit date), else the date of its recorded
+    :class:`~parcours.models.Sortie` (a proposed exit not withdrawn: a withdrawn exit's row is
+    deleted), else empty."""
+    return parcours.annotate(**{DATE_SORTIE_ENREGISTREE: Coalesce("date_sortie", "sortie__date_sortie")})
+
+
+def en_parcours_le(jour, prefix="", sortie=DATE_SORTIE):
     """In parcours on ``jour``: entered on or before it, not exited on or before it."""
     return Q(**{f"{prefix}date_entree__lte": jour}) & (
-        Q(**{f"{prefix}date_sortie__isnull": True}) | Q(**{f"{prefix}date_sortie__gt": jour})
+        Q(**{f"{prefix}{sortie}__isnull": True}) | Q(**{f"{prefix}{sortie}__gt": jour})
     )
 
 
-def en_parcours_pendant(periode, prefix=""):
+def en_parcours_pendant(periode, prefix="", sortie=DATE_SORTIE):
     """In parcours at some point of the period (stock at its start + its entrées)."""
     return Q(**{f"{prefix}date_entree__lte": periode.fin}) & (
-        Q(**{f"{prefix}date_sortie__isnull": True}) | Q(**{f"{prefix}date_sortie__gte": periode.debut})
+        Q(**{f"{prefix}{sortie}__isnull": True}) | Q(**{f"{prefix}{sortie}__gte": periode.debut})
     )
 
 
@@ -93,14 +109,14 @@ def entre_pendant(periode, prefix=""):
     return Q(**{f"{prefix}date_entree__range": (periode.debut, periode.fin)})
 
 
-def sorti_pendant(periode, prefix=""):
-    return Q(**{f"{prefix}date_sortie__range": (periode.debut, periode.fin)})
+def sorti_pendant(periode, prefix="", sortie=DATE_SORTIE):
+    return Q(**{f"{prefix}{sortie}__range": (periode.debut, periode.fin)})
 
 
-def sortie_de_categorie(periode, categorie):
+def sortie_de_categorie(periode, categorie, sortie=DATE_SORTIE):
     """Exited in the period with an exit of ``categorie``; a positive category only once the
     exit is validated (the SQL form of ``parcours.sorties.compte_comme_positive``)."""
-    condition = sorti_pendant(periode) & Q(sortie__type__categorie=categorie)
+    condition = sorti_pendant(periode, sortie=sortie) & Q(sortie__type__categorie=categorie)
     if categorie in CATEGORIES_POSITIVES:
         condition &= Q(sortie__validee=True)
     return condition
@@ -130,19 +146,40 @@ class FluxIncoherent(AssertionError):
     """stock + entrées − sorties ≠ stock: the data breaks the flow table's definitions."""
 
 
-def compter(perimetre, periode):
-    """Every count of the flow table and the exited parcours' total duration (one query)."""
-    return perimetre.parcours().aggregate(
-        en_parcours_debut=Count("pk", filter=en_parcours_le(periode.veille)),
+def compter(perimetre, periode, *, sorties_enregistrees=False):
+    """Every count of the flow table and the exited parcours' total duration (one query).
+
+    ``sorties_enregistrees``: date the exits by :data:`DATE_SORTIE_ENREGISTREE` (the monthly
+    report's rule, ``reporting.regles_comptage``) and count, in ``en_cours_validation``, the
+    recorded exits of a positive category not validated yet (they are neither positive nor
+    « sans suite » there); otherwise ``Parcours.date_sortie`` (validated exits only) and
+    ``en_cours_validation`` is 0."""
+    parcours = perimetre.parcours()
+    champ = DATE_SORTIE
+    en_cours = {}
+    if sorties_enregistrees:
+        parcours, champ = avec_sortie_enregistree(parcours), DATE_SORTIE_ENREGISTREE
+        en_cours["en_cours_validation"] = Count(
+            "pk",
+            filter=sorti_pendant(periode, sortie=champ)
+            & Q(sortie__validee=False, sortie__type__categorie__in=CATEGORIES_POSITIVES),
+        )
+    return parcours.aggregate(
+        en_parcours_debut=Count("pk", filter=en_parcours_le(periode.veille, sortie=champ)),
         entrees=Count("pk", filter=entre_pendant(periode)),
-        en_parcours_pendant=Count("pk", filter=en_parcours_pendant(periode)),
-        sorties=Count("pk", filter=sorti_pendant(periode)),
-        emploi_durable=Count("pk", filter=sortie_de_categorie(periode, CategorieSortie.EMPLOI_DURABLE)),
-        qualifiante=Count("pk", filter=sortie_de_categorie(periode, CategorieSortie.QUALIFIANTE)),
-        positive_autre=Count("pk", filter=sortie_de_categorie(periode, CategorieSortie.POSITIVE_AUTRE)),
-        abandons=Count("pk", filter=sortie_de_categorie(periode, CategorieSortie.ABANDON)),
-        neutralisees=Count("pk", filter=sortie_de_categorie(periode, CategorieSortie.NEUTRALISEE)),
-        en_parcours_fin=Count("pk", filter=en_parcours_le(periode.fin)),
+        en_parcours_pendant=Count("pk", filter=en_parcours_pendant(periode, sortie=champ)),
+        sorties=Count("pk", filter=sorti_pendant(periode, sortie=champ)),
+        emploi_durable=Count(
+            "pk", filter=sortie_de_categorie(periode, CategorieSortie.EMPLOI_DURABLE, champ)
+        ),
+        qualifiante=Count("pk", filter=sortie_de_categorie(periode, CategorieSortie.QUALIFIANTE, champ)),
+        positive_autre=Count(
+            "pk", filter=sortie_de_categorie(periode, CategorieSortie.POSITIVE_AUTRE, champ)
+        ),
+        abandons=Count("pk", filter=sortie_de_categorie(periode, CategorieSortie.ABANDON, champ)),
+        neutralisees=Count("pk", filter=sortie_de_categorie(periode, CategorieSortie.NEUTRALISEE, champ)),
+        en_parcours_fin=Count("pk", filter=en_parcours_le(periode.fin, sortie=champ)),
+        **en_cours,
         duree_sorties=Sum(DUREE_PARCOURS, filter=sorti_pendant(periode)),
     )
 
@@ -156,7 +193,8 @@ def flux_depuis(compteurs):
       whose category is unknown or whose positive exit is not validated)."""
     c = compteurs
     positives = c["emploi_durable"] + c["qualifiante"] + c["positive_autre"]
-    sans_suite = c["sorties"] - positives
+    en_cours = c.get("en_cours_validation", 0)
+    sans_suite = c["sorties"] - positives - en_cours
     flux = {
         "en_parcours_debut": c["en_parcours_debut"],
         "entrees": c["entrees"],
@@ -175,6 +213,8 @@ def flux_depuis(compteurs):
         },
         "en_parcours_fin": c["en_parcours_fin"],
     }
+    if "en_cours_validation" in c:  # the monthly report's rule: recorded, not validated yet
+        flux["sorties_en_cours_validation"] = en_cours
     if c["en_parcours_pendant"] != flux["en_parcours_annee"]:
         raise FluxIncoherent(
             f"En parcours pendant la période : {c['en_parcours_pendant']} compté, "
