@@ -78,11 +78,10 @@ def verifier_terminee(rapport, texte, aujourd_hui=None):
     aujourd_hui = aujourd_hui or timezone.localdate()
     periode = lire_periode(rapport, texte)
     if periode.fin >= aujourd_hui:
-        quoi = "Le mois" if rapport == MENSUEL else "L'année"
-        raise PeriodeNonCloturable(
-            f"{quoi} {libelle_periode(rapport, texte)} n'est pas terminé{'' if rapport == MENSUEL else 'e'} : "
-            "on ne clôture qu'une période passée."
-        )
+        quoi = f"Le mois de {libelle_periode(rapport, texte)} n'est pas terminé"
+        if rapport == BILAN:
+            quoi = f"L'année {texte} n'est pas terminée"
+        raise PeriodeNonCloturable(f"{quoi} : on ne clôture qu'une période passée.")
     return periode
 
 
