@@ -375,3 +375,36 @@ def version_servie(plie_id, rapport, periode, version=None):
 
 def periode_texte_mois(annee, mois):
     return f"{annee:04d}-{mois:02d}"
+
+
+class VersionInconnue(LookupError):
+    """A version asked for that was never closed."""
+
+
+def rapport_servi(plie, rapport, periode_texte, *, version=None):
+    """What every reader of the report gets: the stored version of a closed period (the latest,
+    or ``version``), else the report computed from today's data. Returns ``(report, cloture or
+    None)``; :class:`VersionInconnue` for a version never closed; the live computation's
+    exceptions (``reporting.mensuel.MoisInvalide``…) pass through."""
+    cloture = version_servie(plie.pk, rapport, periode_texte, version)
+    if cloture is not None:
+        return servie(cloture), cloture
+    if version is not None:
+        raise VersionInconnue(f"Pas de version {version} clôturée pour cette période.")
+    if rapport == MENSUEL:
+        from reporting import mensuel
+        from reporting.selectors import Perimetre
+
+        annee, mois = mensuel.lire_mois(periode_texte)
+        perimetre = Perimetre(frozenset({plie.pk}))
+        return mensuel.reporting_mensuel(perimetre, annee, mois, codes=[plie.code]), None
+    from reporting.bilan import bilan_annuel
+
+    return bilan_annuel(plie, int(periode_texte)), None
+
+
+def etat(cloture, rectif=None):
+    """The state of a closed period as the Clôtures page says it."""
+    if rectif or cloture.modifiee_depuis is not None:
+        return "modifiee"
+    return "conforme"

@@ -19,7 +19,13 @@ from participants.pdf import STATIC_DIR, StaticOnlyFetcher
 from plie.core.models import Structure
 from plie.core.mois import MOIS_COURTS, MOIS_LONGS
 from reporting import charts
-from reporting.exports import LIBELLES_DIMENSIONS, LIBELLES_ETAPES, LIBELLES_MODES, LIBELLES_VALEURS
+from reporting.exports import (
+    LIBELLES_DIMENSIONS,
+    LIBELLES_ETAPES,
+    LIBELLES_MODES,
+    LIBELLES_VALEURS,
+    lignes_face,
+)
 
 NON_CALCULABLE = "non calculable"
 VERT, VERT_CLAIR, VERT_PALE = "#1b5e20", "#4c8c4a", "#8fbf8c"
@@ -335,6 +341,7 @@ def bilan_context(bilan, *, plie_nom=None, edite_le=None):
         "accompagnement": _accompagnement(bilan),
         "operations": _operations(bilan),
         "fse": _fse(bilan),
+        "lignes_face": lignes_face(bilan),  # the counting rule; the closed version, if any
     }
 
 
