@@ -9,7 +9,6 @@ from django.core.management import call_command
 from pypdf import PdfReader
 
 from parcours.enums import CategorieSortie as C
-from plie.core.scoping import scope_for
 from reporting import charts
 from reporting.bilan import bilan_annuel
 from reporting.pdf import NON_CALCULABLE, bilan_context, nombre, pourcentage, render_bilan
@@ -43,7 +42,7 @@ def plie(db):
 
 
 def test_the_pdf_holds_the_flow_table_and_the_rates(plie):
-    bilan = bilan_annuel(scope_for(plie), 2016)
+    bilan = bilan_annuel(plie, 2016)
     flux = bilan["flux"]
     assert (flux["en_parcours_debut"], flux["entrees"], flux["en_parcours_fin"]) == (3, 4, 2)
 
@@ -74,7 +73,7 @@ def test_the_pdf_holds_the_flow_table_and_the_rates(plie):
 def test_a_rate_without_denominator_reads_non_calculable(db):
     plie = PlieFactory(code="plie-vide", nom="PLIE vide")
     make_parcours(plie, D(2016, 3, 1))  # one entry, no exit
-    bilan = bilan_annuel(scope_for(plie), 2016)
+    bilan = bilan_annuel(plie, 2016)
     assert bilan["taux"]["sorties_positives_sur_sorties"] is None
     text, _ = texte(render_bilan(bilan))
     assert "non calculable" in text
@@ -82,7 +81,7 @@ def test_a_rate_without_denominator_reads_non_calculable(db):
 
 
 def test_context_escapes_nothing_twice_and_names_the_plie(plie):
-    context = bilan_context(bilan_annuel(scope_for(plie), 2016))
+    context = bilan_context(bilan_annuel(plie, 2016))
     assert context["plie_nom"] == "PLIE de l'Agglomération Test"
     assert context["taux"][0]["calcul"] == "3\u202f/\u202f5"
 
@@ -144,7 +143,7 @@ def test_monthly_bars_scale_and_escape():
 
 
 def test_monthly_chart_of_the_bilan_has_twelve_months(plie):
-    svg = str(bilan_context(bilan_annuel(scope_for(plie), 2016))["accompagnement"]["graphique"])
+    svg = str(bilan_context(bilan_annuel(plie, 2016))["accompagnement"]["graphique"])
     assert svg.count('class="barre"') == 12
     assert ">janv.<" in svg and ">déc.<" in svg
 

@@ -31,8 +31,9 @@ def url(**params):
 
 def test_the_page_shows_the_previous_month_by_default(client, donnees, django_assert_num_queries):
     client.force_login(donnees.financeur)
-    # session + user, the scope (memberships, partner links), the visible PLIE, the 2 report queries
-    with django_assert_num_queries(7):
+    # session + user, the scope (memberships, partner links), the visible PLIE, the closed version
+    # (none), the 2 report queries
+    with django_assert_num_queries(8):
         response = client.get(url())
     assert response.status_code == 200
     page = response.content.decode()
