@@ -347,7 +347,15 @@ def export_xlsx(rapport):
     return tableaux_xlsx(tableaux(rapport), titre=_titre(rapport), en_tete=lignes_face(rapport))
 
 
+def export_pdf(rapport):
+    """The report as a PDF (WeasyPrint, loaded only when asked): ``reporting.pdf.render_mensuel``."""
+    from reporting.pdf import render_mensuel
+
+    return render_mensuel(rapport)
+
+
 EXPORTS = {
     "csv": (export_csv, "text/csv; charset=utf-8"),
+    "pdf": (export_pdf, "application/pdf"),
     "xlsx": (export_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }

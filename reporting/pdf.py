@@ -351,3 +351,42 @@ def render_bilan(bilan, *, plie_nom=None, edite_le=None):
         "reporting/bilan.html", bilan_context(bilan, plie_nom=plie_nom, edite_le=edite_le)
     )
     return HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=StaticOnlyFetcher()).write_pdf()
+
+
+def mensuel_context(rapport, *, plie_nom=None, edite_le=None):
+    """The monthly report's PDF context: its title, face lines (the counting rule; the closed
+    version, if any) and its tables (``reporting.mensuel.tableaux``) formatted the French way."""
+    from reporting import mensuel
+
+    annee, mois = mensuel.lire_mois(rapport["mois"])
+    tableaux = [
+        {
+            "titre": tableau.titre,
+            "entetes": tableau.entetes,
+            "lignes": [
+                [
+                    pourcentage(valeur)
+                    if i in tableau.colonnes_taux
+                    else (nombre(valeur) if isinstance(valeur, (int, float)) else valeur)
+                    for i, valeur in enumerate(ligne)
+                ]
+                for ligne in tableau.lignes
+            ],
+        }
+        for tableau in mensuel.tableaux(rapport)
+    ]
+    return {
+        "plie_nom": plie_nom or _noms_plie({"plie": rapport["plie"]}),
+        "titre": f"Reporting mensuel — {mensuel.libelle_mois(annee, mois)}",
+        "provisoire": rapport["statut"] == "provisoire",
+        "lignes_face": lignes_face(rapport),
+        "tableaux": tableaux,
+        "edite_le": edite_le or timezone.localtime(),
+    }
+
+
+def render_mensuel(rapport, **options):
+    """The monthly report (the dict of :func:`reporting.mensuel.reporting_mensuel`, or a closed
+    version of it) as PDF bytes."""
+    html = render_to_string("reporting/mensuel_pdf.html", mensuel_context(rapport, **options))
+    return HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=StaticOnlyFetcher()).write_pdf()

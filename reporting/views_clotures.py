@@ -154,9 +154,9 @@ def clotures_view(request):
 @login_required
 @require_GET
 def bilan_export(request, code, annee, fmt):
-    """A bilan's file (JSON, CSV, XLSX) as served: the stored version of a closed year (the
+    """A bilan's file (JSON, CSV, XLSX, PDF) as served: the stored version of a closed year (the
     latest, or ``?version=N``), else computed from today's data."""
-    if fmt not in EXPORTS_BILAN:
+    if fmt not in EXPORTS_BILAN and fmt != "pdf":
         raise Http404("Format inconnu.")
     plie = _plie(request.scope, code)
     version = request.GET.get("version")
@@ -166,8 +166,13 @@ def bilan_export(request, code, annee, fmt):
         )
     except (clotures.VersionInconnue, ValueError):
         raise Http404("Version inconnue.") from None
-    ecrire, content_type = EXPORTS_BILAN[fmt]
-    response = HttpResponse(ecrire(bilan), content_type=content_type)
+    if fmt == "pdf":
+        from reporting.pdf import render_bilan  # WeasyPrint is loaded only when needed
+
+        response = HttpResponse(render_bilan(bilan, plie_nom=plie.nom), content_type="application/pdf")
+    else:
+        ecrire, content_type = EXPORTS_BILAN[fmt]
+        response = HttpResponse(ecrire(bilan), content_type=content_type)
     suffixe = f"-v{bilan['cloture']['version']}" if bilan.get("cloture") else ""
     response["Content-Disposition"] = f'attachment; filename="bilan-{plie.code}-{annee}{suffixe}.{fmt}"'
     return response

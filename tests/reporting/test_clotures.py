@@ -413,3 +413,20 @@ def test_the_command_gives_any_closed_version(donnees, tmp_path):
 
     with pytest.raises(CommandError, match="Pas de version 3"):
         call_command("bilan", "--plie", "plie-a", "--annee", "2016", "--version-cloturee", "3")
+
+
+def test_the_pdf_files_of_a_closed_version_say_their_rule_and_version(client, donnees):
+    from pypdf import PdfReader
+
+    fermer(donnees)
+    fermer(donnees, Cloture.Rapport.BILAN, "2016")
+    changer_les_donnees(donnees)
+    client.force_login(donnees.financeur)
+    mois = client.get(reverse("rapports:mensuel_export", args=["plie-a", MARS, "pdf"]))
+    assert mois["Content-Type"] == "application/pdf"
+    texte = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(mois.content)).pages)
+    assert "Règle de comptage" in texte and "version 1" in texte
+    assert "en cours de validation" in texte
+    bilan = client.get(reverse("rapports:bilan_export", args=["plie-a", "2016", "pdf"]) + "?version=1")
+    texte = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(bilan.content)).pages)
+    assert "Règle de comptage" in texte and "version 1" in texte
