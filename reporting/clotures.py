@@ -148,12 +148,40 @@ LIBELLES = {
 }
 
 
+CHAMPS_TYPE = {
+    "sorties": "sorties",
+    "validees": "validées",
+    "en_cours_validation": "en cours de validation",
+    "positives": "comptées positives",
+}
+TAUX = {
+    "sorties_positives_sur_sorties": "Taux de sorties positives",
+    "sorties_positives_hors_neutralisees": "Taux de sorties positives hors sorties neutralisées",
+    "sorties_positives_sur_entrees": "Taux de sorties positives sur les entrées",
+    "abandons_sur_sorties": "Taux d'abandons",
+}
+
+
 def libelle_cle(cle):
-    """A figure's French label: the flow table's names, else its path."""
+    """A figure's French label: the flow table's names, the exit breakdowns' lines, the rates;
+    else its path (« repartitions › sexe › … »)."""
+    from reporting.mensuel import LIBELLES_CATEGORIES
+
     nue = cle.removeprefix("flux.")
     if nue in LIBELLES:
         return LIBELLES[nue]
-    return cle.replace(".", " › ").replace("_", " ")
+    parties = nue.split(".")
+    if parties[0] == "sorties_par_type" and len(parties) >= 3:
+        code, champ = ".".join(parties[1:-1]), parties[-1]
+        return f"Sorties de type {code} — {CHAMPS_TYPE.get(champ, champ)}"
+    if parties[0] == "sorties_par_categorie" and len(parties) == 2:
+        return f"Sorties par catégorie — {LIBELLES_CATEGORIES.get(parties[1], parties[1])}"
+    if parties[0] == "sorties_departement" and len(parties) == 2:
+        classes = {classe.code: classe.libelle for classe in DEPARTEMENT}
+        return f"Nomenclature du Département — {classes.get(parties[1], parties[1])}"
+    if parties[0] == "taux" and len(parties) == 2:
+        return TAUX.get(parties[1], parties[1])
+    return " › ".join(parties)
 
 
 def differences(cloture, actuel):

@@ -8,8 +8,10 @@ Definitions (docs/domaine.md §7 « Annual flow table », ``001`` l.446–470):
   or ``date_sortie > D``);
 - **entrées** of a period: ``date_entree`` in the period; **sorties**: ``date_sortie`` in the
   period. ``Parcours.date_sortie`` is only set once the exit is validated, so a job exit still in
-  « suivi dans l'emploi » is not an exit yet; a candidate never admitted (no ``date_entree``)
-  counts nowhere;
+  « suivi dans l'emploi » is not an exit yet (the PLIE bilan's rule); the Département's monthly
+  report dates exits by :data:`DATE_SORTIE_ENREGISTREE` instead (a recorded exit counts at once,
+  flagged « en cours de validation »): both rules are stated in :mod:`reporting.regles_comptage`.
+  A candidate never admitted (no ``date_entree``) counts nowhere;
 - **en parcours pendant** the period (« en parcours en N »): entered on or before its last day
   and not exited before its first day = stock at the start + entrées;
 - the exit's category is ``sortie.type.categorie`` (the PLIE's exit referential, docs/domaine.md §5); a

@@ -398,6 +398,16 @@ def test_periode_helpers():
     assert clotures.differences({"statut": "definitif", "a": 1}, {"statut": "provisoire", "a": 2}) == [
         ("a", "a", 1, 2)
     ]
+    assert clotures.libelle_cle("flux.sorties_positives.total") == "Sorties positives"
+    assert (
+        clotures.libelle_cle("sorties_par_type.TEST_CDI.en_cours_validation")
+        == "Sorties de type TEST_CDI — en cours de validation"
+    )
+    assert clotures.libelle_cle("sorties_departement.emploi_durable").startswith(
+        "Nomenclature du Département — Emploi durable"
+    )
+    assert clotures.libelle_cle("taux.abandons_sur_sorties") == "Taux d'abandons"
+    assert clotures.libelle_cle("repartitions.sexe.F.entrees") == "repartitions › sexe › F › entrees"
 
 
 def test_the_command_gives_any_closed_version(donnees, tmp_path):
