@@ -45,7 +45,9 @@ def rectificatif_context(scope, plie, cloture):
     personnes = {}
     ids = {pid for ligne in lignes for pid in ligne["participants"]}
     if noms and ids:
-        personnes = {p.pk: p for p in Participant.objects.filter(pk__in=ids, plie_id=plie.pk)}
+        personnes = {
+            p.pk: p for p in Participant.objects.visible_to(scope).filter(pk__in=ids, plie_id=plie.pk)
+        }
     for ligne in lignes:
         ligne["nombre"] = len(ligne["participants"])
         ligne["participants"] = (
