@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from plie.core.admin import ReadOnlyAdminMixin
-from reporting.models import SnapshotPlie
+from reporting.models import Cloture, SnapshotPlie
 
 
 @admin.register(SnapshotPlie)
@@ -21,3 +21,31 @@ class SnapshotPlieAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     ]
     list_filter = ["plie"]
     date_hierarchy = "jour"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Cloture)
+class ClotureAdmin(admin.ModelAdmin):
+    """Read-only: a period is closed from the app by its gestionnaire, and a stored version is
+    immutable (a correction is a new version)."""
+
+    list_display = ["plie", "rapport", "periode", "version", "cloturee_par", "cloturee_le", "modifiee_depuis"]
+    list_filter = ["plie", "rapport"]
+    readonly_fields = [f.name for f in Cloture._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

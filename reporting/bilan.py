@@ -25,6 +25,7 @@ from plie.core.models import Structure
 from reporting import flux as queries
 from reporting import indicateurs
 from reporting.flux import Periode
+from reporting.regles_comptage import REGLE_BILAN
 from reporting.selectors import (
     TRANCHE_26_44,
     TRANCHE_45_54,
@@ -88,6 +89,7 @@ def bilan_annuel(plie, annee, *, referent_id=None, prescripteur_id=None):
         **bilan,
         "operations": operations,
         "fse": fse,
+        "regle": REGLE_BILAN,  # the counting rule, printed on the bilan's face
     }
 
 

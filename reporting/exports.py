@@ -363,13 +363,15 @@ def lignes_taux(taux, entrees):
 
 
 def tableaux_csv(tableaux, *, titre_tableau, en_tete=None):
-    """UTF-8 with a BOM (so that Excel reads the accents), « ; » separated: an optional document
-    title line, then for each table its title line, its header line, its rows and an empty line.
+    """UTF-8 with a BOM (so that Excel reads the accents), « ; » separated: optional document
+    title lines (``en_tete``: a line or a list of lines: the title, the counting rule, the
+    closure), then for each table its title line, its header line, its rows and an empty line.
     Written by :class:`plie.core.writers.CsvWriter` (texts neutralised, decimal comma)."""
 
     def rows():
         if en_tete:
-            yield [en_tete]
+            for ligne in [en_tete] if isinstance(en_tete, str) else en_tete:
+                yield [ligne]
             yield []
         for tableau in tableaux:
             yield [titre_tableau(tableau)]
@@ -380,12 +382,20 @@ def tableaux_csv(tableaux, *, titre_tableau, en_tete=None):
     return csv_bytes(rows())
 
 
-def tableaux_xlsx(tableaux, *, titre):
-    """One sheet per table, headers in bold and frozen, rates as percentages, fitted widths."""
-    from openpyxl.styles import Font
+def tableaux_xlsx(tableaux, *, titre, en_tete=()):
+    """One sheet per table, headers in bold and frozen, rates as percentages, fitted widths.
+    ``en_tete``: lines (the title, the counting rule, the closure) written first on a sheet
+    « Règle de comptage », the report's face."""
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     writer = XlsxWriter(title=titre)
+    if en_tete:
+        sheet = writer.sheet("Règle de comptage")
+        writer.append(sheet, [titre], font=Font(bold=True))
+        for ligne in en_tete:
+            writer.append(sheet, [ligne], alignment=Alignment(wrap_text=True, vertical="top"))
+        sheet.column_dimensions["A"].width = 120
     for tableau in tableaux:
         sheet = writer.sheet(tableau.titre)
         writer.append(sheet, tableau.entetes, font=Font(bold=True))
@@ -405,14 +415,31 @@ def tableaux_xlsx(tableaux, *, titre):
     return writer.content()
 
 
+def lignes_face(rapport):
+    """The lines printed on a report's face after its title: its counting rule
+    (``reporting.regles_comptage``) and, for a closed period, which stored version it is."""
+    lignes = [f"Règle de comptage : {rapport['regle']}"] if rapport.get("regle") else []
+    cloture = rapport.get("cloture")
+    if cloture:
+        lignes.append(
+            f"Période clôturée — version {cloture['version']} du {cloture['cloturee_le_texte']} "
+            f"par {cloture['cloturee_par']} (empreinte {cloture['empreinte'][:12]})."
+        )
+    return lignes
+
+
 def export_csv(bilan):
     return tableaux_csv(
-        tableaux(bilan), titre_tableau=lambda tableau: f"{tableau.titre} — {_plie(bilan)} — {bilan['annee']}"
+        tableaux(bilan),
+        titre_tableau=lambda tableau: f"{tableau.titre} — {_plie(bilan)} — {bilan['annee']}",
+        en_tete=lignes_face(bilan),
     )
 
 
 def export_xlsx(bilan):
-    return tableaux_xlsx(tableaux(bilan), titre=f"Bilan {bilan['annee']} — {_plie(bilan)}")
+    return tableaux_xlsx(
+        tableaux(bilan), titre=f"Bilan {bilan['annee']} — {_plie(bilan)}", en_tete=lignes_face(bilan)
+    )
 
 
 EXPORTS = {

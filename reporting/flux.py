@@ -8,8 +8,10 @@ Definitions (docs/domaine.md §7 « Annual flow table », ``001`` l.446–470):
   or ``date_sortie > D``);
 - **entrées** of a period: ``date_entree`` in the period; **sorties**: ``date_sortie`` in the
   period. ``Parcours.date_sortie`` is only set once the exit is validated, so a job exit still in
-  « suivi dans l'emploi » is not an exit yet; a candidate never admitted (no ``date_entree``)
-  counts nowhere;
+  « suivi dans l'emploi » is not an exit yet (the PLIE bilan's rule); the Département's monthly
+  report dates exits by :data:`DATE_SORTIE_ENREGISTREE` instead (a recorded exit counts at once,
+  flagged « en cours de validation »): both rules are stated in :mod:`reporting.regles_comptage`.
+  A candidate never admitted (no ``date_entree``) counts nowhere;
 - **en parcours pendant** the period (« en parcours en N »): entered on or before its last day
   and not exited before its first day = stock at the start + entrées;
 - the exit's line in the flow table is its type's **national class**
@@ -90,17 +92,33 @@ class Periode:
 # --- Conditions on a parcours (``prefix="parcours__"`` from an Entretien or an Etape) ----------
 
 
-def en_parcours_le(jour, prefix=""):
+# The exit date a report counts by (``reporting.regles_comptage``): ``date_sortie`` (the PLIE
+# bilan: set once the exit is validated) or ``DATE_SORTIE_ENREGISTREE`` (the Département's
+# monthly report: the recorded exit's date as soon as it is recorded, see
+# :func:`avec_sortie_enregistree`).
+DATE_SORTIE = "date_sortie"
+DATE_SORTIE_ENREGISTREE = "date_sortie_enregistree"
+
+
+def avec_sortie_enregistree(parcours):
+    """``parcours`` annotated with ``date_sortie_enregistree``: ``Parcours.date_sortie`` when set
+    (a validated exit, or an imported exit date), else the date of its recorded
+    :class:`~parcours.models.Sortie` (a proposed exit not withdrawn: a withdrawn exit's row is
+    deleted), else empty."""
+    return parcours.annotate(**{DATE_SORTIE_ENREGISTREE: Coalesce("date_sortie", "sortie__date_sortie")})
+
+
+def en_parcours_le(jour, prefix="", sortie=DATE_SORTIE):
     """In parcours on ``jour``: entered on or before it, not exited on or before it."""
     return Q(**{f"{prefix}date_entree__lte": jour}) & (
-        Q(**{f"{prefix}date_sortie__isnull": True}) | Q(**{f"{prefix}date_sortie__gt": jour})
+        Q(**{f"{prefix}{sortie}__isnull": True}) | Q(**{f"{prefix}{sortie}__gt": jour})
     )
 
 
-def en_parcours_pendant(periode, prefix=""):
+def en_parcours_pendant(periode, prefix="", sortie=DATE_SORTIE):
     """In parcours at some point of the period (stock at its start + its entrées)."""
     return Q(**{f"{prefix}date_entree__lte": periode.fin}) & (
-        Q(**{f"{prefix}date_sortie__isnull": True}) | Q(**{f"{prefix}date_sortie__gte": periode.debut})
+        Q(**{f"{prefix}{sortie}__isnull": True}) | Q(**{f"{prefix}{sortie}__gte": periode.debut})
     )
 
 
@@ -108,23 +126,23 @@ def entre_pendant(periode, prefix=""):
     return Q(**{f"{prefix}date_entree__range": (periode.debut, periode.fin)})
 
 
-def sorti_pendant(periode, prefix=""):
-    return Q(**{f"{prefix}date_sortie__range": (periode.debut, periode.fin)})
+def sorti_pendant(periode, prefix="", sortie=DATE_SORTIE):
+    return Q(**{f"{prefix}{sortie}__range": (periode.debut, periode.fin)})
 
 
-def sortie_de_categorie(periode, categorie):
+def sortie_de_categorie(periode, categorie, sortie=DATE_SORTIE):
     """Exited in the period with an exit of ``categorie``; a positive category only once the
     exit is validated (the SQL form of ``parcours.sorties.compte_comme_positive``)."""
-    condition = sorti_pendant(periode) & Q(sortie__type__categorie=categorie)
+    condition = sorti_pendant(periode, sortie=sortie) & Q(sortie__type__categorie=categorie)
     if categorie in CATEGORIES_POSITIVES:
         condition &= Q(sortie__validee=True)
     return condition
 
 
-def sortie_de_classe(periode, classe):
+def sortie_de_classe(periode, classe, sortie=DATE_SORTIE):
     """Exited in the period with an exit of the national ``classe``; a positive class only once
     the exit is validated."""
-    condition = sorti_pendant(periode) & Q(sortie__type__classe_nationale=classe)
+    condition = sorti_pendant(periode, sortie=sortie) & Q(sortie__type__classe_nationale=classe)
     if classe in CLASSES_POSITIVES:
         condition &= Q(sortie__validee=True)
     return condition
@@ -138,10 +156,10 @@ def sortie_positive(periode):
     )
 
 
-def compteurs_categories(periode):
+def compteurs_categories(periode, sortie=DATE_SORTIE):
     """``{"categorie_<categorie>": Count}``: the exits of the period by the PLIE's category."""
     return {
-        f"categorie_{categorie}": Count("pk", filter=sortie_de_categorie(periode, categorie))
+        f"categorie_{categorie}": Count("pk", filter=sortie_de_categorie(periode, categorie, sortie))
         for categorie in CategorieSortie.values
     }
 
@@ -166,31 +184,53 @@ class FluxIncoherent(AssertionError):
     """stock + entrées − sorties ≠ stock: the data breaks the flow table's definitions."""
 
 
-def compter(perimetre, periode):
-    """Every count of the flow table and the exited parcours' total duration (one query)."""
-    return perimetre.parcours().aggregate(
-        **compteurs_flux(periode),
+def compter(perimetre, periode, *, sorties_enregistrees=False):
+    """Every count of the flow table and the exited parcours' total duration (one query).
+
+    ``sorties_enregistrees``: date the exits by :data:`DATE_SORTIE_ENREGISTREE` (the monthly
+    report's rule, ``reporting.regles_comptage``) and count, in ``en_cours_validation``, the
+    recorded exits of a positive category not validated yet (they are neither positive nor
+    « sans suite » there); otherwise ``Parcours.date_sortie`` (validated exits only) and
+    ``en_cours_validation`` is 0."""
+    parcours = perimetre.parcours()
+    champ = DATE_SORTIE
+    en_cours = {}
+    if sorties_enregistrees:
+        parcours, champ = avec_sortie_enregistree(parcours), DATE_SORTIE_ENREGISTREE
+        en_cours["en_cours_validation"] = Count(
+            "pk",
+            filter=sorti_pendant(periode, sortie=champ)
+            & Q(sortie__validee=False, sortie__type__categorie__in=CATEGORIES_POSITIVES),
+        )
+    return parcours.aggregate(
+        **compteurs_flux(periode, sortie=champ),
+        **en_cours,
         duree_sorties=Sum(DUREE_PARCOURS, filter=sorti_pendant(periode)),
     )
 
 
-def compteurs_flux(periode):
+def compteurs_flux(periode, sortie=DATE_SORTIE):
     """The counts of the flow table (:func:`flux_depuis` reads them): stocks, entries, exits by
-    national class and by the PLIE's category."""
+    national class and by the PLIE's category; exits dated by the field ``sortie``
+    (:data:`DATE_SORTIE`, or :data:`DATE_SORTIE_ENREGISTREE` once annotated)."""
     return {
-        "en_parcours_debut": Count("pk", filter=en_parcours_le(periode.veille)),
+        "en_parcours_debut": Count("pk", filter=en_parcours_le(periode.veille, sortie=sortie)),
         "entrees": Count("pk", filter=entre_pendant(periode)),
-        "en_parcours_pendant": Count("pk", filter=en_parcours_pendant(periode)),
-        "sorties": Count("pk", filter=sorti_pendant(periode)),
-        "emploi_durable": Count("pk", filter=sortie_de_classe(periode, ClasseNationale.EMPLOI_DURABLE)),
-        "qualifiante": Count("pk", filter=sortie_de_classe(periode, ClasseNationale.QUALIFIANTE)),
-        "positive_autre": Count("pk", filter=sortie_de_classe(periode, ClasseNationale.POSITIVE_AUTRE)),
-        "abandons": Count("pk", filter=sortie_de_classe(periode, ClasseNationale.ABANDON)),
-        "neutralisees": Count(
-            "pk", filter=sortie_de_classe(periode, ClasseNationale.DEMENAGEMENT_DECES_RETRAITE)
+        "en_parcours_pendant": Count("pk", filter=en_parcours_pendant(periode, sortie=sortie)),
+        "sorties": Count("pk", filter=sorti_pendant(periode, sortie=sortie)),
+        "emploi_durable": Count(
+            "pk", filter=sortie_de_classe(periode, ClasseNationale.EMPLOI_DURABLE, sortie)
         ),
-        "en_parcours_fin": Count("pk", filter=en_parcours_le(periode.fin)),
-        **compteurs_categories(periode),
+        "qualifiante": Count("pk", filter=sortie_de_classe(periode, ClasseNationale.QUALIFIANTE, sortie)),
+        "positive_autre": Count(
+            "pk", filter=sortie_de_classe(periode, ClasseNationale.POSITIVE_AUTRE, sortie)
+        ),
+        "abandons": Count("pk", filter=sortie_de_classe(periode, ClasseNationale.ABANDON, sortie)),
+        "neutralisees": Count(
+            "pk", filter=sortie_de_classe(periode, ClasseNationale.DEMENAGEMENT_DECES_RETRAITE, sortie)
+        ),
+        "en_parcours_fin": Count("pk", filter=en_parcours_le(periode.fin, sortie=sortie)),
+        **compteurs_categories(periode, sortie),
     }
 
 
@@ -205,7 +245,8 @@ def flux_depuis(compteurs):
     - ``sorties_par_categorie``: the exits by the PLIE's category (``non_validee``: the rest)."""
     c = compteurs
     positives = c["emploi_durable"] + c["qualifiante"] + c["positive_autre"]
-    sans_suite = c["sorties"] - positives
+    en_cours = c.get("en_cours_validation", 0)
+    sans_suite = c["sorties"] - positives - en_cours
     flux = {
         "en_parcours_debut": c["en_parcours_debut"],
         "entrees": c["entrees"],
@@ -225,6 +266,8 @@ def flux_depuis(compteurs):
         "en_parcours_fin": c["en_parcours_fin"],
         "sorties_par_categorie": par_categorie(c),
     }
+    if "en_cours_validation" in c:  # the monthly report's rule: recorded, not validated yet
+        flux["sorties_en_cours_validation"] = en_cours
     if c["en_parcours_pendant"] != flux["en_parcours_annee"]:
         raise FluxIncoherent(
             f"En parcours pendant la période : {c['en_parcours_pendant']} compté, "

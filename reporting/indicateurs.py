@@ -68,8 +68,13 @@ def duree_moyenne_mois(total_jours, sorties):
 
 def total_sorties(flux):
     """Exits of the period: sorties positives + sorties sans suite (the flow table has no
-    separate total line)."""
-    return flux["sorties_positives"]["total"] + flux["sorties_sans_suite"]["total"]
+    separate total line), + the exits « en cours de validation » where the report counts them
+    (the monthly report, ``reporting.regles_comptage``)."""
+    return (
+        flux["sorties_positives"]["total"]
+        + flux.get("sorties_en_cours_validation", 0)
+        + flux["sorties_sans_suite"]["total"]
+    )
 
 
 def taux_du_flux(flux):

@@ -191,10 +191,17 @@ def chemin_fichier(demande):
 
 
 def _bilan(demande):
+    """The bilan of the export: for one PLIE, the stored version of a closed year (the latest,
+    ``reporting.clotures``), else computed; an OI's consolidated bilan over several PLIE is
+    computed from today's data (a closure is per PLIE)."""
     from reporting.bilan import bilan_annuel
+    from reporting.clotures import rapport_servi
+    from reporting.models import Cloture
 
     plies = list(Structure.objects.plies().filter(pk__in=demande.params["plie_ids"]))
-    return bilan_annuel(plies[0] if len(plies) == 1 else plies, demande.params["annee"])
+    if len(plies) == 1:
+        return rapport_servi(plies[0], Cloture.Rapport.BILAN, f"{demande.params['annee']:04d}")[0]
+    return bilan_annuel(plies, demande.params["annee"])
 
 
 def produire_bilan_pdf(demande, chemin):

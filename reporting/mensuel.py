@@ -4,14 +4,22 @@ données d'insertion, à renseigner au plus tard pour le 10 du mois suivant »):
 accompanied during the month, in parcours at its end, entered, exited, and the nature of the
 exits by category and by exit type. Aggregates only: a financeur may read it.
 
-Definitions: exactly those of :mod:`reporting.flux` (its predicates, over the month):
+Counting rule: :data:`reporting.regles_comptage.REGLE_MENSUEL` (stated in
+:mod:`reporting.regles_comptage`, printed on the report): **every recorded exit counts**, in the
+month of its date, a job exit in the month of hiring as soon as it is recorded, flagged « en
+cours de validation » until validated. Definitions: those of :mod:`reporting.flux` (its
+predicates over the month, with the recorded exit date
+:data:`reporting.flux.DATE_SORTIE_ENREGISTREE`):
 
 - **accompagnés** in the month = in parcours at some point of the month = in parcours on the
   last day of the previous month + entrées of the month;
-- **entrées** / **sorties**: ``date_entree`` / ``date_sortie`` in the month (1st to last day,
-  both included); a positive exit counts as positive only once validated;
-- **en parcours en fin de mois**: in parcours on the month's last day;
-- en parcours au début + entrées − sorties = en parcours à la fin, checked on every report
+- **entrées** / **sorties**: ``date_entree`` / the recorded exit date in the month (1st to last
+  day, both included); a positive exit counts as positive only once validated, a recorded
+  positive exit not validated yet is « en cours de validation »;
+- **en parcours en fin de mois**: entered on or before the month's last day and no recorded
+  exit dated on or before it (a recorded job exit not validated yet is **not** in parcours);
+- en parcours au début + entrées − sorties = en parcours à la fin, and sorties = positives +
+  en cours de validation + sans suite, checked on every report
   (:func:`reporting.flux.verifier_invariant`, raising :class:`reporting.flux.FluxIncoherent`).
 
 « Ready on the 1st »: the default month is the previous one (complete on the 1st of the next
@@ -29,12 +37,14 @@ from parcours.enums import CATEGORIES_POSITIVES, CategorieSortie
 from plie.core.dates import format_date, mois_long
 from reporting import flux as queries
 from reporting import indicateurs
-from reporting.exports import Tableau, lignes_taux, tableaux_csv, tableaux_xlsx
+from reporting.exports import Tableau, lignes_face, lignes_taux, tableaux_csv, tableaux_xlsx
 from reporting.flux import NON_VALIDEE, Periode
+from reporting.regles_comptage import REGLE_MENSUEL
 
 MOIS_RE = re.compile(r"^(\d{4})-(\d{2})$")
 ANNEE_MIN, ANNEE_MAX = 2000, 2100
 SANS_TYPE = "Sortie sans type renseigné"
+EN_COURS_VALIDATION = "en_cours_validation"
 # The exit categories in the order of the flow table (positives first).
 ORDRE_CATEGORIES = (
     CategorieSortie.EMPLOI_DURABLE,
@@ -93,12 +103,12 @@ def statut_du_mois(annee, mois, aujourd_hui=None):
 
 
 def lignes_types_sortie(perimetre, periode):
-    """The exits of the period per exit type (one grouped query): ``type_id``, ``code``,
-    ``libelle``, ``categorie`` (``None`` for an exit date without its Sortie row), the exits and
-    those validated."""
+    """The recorded exits of the period per exit type (one grouped query): ``type_id``,
+    ``code``, ``libelle``, ``categorie`` (``None`` for an exit date without its Sortie row), the
+    exits and those validated."""
     return list(
-        perimetre.parcours()
-        .filter(queries.sorti_pendant(periode))
+        queries.avec_sortie_enregistree(perimetre.parcours())
+        .filter(queries.sorti_pendant(periode, sortie=queries.DATE_SORTIE_ENREGISTREE))
         .values(
             "sortie__type_id",
             "sortie__type__code",
@@ -106,15 +116,19 @@ def lignes_types_sortie(perimetre, periode):
             "sortie__type__categorie",
             "sortie__type__categorie_departement",
         )
-        .annotate(sorties=Count("pk"), validees=Count("pk", filter=Q(sortie__validee=True)))
+        .annotate(
+            sorties=Count("pk"),
+            validees=Count("pk", filter=Q(sortie__validee=True)),
+            en_cours_validation=Count("pk", filter=Q(sortie__validee=False)),
+        )
         .order_by()
     )
 
 
 def par_type(lignes):
     """The exits by type, in the referential's category order then by label. ``positives``: the
-    exits counted as positive (a positive category, validated); ``sorties`` − ``positives`` of a
-    positive type are unvalidated jobs, counted among the « sorties sans suite — autres »."""
+    exits counted as positive (a positive category, validated); ``en_cours_validation``: the
+    recorded exits not validated yet (the flag of the line)."""
     rang = {categorie: i for i, categorie in enumerate(ORDRE_CATEGORIES)}
     resultat = []
     for ligne in lignes:
@@ -127,6 +141,7 @@ def par_type(lignes):
                 "categorie_departement": ligne["sortie__type__categorie_departement"] or "",
                 "sorties": ligne["sorties"],
                 "validees": ligne["validees"],
+                "en_cours_validation": ligne["en_cours_validation"],
                 "positives": ligne["validees"] if categorie in CATEGORIES_POSITIVES else 0,
             }
         )
@@ -134,15 +149,17 @@ def par_type(lignes):
 
 
 def par_classe_departement(types):
-    """The month's exits in the Département's nomenclature (docs/domaine.md §5, seed 003 l.175-181): each
+    """The month's exits in the Département's nomenclature (docs/domaine.md §5, seed 003 l.175-192): each
     exit type's class (``TypeSortie.categorie_departement``) through
-    :func:`operations.nomenclatures.classe_departement` (an unvalidated job is « autre »);
-    ``dynamique`` = durable + transition + positive."""
+    :func:`operations.nomenclatures.classe_departement`; a recorded exit counts in its class as
+    soon as it is recorded, validated or « en cours de validation » (the report's rule,
+    :data:`reporting.regles_comptage.REGLE_MENSUEL`); an exit date without its Sortie row is
+    « autre »; ``dynamique`` = durable + transition + positive."""
     classes = {classe.code: 0 for classe in DEPARTEMENT}
     for t in types:
-        validees, autres = t["validees"], t["sorties"] - t["validees"]
-        classes[classe_departement(t["categorie_departement"], True)] += validees
-        classes[classe_departement(t["categorie_departement"], False)] += autres
+        enregistrees = t["validees"] + t["en_cours_validation"]
+        classes[classe_departement(t["categorie_departement"], True)] += enregistrees
+        classes[classe_departement(t["categorie_departement"], False)] += t["sorties"] - enregistrees
     for classe in DEPARTEMENT:
         if classe.somme_de:  # « dynamique » = durable + transition + positive
             classes[classe.code] = sum(classes[code] for code in classe.somme_de)
@@ -150,12 +167,19 @@ def par_classe_departement(types):
 
 
 def par_categorie(flux):
-    """The exits by the PLIE's category of the exit referential (a positive category counts only
-    its validated exits), création d'entreprise on its own line; an unvalidated positive and an
-    exit without its type fall into « autre »."""
+    """The exits by the PLIE's category of the exit referential, as the flow table counts them
+    (a positive category counts only its validated exits; its recorded exits not validated yet
+    are ``en_cours_validation``), création d'entreprise on its own line; an exit without its
+    type falls into « autre »."""
     categories = dict(flux["sorties_par_categorie"])
-    categories[CategorieSortie.AUTRE.value] += categories.pop(NON_VALIDEE)
-    return {categorie.value: categories[categorie.value] for categorie in ORDRE_CATEGORIES}
+    en_cours = flux.get("sorties_en_cours_validation", 0)
+    categories[CategorieSortie.AUTRE.value] += categories.pop(NON_VALIDEE) - en_cours
+    resultat = {}
+    for categorie in ORDRE_CATEGORIES:
+        if categorie not in CATEGORIES_POSITIVES and EN_COURS_VALIDATION not in resultat:
+            resultat[EN_COURS_VALIDATION] = en_cours
+        resultat[categorie.value] = categories[categorie.value]
+    return resultat
 
 
 def reporting_mensuel(perimetre, annee, mois, *, codes=(), aujourd_hui=None):
@@ -168,20 +192,24 @@ def reporting_mensuel(perimetre, annee, mois, *, codes=(), aujourd_hui=None):
          "en_parcours_debut": int,       # on the last day of the previous month
          "entrees": int, "sorties": int,
          "en_parcours_fin": int,         # on the month's last day
-         "sorties_positives": {"total", "emploi_durable", "qualifiante", "autres"},
+         "sorties_positives": {"total", "emploi_durable", "qualifiante", "autres"},  # validated
+         "sorties_en_cours_validation": int,  # positive types recorded, not validated yet
          "sorties_sans_suite": {"total", "abandons", "neutralisees", "autres"},
+         "en_cours_validation": int,     # every recorded exit not validated yet (the flag)
          "sorties_par_categorie": {"<categorie>": int},
          "sorties_par_type": [{"code", "libelle", "categorie", "categorie_departement",
-                               "sorties", "validees", "positives"}],
+                               "sorties", "validees", "en_cours_validation", "positives"}],
          "sorties_departement": {"emploi_durable", "emploi_transition", "positive",
                                  "dynamique", "autre"},  # the Département's nomenclature
-         "taux": {...}}                  # reporting.indicateurs.taux_du_flux, None on 0
+         "taux": {...},                  # reporting.indicateurs.taux_du_flux, None on 0
+         "regle": str}                   # the counting rule printed on the report's face
 
     Raises :class:`MoisInvalide` for a month not begun yet, :class:`reporting.flux.FluxIncoherent`
     if the data breaks the invariant."""
     statut = statut_du_mois(annee, mois, aujourd_hui)
     periode = Periode.mois(annee, mois)
-    flux = queries.flux_annuel(perimetre, periode)  # checks début + entrées − sorties = fin
+    # checks début + entrées − sorties = fin, exits dated by their recorded date
+    flux = queries.flux_depuis(queries.compter(perimetre, periode, sorties_enregistrees=True))
     types = par_type(lignes_types_sortie(perimetre, periode))
     sorties = indicateurs.total_sorties(flux)
     if sum(t["sorties"] for t in types) != sorties:
@@ -200,17 +228,23 @@ def reporting_mensuel(perimetre, annee, mois, *, codes=(), aujourd_hui=None):
         "sorties": sorties,
         "en_parcours_fin": flux["en_parcours_fin"],
         "sorties_positives": flux["sorties_positives"],
+        "sorties_en_cours_validation": flux["sorties_en_cours_validation"],
         "sorties_sans_suite": flux["sorties_sans_suite"],
+        "en_cours_validation": sum(t["en_cours_validation"] for t in types),
         "sorties_par_categorie": par_categorie(flux),
         "sorties_par_type": types,
         "sorties_departement": par_classe_departement(types),
         "taux": indicateurs.taux_du_flux(flux),
+        "regle": REGLE_MENSUEL,
     }
 
 
 # --- As files ----------------------------------------------------------------------------------
 
-LIBELLES_CATEGORIES = dict(CategorieSortie.choices)
+LIBELLES_CATEGORIES = {
+    **dict(CategorieSortie.choices),
+    "en_cours_validation": "Positive — en cours de validation",
+}
 
 
 def _date(iso):
@@ -235,10 +269,12 @@ def tableaux(rapport):
                 ["dont emploi durable", positives["emploi_durable"]],
                 ["dont sortie qualifiante", positives["qualifiante"]],
                 ["dont autres sorties positives", positives["autres"]],
+                ["dont sorties positives en cours de validation", rapport["sorties_en_cours_validation"]],
                 ["dont sorties sans suite", sans_suite["total"]],
                 ["dont abandons", sans_suite["abandons"]],
                 ["dont déménagements, décès, retraites (neutralisées)", sans_suite["neutralisees"]],
                 ["dont autres (y compris réorientations)", sans_suite["autres"]],
+                ["Sorties en cours de validation (toutes)", rapport["en_cours_validation"]],
                 [f"En parcours au {_date(rapport['fin'])}", rapport["en_parcours_fin"]],
             ],
         ),
@@ -253,11 +289,21 @@ def tableaux(rapport):
         Tableau(
             "Sorties — nomenclature du Département",
             ("Classe de sortie", "Sorties"),
-            [[classe.libelle, rapport["sorties_departement"][classe.code]] for classe in DEPARTEMENT],
+            [
+                *([classe.libelle, rapport["sorties_departement"][classe.code]] for classe in DEPARTEMENT),
+                ["dont en cours de validation", rapport["en_cours_validation"]],
+            ],
         ),
         Tableau(
             "Sorties par type",
-            ("Type de sortie", "Code", "Catégorie", "Sorties", "dont comptées positives"),
+            (
+                "Type de sortie",
+                "Code",
+                "Catégorie",
+                "Sorties",
+                "dont comptées positives",
+                "dont en cours de validation",
+            ),
             [
                 [
                     t["libelle"],
@@ -265,6 +311,7 @@ def tableaux(rapport):
                     LIBELLES_CATEGORIES.get(t["categorie"], "Non renseignée"),
                     t["sorties"],
                     t["positives"],
+                    t["en_cours_validation"],
                 ]
                 for t in rapport["sorties_par_type"]
             ],
@@ -291,15 +338,25 @@ def nom_fichier(rapport, extension):
 def export_csv(rapport):
     """As the bilan's CSV, after a title line naming the PLIE and the month."""
     return tableaux_csv(
-        tableaux(rapport), titre_tableau=lambda tableau: tableau.titre, en_tete=_titre(rapport)
+        tableaux(rapport),
+        titre_tableau=lambda tableau: tableau.titre,
+        en_tete=[_titre(rapport), *lignes_face(rapport)],
     )
 
 
 def export_xlsx(rapport):
-    return tableaux_xlsx(tableaux(rapport), titre=_titre(rapport))
+    return tableaux_xlsx(tableaux(rapport), titre=_titre(rapport), en_tete=lignes_face(rapport))
+
+
+def export_pdf(rapport):
+    """The report as a PDF (WeasyPrint, loaded only when asked): ``reporting.pdf.render_mensuel``."""
+    from reporting.pdf import render_mensuel
+
+    return render_mensuel(rapport)
 
 
 EXPORTS = {
     "csv": (export_csv, "text/csv; charset=utf-8"),
+    "pdf": (export_pdf, "application/pdf"),
     "xlsx": (export_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }

@@ -93,3 +93,84 @@ class ExportDemande(models.Model):
     @property
     def is_finished(self):
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class ClotureQuerySet(models.QuerySet):
+    def visible_to(self, scope):
+        """The closures of the PLIE whose figures ``scope`` may see (a financeur included: the
+        figures are aggregates; the participants behind a rectificatif are shown by the view
+        only to whoever sees the PLIE's personal data)."""
+        return self.filter(plie_id__in=scope.plie_ids)
+
+    def derniere(self, plie_id, rapport, periode):
+        """The latest version closed of (PLIE, report, period), or ``None``."""
+        return self.filter(plie_id=plie_id, rapport=rapport, periode=periode).order_by("-version").first()
+
+
+class Cloture(models.Model):
+    """A closed period of one PLIE's report: the figures stored once, at closing, and served from
+    here ever after (``reporting.clotures``; issue 13 « Periods that close »).
+
+    - ``rapport``: the Département's monthly report (``periode`` « AAAA-MM ») or the PLIE's annual
+      bilan with its FSE indicators (``periode`` « AAAA »);
+    - ``chiffres``: the report exactly as the API returns it (``reporting.mensuel.reporting_mensuel``
+      or ``reporting.bilan.bilan_annuel``, through JSON);
+    - ``faits``: per parcours, the figures it counts in (``{"<parcours id>": {"participant": id,
+      "cles": ["entrees", "sorties", ...]}}``), to name the participants behind a difference;
+    - ``empreinte``: sha256 of the canonical JSON of ``chiffres`` and ``faits``: the data's
+      fingerprint, recomputed every night (``reporting.services.clotures_verifier``);
+    - ``modifiee_depuis``: set by the nightly check when the current data no longer gives the
+      stored fingerprint (when it was first seen), cleared if it gives it again.
+
+    Immutable: a stored version is never changed (:meth:`save` refuses; only the nightly check
+    writes ``modifiee_depuis``, by an ``update``); a correction is a new version."""
+
+    class Rapport(models.TextChoices):
+        MENSUEL = "mensuel", "Reporting mensuel"
+        BILAN = "bilan", "Bilan annuel et indicateurs FSE"
+
+    plie = models.ForeignKey(
+        Structure, verbose_name="PLIE", related_name="clotures", on_delete=models.PROTECT
+    )
+    rapport = models.CharField("rapport", max_length=10, choices=Rapport.choices)
+    periode = models.CharField("période", max_length=7, help_text="AAAA-MM pour un mois, AAAA pour une année")
+    version = models.PositiveSmallIntegerField("version")
+    chiffres = models.JSONField("chiffres clôturés")
+    faits = models.JSONField("faits par parcours", default=dict)
+    empreinte = models.CharField("empreinte des données (sha256)", max_length=64)
+    cloturee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="clôturée par",
+        related_name="+",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    cloturee_le = models.DateTimeField("clôturée le")
+    modifiee_depuis = models.DateTimeField(
+        "données modifiées depuis la clôture (constaté le)", null=True, blank=True
+    )
+    verifiee_le = models.DateTimeField("dernière vérification", null=True, blank=True)
+
+    objects = ClotureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "période clôturée"
+        verbose_name_plural = "périodes clôturées"
+        ordering = ["plie", "rapport", "-periode", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plie", "rapport", "periode", "version"], name="cloture_unique_version"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_rapport_display()} {self.periode} — version {self.version}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise ValueError("Une période clôturée ne se modifie pas : clôturez une nouvelle version.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Une période clôturée ne se supprime pas.")

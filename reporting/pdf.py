@@ -19,7 +19,13 @@ from participants.pdf import STATIC_DIR, StaticOnlyFetcher
 from plie.core import charts
 from plie.core.dates import MOIS_COURTS, MOIS_LONGS
 from plie.core.models import Structure
-from reporting.exports import LIBELLES_DIMENSIONS, LIBELLES_ETAPES, LIBELLES_MODES, LIBELLES_VALEURS
+from reporting.exports import (
+    LIBELLES_DIMENSIONS,
+    LIBELLES_ETAPES,
+    LIBELLES_MODES,
+    LIBELLES_VALEURS,
+    lignes_face,
+)
 
 NON_CALCULABLE = "non calculable"
 VERT, VERT_CLAIR, VERT_PALE = "#1b5e20", "#4c8c4a", "#8fbf8c"
@@ -357,6 +363,7 @@ def bilan_context(bilan, *, plie_nom=None, edite_le=None):
         "accompagnement": _accompagnement(bilan),
         "operations": _operations(bilan),
         "fse": _fse(bilan),
+        "lignes_face": lignes_face(bilan),  # the counting rule; the closed version, if any
     }
 
 
@@ -365,4 +372,43 @@ def render_bilan(bilan, *, plie_nom=None, edite_le=None):
     html = render_to_string(
         "reporting/bilan.html", bilan_context(bilan, plie_nom=plie_nom, edite_le=edite_le)
     )
+    return HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=StaticOnlyFetcher()).write_pdf()
+
+
+def mensuel_context(rapport, *, plie_nom=None, edite_le=None):
+    """The monthly report's PDF context: its title, face lines (the counting rule; the closed
+    version, if any) and its tables (``reporting.mensuel.tableaux``) formatted the French way."""
+    from reporting import mensuel
+
+    annee, mois = mensuel.lire_mois(rapport["mois"])
+    tableaux = [
+        {
+            "titre": tableau.titre,
+            "entetes": tableau.entetes,
+            "lignes": [
+                [
+                    pourcentage(valeur)
+                    if i in tableau.colonnes_taux
+                    else (nombre(valeur) if isinstance(valeur, (int, float)) else valeur)
+                    for i, valeur in enumerate(ligne)
+                ]
+                for ligne in tableau.lignes
+            ],
+        }
+        for tableau in mensuel.tableaux(rapport)
+    ]
+    return {
+        "plie_nom": plie_nom or _noms_plie({"plie": rapport["plie"]}),
+        "titre": f"Reporting mensuel — {mensuel.libelle_mois(annee, mois)}",
+        "provisoire": rapport["statut"] == "provisoire",
+        "lignes_face": lignes_face(rapport),
+        "tableaux": tableaux,
+        "edite_le": edite_le or timezone.localtime(),
+    }
+
+
+def render_mensuel(rapport, **options):
+    """The monthly report (the dict of :func:`reporting.mensuel.reporting_mensuel`, or a closed
+    version of it) as PDF bytes."""
+    html = render_to_string("reporting/mensuel_pdf.html", mensuel_context(rapport, **options))
     return HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=StaticOnlyFetcher()).write_pdf()

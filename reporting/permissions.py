@@ -38,3 +38,29 @@ def can_download_export(scope, demande):
         and demande.user_id == scope.user_id
         and set(demande.params.get("plie_ids", ())) <= exportable_plie_ids(scope, demande.kind)
     )
+
+
+# Who closes a period of a PLIE's reports, and who follows the closures.
+CLOSE_ROLES = (Role.GESTIONNAIRE, Role.ADMINISTRATEUR)
+CLOTURES_ROLES = (Role.GESTIONNAIRE, Role.DIRECTION, Role.ADMINISTRATEUR)
+
+
+def can_close_periode(scope, plie_id):
+    """Close a month (the monthly report) or a year (the bilan and its FSE indicators) of the
+    PLIE ``plie_id``, or close a new version after a rectificatif: **gestionnaire** and
+    **administrateur** of the PLIE."""
+    return plie_id in scope.plie_ids and scope.has_role(*CLOSE_ROLES, plie_id=plie_id)
+
+
+def can_view_clotures(scope, plie_id):
+    """Open the « Clôtures » page of the PLIE ``plie_id`` (its closed periods and whether their
+    data changed since): **gestionnaire**, **direction** and **administrateur** of the PLIE (an
+    OI's direction over its PLIE)."""
+    return plie_id in scope.plie_ids and scope.has_role(*CLOTURES_ROLES, plie_id=plie_id)
+
+
+def can_view_rectificatif_participants(scope, plie_id):
+    """See the participants behind a rectificatif's differences (names, links to their
+    dossiers): whoever sees the personal data of the PLIE ``plie_id``; a financeur sees the
+    differences and how many participants are behind each, never who."""
+    return scope.sees_personal_data(plie_id)

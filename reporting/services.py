@@ -1,17 +1,21 @@
-"""Writes of the reporting app: the nightly snapshot of a PLIE (``reporting.tasks`` calls it)."""
+"""Writes of the reporting app: the nightly snapshot of a PLIE (``reporting.tasks`` calls it), the
+closing of a period and the nightly check of the closed periods (``reporting.clotures``)."""
 
 import datetime
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
 from parcours.enums import TypeAlerte
 from parcours.models import Alerte
 from participants.models import SituationEntree
+from plie.core.models import Structure
 from reporting import flux as queries
 from reporting import indicateurs
 from reporting.flux import Periode, en_parcours_le
-from reporting.models import SnapshotPlie
+from reporting.models import Cloture, SnapshotPlie
 from reporting.selectors import Perimetre
 
 
@@ -81,3 +85,84 @@ def snapshot_refresh(*, plie_id, jour):
         update_fields=list(valeurs),
     )
     return snapshot
+
+
+# --- Periods that close (reporting.clotures) ---------------------------------------------------
+
+
+@transaction.atomic
+def cloture_create(*, scope, plie, rapport, periode, aujourd_hui=None):
+    """Close ``periode`` (« AAAA-MM » for the monthly report, « AAAA » for the bilan) of ``plie``'s
+    ``rapport``: store the report as the data gives it now, with its per-parcours facts and the
+    data's fingerprint, as version 1, or as the next version when the period was closed before
+    and its data changed since (a rectificatif). Only a period that is over; never twice the
+    same data. Returns the new :class:`~reporting.models.Cloture`.
+
+    The PLIE row is locked for the time of the closing, so two gestionnaires closing at once
+    get versions 1 and 2 (or a refusal), never a duplicate."""
+    from reporting import clotures
+    from reporting.permissions import can_close_periode
+
+    if not can_close_periode(scope, plie.pk):
+        raise PermissionDenied("Vous ne pouvez pas clôturer les périodes de ce PLIE.")
+    if rapport not in Cloture.Rapport.values:
+        raise ValidationError({"rapport": [f"Rapport « {rapport} » inconnu."]})
+    try:
+        clotures.verifier_terminee(rapport, periode, aujourd_hui)
+    except clotures.PeriodeNonCloturable as exc:
+        raise ValidationError({"periode": [str(exc)]}) from None
+    Structure.objects.select_for_update().filter(pk=plie.pk).first()
+    precedente = Cloture.objects.derniere(plie.pk, rapport, periode)
+    chiffres, faits = clotures.calculer(plie, rapport, periode)
+    empreinte = clotures.empreinte(chiffres, faits)
+    if precedente is not None and precedente.empreinte == empreinte:
+        raise ValidationError(
+            {
+                "periode": [
+                    f"{clotures.libelle_periode(rapport, periode).capitalize()} est déjà clôturé "
+                    f"(version {precedente.version}) et ses données n'ont pas changé depuis."
+                ]
+            }
+        )
+    return Cloture.objects.create(
+        plie=plie,
+        rapport=rapport,
+        periode=periode,
+        version=(precedente.version + 1) if precedente else 1,
+        chiffres=chiffres,
+        faits=faits,
+        empreinte=empreinte,
+        cloturee_par=scope.user,
+        cloturee_le=timezone.now(),
+    )
+
+
+def clotures_verifier(*, plie_id, maintenant=None):
+    """The nightly check of PLIE ``plie_id``'s closed periods: for the latest version of each,
+    recompute the report and its facts from today's data and compare the fingerprint. A period
+    whose data changed gets ``modifiee_depuis`` (the first night it was seen; kept on the next
+    nights), one whose data gives its stored figures again gets it cleared; every checked
+    version gets ``verifiee_le``. Idempotent: a second run the same night writes the same state.
+    Writes by ``update`` only (a stored version is immutable). Returns the number of periods
+    marked as changed."""
+    from reporting import clotures
+
+    maintenant = maintenant or timezone.now()
+    dernieres = (
+        Cloture.objects.filter(plie_id=plie_id)
+        .select_related("plie")
+        .order_by("rapport", "periode", "-version")
+        .distinct("rapport", "periode")
+    )
+    modifiees = 0
+    for cloture in dernieres:  # one query when the PLIE has closed nothing
+        chiffres, faits = clotures.calculer(cloture.plie, cloture.rapport, cloture.periode)
+        changee = clotures.empreinte(chiffres, faits) != cloture.empreinte
+        valeurs = {"verifiee_le": maintenant}
+        if changee:
+            modifiees += 1
+            valeurs["modifiee_depuis"] = cloture.modifiee_depuis or maintenant
+        else:
+            valeurs["modifiee_depuis"] = None
+        Cloture.objects.filter(pk=cloture.pk).update(**valeurs)
+    return modifiees

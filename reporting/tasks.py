@@ -20,12 +20,15 @@ CONSOLIDATION_TASK = "consolidation"
 
 @shared_task(acks_late=True)
 def consolidate_plie(plie_id, jour_iso):
-    """Recompute one PLIE's snapshot of ``jour_iso`` (ISO date) and record the run."""
-    from reporting.services import snapshot_refresh
+    """Recompute one PLIE's snapshot of ``jour_iso`` (ISO date), check its closed periods against
+    today's data (``reporting.services.clotures_verifier``: marks those whose data changed since
+    closing) and record the run."""
+    from reporting.services import clotures_verifier, snapshot_refresh
 
     jour = date.fromisoformat(jour_iso)
     with task_run_record(task=CONSOLIDATION_TASK, plie_id=plie_id, run_date=jour) as run:
         snapshot_refresh(plie_id=plie_id, jour=jour)
+        clotures_verifier(plie_id=plie_id)
         run.rows = 1
     return {"plie_id": plie_id, "jour": jour_iso, "rows": run.rows}
 

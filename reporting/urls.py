@@ -4,7 +4,7 @@ report and the long exports). ``plie/urls.py`` includes ``dashboard_urls`` and `
 
 from django.urls import path, re_path
 
-from reporting import views, views_exports, views_mensuel
+from reporting import views, views_clotures, views_exports, views_mensuel
 
 dashboard_urls = (
     [
@@ -25,6 +25,14 @@ rapport_urls = (
             r"^mensuel/(?P<code>[-\w]+)/(?P<mois>\d{4}-\d{2})\.(?P<fmt>[a-z]+)$",
             views_mensuel.mensuel_export,
             name="mensuel_export",
+        ),
+        # --- periods that close
+        path("clotures/", views_clotures.clotures_view, name="clotures"),
+        path("clotures/cloturer/", views_clotures.cloture_create_view, name="cloture_create"),
+        re_path(
+            r"^bilan/(?P<code>[-\w]+)/(?P<annee>\d{4})\.(?P<fmt>[a-z]+)$",
+            views_clotures.bilan_export,
+            name="bilan_export",
         ),
         # --- long exports as background jobs
         path("exports/", views_exports.export_list, name="export_list"),

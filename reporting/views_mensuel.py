@@ -1,7 +1,12 @@
 """The monthly reporting to a financeur in the browser (``rapports:mensuel``) and as files
 (``rapports:mensuel_export``): a PLIE picker over the PLIE whose figures the user may see, a month
 picker (the previous month by default). Aggregates only, so a financeur partner of the PLIE may
-read it; a PLIE outside the scope is a 404, a user with no PLIE at all a 403."""
+read it; a PLIE outside the scope is a 404, a user with no PLIE at all a 403.
+
+A closed month (``reporting.clotures``) is shown and downloaded from its stored version (the
+latest, or ``?version=N``), with the list of its versions and, when today's data gives other
+figures, the « Rectificatif » (:func:`reporting.views_clotures.rectificatif_context`); its
+gestionnaire may close it (or close the next version) from the page."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -10,8 +15,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from plie.core.scoping import visible_plies
-from reporting import mensuel
-from reporting.selectors import Perimetre
+from reporting import clotures, mensuel
+from reporting.models import Cloture
+from reporting.permissions import can_close_periode
+from reporting.views_clotures import rectificatif_context
 
 
 def _plies_visibles(scope):
@@ -70,8 +77,24 @@ def tableaux_affiches(rapport):
     ]
 
 
-def _rapport(plie, annee, mois):
-    return mensuel.reporting_mensuel(Perimetre(frozenset({plie.pk})), annee, mois, codes=[plie.code])
+def _version(request):
+    texte = request.GET.get("version", "")
+    if not texte:
+        return None
+    if not texte.isdigit():
+        raise Http404("Version inconnue.")
+    return int(texte)
+
+
+def _rapport(plie, annee, mois, version=None):
+    """``(report, cloture or None)``: the stored version of a closed month, else today's figures;
+    404 for a version never closed."""
+    try:
+        return clotures.rapport_servi(
+            plie, Cloture.Rapport.MENSUEL, clotures.periode_texte_mois(annee, mois), version=version
+        )
+    except clotures.VersionInconnue:
+        raise Http404("Version inconnue.") from None
 
 
 @login_required
@@ -82,12 +105,21 @@ def mensuel_view(request):
     plie = _plie(plies, code)
     annee, mois = mensuel.mois_par_defaut()
     texte_mois = request.GET.get("mois") or f"{annee:04d}-{mois:02d}"
-    rapport, erreur = None, None
+    rapport, erreur, cloture, versions, rectif = None, None, None, [], None
     try:
         annee, mois = mensuel.lire_mois(texte_mois)
-        rapport = _rapport(plie, annee, mois)
+        rapport, cloture = _rapport(plie, annee, mois, _version(request))
     except mensuel.MoisInvalide as exc:
         erreur = str(exc)
+    if cloture is not None:
+        versions = list(
+            Cloture.objects.filter(plie=plie, rapport=cloture.rapport, periode=cloture.periode)
+            .select_related("cloturee_par")
+            .defer("chiffres", "faits")
+            .order_by("version")
+        )
+        rectif = rectificatif_context(request.scope, plie, cloture)
+    derniere = versions[-1] if versions else None
     context = {
         "plies": plies,
         "plie": plie,
@@ -96,6 +128,16 @@ def mensuel_view(request):
         "rapport": rapport,
         "tableaux": tableaux_affiches(rapport) if rapport else [],
         "erreur": erreur,
+        "cloture": cloture,
+        "versions": versions,
+        "rectificatif": rectif,
+        # close: a month over, not closed yet, or closed and changed since (the latest version shown)
+        "peut_cloturer": bool(
+            rapport
+            and rapport["statut"] == "definitif"
+            and can_close_periode(request.scope, plie.pk)
+            and (cloture is None or (cloture == derniere and rectif and rectif["lignes"]))
+        ),
     }
     return render(request, "reporting/mensuel.html", context, status=400 if erreur else 200)
 
@@ -107,10 +149,13 @@ def mensuel_export(request, code, mois, fmt):
         raise Http404("Format inconnu.")
     plie = _plie(_plies_visibles(request.scope), code)
     try:
-        rapport = _rapport(plie, *mensuel.lire_mois(mois))
+        rapport, cloture = _rapport(plie, *mensuel.lire_mois(mois), version=_version(request))
     except mensuel.MoisInvalide as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     ecrire, content_type = mensuel.EXPORTS[fmt]
     response = HttpResponse(ecrire(rapport), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{mensuel.nom_fichier(rapport, fmt)}"'
+    nom = mensuel.nom_fichier(rapport, fmt)
+    if cloture is not None:
+        nom = nom.replace(f".{fmt}", f"-v{cloture.version}.{fmt}")
+    response["Content-Disposition"] = f'attachment; filename="{nom}"'
     return response

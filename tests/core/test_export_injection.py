@@ -41,6 +41,7 @@ FILE_EXPORT_URLS = {
     "operations:extraction_entretiens",
     "rapports:export_download",
     "rapports:mensuel_export",
+    "rapports:bilan_export",
     "parcours:import_erreurs",
 }
 # URL names that look like exports but serve HTML pages (lists, forms, progress) or PDFs only.
@@ -177,6 +178,16 @@ def test_every_export_neutralises_formula_texts(
             check_csv(csv_rows(path.read_bytes()), referent, prescripteur, intitule)
         else:
             check_xlsx(str(path), referent, prescripteur, intitule)
+
+    # The bilan's files as served (a closed year's stored version, else today's figures)
+    client.force_login(world.direction_a)
+    for fmt in ("csv", "xlsx"):
+        response = client.get(reverse("rapports:bilan_export", args=["plie-a", "2026", fmt]))
+        assert response.status_code == 200
+        if fmt == "csv":
+            check_csv(csv_rows(response.content), referent, prescripteur, intitule)
+        else:
+            check_xlsx(response.content, referent, prescripteur, intitule)
 
     # The MDFSE file from the command line
     path = tmp_path / "mdfse.csv"

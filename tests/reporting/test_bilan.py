@@ -20,6 +20,7 @@ CONTRACT_KEYS = {
     "etapes",
     "operations",
     "fse",
+    "regle",  # the counting rule (reporting.regles_comptage), printed on the bilan's face
 }
 DIMENSIONS = {
     "sexe",
@@ -175,8 +176,9 @@ def test_api_refuses_an_absurd_year(client, world):
 
 def test_api_query_count(client, world, data_a, django_assert_num_queries):
     client.force_login(world.financeur)
-    # session, user, memberships, partner links (scope_for), the PLIE, then the 8 of the bilan
-    with django_assert_num_queries(13):
+    # session, user, memberships, partner links (scope_for), the PLIE, the closed version (none),
+    # then the 8 of the bilan
+    with django_assert_num_queries(14):
         assert client.get(URL.format("plie-a")).status_code == 200
 
 

@@ -13,6 +13,7 @@ from tests.factories import PlieFactory
 from tests.reporting.conftest import D, make_parcours
 
 SHEETS = [
+    "Règle de comptage",  # the bilan's face: its title and counting rule
     "Flux annuel",
     "Sorties par catégorie",
     "Taux et durée",
@@ -65,6 +66,10 @@ def test_csv_utf8_bom_semicolons(plie, tmp_path):
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    # the face: the counting rule, then an empty line
+    assert rows[0][0].startswith("Règle de comptage : Une sortie est datée du jour où la personne est partie")
+    assert "ne compte que les sorties validées" in rows[0][0] and rows[1] == []
+    rows = rows[2:]
     assert rows[0] == ["Flux annuel — plie-cmd — 2016"]
     assert rows[1] == ["Indicateur", "Participants"]
     flux = dict(rows[2:14])

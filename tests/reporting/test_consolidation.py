@@ -37,8 +37,9 @@ FIGURES = (
 # then the upsert (one INSERT … ON CONFLICT DO UPDATE), whether the row exists or not.
 SNAPSHOT_QUERIES = 4
 # One consolidate_plie: task_run_record's start (SAVEPOINT, SELECT … FOR UPDATE, SAVEPOINT,
-# INSERT, RELEASE on the first run, UPDATE, RELEASE), the snapshot, the final UPDATE.
-TASK_QUERIES = 7 + SNAPSHOT_QUERIES + 1
+# INSERT, RELEASE on the first run, UPDATE, RELEASE), the snapshot, the PLIE's closures (none
+# here: one query), the final UPDATE.
+TASK_QUERIES = 7 + SNAPSHOT_QUERIES + 1 + 1
 
 
 def figures(snapshot):

@@ -64,16 +64,21 @@ def test_january_figures_by_hand(janvier, django_assert_num_queries):
         rapport["en_parcours_debut"] + rapport["entrees"] - rapport["sorties"] == rapport["en_parcours_fin"]
     )
     assert rapport["sorties_positives"] == {"total": 2, "emploi_durable": 1, "qualifiante": 1, "autres": 0}
-    assert rapport["sorties_sans_suite"] == {"total": 3, "abandons": 0, "neutralisees": 1, "autres": 2}
+    # the unvalidated CDI is « en cours de validation »: neither positive nor sans suite
+    assert rapport["sorties_en_cours_validation"] == 1
+    assert rapport["en_cours_validation"] == 1
+    assert rapport["sorties_sans_suite"] == {"total": 2, "abandons": 0, "neutralisees": 1, "autres": 1}
     assert rapport["sorties_par_categorie"] == {
         "emploi_durable": 1,
         "creation_entreprise": 0,
         "qualifiante": 1,
         "positive_autre": 0,
+        "en_cours_validation": 1,  # the unvalidated CDI
         "abandon": 0,
         "neutralisee": 1,
-        "autre": 2,  # the unvalidated CDI and the exit without its Sortie row
+        "autre": 1,  # the exit without its Sortie row
     }
+    assert sum(rapport["sorties_par_categorie"].values()) == rapport["sorties"]
     par_type = [
         {k: v for k, v in t.items() if k != "categorie_departement"} for t in rapport["sorties_par_type"]
     ]
@@ -84,6 +89,7 @@ def test_january_figures_by_hand(janvier, django_assert_num_queries):
             "categorie": "emploi_durable",
             "sorties": 2,
             "validees": 1,
+            "en_cours_validation": 1,
             "positives": 1,
         },
         {
@@ -92,6 +98,7 @@ def test_january_figures_by_hand(janvier, django_assert_num_queries):
             "categorie": "qualifiante",
             "sorties": 1,
             "validees": 1,
+            "en_cours_validation": 0,
             "positives": 1,
         },
         {
@@ -100,6 +107,7 @@ def test_january_figures_by_hand(janvier, django_assert_num_queries):
             "categorie": "neutralisee",
             "sorties": 1,
             "validees": 1,
+            "en_cours_validation": 0,
             "positives": 0,
         },
         {
@@ -108,6 +116,7 @@ def test_january_figures_by_hand(janvier, django_assert_num_queries):
             "categorie": "",
             "sorties": 1,
             "validees": 0,
+            "en_cours_validation": 0,
             "positives": 0,
         },
     ]
@@ -121,22 +130,25 @@ def test_january_figures_by_hand(janvier, django_assert_num_queries):
 
 
 def test_exits_in_the_departement_nomenclature(janvier):
-    """Each exit type's class (set on the referential); an unvalidated job is « autre »."""
+    """Each exit type's class (set on the referential); a recorded job not validated yet counts
+    in its class as soon as it is recorded, flagged « en cours de validation »."""
     TypeSortie.objects.filter(code="TEST_CDI").update(categorie_departement="emploi_durable")
     TypeSortie.objects.filter(code="TEST_FORMATION").update(categorie_departement="positive")
     rapport = reporting_mensuel(perimetre(janvier), 2017, 1)
-    # by hand: CDI validated → durable; CDI unvalidated, déménagement, no Sortie row → autre;
-    # formation qualifiante validated → positive
+    # by hand: CDI validated and CDI recorded (en cours de validation) → durable; déménagement,
+    # no Sortie row → autre; formation qualifiante validated → positive
     assert rapport["sorties_departement"] == {
-        "emploi_durable": 1,
+        "emploi_durable": 2,
         "emploi_transition": 0,
         "positive": 1,
-        "dynamique": 2,
-        "autre": 3,
+        "dynamique": 3,
+        "autre": 2,
     }
+    assert rapport["en_cours_validation"] == 1
     assert sum(v for k, v in rapport["sorties_departement"].items() if k != "dynamique") == rapport["sorties"]
     tableau = next(t for t in mensuel.tableaux(rapport) if t.titre == "Sorties — nomenclature du Département")
-    assert tableau.lignes[3] == ["Sorties dynamiques (durable + transition + positive)", 2]
+    assert tableau.lignes[3] == ["Sorties dynamiques (durable + transition + positive)", 3]
+    assert tableau.lignes[-1] == ["dont en cours de validation", 1]
 
 
 def test_december_and_february_chain_with_january(janvier):
@@ -205,21 +217,27 @@ def test_csv_and_xlsx_hold_the_figures(janvier):
     rapport = reporting_mensuel(perimetre(janvier), 2017, 1, codes=["plie-mois"])
     texte = mensuel.export_csv(rapport).decode("utf-8-sig")
     assert texte.startswith("Reporting mensuel — plie-mois — janvier 2017\r\n")
+    # the counting rule on the file's face, its second line
+    assert texte.splitlines()[1].startswith('"Règle de comptage : Une sortie est datée du jour où')
+    assert "compte une sortie dès qu'elle est enregistrée" in texte.splitlines()[1]
     assert "En parcours au 31/12/2016;7\r\n" in texte
     assert "Participants accompagnés dans le mois;10\r\n" in texte
     assert "En parcours au 31/01/2017;5\r\n" in texte
-    assert "CDI;TEST_CDI;Positive — emploi durable;2;1\r\n" in texte
+    assert "CDI;TEST_CDI;Positive — emploi durable;2;1;1\r\n" in texte
+    assert "dont sorties positives en cours de validation;1\r\n" in texte
     assert "Taux de sorties positives;0,4;" in texte
     assert "Taux d'abandons;0,0;" in texte
 
     workbook = load_workbook(io.BytesIO(mensuel.export_xlsx(rapport)))
     assert workbook.sheetnames == [
+        "Règle de comptage",
         "Flux du mois",
         "Sorties par catégorie",
         "Sorties — nomenclature du Dépar",
         "Sorties par type",
         "Taux",
     ]
+    assert workbook["Règle de comptage"]["A2"].value.startswith("Règle de comptage : Une sortie est datée")
     flux = {row[0]: row[1] for row in workbook["Flux du mois"].iter_rows(min_row=2, values_only=True)}
     assert flux["Entrées dans le mois"] == 3
     assert flux["Sorties dans le mois"] == 5

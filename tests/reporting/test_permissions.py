@@ -27,6 +27,16 @@ ROWS = [
     ),
     # a file is its requester's only (a superuser is no exception: the file names people)
     ("can_download_export", bilan_of_gestionnaire_a, {p: p == "gestionnaire_a" for p in PERSONAS}),
+    # closing a month or a year of PLIE A: its gestionnaire and administrateur
+    ("can_close_periode", plie_a, allowed_by("gestionnaire_a", "admin_a")),
+    # the closures page of PLIE A: its gestionnaire, direction, administrateur (an OI's direction)
+    ("can_view_clotures", plie_a, allowed_by("gestionnaire_a", "direction_a", "admin_a", "oi_user")),
+    # the participants behind a rectificatif: whoever sees PLIE A's personal data (no financeur)
+    (
+        "can_view_rectificatif_participants",
+        plie_a,
+        allowed_by("referent_a", "animateur_a", "gestionnaire_a", "direction_a", "admin_a", "oi_user"),
+    ),
 ]
 
 

@@ -31,8 +31,9 @@ def url(**params):
 
 def test_the_page_shows_the_previous_month_by_default(client, donnees, django_assert_num_queries):
     client.force_login(donnees.financeur)
-    # session + user, the scope (memberships, partner links), the visible PLIE, the 2 report queries
-    with django_assert_num_queries(7):
+    # session + user, the scope (memberships, partner links), the visible PLIE, the closed version
+    # (none), the 2 report queries
+    with django_assert_num_queries(8):
         response = client.get(url())
     assert response.status_code == 200
     page = response.content.decode()
@@ -93,7 +94,7 @@ def test_anonymous_is_sent_to_login(client, donnees):
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
-def test_csv_and_xlsx_downloads(client, donnees):
+def test_csv_xlsx_and_pdf_downloads(client, donnees):
     client.force_login(donnees.financeur)
     response = client.get(reverse("rapports:mensuel_export", args=["plie-a", "2017-01", "csv"]))
     assert response.status_code == 200
@@ -107,8 +108,10 @@ def test_csv_and_xlsx_downloads(client, donnees):
     assert flux["En parcours au 31/12/2016"] == 2
     assert flux["En parcours au 31/01/2017"] == 2
 
+    response = client.get(reverse("rapports:mensuel_export", args=["plie-a", "2017-01", "pdf"]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert (
-        client.get(reverse("rapports:mensuel_export", args=["plie-a", "2017-01", "pdf"])).status_code == 404
+        client.get(reverse("rapports:mensuel_export", args=["plie-a", "2017-01", "ods"])).status_code == 404
     )
     response = client.get(reverse("rapports:mensuel_export", args=["plie-a", "2017-03", "csv"]))
     assert response.status_code == 400 and "n'a pas commencé" in response.content.decode()
