@@ -1,0 +1,34 @@
+"""Every URL of the entreprises app (namespace ``entreprises``)."""
+
+from django.urls import path
+
+from entreprises import views
+
+app_name = "entreprises"
+
+urlpatterns = [
+    # --- employers, contacts, exchanges
+    path("", views.employeur_list, name="employeur_list"),
+    path("nouvel-employeur/", views.employeur_create, name="employeur_create"),
+    path("<int:pk>/", views.employeur_detail, name="employeur_detail"),
+    path("<int:pk>/modifier/", views.employeur_update, name="employeur_update"),
+    path("<int:pk>/contacts/nouveau/", views.contact_create, name="contact_create"),
+    path("<int:pk>/echanges/nouveau/", views.echange_create, name="echange_create"),
+    path("<int:pk>/offres/nouvelle/", views.offre_create, name="offre_create"),
+    # --- offers and mises en relation
+    path("offres/", views.offre_list, name="offre_list"),
+    path("offres/<int:pk>/", views.offre_detail, name="offre_detail"),
+    path("offres/<int:pk>/modifier/", views.offre_update, name="offre_update"),
+    path("offres/<int:pk>/proposer/", views.mise_en_relation_create, name="mise_en_relation_create"),
+    path(
+        "mises-en-relation/<int:pk>/resultat/",
+        views.mise_en_relation_resultat,
+        name="mise_en_relation_resultat",
+    ),
+    path(
+        "mises-en-relation/<int:pk>/embauche/",
+        views.mise_en_relation_embauche,
+        name="mise_en_relation_embauche",
+    ),
+    path("parcours/<int:pk>/offres/", views.offres_pour_parcours, name="offres_pour_parcours"),
+]
