@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from entreprises import views
+from entreprises import views, views_clauses
 
 app_name = "entreprises"
 
@@ -31,4 +31,12 @@ urlpatterns = [
         name="mise_en_relation_embauche",
     ),
     path("parcours/<int:pk>/offres/", views.offres_pour_parcours, name="offres_pour_parcours"),
+    # --- social clauses and the tableau d'impact
+    path("clauses/", views_clauses.marche_list, name="marche_list"),
+    path("clauses/nouveau/", views_clauses.marche_create, name="marche_create"),
+    path("clauses/<int:pk>/", views_clauses.marche_detail, name="marche_detail"),
+    path("clauses/<int:pk>/placer/", views_clauses.placement_create, name="placement_create"),
+    path("clauses/placements/<int:pk>/heures/", views_clauses.heures_create, name="heures_create"),
+    path("clauses/impact/", views_clauses.impact_page, name="impact"),
+    path("clauses/impact.xlsx", views_clauses.impact_xlsx, name="impact_xlsx"),
 ]

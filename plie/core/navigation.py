@@ -31,6 +31,11 @@ ENTRIES = (
         roles=frozenset({Role.RELATIONS_ENTREPRISES, Role.REFERENT, Role.ANIMATION, Role.ADMINISTRATEUR}),
     ),
     NavEntry(
+        "Clauses sociales",
+        "entreprises:marche_list",
+        roles=frozenset({Role.RELATIONS_ENTREPRISES, Role.ANIMATION, Role.ADMINISTRATEUR}),
+    ),
+    NavEntry(
         "Commissions",
         "parcours:commission_list",
         roles=frozenset({Role.ANIMATION, Role.DIRECTION, Role.ADMINISTRATEUR}),
