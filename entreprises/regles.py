@@ -36,6 +36,14 @@ def luhn_ok(digits):
     return total % 10 == 0
 
 
+def with_luhn_key(digits13):
+    """The 14-digit SIRET made of ``digits13`` and the last digit that makes its Luhn key right."""
+    for last in "0123456789":
+        if luhn_ok(digits13 + last):
+            return digits13 + last
+    raise ValueError(digits13)  # unreachable: one digit always fits
+
+
 def siret_error(value):
     """The French message explaining why ``value`` is not a SIRET, or ``""`` when it is one.
 

@@ -30,7 +30,8 @@ from entreprises.permissions import (
     can_record_resultat,
     can_record_suivi_sortie,
 )
-from parcours.models import Parcours
+from parcours.models import Contrat, Parcours
+from parcours.sorties import normalise_employeur
 from parcours.suivi import etape_add
 
 EMPLOYEUR_FIELDS = ("siret", "nom", "code_naf", "adresse", "code_postal", "commune", "taille", "secteur")
@@ -485,3 +486,42 @@ def suivi_six_mois_record(*, scope, parcours, situation, date_releve, commentair
         },
     )
     return suivi
+
+
+# --- contracts of parcours linked to their employer -----------------------------------------------
+
+
+@transaction.atomic
+def contrats_lier(*, scope, plie_id):
+    """Link the contracts recorded in the parcours of the PLIE ``plie_id`` (``Contrat.employeur``
+    is free text) to the PLIE's employers: by SIRET when the contract has one, else by the name
+    (``parcours.sorties.normalise_employeur``) when exactly one employer bears it. Contracts
+    already linked are left alone. Returns ``(linked, unmatched)``: the number linked, and the
+    contracts left for a person to link (a list of ``Contrat``). Safe to run twice.
+
+    Not a data migration: when the app is installed there is no employer yet to match; this runs
+    from ``manage.py lier_contrats_employeurs`` (and the demo) once employers are recorded, with a
+    system scope on the PLIE (``Scope.system``)."""
+    _require(plie_id in scope.employer_plie_ids)
+    employeurs = list(Employeur.objects.filter(plie_id=plie_id))
+    by_siret = {e.siret: e for e in employeurs}
+    by_name = {}
+    for employeur in employeurs:
+        by_name.setdefault(normalise_employeur(employeur.nom), []).append(employeur)
+    contrats = (
+        Contrat.objects.filter(etape__parcours__plie_id=plie_id, lien_employeur__isnull=True)
+        .select_related("etape__parcours__participant")
+        .order_by("pk")
+    )
+    links, unmatched = [], []
+    for contrat in contrats:
+        employeur = by_siret.get(contrat.siret) if contrat.siret else None
+        if employeur is None:
+            named = by_name.get(normalise_employeur(contrat.employeur), [])
+            employeur = named[0] if len(named) == 1 else None
+        if employeur is None:
+            unmatched.append(contrat)
+        else:
+            links.append(ContratEmployeur(contrat=contrat, employeur=employeur))
+    ContratEmployeur.objects.bulk_create(links)
+    return len(links), unmatched

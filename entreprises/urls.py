@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from entreprises import views, views_clauses
+from entreprises import views, views_clauses, views_suivi
 
 app_name = "entreprises"
 
@@ -39,4 +39,9 @@ urlpatterns = [
     path("clauses/placements/<int:pk>/heures/", views_clauses.heures_create, name="heures_create"),
     path("clauses/impact/", views_clauses.impact_page, name="impact"),
     path("clauses/impact.xlsx", views_clauses.impact_xlsx, name="impact_xlsx"),
+    # --- six months after exit, proof extractions
+    path("suivis-six-mois/", views_suivi.suivi_list, name="suivi_list"),
+    path("suivis-six-mois/<int:pk>/", views_suivi.suivi_record, name="suivi_record"),
+    path("preuves/", views_suivi.preuves_page, name="preuves"),
+    path("preuves/<slug:kind>.xlsx", views_suivi.preuve_xlsx, name="preuve_xlsx"),
 ]

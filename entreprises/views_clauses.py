@@ -51,7 +51,8 @@ def marche_list(request):
         .order_by("-date_debut", "reference", "lot")
     )
     manageable = [p for p in scope.employer_plie_ids if scope.has_role(*EMPLOYER_SIDE_ROLES, plie_id=p)]
-    context = {"marches": marches, "may_create": bool(manageable)}
+    may_prove = any(can_export_preuves(scope, p) for p in scope.employer_plie_ids)
+    context = {"marches": marches, "may_create": bool(manageable), "may_prove": may_prove}
     return render(request, "entreprises/marche_list.html", context)
 
 

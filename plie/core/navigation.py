@@ -36,6 +36,13 @@ ENTRIES = (
         roles=frozenset({Role.RELATIONS_ENTREPRISES, Role.ANIMATION, Role.ADMINISTRATEUR}),
     ),
     NavEntry(
+        "Suivis à six mois",
+        "entreprises:suivi_list",
+        roles=frozenset(
+            {Role.REFERENT, Role.GESTIONNAIRE, Role.ANIMATION, Role.DIRECTION, Role.ADMINISTRATEUR}
+        ),
+    ),
+    NavEntry(
         "Commissions",
         "parcours:commission_list",
         roles=frozenset({Role.ANIMATION, Role.DIRECTION, Role.ADMINISTRATEUR}),
