@@ -36,6 +36,8 @@ def suivi_list(request):
     if not etat:
         rows = [r for r in rows if r.etat != "fait"]
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    for parcours in page.object_list:
+        parcours.may_record = can_record_suivi_sortie(scope, parcours)
     return render(request, "entreprises/suivi_list.html", {"page": page, "etat": etat, "etats": ETATS})
 
 
