@@ -34,8 +34,10 @@ from entreprises.permissions import (
 )
 from entreprises.services import EMPLOYEUR_FIELDS, OFFRE_FIELDS
 from parcours.models import Parcours
+from plie.core.enums import Role
 
 PAGE_SIZE = 50
+MES_PARCOURS_MAX = 200
 
 
 def _manageable_plie_ids(scope):
@@ -194,7 +196,17 @@ def offre_list(request):
     filtres = form.cleaned_data if form.is_valid() else {}
     rows = selectors.offres(scope, **{k: v for k, v in filtres.items() if v})
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "entreprises/offre_list.html", {"page": page, "form": form})
+    # a référent's own participants in parcours: a link to the offers that fit each of them
+    suivis = []
+    if scope.user_id is not None and scope.has_role(Role.REFERENT):
+        suivis = list(
+            Parcours.objects.visible_to(scope)
+            .actifs()
+            .filter(referent_id=scope.user_id, plie_id__in=scope.employer_plie_ids)
+            .select_related("participant")
+            .order_by("participant__nom", "participant__prenom")[:MES_PARCOURS_MAX]
+        )
+    return render(request, "entreprises/offre_list.html", {"page": page, "form": form, "suivis": suivis})
 
 
 @login_required

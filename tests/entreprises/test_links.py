@@ -33,12 +33,16 @@ def populated(world):
     EchangeFactory(employeur=offre.employeur)
     MiseEnRelationFactory(
         offre=offre,
-        parcours=ParcoursFactory(plie=plie, participant__plie=plie, en_parcours=True, referent=world.referent_a),
+        parcours=ParcoursFactory(
+            plie=plie, participant__plie=plie, en_parcours=True, referent=world.referent_a
+        ),
     )
     OffreFactory(plie=plie, employeur=offre.employeur, status="fermee")
     marche = MarcheFactory(plie=plie, attributaire=offre.employeur)
     HeuresMoisFactory(placement=PlacementFactory(marche=marche), heures=Decimal(100))
-    ParcoursFactory(plie=plie, participant__plie=plie, sorti=True, date_sortie=D(2026, 3, 31), referent=world.referent_a)
+    ParcoursFactory(
+        plie=plie, participant__plie=plie, sorti=True, date_sortie=D(2026, 3, 31), referent=world.referent_a
+    )
     OffreFactory(plie=world.plie_b, employeur__plie=world.plie_b)
     return world
 
@@ -53,7 +57,10 @@ def _today():
 def test_every_link_shown_answers_below_400(client, populated, persona):
     user = getattr(populated, persona)
     client.force_login(user)
-    start = ["/", *(entry["url"] for entry in entries_for(scope_for(user)) if "/entreprises/" in entry["url"])]
+    start = [
+        "/",
+        *(entry["url"] for entry in entries_for(scope_for(user)) if "/entreprises/" in entry["url"]),
+    ]
     seen_shapes, visited, failures = set(), {}, []
     queue = [(url, "(menu)", 0) for url in start]
     while queue and len(visited) < MAX_VISITS_PER_PERSONA:

@@ -170,8 +170,9 @@ class TestOffrePages:
         for offre in OffreFactory.create_batch(count, plie=world.plie_a, employeur__plie=world.plie_a):
             MiseEnRelationFactory(offre=offre)
         client.force_login(world.referent_a)
-        # session, user, scope (memberships), count, page of offers (employer joined, mises counted)
-        with django_assert_num_queries(5):
+        # session, user, scope (memberships), count, page of offers (employer joined, mises
+        # counted), the référent's participants in parcours
+        with django_assert_num_queries(6):
             response = client.get(url("offre_list"))
         assert len(response.context["page"]) == count
 
@@ -239,6 +240,11 @@ class TestOffrePages:
         assert "Indiquez le motif" in response.content.decode()
         mise.refresh_from_db()
         assert mise.status == StatutMiseEnRelation.PROPOSEE
+
+    def test_the_offer_list_links_a_referent_to_the_offers_that_fit(self, client, world, mise):
+        client.force_login(world.referent_a)
+        response = client.get(url("offre_list"))
+        assert url("offres_pour_parcours", mise.parcours_id) in response.content.decode()
 
     def test_offers_that_fit_a_participant(self, client, world, mise):
         OffreFactory(
