@@ -8,13 +8,13 @@ app_name = "entreprises"
 
 urlpatterns = [
     # --- employers, contacts, exchanges
-    path("", views.employeur_list, name="employeur_list"),
-    path("nouvel-employeur/", views.employeur_create, name="employeur_create"),
-    path("<int:pk>/", views.employeur_detail, name="employeur_detail"),
-    path("<int:pk>/modifier/", views.employeur_update, name="employeur_update"),
-    path("<int:pk>/contacts/nouveau/", views.contact_create, name="contact_create"),
-    path("<int:pk>/echanges/nouveau/", views.echange_create, name="echange_create"),
-    path("<int:pk>/offres/nouvelle/", views.offre_create, name="offre_create"),
+    path("employeurs/", views.employeur_list, name="employeur_list"),
+    path("employeurs/nouveau/", views.employeur_create, name="employeur_create"),
+    path("employeurs/<int:pk>/", views.employeur_detail, name="employeur_detail"),
+    path("employeurs/<int:pk>/modifier/", views.employeur_update, name="employeur_update"),
+    path("employeurs/<int:pk>/contacts/nouveau/", views.contact_create, name="contact_create"),
+    path("employeurs/<int:pk>/echanges/nouveau/", views.echange_create, name="echange_create"),
+    path("employeurs/<int:pk>/offres/nouvelle/", views.offre_create, name="offre_create"),
     # --- offers and mises en relation
     path("offres/", views.offre_list, name="offre_list"),
     path("offres/<int:pk>/", views.offre_detail, name="offre_detail"),
