@@ -247,3 +247,23 @@ def test_the_demo_step(settings):
     # every hire points at a job étape whose contract is linked to its employer
     for mise in MiseEnRelation.objects.filter(status="retenu").select_related("etape__contrat", "offre"):
         assert mise.etape.contrat.lien_employeur.employeur_id == mise.offre.employeur_id
+
+
+def test_the_counts_of_a_period(world):
+    from entreprises.compteurs import compteurs_periode
+
+    offre = OffreFactory(plie=world.plie_a, employeur__plie=world.plie_a, date_publication=D(2026, 3, 2))
+    OffreFactory(plie=world.plie_a, employeur=offre.employeur, date_publication=D(2026, 5, 2))
+    OffreFactory(plie=world.plie_a, employeur__plie=world.plie_a, date_publication=D(2025, 5, 2))  # before
+    MiseEnRelationFactory(offre=offre, status="retenu")
+    MiseEnRelationFactory(offre=offre)
+    marche = MarcheFactory(plie=world.plie_a)
+    HeuresMoisFactory(placement__marche=marche, mois=D(2026, 3, 1), heures=Decimal(100))
+    HeuresMoisFactory(placement__marche=marche, mois=D(2026, 4, 1), heures=Decimal(50))
+    HeuresMoisFactory(placement__marche=MarcheFactory(plie=world.plie_b), heures=Decimal(999))
+    parcours = sorti(world, world.plie_a, D(2026, 6, 30), world.referent_a)
+    SuiviSixMois.objects.create(parcours=parcours, situation="emploi", date_releve=D(2027, 1, 5))
+    counts = compteurs_periode(world.plie_a.pk, D(2026, 1, 1), D(2026, 12, 31))
+    assert (counts["employeurs"], counts["offres"], counts["mises"], counts["retenus"]) == (1, 2, 2, 1)
+    assert (counts["marches"], counts["heures"]) == (1, Decimal(150))
+    assert dict(counts["situations"])["En emploi salarié"] == 1
