@@ -163,7 +163,10 @@ def test_alert_sources_with_operations_replacing_the_fse_exit_source():
 
 def test_timeline_sources_and_demo_steps_in_app_order():
     assert [function.__module__ for function in registry.timeline_sources()] == (
-        ["participants.timeline"] * 4 + ["parcours.timeline"] * 7 + ["operations.timeline"]
+        ["participants.timeline"] * 4
+        + ["parcours.timeline"] * 7
+        + ["entreprises.timeline"]
+        + ["operations.timeline"]
     )
     assert [key_of(step) for step in registry.demo_steps()] == [
         "participants.demo.create_participants",

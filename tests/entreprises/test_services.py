@@ -342,3 +342,33 @@ def test_a_market_placement_of_another_plie_is_refused(world):
             date_debut=D(2026, 3, 1),
         )
     assert "PLIE" in messages_of(error)["participant"]
+
+
+def test_the_timeline_tells_the_mise_en_relation(world):
+    from participants.timeline import timeline
+
+    offre = OffreFactory(plie=world.plie_a, employeur__plie=world.plie_a, employeur__nom="Bati Sud")
+    parcours = parcours_a(world)
+    mise = services.mise_en_relation_propose(
+        scope=scope_for(world.referent_a), offre=offre, participant=parcours.participant
+    )
+    services.mise_en_relation_resultat(
+        scope=scope_for(world.charge_a),
+        mise=mise,
+        status=StatutMiseEnRelation.NON_RETENU,
+        motif="Permis requis",
+    )
+    texts = [
+        e.text
+        for e in timeline(parcours.participant, scope=scope_for(world.referent_a))
+        if e.kind == "entreprises"
+    ]
+    assert texts == [
+        "Mise en relation sur l'offre « Maçon VRD » chez Bati Sud : non retenu (Permis requis).",
+        "Proposé(e) sur l'offre « Maçon VRD » chez Bati Sud.",
+    ]
+    assert not [
+        e
+        for e in timeline(parcours.participant, scope=scope_for(world.referent_b))
+        if e.kind == "entreprises"
+    ]
