@@ -16,6 +16,7 @@ from entreprises import regles
 from entreprises.enums import (
     ModaliteClause,
     SecteurEntreprise,
+    SituationSixMois,
     StatutMiseEnRelation,
     StatutOffre,
     TailleEntreprise,
@@ -66,6 +67,7 @@ def create_entreprises(world):
         MiseEnRelation,
         Offre,
         Placement,
+        SuiviSixMois,
     )
     from entreprises.services import contrats_lier
     from parcours.models import Contrat, Parcours
@@ -221,6 +223,25 @@ def create_entreprises(world):
                         for k in range(rng.randint(2, 6))
                     ]
                 )
+        # six-month situations of about half the exits already due on the demo's « today »
+        sortis = Parcours.objects.filter(
+            plie=plie, date_sortie__isnull=False, date_sortie__lte=regles.add_months(REFERENCE_DATE, -6)
+        ).order_by("pk")[:40]
+        situations = list(SituationSixMois)
+        SuiviSixMois.objects.bulk_create(
+            [
+                SuiviSixMois(
+                    parcours=parcours,
+                    situation=rng.choice(situations),
+                    date_releve=min(
+                        regles.echeance_suivi(parcours.date_sortie) + datetime.timedelta(days=7),
+                        REFERENCE_DATE,
+                    ),
+                )
+                for parcours in sortis
+                if rng.random() < 0.5
+            ]
+        )
         world.created["employeurs"] += len(employeurs)
         world.created["offres d'emploi"] += len(offres)
         world.created["mises en relation"] += len(mises)

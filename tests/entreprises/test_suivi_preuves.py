@@ -244,6 +244,7 @@ def test_the_demo_step(settings):
     assert Marche.objects.count() == 3
     assert HeuresMois.objects.exists()
     assert world.created["employeurs"] == 12
+    assert SuiviSixMois.objects.exists()  # some exits' six-month situations
     # every hire points at a job étape whose contract is linked to its employer
     for mise in MiseEnRelation.objects.filter(status="retenu").select_related("etape__contrat", "offre"):
         assert mise.etape.contrat.lien_employeur.employeur_id == mise.offre.employeur_id
