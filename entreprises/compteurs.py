@@ -2,13 +2,14 @@
 ``operations.views_suivi.resultats``): what a call for projects asks (seed 004 l.2128–2149:
 « Nombre d'employeurs différents ayant déposé au moins une offre d'emploi », « Nombre de mises
 en relation »; l.995–1008: « Nombre de marchés clausés », « Nombre d'heures d'insertion
-réalisées ») and the FSE+ longer-term result (the situation six months after exit). Aggregate
-queries only (four), on one PLIE, figures without names."""
+réalisées »), the partner actions with employers (sessions and who came) and the FSE+ longer-term
+result (the situation six months after exit). Aggregate queries only (five), on one PLIE,
+figures without names."""
 
 from django.db.models import Count, Q, Sum
 
 from entreprises.enums import SituationSixMois
-from entreprises.models import Marche, MiseEnRelation, Offre, SuiviSixMois
+from entreprises.models import ActionEntreprise, Marche, MiseEnRelation, Offre, SuiviSixMois
 
 
 def compteurs_periode(plie_id, debut, fin):
@@ -17,6 +18,7 @@ def compteurs_periode(plie_id, debut, fin):
     - employers with at least one offer published in the period, and those offers;
     - mises en relation proposed in the period, and the hires among them;
     - clause markets running during the period, and the hours done in its months;
+    - partner actions with employers held in the period, and the participants present;
     - exits of the period whose six-month situation is recorded, by situation."""
     offres = Offre.objects.filter(plie_id=plie_id, date_publication__range=(debut, fin)).aggregate(
         employeurs=Count("employeur", distinct=True), offres=Count("pk")
@@ -27,6 +29,10 @@ def compteurs_periode(plie_id, debut, fin):
         marches=Count("pk", distinct=True),
         heures=Sum("placements__heures__heures", filter=Q(placements__heures__mois__range=(debut, fin))),
     )
+    actions = ActionEntreprise.objects.filter(plie_id=plie_id, date__range=(debut, fin)).aggregate(
+        actions=Count("pk", distinct=True),
+        presents=Count("presences", filter=Q(presences__present=True), distinct=True),
+    )
     situations = dict(
         SuiviSixMois.objects.filter(parcours__plie_id=plie_id, parcours__date_sortie__range=(debut, fin))
         .values_list("situation")
@@ -36,6 +42,7 @@ def compteurs_periode(plie_id, debut, fin):
     return {
         **offres,
         **mises,
+        **actions,
         "marches": marches["marches"],
         "heures": marches["heures"] or 0,
         "situations": [(label, situations.get(value, 0)) for value, label in SituationSixMois.choices],

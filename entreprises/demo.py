@@ -59,6 +59,7 @@ MISES_PAR_PLIE = 30
 
 def create_entreprises(world):
     from entreprises.models import (
+        ActionEntreprise,
         Contact,
         Echange,
         Employeur,
@@ -67,6 +68,7 @@ def create_entreprises(world):
         MiseEnRelation,
         Offre,
         Placement,
+        PresenceAction,
         SuiviSixMois,
     )
     from entreprises.services import contrats_lier
@@ -242,6 +244,24 @@ def create_entreprises(world):
                 if rng.random() < 0.5
             ]
         )
+        # two partner actions with employers and their attendance sheets
+        for a, (type_action, intitule) in enumerate(
+            (("job_dating", "Job dating BTP"), ("visite", "Visite d'entreprise"))
+        ):
+            action = ActionEntreprise.objects.create(
+                plie=plie,
+                type=type_action,
+                intitule=intitule,
+                date=REFERENCE_DATE - datetime.timedelta(days=30 + 60 * a),
+                lieu=commune,
+            )
+            action.employeurs.set(rng.sample(employeurs, 3))
+            PresenceAction.objects.bulk_create(
+                [
+                    PresenceAction(action=action, participant_id=p.participant_id, present=rng.random() < 0.8)
+                    for p in actifs[MISES_PAR_PLIE : MISES_PAR_PLIE + 6]
+                ]
+            )
         world.created["employeurs"] += len(employeurs)
         world.created["offres d'emploi"] += len(offres)
         world.created["mises en relation"] += len(mises)

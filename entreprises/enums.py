@@ -67,3 +67,10 @@ class SituationSixMois(models.TextChoices):
     RECHERCHE = "recherche", "En recherche d'emploi"
     INACTIF = "inactif", "Inactif"
     INCONNU = "inconnu", "Inconnue (non joint)"
+
+
+class TypeActionEntreprise(models.TextChoices):
+    JOB_DATING = "job_dating", "Job dating"
+    VISITE = "visite", "Visite d'entreprise"
+    FORUM = "forum", "Forum emploi"
+    INFORMATION = "information", "Information collective employeur"

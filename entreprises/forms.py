@@ -11,7 +11,7 @@ from entreprises.enums import (
     StatutOffre,
     TailleEntreprise,
 )
-from entreprises.models import Contact, Echange, Employeur, Marche, Offre, Placement
+from entreprises.models import ActionEntreprise, Contact, Echange, Employeur, Marche, Offre, Placement
 from entreprises.services import EMPLOYEUR_FIELDS, OFFRE_FIELDS, RESULTATS_SIMPLES
 from parcours.enums import CATEGORIES_EMPLOI
 from parcours.models import TypeEtape
@@ -207,3 +207,24 @@ class SuiviSixMoisForm(DossierFormMixin, forms.Form):
     commentaire = forms.CharField(
         label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class ActionForm(PlieChoiceMixin, ServiceValidatedMixin, forms.ModelForm):
+    plie = forms.ModelChoiceField(label="PLIE", queryset=Structure.objects.none(), empty_label="Choisir…")
+    field_order = ["plie"]
+
+    class Meta:
+        model = ActionEntreprise
+        fields = ("type", "intitule", "date", "lieu", "employeurs")
+        widgets = {"date": date_widget(), "employeurs": forms.CheckboxSelectMultiple}
+        help_texts = {"date": DATE_HELP}
+
+    def __init__(self, *args, plie_ids, **kwargs):
+        self.plie_ids = plie_ids
+        super().__init__(*args, **kwargs)
+
+    def prepare_fields(self):
+        self.set_plie_choices(self.plie_ids)
+        self.fields["employeurs"].queryset = Employeur.objects.filter(plie_id__in=self.plie_ids).order_by(
+            "nom"
+        )

@@ -10,6 +10,7 @@ from entreprises.enums import (
     StatutMiseEnRelation,
     StatutOffre,
     TailleEntreprise,
+    TypeActionEntreprise,
     TypeEchange,
 )
 from parcours.enums import TypeContrat
@@ -329,3 +330,56 @@ class SuiviSixMois(models.Model):
 
     def __str__(self):
         return f"{self.get_situation_display()} le {self.date_releve:%d/%m/%Y}"
+
+
+class ActionEntrepriseQuerySet(models.QuerySet):
+    def visible_to(self, scope):
+        return self.filter(plie_id__in=scope.employer_plie_ids)
+
+
+class ActionEntreprise(models.Model):
+    """A partner action with employers (job dating, company visit, forum…) and its attendance
+    sheet (:class:`PresenceAction`)."""
+
+    plie = models.ForeignKey(
+        Structure, verbose_name="PLIE", related_name="actions_entreprises", on_delete=models.PROTECT
+    )
+    type = models.CharField("type d'action", max_length=20, choices=TypeActionEntreprise.choices)
+    intitule = models.CharField("intitulé", max_length=200)
+    date = models.DateField("date")
+    lieu = models.CharField("lieu", max_length=200, blank=True)
+    employeurs = models.ManyToManyField(
+        Employeur, verbose_name="employeurs", related_name="actions", blank=True
+    )
+    created_by = models.ForeignKey(USER, related_name="+", on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ActionEntrepriseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "action avec les employeurs"
+        verbose_name_plural = "actions avec les employeurs"
+        ordering = ["-date", "-pk"]
+
+    def __str__(self):
+        return f"{self.intitule} ({self.date:%d/%m/%Y})"
+
+
+class PresenceAction(models.Model):
+    """A participant invited to an action; ``present`` once the attendance sheet is filled."""
+
+    action = models.ForeignKey(ActionEntreprise, related_name="presences", on_delete=models.CASCADE)
+    participant = models.ForeignKey(
+        Participant, related_name="presences_entreprises", on_delete=models.PROTECT
+    )
+    present = models.BooleanField("présent", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "présence"
+        verbose_name_plural = "présences"
+        constraints = [
+            models.UniqueConstraint(fields=["action", "participant"], name="presenceaction_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.participant} à {self.action}"

@@ -11,6 +11,7 @@ from django.utils import timezone
 from entreprises import regles
 from entreprises.enums import STATUTS_FINAUX, StatutMiseEnRelation, StatutOffre
 from entreprises.models import (
+    ActionEntreprise,
     Contact,
     ContratEmployeur,
     Echange,
@@ -20,6 +21,7 @@ from entreprises.models import (
     MiseEnRelation,
     Offre,
     Placement,
+    PresenceAction,
     SuiviSixMois,
 )
 from entreprises.permissions import (
@@ -525,3 +527,58 @@ def contrats_lier(*, scope, plie_id):
             links.append(ContratEmployeur(contrat=contrat, employeur=employeur))
     ContratEmployeur.objects.bulk_create(links)
     return len(links), unmatched
+
+
+# --- partner actions with employers and their attendance sheet -----------------------------------
+
+
+@transaction.atomic
+def action_create(*, scope, plie_id, type, intitule, date, lieu="", employeurs=()):
+    """Record a partner action with employers (job dating, visit…) of the PLIE ``plie_id``."""
+    _require(can_manage_employeurs(scope, plie_id))
+    errors = {}
+    if not (intitule or "").strip():
+        _add(errors, "intitule", "Indiquez l'intitulé de l'action.")
+    if date is None:
+        _add(errors, "date", "Indiquez la date de l'action.")
+    if any(e.plie_id != plie_id for e in employeurs):
+        _add(errors, "employeurs", "Un employeur choisi n'est pas un employeur de ce PLIE.")
+    _raise(errors)
+    action = ActionEntreprise.objects.create(
+        plie_id=plie_id,
+        type=type,
+        intitule=intitule.strip(),
+        date=date,
+        lieu=(lieu or "").strip(),
+        created_by=scope.user,
+    )
+    action.employeurs.set(employeurs)
+    return action
+
+
+@transaction.atomic
+def action_inviter(*, scope, action, participant):
+    """Put ``participant`` (of the action's PLIE) on the attendance sheet of ``action``."""
+    _require(can_manage_employeurs(scope, action.plie_id))
+    if participant.plie_id != action.plie_id:
+        raise ValidationError(
+            {"participant": ["Ce participant n'est pas suivi par le PLIE de cette action."]}
+        )
+    if PresenceAction.objects.filter(action=action, participant=participant).exists():
+        raise ValidationError({"participant": ["Ce participant est déjà inscrit à cette action."]})
+    return PresenceAction.objects.create(action=action, participant=participant)
+
+
+@transaction.atomic
+def action_emarger(*, scope, action, presents):
+    """Fill the attendance sheet: the participants whose ids are in ``presents`` were there, the
+    others invited were not. Not before the action took place."""
+    _require(can_manage_employeurs(scope, action.plie_id))
+    if action.date > timezone.localdate():
+        raise ValidationError("L'émargement se fait le jour de l'action ou après.")
+    presents = {int(pk) for pk in presents}
+    rows = list(PresenceAction.objects.select_for_update().filter(action=action))
+    for row in rows:
+        row.present = row.participant_id in presents
+    PresenceAction.objects.bulk_update(rows, ["present"])
+    return rows

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from entreprises import views, views_clauses, views_suivi
+from entreprises import views, views_actions, views_clauses, views_suivi
 
 app_name = "entreprises"
 
@@ -31,6 +31,10 @@ urlpatterns = [
         name="mise_en_relation_embauche",
     ),
     path("parcours/<int:pk>/offres/", views.offres_pour_parcours, name="offres_pour_parcours"),
+    # --- partner actions with employers and their attendance sheet
+    path("actions/", views_actions.action_list, name="action_list"),
+    path("actions/nouvelle/", views_actions.action_create, name="action_create"),
+    path("actions/<int:pk>/", views_actions.action_detail, name="action_detail"),
     # --- social clauses and the tableau d'impact
     path("clauses/", views_clauses.marche_list, name="marche_list"),
     path("clauses/nouveau/", views_clauses.marche_create, name="marche_create"),

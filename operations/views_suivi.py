@@ -188,7 +188,7 @@ def occupation(request, pk):
 def resultats(request, pk):
     """Results of an operation against its targets, in its own exit nomenclature, and its FSE
     output and result indicators over its period, and the employer side's counts over that period
-    (``entreprises.compteurs``). 8 queries after the scope."""
+    (``entreprises.compteurs``). 9 queries after the scope."""
     operation = _operation_chiffres(request.scope, pk)
     result = selectors.resultats_operation(operation)
     fse = indicateurs_fse.indicateurs_fse(

@@ -34,10 +34,11 @@ def snapshot():
 
 
 def wipe():
-    from entreprises.models import Employeur, Marche, MiseEnRelation, Offre
+    from entreprises.models import ActionEntreprise, Employeur, Marche, MiseEnRelation, Offre
     from parcours.models import Commission, Decision, Parcours, Sortie, TypeSortie
 
     MiseEnRelation.objects.all().delete()
+    ActionEntreprise.objects.all().delete()
     Marche.objects.all().delete()
     Offre.objects.all().delete()
     Employeur.objects.all().delete()

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from entreprises.models import ActionEntreprise, PresenceAction
 from plie.core.navigation import entries_for
 from plie.core.scoping import scope_for
 from tests.core.test_links import MAX_VISITS_PER_PERSONA, PERSONAS, internal_links, shape
@@ -44,6 +45,13 @@ def populated(world):
         plie=plie, participant__plie=plie, sorti=True, date_sortie=D(2026, 3, 31), referent=world.referent_a
     )
     OffreFactory(plie=world.plie_b, employeur__plie=world.plie_b)
+    action = ActionEntreprise.objects.create(
+        plie=plie, type="job_dating", intitule="Job dating", date=D(2026, 10, 1)
+    )
+    action.employeurs.add(offre.employeur)
+    PresenceAction.objects.create(
+        action=action, participant=offre.mises_en_relation.get().participant, present=True
+    )
     return world
 
 
