@@ -294,3 +294,29 @@ def xlsx(table):
             ],
         )
     return writer.content()
+
+
+def pdf(table, *, plies, annee=None, donneur=""):
+    """The tableau d'impact as a PDF (WeasyPrint, the shared page frame; no network)."""
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+    from weasyprint import HTML
+
+    from participants.pdf import STATIC_DIR, StaticOnlyFetcher
+
+    context = {
+        **table,
+        "sections": [
+            ("Par marché", table["par_marche"]),
+            ("Par donneur d'ordre", table["par_donneur"]),
+            ("Par année", table["par_annee"]),
+        ],
+        "categories": [CATEGORY_LABELS[key] for key in CATEGORIES],
+        "plies": plies,
+        "annee": annee,
+        "donneur": donneur,
+        "pied": f"Tableau d'impact des clauses sociales — {plies}",
+        "edited_at": timezone.localtime(),
+    }
+    html = render_to_string("entreprises/pdf/impact.html", context)
+    return HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=StaticOnlyFetcher()).write_pdf()

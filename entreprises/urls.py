@@ -43,6 +43,7 @@ urlpatterns = [
     path("clauses/placements/<int:pk>/heures/", views_clauses.heures_create, name="heures_create"),
     path("clauses/impact/", views_clauses.impact_page, name="impact"),
     path("clauses/impact.xlsx", views_clauses.impact_xlsx, name="impact_xlsx"),
+    path("clauses/impact.pdf", views_clauses.impact_pdf, name="impact_pdf"),
     # --- six months after exit, proof extractions
     path("suivis-six-mois/", views_suivi.suivi_list, name="suivi_list"),
     path("suivis-six-mois/<int:pk>/", views_suivi.suivi_record, name="suivi_record"),

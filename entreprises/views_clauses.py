@@ -16,6 +16,7 @@ from entreprises.models import Marche, Placement
 from entreprises.permissions import EMPLOYER_SIDE_ROLES, can_export_preuves, can_manage_clauses
 from entreprises.services import MARCHE_FIELDS
 from participants.models import Participant
+from plie.core.models import Structure
 from plie.core.writers import XLSX_CONTENT_TYPE
 
 
@@ -185,4 +186,19 @@ def impact_xlsx(request):
     )
     response = HttpResponse(impact.xlsx(table), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = 'attachment; filename="tableau-impact-clauses.xlsx"'
+    return response
+
+
+@login_required
+@require_GET
+def impact_pdf(request):
+    scope = request.scope
+    plie_ids = preuves_plie_ids(scope)
+    annee, donneur = _year(request), request.GET.get("donneur", "")
+    table = impact.tableau(scope, plie_ids=plie_ids, annee=annee, donneur_ordre=donneur)
+    plies = ", ".join(Structure.objects.filter(pk__in=plie_ids).order_by("nom").values_list("nom", flat=True))
+    response = HttpResponse(
+        impact.pdf(table, plies=plies, annee=annee, donneur=donneur), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = 'attachment; filename="tableau-impact-clauses.pdf"'
     return response

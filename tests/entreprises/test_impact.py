@@ -132,11 +132,21 @@ class TestPages:
         participant_rows = list(workbook["Par participant"].iter_rows(values_only=True))[1:]
         assert sum(r[6] for r in participant_rows) == 530
 
+    def test_pdf(self, client, world, clauses):
+        from pypdf import PdfReader
+
+        client.force_login(world.charge_a)
+        response = client.get(reverse("entreprises:impact_pdf"), {"annee": "2026"})
+        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+        assert "Tableau d'impact des clauses sociales" in text
+        assert "Année 2026" in text and "450,00" in text and "Agglomération" in text
+
     @pytest.mark.parametrize("persona", ["referent_b", "financeur", "referent_a"])
     def test_those_without_proofs_get_a_404(self, client, world, clauses, persona):
         client.force_login(getattr(world, persona))
         assert client.get(reverse("entreprises:impact")).status_code == 404
         assert client.get(reverse("entreprises:impact_xlsx")).status_code == 404
+        assert client.get(reverse("entreprises:impact_pdf")).status_code == 404
 
     def test_market_pages_of_plie_a_are_404_for_plie_b(self, client, world, clauses):
         client.force_login(charge(world, world.plie_b))
