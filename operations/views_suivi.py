@@ -220,6 +220,6 @@ def resultats(request, pk):
             "fse_sortie": [(libelle, fse["sortie"][cle]) for cle, libelle in indicateurs_fse.SORTIE],
             "graphique": graphique,
             "nominatif": request.scope.sees_personal_data(operation.plie_id),
-            "entreprises": compteurs_periode(operation.plie_id, operation.date_debut, operation.date_fin),
+            "entreprises": compteurs_periode([operation.plie_id], operation.date_debut, operation.date_fin),
         },
     )

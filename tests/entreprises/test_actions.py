@@ -53,7 +53,7 @@ def test_invite_then_sign(world, action):
         "Léa": True,
         "Marc": False,
     }
-    counts = compteurs_periode(world.plie_a.pk, D(2026, 1, 1), D(2026, 12, 31))
+    counts = compteurs_periode([world.plie_a.pk], D(2026, 1, 1), D(2026, 12, 31))
     assert (counts["actions"], counts["presents"]) == (1, 1)
 
 

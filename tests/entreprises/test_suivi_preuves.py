@@ -264,7 +264,7 @@ def test_the_counts_of_a_period(world):
     HeuresMoisFactory(placement__marche=MarcheFactory(plie=world.plie_b), heures=Decimal(999))
     parcours = sorti(world, world.plie_a, D(2026, 6, 30), world.referent_a)
     SuiviSixMois.objects.create(parcours=parcours, situation="emploi", date_releve=D(2027, 1, 5))
-    counts = compteurs_periode(world.plie_a.pk, D(2026, 1, 1), D(2026, 12, 31))
+    counts = compteurs_periode([world.plie_a.pk], D(2026, 1, 1), D(2026, 12, 31))
     assert (counts["employeurs"], counts["offres"], counts["mises"], counts["retenus"]) == (1, 2, 2, 1)
     assert (counts["marches"], counts["heures"]) == (1, Decimal(150))
     assert dict(counts["situations"])["En emploi salarié"] == 1
