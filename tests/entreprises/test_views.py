@@ -253,3 +253,12 @@ class TestOffrePages:
         client.force_login(world.referent_a)
         response = client.get(url("offres_pour_parcours", mise.parcours_id), {"rome": "K2204"})
         assert [o.intitule for o in response.context["offres"]] == ["Agent d'entretien"]
+
+
+def test_the_chargee_has_her_home_and_menu(client, world):
+    client.force_login(world.charge_a)
+    response = client.get(reverse("home"))
+    html = response.content.decode()
+    assert "Chargé(e) de relations entreprises" in html
+    assert url("employeur_list") in html and url("offre_list") in html
+    assert reverse("participants:participant_list") not in html  # no dossier
