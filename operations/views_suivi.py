@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from entreprises.compteurs import compteurs_periode
 from operations import indicateurs_fse, selectors
 from operations.models import Operation
 from operations.views_operations import _fillable_ids
@@ -186,7 +187,8 @@ def occupation(request, pk):
 @require_GET
 def resultats(request, pk):
     """Results of an operation against its targets, in its own exit nomenclature, and its FSE
-    output and result indicators over its period. 4 queries after the scope."""
+    output and result indicators over its period, and the employer side's counts over that period
+    (``entreprises.compteurs``). 9 queries after the scope."""
     operation = _operation_chiffres(request.scope, pk)
     result = selectors.resultats_operation(operation)
     fse = indicateurs_fse.indicateurs_fse(
@@ -218,5 +220,6 @@ def resultats(request, pk):
             "fse_sortie": [(libelle, fse["sortie"][cle]) for cle, libelle in indicateurs_fse.SORTIE],
             "graphique": graphique,
             "nominatif": request.scope.sees_personal_data(operation.plie_id),
+            "entreprises": compteurs_periode([operation.plie_id], operation.date_debut, operation.date_fin),
         },
     )

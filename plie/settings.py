@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "plie.core",
     "participants",
     "parcours",
+    "entreprises",
     "operations",
     "reporting",
 ]

@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("plie.core.urls")),
     path("participants/", include("participants.urls")),
     path("parcours/", include("parcours.urls")),
+    path("entreprises/", include("entreprises.urls")),
     path("operations/", include("operations.urls")),
     path("tableaux-de-bord/", include(reporting_urls.dashboard_urls)),
     path("rapports/", include(reporting_urls.rapport_urls)),

@@ -95,7 +95,14 @@ PARTNERS = (
 )
 
 # Roles held in each PLIE besides the référents (one user each).
-PLIE_STAFF_ROLES = (Role.ANIMATION, Role.GESTIONNAIRE, Role.DIRECTION, Role.ADMINISTRATEUR, Role.DPO)
+PLIE_STAFF_ROLES = (
+    Role.ANIMATION,
+    Role.GESTIONNAIRE,
+    Role.DIRECTION,
+    Role.ADMINISTRATEUR,
+    Role.DPO,
+    Role.RELATIONS_ENTREPRISES,
+)
 
 
 def plie_identity(index):

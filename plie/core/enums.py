@@ -25,6 +25,7 @@ class Role(models.TextChoices):
     FINANCEUR = "financeur", "Financeur"
     ADMINISTRATEUR = "administrateur", "Administrateur"
     DPO = "dpo", "Délégué à la protection des données (DPO)"
+    RELATIONS_ENTREPRISES = "charge_entreprises", "Chargé(e) de relations entreprises"
 
 
 class RunOutcome(models.TextChoices):

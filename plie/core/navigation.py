@@ -21,6 +21,28 @@ ENTRIES = (
     NavEntry("Ma file active", "parcours:workspace", roles=frozenset({Role.REFERENT})),
     NavEntry("Participants", "participants:participant_list", roles=PERSONAL_DATA_ROLES),
     NavEntry(
+        "Entreprises",
+        "entreprises:employeur_list",
+        roles=frozenset({Role.RELATIONS_ENTREPRISES, Role.ANIMATION, Role.ADMINISTRATEUR}),
+    ),
+    NavEntry(
+        "Offres d'emploi",
+        "entreprises:offre_list",
+        roles=frozenset({Role.RELATIONS_ENTREPRISES, Role.REFERENT, Role.ANIMATION, Role.ADMINISTRATEUR}),
+    ),
+    NavEntry(
+        "Clauses sociales",
+        "entreprises:marche_list",
+        roles=frozenset({Role.RELATIONS_ENTREPRISES, Role.ANIMATION, Role.ADMINISTRATEUR}),
+    ),
+    NavEntry(
+        "Suivis à six mois",
+        "entreprises:suivi_list",
+        roles=frozenset(
+            {Role.REFERENT, Role.GESTIONNAIRE, Role.ANIMATION, Role.DIRECTION, Role.ADMINISTRATEUR}
+        ),
+    ),
+    NavEntry(
         "Commissions",
         "parcours:commission_list",
         roles=frozenset({Role.ANIMATION, Role.DIRECTION, Role.ADMINISTRATEUR}),

@@ -19,6 +19,15 @@ The rules:
 - **DPO** (délégué à la protection des données) sees no participant through this role: the role
   exists for the access journal and the second factor (``plie.core.otp``), and gives the PLIE's
   aggregated figures only, until an issue grants it more;
+- **chargé(e) de relations entreprises** (the employer side, ``entreprises/``) sees its PLIE's
+  employers, their contacts, offers and social-clause markets, and of the participants only
+  what putting someone forward needs: the identity (nom, prénom) of the participants in parcours
+  and of those put forward on an offer or placed on a clause market, with the outcome; never a
+  dossier, its situation at entry, its freins or its documents (not a personal-data role:
+  ``EMPLOYER_DATA_ROLES`` only);
+- the employer side (employers, offers, clauses: ``Scope.employer_plie_ids``) is seen by the
+  chargé(e) de relations entreprises and by the roles that see the PLIE's participants
+  (référent, animation, gestionnaire, direction, administrateur); a financeur or a DPO does not;
 - a superuser (the platform operator) sees everything; an inactive or anonymous user, nothing.
 """
 
@@ -30,6 +39,8 @@ PERSONAL_DATA_ROLES = frozenset(
     {Role.REFERENT, Role.ANIMATION, Role.GESTIONNAIRE, Role.DIRECTION, Role.ADMINISTRATEUR}
 )
 SENSITIVE_DATA_ROLES = frozenset({Role.REFERENT, Role.ANIMATION})
+# Who sees a PLIE's employer side (employers, contacts, offers, clause markets).
+EMPLOYER_DATA_ROLES = PERSONAL_DATA_ROLES | {Role.RELATIONS_ENTREPRISES}
 
 # Which home page and navigation a user gets when they hold several roles: the first one wins.
 ROLE_PRECEDENCE = (
@@ -38,6 +49,7 @@ ROLE_PRECEDENCE = (
     Role.ANIMATION,
     Role.GESTIONNAIRE,
     Role.REFERENT,
+    Role.RELATIONS_ENTREPRISES,
     Role.FINANCEUR,
     Role.DPO,
 )
@@ -100,6 +112,15 @@ class Scope:
             return True
         held = self.roles_by_plie.get(plie_id, frozenset()) if plie_id is not None else self.roles
         return bool(held.intersection(roles))
+
+    @property
+    def employer_plie_ids(self):
+        """PLIE whose employer side (employers, contacts, offers, clauses) ``self`` may see."""
+        if self.is_superuser:
+            return self.plie_ids
+        if self.is_system:
+            return self.personal_plie_ids
+        return frozenset(p for p, roles in self.roles_by_plie.items() if roles & EMPLOYER_DATA_ROLES)
 
     def sees_personal_data(self, plie_id):
         return plie_id in self.personal_plie_ids

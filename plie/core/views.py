@@ -21,6 +21,7 @@ HOME_TEMPLATES = {
     Role.FINANCEUR: "core/home_financeur.html",
     Role.ADMINISTRATEUR: "core/home_administrateur.html",
     Role.DPO: "core/home_dpo.html",
+    Role.RELATIONS_ENTREPRISES: "core/home_relations_entreprises.html",
 }
 
 

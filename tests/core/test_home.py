@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
+from entreprises import suivi_sortie
 from operations import home as operations_home
 from parcours import home as parcours_home
 from parcours.enums import ObjetPassage, StatutCommission, StatutParcours, TypeAlerte
@@ -56,8 +57,10 @@ def test_panels_are_collected_in_app_order():
         parcours_home.file_active,
         parcours_home.prochains_rdv,
         parcours_home.a_traiter,
+        suivi_sortie.panel_relances,
     ]
     assert home_panels(Role.GESTIONNAIRE) == [
+        suivi_sortie.panel_relances,
         operations_home.operations_fse,
         operations_home.completude_fse,
         reporting_home.bilan_annuel,
@@ -201,8 +204,9 @@ class TestReferent:
             )
             alerte(parcours)
         client.force_login(world.referent_a)
-        # session, user, memberships, PLIE; file active (thresholds, counts), appointments, alerts
-        with django_assert_num_queries(8):
+        # session, user, memberships, PLIE; file active (thresholds, counts), appointments, alerts;
+        # follow-ups six months after exit
+        with django_assert_num_queries(9):
             client.get(reverse("home"))
 
 
@@ -374,8 +378,9 @@ class TestGestionnaire:
 
     def test_queries_are_pinned(self, client, world, operations, django_assert_num_queries):
         client.force_login(world.gestionnaire_a)
-        # session, user, memberships, PLIE; operations + their counts; completeness; flow table
-        with django_assert_num_queries(8):
+        # session, user, memberships, PLIE; follow-ups six months after exit; operations + their
+        # counts; completeness; flow table
+        with django_assert_num_queries(9):
             client.get(reverse("home"))
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 
+from entreprises import suivi_sortie
 from operations import alertes as operations_alertes
 from operations import home as operations_home
 from parcours import alertes as parcours_alertes
@@ -134,12 +135,14 @@ def test_home_panels_per_role_in_app_order():
         parcours_home.file_active,
         parcours_home.prochains_rdv,
         parcours_home.a_traiter,
+        suivi_sortie.panel_relances,
     ]
     assert registry.home_panels(Role.ANIMATION) == [
         parcours_home.commissions,
         parcours_home.dossiers_sans_contact,
     ]
     assert registry.home_panels(Role.GESTIONNAIRE) == [
+        suivi_sortie.panel_relances,
         operations_home.operations_fse,
         operations_home.completude_fse,
         reporting_home.bilan_annuel,
@@ -160,12 +163,16 @@ def test_alert_sources_with_operations_replacing_the_fse_exit_source():
 
 def test_timeline_sources_and_demo_steps_in_app_order():
     assert [function.__module__ for function in registry.timeline_sources()] == (
-        ["participants.timeline"] * 4 + ["parcours.timeline"] * 7 + ["operations.timeline"]
+        ["participants.timeline"] * 4
+        + ["parcours.timeline"] * 7
+        + ["entreprises.timeline"]
+        + ["operations.timeline"]
     )
     assert [key_of(step) for step in registry.demo_steps()] == [
         "participants.demo.create_participants",
         "participants.demo.create_situations_and_freins",
         "parcours.demo.create_parcours",
+        "entreprises.demo.create_entreprises",
         "operations.demo.create_operations",
     ]
 

@@ -34,7 +34,14 @@ def snapshot():
 
 
 def wipe():
+    from entreprises.models import ActionEntreprise, Employeur, Marche, MiseEnRelation, Offre
     from parcours.models import Commission, Decision, Parcours, Sortie, TypeSortie
+
+    MiseEnRelation.objects.all().delete()
+    ActionEntreprise.objects.all().delete()
+    Marche.objects.all().delete()
+    Offre.objects.all().delete()
+    Employeur.objects.all().delete()
 
     Decision.objects.all().delete()
     Sortie.objects.all().delete()
@@ -214,6 +221,7 @@ def test_the_apps_steps_run_after_the_core_steps_in_app_order():
         "participants.demo.create_participants",
         "participants.demo.create_situations_and_freins",
         "parcours.demo.create_parcours",
+        "entreprises.demo.create_entreprises",
         "operations.demo.create_operations",
     ]
 
