@@ -15,7 +15,7 @@ from entreprises.models import ActionEntreprise, Contact, Echange, Employeur, Ma
 from entreprises.services import EMPLOYEUR_FIELDS, OFFRE_FIELDS, RESULTATS_SIMPLES
 from parcours.enums import CATEGORIES_EMPLOI
 from parcours.models import TypeEtape
-from participants.forms import DATE_HELP, DossierFormMixin, date_widget
+from plie.core.forms import DATE_HELP, DossierFormMixin, date_widget
 from plie.core.models import Structure
 
 

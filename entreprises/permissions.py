@@ -6,7 +6,7 @@ PLIE id) it is about, makes no query beyond the object's already loaded relation
 the roles in its docstring.
 
 The chargé(e) de relations entreprises prospects employers, logs the exchanges, records the
-offers and follows the clause markets (DOMAIN.md §2, seed 004 l.788–836); the animation and the
+offers and follows the clause markets (docs/domaine.md §2, seed 004 l.788–836); the animation and the
 administrateur of the PLIE may do the same. The référent puts the participants they follow
 forward on offers. A hire creates a contract in the parcours: only those who write the
 parcours' follow-up (``parcours.permissions.can_write_suivi``) record it."""

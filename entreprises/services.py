@@ -33,8 +33,8 @@ from entreprises.permissions import (
     can_record_suivi_sortie,
 )
 from parcours.models import Contrat, Parcours
+from parcours.services.suivi import etape_add
 from parcours.sorties import normalise_employeur
-from parcours.suivi import etape_add
 
 EMPLOYEUR_FIELDS = ("siret", "nom", "code_naf", "adresse", "code_postal", "commune", "taille", "secteur")
 CONTACT_FIELDS = ("nom", "prenom", "fonction", "telephone", "email")
@@ -312,7 +312,7 @@ def mise_en_relation_embauche(
     *, scope, mise, type_etape, date_debut, date_fin_prevue=None, type_contrat=None, heures_hebdo=None
 ):
     """The participant is hired (« retenu »): the job étape and its contract are created in the
-    parcours through ``parcours.suivi.etape_add`` (its rules apply: a job type of étape, dates
+    parcours through ``parcours.services.suivi.etape_add`` (its rules apply: a job type of étape, dates
     inside the parcours, at most 48 h a week…), linked to the employer, and the offer marked
     « pourvue » once all its posts are filled — all in one transaction."""
     _require(can_record_embauche(scope, mise))

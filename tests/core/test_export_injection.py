@@ -43,6 +43,9 @@ FILE_EXPORT_URLS = {
     "rapports:mensuel_export",
     "rapports:bilan_export",
     "parcours:import_erreurs",
+    # the employer side's files: tests/entreprises/test_export_injection.py
+    "entreprises:impact_xlsx",
+    "entreprises:preuve_xlsx",
 }
 # URL names that look like exports but serve HTML pages (lists, forms, progress) or PDFs only.
 NOT_SPREADSHEETS = {

@@ -58,9 +58,9 @@ def test_each_role_has_its_home(client, world, persona, django_assert_num_querie
     # panels (tests/core/test_home.py): référent 2 + 1 + 1, animation 2 + 2, gestionnaire 1 + 1 + 1,
     # direction / financeur 1 (the flow table)
     expected = {
-        "referent_a": 8,
+        "referent_a": 9,  # + the six-month follow-ups due (entreprises)
         "animateur_a": 8,
-        "gestionnaire_a": 7,  # no operation: no grouped aggregate
+        "gestionnaire_a": 8,  # no operation: no grouped aggregate; + the six-month follow-ups due
         "direction_a": 5,
         "oi_user": 6,
         "financeur": 6,
@@ -89,19 +89,21 @@ def test_financeur_sees_counts_but_no_participant_entry(client, world):
 
 
 PILOTAGE = ["Opérations FSE", "Tableaux de bord", "Rapports"]
+EMPLOYEURS = ["Entreprises", "Offres d'emploi", "Clauses sociales", "Suivis à six mois"]
 
 
 @pytest.mark.parametrize(
     ("persona", "entries"),
     [
-        ("referent_a", ["Accueil", "Ma file active", "Participants"]),
-        ("gestionnaire_a", ["Accueil", "Participants", *PILOTAGE]),
-        ("animateur_a", ["Accueil", "Participants", "Commissions", *PILOTAGE]),
+        ("referent_a", ["Accueil", "Ma file active", "Participants", "Offres d'emploi", "Suivis à six mois"]),
+        ("gestionnaire_a", ["Accueil", "Participants", "Suivis à six mois", *PILOTAGE]),
+        ("animateur_a", ["Accueil", "Participants", *EMPLOYEURS, "Commissions", *PILOTAGE]),
         (
             "admin_a",
             [
                 "Accueil",
                 "Participants",
+                *EMPLOYEURS,
                 "Commissions",
                 *PILOTAGE,
                 "Référentiels",

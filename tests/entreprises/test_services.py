@@ -1,5 +1,5 @@
 """The employer side's services: French messages per field, nothing half-saved, the hire
-creating the contract and its étape through ``parcours.suivi``."""
+creating the contract and its étape through ``parcours.services.suivi``."""
 
 import datetime
 from decimal import Decimal
