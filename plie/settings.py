@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "participants",
     "parcours",
     "operations",
+    "finances",
     "reporting",
 ]
 

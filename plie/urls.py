@@ -33,6 +33,7 @@ urlpatterns = [
     path("participants/", include("participants.urls")),
     path("parcours/", include("parcours.urls")),
     path("operations/", include("operations.urls")),
+    path("finances/", include("finances.urls")),
     path("tableaux-de-bord/", include(reporting_urls.dashboard_urls)),
     path("rapports/", include(reporting_urls.rapport_urls)),
     path("api/v1/", include("plie.api")),

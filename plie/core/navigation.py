@@ -33,6 +33,18 @@ ENTRIES = (
         ),
     ),
     NavEntry(
+        "Fiches temps",
+        "finances:mes_fiches",
+        roles=frozenset(
+            {Role.REFERENT, Role.ANIMATION, Role.GESTIONNAIRE, Role.DIRECTION, Role.ADMINISTRATEUR}
+        ),
+    ),
+    NavEntry(
+        "Personnel et temps",
+        "finances:personnel_list",
+        roles=frozenset({Role.GESTIONNAIRE, Role.DIRECTION, Role.ADMINISTRATEUR}),
+    ),
+    NavEntry(
         "Tableaux de bord",
         "reporting:dashboard",
         roles=frozenset(

@@ -1,0 +1,19 @@
+"""Every URL of the finances app (namespace ``finances``)."""
+
+from django.urls import path
+
+from finances import views
+
+app_name = "finances"
+
+urlpatterns = [
+    path("temps/", views.mes_fiches, name="mes_fiches"),
+    path("temps/<int:personnel_pk>/<str:semaine>/", views.fiche_semaine, name="fiche_semaine"),
+    path("suivi/", views.suivi_fiches, name="suivi_fiches"),
+    path("personnel/", views.personnel_list, name="personnel_list"),
+    path("personnel/nouveau/", views.personnel_create, name="personnel_create"),
+    path("personnel/<int:pk>/affecter/", views.affectation_create, name="affectation_create"),
+    path(
+        "affectations/<int:pk>/justificatif/", views.affectation_justificatif, name="affectation_justificatif"
+    ),
+]

@@ -1,0 +1,231 @@
+"""Pages of the finances app: the weekly time sheet (fill, sign, countersign, correct), the weeks
+still to fill or sign, the staff and their assignments with the proof.
+
+Scoping: every object is read through ``visible_to(request.scope)`` (another PLIE's, or a
+colleague's sheet for a référent: 404); what a person may do is ``finances.permissions``."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from finances import permissions, selectors, services, temps
+from finances.enums import StatutFiche
+from finances.forms import AffectationForm, PersonnelForm
+from finances.models import Affectation, FicheTemps, Personnel
+from operations.models import Operation
+
+PRIVATE_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"}
+
+
+def fiche_url(personnel_pk, monday):
+    return reverse("finances:fiche_semaine", args=[personnel_pk, monday.isoformat()])
+
+
+@login_required
+@require_GET
+def mes_fiches(request):
+    """The current week's sheet of the signed-in person, or a page saying they are not on the
+    staff of their PLIE."""
+    scope = request.scope
+    personnel = selectors.personnel_de(scope, scope.user).first()
+    today = timezone.localdate()
+    if personnel is not None:
+        return redirect(fiche_url(personnel.pk, temps.lundi(today)))
+    return render(request, "finances/mes_fiches.html", {})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def fiche_semaine(request, personnel_pk, semaine):
+    """The weekly grid of one person: one row per operation they are assigned to and « hors
+    opération », one column per day; pre-filled from what they recorded that week until a sheet
+    exists. POST ``action``: ``enregistrer``, ``signer`` (saves then signs), ``valider``,
+    ``corriger``. Queries on GET: see :func:`finances.selectors.grille`."""
+    scope = request.scope
+    monday = services.semaine_de(semaine)
+    if monday is None:
+        raise Http404
+    personnel = get_object_or_404(
+        Personnel.objects.visible_to(scope).select_related("plie", "user", "responsable"), pk=personnel_pk
+    )
+    grille = selectors.grille(personnel, monday)
+    fiche = grille.fiche or FicheTemps(personnel=personnel, semaine=monday)
+    if not permissions.can_view_fiche(scope, fiche):
+        raise Http404
+    erreurs = []
+    if request.method == "POST":
+        action = request.POST.get("action", "enregistrer")
+        try:
+            if action in ("enregistrer", "signer"):
+                if not permissions.can_fill_fiche(scope, fiche):
+                    raise PermissionDenied
+                saisies, erreurs = services.saisies_from_post(request.POST, grille.operations, monday)
+                if not erreurs:
+                    fiche = services.fiche_save(
+                        scope=scope, personnel=personnel, semaine=monday, saisies=saisies
+                    )
+                    if action == "signer":
+                        services.fiche_sign(scope=scope, fiche=fiche)
+                        messages.success(request, f"Fiche de la semaine du {monday:%d/%m/%Y} signée.")
+                    else:
+                        messages.success(request, f"Fiche de la semaine du {monday:%d/%m/%Y} enregistrée.")
+                    return redirect(fiche_url(personnel.pk, monday))
+                grille.valeurs = {(s.jour, s.operation_id): s.heures for s in saisies if s.heures}
+            elif action == "valider":
+                services.fiche_validate(scope=scope, fiche=fiche)
+                messages.success(request, f"Fiche de la semaine du {monday:%d/%m/%Y} validée.")
+                return redirect(fiche_url(personnel.pk, monday))
+            elif action == "corriger":
+                services.fiche_correct(scope=scope, fiche=fiche)
+                messages.success(request, "Correction ouverte : une nouvelle version est à signer.")
+                return redirect(fiche_url(personnel.pk, monday))
+            else:
+                raise Http404
+        except ValidationError as error:
+            erreurs = list(error.messages)
+            saisies, _ = services.saisies_from_post(request.POST, grille.operations, monday)
+            grille.valeurs = {(s.jour, s.operation_id): s.heures for s in saisies if s.heures}
+    context = {
+        "grille": grille,
+        "fiche": fiche,
+        "personnel": personnel,
+        "erreurs": erreurs,
+        "modifiable": permissions.can_fill_fiche(scope, fiche),
+        "precedente": fiche_url(personnel.pk, monday - datetime.timedelta(days=7)),
+        "suivante": fiche_url(personnel.pk, monday + datetime.timedelta(days=7)),
+        "StatutFiche": StatutFiche,
+    }
+    return render(request, "finances/fiche_semaine.html", context, status=400 if erreurs else 200)
+
+
+def _finance_plie(scope, request, check=permissions.can_view_finances):
+    """The PLIE a finance page is about (``?plie=``, else the first the user may see), or 404."""
+    plie_ids = sorted(permissions.finance_plie_ids(scope))
+    try:
+        plie_id = int(request.GET.get("plie") or (plie_ids[0] if plie_ids else 0))
+    except ValueError:
+        raise Http404 from None
+    if not check(scope, plie_id):
+        raise Http404
+    return plie_id
+
+
+@login_required
+@require_GET
+def suivi_fiches(request):
+    """The weeks of the last two months not filled, not signed or not validated, per person
+    with a traced assignment (4 queries after the scope)."""
+    scope = request.scope
+    plie_id = _finance_plie(scope, request)
+    attente = selectors.semaines_en_attente(scope, plie_id, timezone.localdate())
+    lignes = [
+        {"personnel": p, "semaine": monday, "etat": etat, "url": fiche_url(p.pk, monday)}
+        for p, monday, etat in attente
+    ]
+    return render(request, "finances/suivi_fiches.html", {"lignes": lignes, "plie_id": plie_id})
+
+
+@login_required
+@require_GET
+def personnel_list(request):
+    """The PLIE's staff and their assignments (2 queries after the scope)."""
+    scope = request.scope
+    plie_id = _finance_plie(scope, request)
+    personnels = list(
+        Personnel.objects.visible_to(scope)
+        .filter(plie_id=plie_id)
+        .select_related("user", "responsable")
+        .prefetch_related("affectations__operation")
+    )
+    return render(
+        request,
+        "finances/personnel_list.html",
+        {
+            "personnels": personnels,
+            "plie_id": plie_id,
+            "today": timezone.localdate(),
+            "lundi": temps.lundi(timezone.localdate()),
+        },
+    )
+
+
+def _members(plie_id):
+    from plie.core.models import Membership
+
+    users = Membership.objects.active().filter(structure_id=plie_id).values("user_id")
+    return get_user_model().objects.filter(pk__in=users, is_active=True).order_by("last_name", "first_name")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def personnel_create(request):
+    scope = request.scope
+    plie_id = _finance_plie(scope, request, check=permissions.can_manage_finances)
+    form = PersonnelForm(request.POST or None, users=_members(plie_id))
+    if request.method == "POST" and form.is_valid():
+        from plie.core.models import Structure
+
+        try:
+            personnel = services.personnel_save(
+                scope=scope, plie=Structure.objects.get(pk=plie_id), **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, f"{personnel} ajouté(e) au personnel.")
+            return redirect(f"{reverse('finances:personnel_list')}?plie={plie_id}")
+    return render(request, "finances/personnel_form.html", {"form": form, "plie_id": plie_id})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def affectation_create(request, pk):
+    scope = request.scope
+    personnel = get_object_or_404(Personnel.objects.visible_to(scope).select_related("user", "plie"), pk=pk)
+    if not permissions.can_manage_finances(scope, personnel.plie_id):
+        raise PermissionDenied
+    form = AffectationForm(
+        request.POST or None,
+        request.FILES or None,
+        operations=Operation.objects.filter(plie_id=personnel.plie_id),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.affectation_save(scope=scope, personnel=personnel, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, f"Affectation de {personnel} enregistrée.")
+            return redirect(f"{reverse('finances:personnel_list')}?plie={personnel.plie_id}")
+    return render(request, "finances/affectation_form.html", {"form": form, "personnel": personnel})
+
+
+@login_required
+@require_GET
+def affectation_justificatif(request, pk):
+    """The proof of an assignment, to the finance roles of its PLIE only (404 otherwise)."""
+    scope = request.scope
+    affectation = get_object_or_404(Affectation.objects.visible_to(scope).select_related("personnel"), pk=pk)
+    if (
+        not permissions.can_view_finances(scope, affectation.personnel.plie_id)
+        or not affectation.justificatif
+    ):
+        raise Http404
+    try:
+        fichier = affectation.justificatif.open("rb")
+    except FileNotFoundError:
+        raise Http404("Fichier introuvable.") from None
+    response = FileResponse(
+        fichier, as_attachment=True, filename=affectation.justificatif_nom or "justificatif"
+    )
+    for key, value in PRIVATE_HEADERS.items():
+        response[key] = value
+    return response
