@@ -1,6 +1,6 @@
 from django import forms
 
-from finances.enums import ModeAffectation
+from finances.enums import CategorieDepense, Financeur, ModeAffectation, ModeIndirects, Nature
 from plie.core.forms import StyledFormMixin
 
 
@@ -52,3 +52,55 @@ class AffectationForm(ServiceErrorsMixin, StyledFormMixin, forms.Form):
     def __init__(self, *args, operations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["operation"].queryset = operations
+
+
+class SalaireForm(ServiceErrorsMixin, StyledFormMixin, forms.Form):
+    personnel = forms.ModelChoiceField(label="Personne", queryset=None)
+    mois = forms.DateField(
+        label="Mois",
+        input_formats=["%Y-%m", "%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+    brut = forms.DecimalField(label="Salaire brut (€)", max_digits=10, decimal_places=2, min_value=0)
+    charges = forms.DecimalField(label="Charges patronales (€)", max_digits=10, decimal_places=2, min_value=0)
+    heures_travaillees = forms.DecimalField(
+        label="Heures travaillées dans le mois", max_digits=6, decimal_places=2, min_value=0
+    )
+
+    def __init__(self, *args, personnels, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["personnel"].queryset = personnels
+
+
+class ImportSalairesForm(StyledFormMixin, forms.Form):
+    fichier = forms.FileField(
+        label="Fichier CSV des salaires",
+        help_text="Colonnes : email;mois;brut;charges;heures_travaillees (mois au format MM/AAAA).",
+    )
+
+
+class DepenseForm(ServiceErrorsMixin, StyledFormMixin, forms.Form):
+    categorie = forms.ChoiceField(label="Catégorie", choices=CategorieDepense.choices)
+    nature = forms.ChoiceField(label="Prévu / réalisé", choices=Nature.choices)
+    libelle = forms.CharField(label="Libellé", max_length=255)
+    date = forms.DateField(label="Date", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    montant = forms.DecimalField(label="Montant (€)", max_digits=12, decimal_places=2)
+    piece = forms.FileField(label="Pièce justificative (facture, bulletin…)", required=False)
+
+
+class RessourceForm(ServiceErrorsMixin, StyledFormMixin, forms.Form):
+    financeur = forms.ChoiceField(label="Financeur", choices=Financeur.choices)
+    nature = forms.ChoiceField(label="Prévu / réalisé", choices=Nature.choices)
+    libelle = forms.CharField(label="Libellé", max_length=255, required=False)
+    montant = forms.DecimalField(label="Montant (€)", max_digits=12, decimal_places=2)
+    piece = forms.FileField(label="Pièce justificative (convention, notification…)", required=False)
+
+
+class ParametresForm(ServiceErrorsMixin, StyledFormMixin, forms.Form):
+    mode_indirects = forms.ChoiceField(label="Dépenses indirectes", choices=ModeIndirects.choices)
+    taux_forfaitaire = forms.DecimalField(
+        label="Taux forfaitaire (% des dépenses directes de personnel)", max_digits=5, decimal_places=2
+    )
+    cle_repartition = forms.CharField(
+        label="Clé de répartition", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

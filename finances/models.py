@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from finances.enums import ModeAffectation, StatutFiche
+from finances.enums import CategorieDepense, Financeur, ModeAffectation, ModeIndirects, Nature, StatutFiche
 from operations.models import Operation
 from plie.core.models import Structure
 
@@ -205,3 +205,124 @@ class LigneTemps(models.Model):
 
     def __str__(self):
         return f"{self.jour:%d/%m/%Y} {self.heures} h"
+
+
+class SalaireQuerySet(models.QuerySet):
+    def visible_to(self, scope):
+        """Salaries: the finance roles of the PLIE only (not the person, not the responsable)."""
+        return self.filter(personnel__plie_id__in=_finance_plie_ids(scope))
+
+
+class Salaire(models.Model):
+    """The pay of one person for one month (its 1st): gross, employer charges and the hours
+    worked that month (from the pay slip), the denominator of the staff cost."""
+
+    personnel = models.ForeignKey(Personnel, related_name="salaires", on_delete=models.CASCADE)
+    mois = models.DateField("mois")
+    brut = models.DecimalField("salaire brut (€)", max_digits=10, decimal_places=2)
+    charges = models.DecimalField("charges patronales (€)", max_digits=10, decimal_places=2)
+    heures_travaillees = models.DecimalField("heures travaillées", max_digits=6, decimal_places=2)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(USER, related_name="+", on_delete=models.SET_NULL, null=True)
+
+    objects = SalaireQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "salaire"
+        verbose_name_plural = "salaires"
+        ordering = ["personnel", "mois"]
+        constraints = [
+            models.UniqueConstraint(fields=["personnel", "mois"], name="salaire_unique_par_mois"),
+            models.CheckConstraint(condition=Q(mois__day=1), name="salaire_mois_au_premier"),
+        ]
+
+    def __str__(self):
+        return f"{self.personnel} — {self.mois:%m/%Y}"
+
+    @property
+    def total(self):
+        return self.brut + self.charges
+
+
+def piece_upload_to(instance, filename):
+    suffix = PurePath(filename).suffix.lower()[:8]
+    return f"finances/{instance.operation.plie_id}/pieces/{uuid.uuid4().hex}{suffix}"
+
+
+class ParametresFinanciers(models.Model):
+    """How an operation's indirect costs are computed: a flat rate of the direct staff cost, or
+    real costs by a distribution key (then entered as expense lines with their proof)."""
+
+    operation = models.OneToOneField(
+        Operation, related_name="parametres_financiers", on_delete=models.CASCADE
+    )
+    mode_indirects = models.CharField(
+        "dépenses indirectes", max_length=10, choices=ModeIndirects.choices, default=ModeIndirects.FORFAIT
+    )
+    taux_forfaitaire = models.DecimalField(
+        "taux forfaitaire (% des dépenses directes de personnel)", max_digits=5, decimal_places=2, default=15
+    )
+    cle_repartition = models.TextField("clé de répartition", blank=True)
+
+    class Meta:
+        verbose_name = "paramètres financiers"
+        verbose_name_plural = "paramètres financiers"
+
+    def __str__(self):
+        return f"Paramètres financiers de {self.operation}"
+
+
+class LigneFinanciereQuerySet(models.QuerySet):
+    def visible_to(self, scope):
+        return self.filter(operation__plie_id__in=_finance_plie_ids(scope))
+
+
+class Depense(models.Model):
+    """One expense line of an operation's plan, forecast or realised, with its proof (invoice,
+    pay slip…) when realised. Direct staff costs are computed from the salaries and time
+    sheets; a forecast of them is entered here as a line."""
+
+    operation = models.ForeignKey(Operation, related_name="depenses", on_delete=models.CASCADE)
+    categorie = models.CharField("catégorie", max_length=20, choices=CategorieDepense.choices)
+    nature = models.CharField("prévu / réalisé", max_length=10, choices=Nature.choices)
+    libelle = models.CharField("libellé", max_length=255)
+    date = models.DateField("date", null=True, blank=True)
+    montant = models.DecimalField("montant (€)", max_digits=12, decimal_places=2)
+    piece = models.FileField("pièce justificative", upload_to=piece_upload_to, max_length=255, blank=True)
+    piece_nom = models.CharField("nom de la pièce", max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(USER, related_name="+", on_delete=models.SET_NULL, null=True)
+
+    objects = LigneFinanciereQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "dépense"
+        verbose_name_plural = "dépenses"
+        ordering = ["operation", "nature", "categorie", "date", "pk"]
+
+    def __str__(self):
+        return f"{self.libelle} ({self.montant} €)"
+
+
+class Ressource(models.Model):
+    """One resource line of an operation's plan: a funder's amount, forecast or realised."""
+
+    operation = models.ForeignKey(Operation, related_name="ressources", on_delete=models.CASCADE)
+    financeur = models.CharField("financeur", max_length=20, choices=Financeur.choices)
+    nature = models.CharField("prévu / réalisé", max_length=10, choices=Nature.choices)
+    libelle = models.CharField("libellé", max_length=255, blank=True)
+    montant = models.DecimalField("montant (€)", max_digits=12, decimal_places=2)
+    piece = models.FileField("pièce justificative", upload_to=piece_upload_to, max_length=255, blank=True)
+    piece_nom = models.CharField("nom de la pièce", max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(USER, related_name="+", on_delete=models.SET_NULL, null=True)
+
+    objects = LigneFinanciereQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "ressource"
+        verbose_name_plural = "ressources"
+        ordering = ["operation", "nature", "financeur", "pk"]
+
+    def __str__(self):
+        return f"{self.get_financeur_display()} ({self.montant} €)"

@@ -1,6 +1,7 @@
 """Writes of the finances app: keyword-only, atomic, a French ``ValidationError`` per field (or
 per day and line for a time sheet), nothing half-saved; the author is ``scope.user``."""
 
+import csv
 import datetime
 from decimal import Decimal
 
@@ -9,8 +10,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from finances import permissions, selectors, temps
-from finances.enums import ModeAffectation, StatutFiche
-from finances.models import Affectation, FicheTemps, LigneTemps, Personnel
+from finances.enums import ModeAffectation, ModeIndirects, Nature, StatutFiche
+from finances.models import (
+    Affectation,
+    Depense,
+    FicheTemps,
+    LigneTemps,
+    ParametresFinanciers,
+    Personnel,
+    Ressource,
+    Salaire,
+)
 
 JUSTIFICATIF_TYPES = {"application/pdf", "image/jpeg", "image/png"}
 JUSTIFICATIF_MAX = 10 * 1024 * 1024
@@ -195,3 +205,219 @@ def semaine_de(text):
     except ValueError:
         return None
     return day if day.weekday() == 0 else None
+
+
+# --- salaries ---------------------------------------------------------------------------------
+
+SALAIRE_COLONNES = ("email", "mois", "brut", "charges", "heures_travaillees")
+
+
+def _montant(text):
+    """A French amount (« 2 345,67 », « 2345.67 ») as a ``Decimal``, or ``None``."""
+    cleaned = (text or "").strip().replace("\u00a0", "").replace(" ", "").replace("€", "").replace(",", ".")
+    if not cleaned:
+        return None
+    try:
+        value = Decimal(cleaned)
+    except ArithmeticError:
+        return None
+    return value if value.is_finite() else None
+
+
+def _mois(text):
+    """« 03/2026 » or « 2026-03 » as the 1st of the month, or ``None``."""
+    text = (text or "").strip()
+    for fmt in ("%m/%Y", "%Y-%m", "%d/%m/%Y"):
+        try:
+            return datetime.datetime.strptime(text, fmt).date().replace(day=1)
+        except ValueError:
+            continue
+    return None
+
+
+def _salaire_erreurs(brut, charges, heures, prefix=""):
+    errors = {}
+    for name, label, value in (
+        ("brut", "salaire brut", brut),
+        ("charges", "charges patronales", charges),
+        ("heures_travaillees", "heures travaillées", heures),
+    ):
+        if value is None or value < 0 or value != value.quantize(Decimal("0.01")) or value >= Decimal("1e8"):
+            errors[name] = f"{prefix}{label} : un montant positif avec deux décimales au plus est attendu."
+    if heures is not None and heures > Decimal("300"):
+        errors["heures_travaillees"] = f"{prefix}heures travaillées : 300 h au plus dans un mois."
+    return errors
+
+
+@transaction.atomic
+def salaire_save(*, scope, personnel, mois, brut, charges, heures_travaillees):
+    """Record (or replace) the pay of ``personnel`` for ``mois`` (gestionnaire, administrateur)."""
+    if not permissions.can_manage_finances(scope, personnel.plie_id):
+        raise PermissionDenied
+    errors = _salaire_erreurs(brut, charges, heures_travaillees)
+    if errors:
+        raise ValidationError(errors)
+    salaire, _ = Salaire.objects.update_or_create(
+        personnel=personnel,
+        mois=mois.replace(day=1),
+        defaults={
+            "brut": brut,
+            "charges": charges,
+            "heures_travaillees": heures_travaillees,
+            "updated_by": scope.user,
+        },
+    )
+    return salaire
+
+
+@transaction.atomic
+def salaires_import(*, scope, plie_id, texte):
+    """Import the salaries of the PLIE ``plie_id`` from a CSV (``;`` or ``,`` separated, a
+    header ``email;mois;brut;charges;heures_travaillees``). Every row is checked first: an
+    unknown person or a malformed amount refuses the whole file, each fault naming the line and
+    the field; nothing is saved. Returns the number of salaries recorded."""
+    if not permissions.can_manage_finances(scope, plie_id):
+        raise PermissionDenied
+    lines = texte.lstrip("\ufeff").splitlines()
+    if not lines:
+        raise ValidationError("Le fichier est vide.")
+    dialect = ";" if lines[0].count(";") >= lines[0].count(",") else ","
+    reader = csv.DictReader(lines, delimiter=dialect)
+    header = [(name or "").strip().lower() for name in reader.fieldnames or []]
+    missing = [c for c in SALAIRE_COLONNES if c not in header]
+    if missing:
+        raise ValidationError(f"Ligne 1 : colonne(s) manquante(s) : {', '.join(missing)}.")
+    reader.fieldnames = header
+    personnels = {
+        p.user.email.lower(): p for p in Personnel.objects.filter(plie_id=plie_id).select_related("user")
+    }
+    erreurs, rows = [], []
+    for number, row in enumerate(reader, start=2):
+        prefix = f"Ligne {number}, champ « "
+        email = (row.get("email") or "").strip().lower()
+        personnel = personnels.get(email)
+        if personnel is None:
+            erreurs.append(f"{prefix}email » : « {email} » n'est pas au personnel de ce PLIE.")
+        mois = _mois(row.get("mois"))
+        if mois is None:
+            erreurs.append(f"{prefix}mois » : « {row.get('mois') or ''} » n'est pas un mois (MM/AAAA).")
+        values = {name: _montant(row.get(name)) for name in ("brut", "charges", "heures_travaillees")}
+        for name, message in _salaire_erreurs(
+            values["brut"], values["charges"], values["heures_travaillees"]
+        ).items():
+            erreurs.append(
+                f"{prefix}{name} » : « {row.get(name) or ''} » refusé ({message.split(' : ', 1)[1]})"
+            )
+        rows.append((personnel, mois, values))
+    if erreurs:
+        raise ValidationError(erreurs)
+    for personnel, mois, values in rows:
+        Salaire.objects.update_or_create(
+            personnel=personnel, mois=mois, defaults={**values, "updated_by": scope.user}
+        )
+    return len(rows)
+
+
+# --- plan de financement ----------------------------------------------------------------------
+
+
+def _check_piece(piece):
+    if piece is None:
+        return None
+    if getattr(piece, "content_type", "") not in JUSTIFICATIF_TYPES:
+        return "Pièce justificative : un PDF, un JPEG ou un PNG."
+    if piece.size > JUSTIFICATIF_MAX:
+        return "Pièce justificative : 10 Mo au plus."
+    return None
+
+
+def _check_equilibre(operation):
+    """Resources never exceed expenses, forecast and realised (over the whole operation)."""
+    from finances import couts, plan
+
+    p = plan.plan(operation)
+    for nature, label in ((Nature.PREVU, "prévues"), (Nature.REALISE, "réalisées")):
+        message = couts.erreur_ressources(
+            depenses=p.total_depenses(nature), ressources=p.total_ressources(nature), nature=label
+        )
+        if message:
+            raise ValidationError({"montant": message})
+
+
+@transaction.atomic
+def depense_add(*, scope, operation, categorie, nature, libelle, montant, date=None, piece=None):
+    """Add an expense line to ``operation``'s plan (gestionnaire, administrateur)."""
+    if not permissions.can_manage_finances(scope, operation.plie_id):
+        raise PermissionDenied
+    errors = {}
+    if montant is None or montant <= 0:
+        errors["montant"] = "Montant : un montant positif est attendu."
+    if nature == Nature.REALISE and date is None:
+        errors["date"] = "Date : une dépense réalisée est datée."
+    if message := _check_piece(piece):
+        errors["piece"] = message
+    if errors:
+        raise ValidationError(errors)
+    depense = Depense(
+        operation=operation,
+        categorie=categorie,
+        nature=nature,
+        libelle=libelle,
+        montant=montant,
+        date=date,
+        created_by=scope.user,
+    )
+    if piece is not None:
+        depense.piece_nom = piece.name[:255]
+        depense.piece.save(piece.name, piece, save=False)
+    depense.save()
+    return depense
+
+
+@transaction.atomic
+def ressource_add(*, scope, operation, financeur, nature, montant, libelle="", piece=None):
+    """Add a resource line; refused when the resources would exceed the expenses."""
+    if not permissions.can_manage_finances(scope, operation.plie_id):
+        raise PermissionDenied
+    errors = {}
+    if montant is None or montant <= 0:
+        errors["montant"] = "Montant : un montant positif est attendu."
+    if message := _check_piece(piece):
+        errors["piece"] = message
+    if errors:
+        raise ValidationError(errors)
+    ressource = Ressource(
+        operation=operation,
+        financeur=financeur,
+        nature=nature,
+        libelle=libelle,
+        montant=montant,
+        created_by=scope.user,
+    )
+    if piece is not None:
+        ressource.piece_nom = piece.name[:255]
+        ressource.piece.save(piece.name, piece, save=False)
+    ressource.save()
+    _check_equilibre(operation)  # raises: the atomic block rolls the line back
+    return ressource
+
+
+@transaction.atomic
+def parametres_save(*, scope, operation, mode_indirects, taux_forfaitaire, cle_repartition=""):
+    if not permissions.can_manage_finances(scope, operation.plie_id):
+        raise PermissionDenied
+    if taux_forfaitaire is None or not Decimal("0") <= taux_forfaitaire <= Decimal("100"):
+        raise ValidationError({"taux_forfaitaire": "Taux forfaitaire : entre 0 et 100 %."})
+    if mode_indirects == ModeIndirects.CLE and not cle_repartition.strip():
+        raise ValidationError(
+            {"cle_repartition": "Clé de répartition : à décrire pour des dépenses indirectes au réel."}
+        )
+    parametres, _ = ParametresFinanciers.objects.update_or_create(
+        operation=operation,
+        defaults={
+            "mode_indirects": mode_indirects,
+            "taux_forfaitaire": taux_forfaitaire,
+            "cle_repartition": cle_repartition,
+        },
+    )
+    return parametres

@@ -16,4 +16,7 @@ urlpatterns = [
     path(
         "affectations/<int:pk>/justificatif/", views.affectation_justificatif, name="affectation_justificatif"
     ),
+    path("salaires/", views.salaires, name="salaires"),
+    path("plans/", views.plans, name="plans"),
+    path("plans/<int:pk>/", views.plan_financement, name="plan_financement"),
 ]

@@ -17,9 +17,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from finances import permissions, selectors, services, temps
-from finances.enums import StatutFiche
-from finances.forms import AffectationForm, PersonnelForm
-from finances.models import Affectation, FicheTemps, Personnel
+from finances import plan as plan_module
+from finances.enums import Nature, StatutFiche
+from finances.forms import (
+    AffectationForm,
+    DepenseForm,
+    ImportSalairesForm,
+    ParametresForm,
+    PersonnelForm,
+    RessourceForm,
+    SalaireForm,
+)
+from finances.models import Affectation, FicheTemps, Personnel, Salaire
 from operations.models import Operation
 
 PRIVATE_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"}
@@ -229,3 +238,146 @@ def affectation_justificatif(request, pk):
     for key, value in PRIVATE_HEADERS.items():
         response[key] = value
     return response
+
+
+# --- salaries and plan de financement ---------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def salaires(request):
+    """The salaries of the PLIE's staff (finance roles), one entry form and the CSV import
+    (gestionnaire, administrateur). 2 queries for the list after the scope."""
+    scope = request.scope
+    plie_id = _finance_plie(scope, request)
+    may_manage = permissions.can_manage_finances(scope, plie_id)
+    personnels = Personnel.objects.filter(plie_id=plie_id).select_related("user")
+    form = SalaireForm(personnels=personnels)
+    import_form = ImportSalairesForm()
+    erreurs_import = []
+    if request.method == "POST":
+        if not may_manage:
+            raise PermissionDenied
+        if request.POST.get("action") == "importer":
+            import_form = ImportSalairesForm(request.POST, request.FILES)
+            if import_form.is_valid():
+                try:
+                    texte = import_form.cleaned_data["fichier"].read().decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    erreurs_import = ["Le fichier n'est pas un CSV en UTF-8."]
+                else:
+                    try:
+                        count = services.salaires_import(scope=scope, plie_id=plie_id, texte=texte)
+                    except ValidationError as error:
+                        erreurs_import = list(error.messages)
+                    else:
+                        messages.success(
+                            request,
+                            f"{count} salaire{'s' if count > 1 else ''} importé{'s' if count > 1 else ''}.",
+                        )
+                        return redirect(f"{reverse('finances:salaires')}?plie={plie_id}")
+        else:
+            form = SalaireForm(request.POST, personnels=personnels)
+            if form.is_valid():
+                try:
+                    services.salaire_save(scope=scope, **form.cleaned_data)
+                except ValidationError as error:
+                    form.add_service_errors(error)
+                else:
+                    messages.success(request, "Salaire enregistré.")
+                    return redirect(f"{reverse('finances:salaires')}?plie={plie_id}")
+    lignes = list(
+        Salaire.objects.visible_to(scope)
+        .filter(personnel__plie_id=plie_id)
+        .select_related("personnel__user")
+        .order_by("-mois", "personnel__user__last_name")[:300]
+    )
+    context = {
+        "lignes": lignes,
+        "form": form,
+        "import_form": import_form,
+        "erreurs_import": erreurs_import,
+        "plie_id": plie_id,
+        "may_manage": may_manage,
+    }
+    status = 400 if erreurs_import or form.errors or import_form.errors else 200
+    return render(request, "finances/salaires.html", context, status=status)
+
+
+@login_required
+@require_GET
+def plans(request):
+    """The PLIE's operations, each with its plan de financement (1 query after the scope)."""
+    scope = request.scope
+    plie_id = _finance_plie(scope, request)
+    operations = Operation.objects.visible_to(scope).filter(plie_id=plie_id).order_by("-date_debut", "code")
+    return render(request, "finances/plans.html", {"operations": operations, "plie_id": plie_id})
+
+
+def _operation_finances(scope, pk):
+    operation = get_object_or_404(Operation.objects.visible_to(scope).select_related("plie"), pk=pk)
+    if not permissions.can_view_finances(scope, operation.plie_id):
+        raise Http404
+    return operation
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_financement(request, pk):
+    """An operation's plan de financement: expenses by category and resources by funder,
+    forecast and realised, the direct staff cost per person and month, the FSE share; forms to
+    add lines (gestionnaire, administrateur)."""
+    scope = request.scope
+    operation = _operation_finances(scope, pk)
+    may_manage = permissions.can_manage_finances(scope, operation.plie_id)
+    p = plan_module.parametres_de(operation)
+    forms_ = {
+        "depense": DepenseForm(prefix="d"),
+        "ressource": RessourceForm(prefix="r"),
+        "parametres": ParametresForm(
+            prefix="p",
+            initial={
+                "mode_indirects": p.mode_indirects,
+                "taux_forfaitaire": p.taux_forfaitaire,
+                "cle_repartition": p.cle_repartition,
+            },
+        ),
+    }
+    if request.method == "POST":
+        if not may_manage:
+            raise PermissionDenied
+        action = request.POST.get("action")
+        classes = {
+            "depense": (DepenseForm, "d", services.depense_add),
+            "ressource": (RessourceForm, "r", services.ressource_add),
+            "parametres": (ParametresForm, "p", services.parametres_save),
+        }
+        if action not in classes:
+            raise Http404
+        form_class, prefix, service = classes[action]
+        form = forms_[action] = form_class(request.POST, request.FILES, prefix=prefix)
+        if form.is_valid():
+            try:
+                service(scope=scope, operation=operation, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(request, "Plan de financement mis à jour.")
+                return redirect("finances:plan_financement", pk=operation.pk)
+    p = plan_module.plan(operation)
+    context = {
+        "operation": operation,
+        "plan": p,
+        "may_manage": may_manage,
+        "form_list": [
+            ("depense", forms_["depense"], "Ajouter une dépense"),
+            ("ressource", forms_["ressource"], "Ajouter une ressource"),
+            ("parametres", forms_["parametres"], "Dépenses indirectes"),
+        ],
+        "total_depenses_prevu": p.total_depenses(Nature.PREVU),
+        "total_depenses_realise": p.total_depenses(Nature.REALISE),
+        "total_ressources_prevu": p.total_ressources(Nature.PREVU),
+        "total_ressources_realise": p.total_ressources(Nature.REALISE),
+    }
+    status = 400 if any(f.errors for f in forms_.values()) else 200
+    return render(request, "finances/plan_financement.html", context, status=status)

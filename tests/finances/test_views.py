@@ -229,3 +229,69 @@ def test_the_staff_page_and_the_assignment_form(client, world, affectation):
     assert (
         client.get(reverse("finances:affectation_create", args=[affectation.personnel_id])).status_code == 403
     )
+
+
+def test_salaries_page_import_and_scoping(client, world, affectation, django_assert_num_queries):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(world.gestionnaire_a)
+    bad = SimpleUploadedFile("s.csv", b"email;mois;brut;charges;heures_travaillees\nx@y.fr;03/2026;1;1;1\n")
+    response = client.post(reverse("finances:salaires"), {"action": "importer", "fichier": bad})
+    assert response.status_code == 400
+    assert (
+        "Ligne 2, champ « email » : « x@y.fr » n&#x27;est pas au personnel de ce PLIE."
+        in response.content.decode()
+    )
+    good = SimpleUploadedFile(
+        "s.csv",
+        b"email;mois;brut;charges;heures_travaillees\nreferent.a@exemple.fr;03/2026;2 300;700;151,67\n",
+    )
+    assert (
+        client.post(reverse("finances:salaires"), {"action": "importer", "fichier": good}).status_code == 302
+    )
+    client.get(reverse("finances:salaires"))
+    # session, user, memberships + staff of the form's select, salaries
+    with django_assert_num_queries(5):
+        html = client.get(reverse("finances:salaires")).content.decode()
+    assert "3\u00a0000,00\u00a0€" in html
+    client.force_login(world.direction_a)  # sees, cannot enter
+    response = client.get(reverse("finances:salaires"))
+    assert response.status_code == 200 and "Importer" not in response.content.decode()
+    assert client.post(reverse("finances:salaires"), {"action": "saisir"}).status_code == 403
+    for persona in ("referent_a", "referent_b", "financeur"):
+        client.force_login(getattr(world, persona))
+        assert client.get(reverse("finances:salaires")).status_code == 404
+        assert client.get(reverse("finances:salaires") + f"?plie={world.plie_a.pk}").status_code == 404
+
+
+def test_plan_page(client, world, affectation, django_assert_num_queries):
+    operation = affectation.operation
+    client.force_login(world.gestionnaire_a)
+    response = client.post(
+        reverse("finances:plan_financement", args=[operation.pk]),
+        {
+            "action": "depense",
+            "d-categorie": "personnel",
+            "d-nature": "prevu",
+            "d-libelle": "Référents",
+            "d-montant": "1000",
+        },
+    )
+    assert response.status_code == 302
+    response = client.post(
+        reverse("finances:plan_financement", args=[operation.pk]),
+        {"action": "ressource", "r-financeur": "fse", "r-nature": "prevu", "r-montant": "2000"},
+    )
+    assert response.status_code == 400
+    assert (
+        "Ressources prévues : 2\u00a0000,00\u00a0€ dépassent les dépenses prévues (1\u00a0150,00\u00a0€)"
+        in response.content.decode()
+    )
+    client.get(reverse("finances:plan_financement", args=[operation.pk]))
+    # session, user, memberships + operation, parameters, assignments, salaries, hours, expenses, resources
+    with django_assert_num_queries(10):
+        html = client.get(reverse("finances:plan_financement", args=[operation.pk])).content.decode()
+    assert "1\u00a0000,00\u00a0€" in html and "150,00\u00a0€" in html
+    for persona in ("referent_a", "referent_b", "financeur"):
+        client.force_login(getattr(world, persona))
+        assert client.get(reverse("finances:plan_financement", args=[operation.pk])).status_code == 404
