@@ -57,11 +57,16 @@ def _manager(scope, personnel):
     )
 
 
-def can_view_fiche(scope, fiche):
-    """See a time sheet: the **person** it belongs to, their **responsable**, and the
-    **gestionnaire**, **direction** and **administrateur** of the PLIE."""
-    personnel = fiche.personnel
+def can_view_temps(scope, personnel):
+    """See the time of a person (their sheets, their monthly time state): the **person**, their
+    **responsable**, and the **gestionnaire**, **direction** and **administrateur** of the
+    PLIE."""
     return _own(scope, personnel) or _manager(scope, personnel) or can_view_finances(scope, personnel.plie_id)
+
+
+def can_view_fiche(scope, fiche):
+    """See a time sheet: whoever may :func:`see the person's time <can_view_temps>`."""
+    return can_view_temps(scope, fiche.personnel)
 
 
 def can_fill_fiche(scope, fiche):

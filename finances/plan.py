@@ -57,6 +57,7 @@ def couts_personnel(operation, debut, fin):
             jour__range=(debut, fin),
         )
         .annotate(mois=TruncMonth("jour"))
+        .order_by()
         .values("fiche__personnel_id", "mois")
         .annotate(total=Sum("heures"))
     }

@@ -233,6 +233,7 @@ def semaines_en_attente(scope, plie_id, today, nb_semaines=8):
         (personnel_id, semaine): statut
         for personnel_id, semaine, statut in FicheTemps.objects.courantes()
         .filter(personnel__in=personnels, semaine__gte=debut)
+        .order_by()
         .values_list("personnel_id", "semaine", "statut")
     }
     attente = []

@@ -19,4 +19,11 @@ urlpatterns = [
     path("salaires/", views.salaires, name="salaires"),
     path("plans/", views.plans, name="plans"),
     path("plans/<int:pk>/", views.plan_financement, name="plan_financement"),
+    path("plans/<int:pk>/bilan/", views.bilan, name="bilan"),
+    path("plans/<int:pk>/bilan/export/", views.bilan_export, name="bilan_export"),
+    path(
+        "temps/<int:personnel_pk>/etat/<int:operation_pk>/<str:mois>/",
+        views.etat_mensuel,
+        name="etat_mensuel",
+    ),
 ]

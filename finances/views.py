@@ -10,12 +10,13 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from finances import bilan as bilan_module
 from finances import permissions, selectors, services, temps
 from finances import plan as plan_module
 from finances.enums import Nature, StatutFiche
@@ -30,6 +31,8 @@ from finances.forms import (
 )
 from finances.models import Affectation, FicheTemps, Personnel, Salaire
 from operations.models import Operation
+from plie.core.auth import recent_auth_required
+from plie.core.writers import XLSX_CONTENT_TYPE
 
 PRIVATE_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"}
 
@@ -381,3 +384,93 @@ def plan_financement(request, pk):
     }
     status = 400 if any(f.errors for f in forms_.values()) else 200
     return render(request, "finances/plan_financement.html", context, status=status)
+
+
+# --- bilan d'exécution and monthly time state --------------------------------------------------
+
+
+def _periode(request, operation):
+    """``(du, au)`` from ``?du=&au=`` (AAAA-MM-JJ), default the operation's period; ``None``
+    with the French message of the bad field."""
+    values = {}
+    for name, label, default in (("du", "Du", operation.date_debut), ("au", "Au", operation.date_fin)):
+        raw = request.GET.get(name)
+        if not raw:
+            values[name] = default
+            continue
+        try:
+            values[name] = datetime.date.fromisoformat(raw)
+        except ValueError:
+            return None, f"{label} : « {raw} » n'est pas une date (AAAA-MM-JJ)."
+    if values["au"] < values["du"]:
+        return None, "Au : la fin de la période précède son début."
+    return (values["du"], values["au"]), None
+
+
+@login_required
+@require_GET
+def bilan(request, pk):
+    """The financial bilan d'exécution of an operation for a period, with the « contrôle de
+    service fait » checklist, and its PDF and XLSX."""
+    operation = _operation_finances(request.scope, pk)
+    periode, erreur = _periode(request, operation)
+    if erreur:
+        return render(request, "finances/bilan.html", {"operation": operation, "erreur": erreur}, status=400)
+    du, au = periode
+    context = {
+        **bilan_module.bilan_financier(operation, du, au),
+        "query": f"du={du.isoformat()}&au={au.isoformat()}",
+    }
+    return render(request, "finances/bilan.html", context)
+
+
+@login_required
+@recent_auth_required
+@require_GET
+def bilan_export(request, pk):
+    """``?format=pdf`` (default) or ``xlsx`` of :func:`bilan`."""
+    operation = _operation_finances(request.scope, pk)
+    periode, erreur = _periode(request, operation)
+    if erreur:
+        return HttpResponseBadRequest(erreur, content_type="text/plain; charset=utf-8")
+    du, au = periode
+    format_ = request.GET.get("format") or "pdf"
+    if format_ not in ("pdf", "xlsx"):
+        return HttpResponseBadRequest(
+            "Format : « pdf » ou « xlsx » attendu.", content_type="text/plain; charset=utf-8"
+        )
+    data = bilan_module.bilan_financier(operation, du, au)
+    if format_ == "pdf":
+        response = HttpResponse(bilan_module.export_pdf(data), content_type="application/pdf")
+    else:
+        response = HttpResponse(bilan_module.export_xlsx(data), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{bilan_module.nom_fichier(operation, format_, du, au)}"'
+    )
+    for key, value in PRIVATE_HEADERS.items():
+        response[key] = value
+    return response
+
+
+@login_required
+@require_GET
+def etat_mensuel(request, personnel_pk, operation_pk, mois):
+    """The monthly time state of one person on one operation (``mois`` = AAAA-MM), a PDF ready
+    to sign: for the person, their responsable and the finance roles of the PLIE."""
+    scope = request.scope
+    personnel = get_object_or_404(
+        Personnel.objects.visible_to(scope).select_related("plie", "user", "responsable"), pk=personnel_pk
+    )
+    if not permissions.can_view_temps(scope, personnel):
+        raise Http404
+    operation = get_object_or_404(Operation.objects.filter(plie_id=personnel.plie_id), pk=operation_pk)
+    try:
+        month = datetime.datetime.strptime(mois, "%Y-%m").date()
+    except ValueError:
+        raise Http404 from None
+    pdf = bilan_module.etat_mensuel_pdf(bilan_module.etat_mensuel(personnel, operation, month))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="etat-temps-{operation.code}-{month:%Y-%m}.pdf"'
+    for key, value in PRIVATE_HEADERS.items():
+        response[key] = value
+    return response

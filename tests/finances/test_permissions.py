@@ -42,6 +42,11 @@ ROWS = [
     ("can_view_finances", plie_a, allowed_by(*FINANCE_A)),
     ("can_manage_finances", plie_a, allowed_by("gestionnaire_a", "admin_a")),
     (
+        "can_view_temps",
+        lambda world: fiche_du_referent(StatutFiche.BROUILLON)(world).personnel,
+        allowed_by(*FINANCE_A, "referent_a", "animateur_a"),
+    ),
+    (
         "can_view_fiche",
         fiche_du_referent(StatutFiche.BROUILLON),
         allowed_by(*FINANCE_A, "referent_a", "animateur_a"),
