@@ -246,3 +246,38 @@ def semaines_en_attente(scope, plie_id, today, nb_semaines=8):
             if etat:
                 attente.append((personnel, monday, etat))
     return attente
+
+
+def ressources_par_financeur(plie_ids):
+    """Per PLIE of ``plie_ids`` and in total, the resources by funder, forecast and realised
+    (2 queries)."""
+    from django.db.models import Sum
+
+    from finances.enums import Financeur, Nature
+    from finances.models import Ressource
+    from plie.core.models import Structure
+
+    plies = list(Structure.objects.filter(pk__in=plie_ids).order_by("nom"))
+    montants = {
+        (row["operation__plie_id"], row["financeur"], row["nature"]): row["total"]
+        for row in Ressource.objects.filter(operation__plie_id__in=plie_ids)
+        .order_by()
+        .values("operation__plie_id", "financeur", "nature")
+        .annotate(total=Sum("montant"))
+    }
+    zero = Decimal("0")
+
+    def ligne(ids, code):
+        return {
+            nature: sum((montants.get((pid, code, nature), zero) for pid in ids), zero)
+            for nature in Nature.values
+        }
+
+    all_ids = [p.pk for p in plies]
+    return {
+        "plies": [
+            {"plie": p, "financeurs": [(label, ligne([p.pk], code)) for code, label in Financeur.choices]}
+            for p in plies
+        ],
+        "total": [(label, ligne(all_ids, code)) for code, label in Financeur.choices],
+    }

@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("salaires/", views.salaires, name="salaires"),
     path("plans/", views.plans, name="plans"),
+    path("consolidation/", views.consolidation, name="consolidation"),
     path("plans/<int:pk>/", views.plan_financement, name="plan_financement"),
     path("plans/<int:pk>/bilan/", views.bilan, name="bilan"),
     path("plans/<int:pk>/bilan/export/", views.bilan_export, name="bilan_export"),

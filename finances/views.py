@@ -474,3 +474,17 @@ def etat_mensuel(request, personnel_pk, operation_pk, mois):
     for key, value in PRIVATE_HEADERS.items():
         response[key] = value
     return response
+
+
+@login_required
+@require_GET
+def consolidation(request):
+    """The resources by funder of every operation of the PLIE whose finances ``scope`` sees
+    (an OI's direction: all its PLIE), forecast and realised, per PLIE and in total (2 queries
+    after the scope: the PLIE, one grouped aggregate)."""
+    scope = request.scope
+    plie_ids = permissions.finance_plie_ids(scope)
+    if not plie_ids:
+        raise Http404
+    context = selectors.ressources_par_financeur(plie_ids)
+    return render(request, "finances/consolidation.html", context)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from finances import plan, services
 from finances.enums import CategorieDepense, Financeur, ModeAffectation, Nature, StatutFiche
@@ -207,3 +208,38 @@ def test_another_plie_cannot_import_nor_see_salaries(world):
         ("financeur", 0),
     ]:
         assert Salaire.objects.visible_to(scope_for(getattr(world, persona))).count() == seen, persona
+
+
+def test_the_oi_consolidates_its_plies_by_funder(client, world, django_assert_num_queries):
+    scope = scope_for(world.gestionnaire_a)
+    op_a = OperationFactory(plie=world.plie_a)
+    services.depense_add(
+        scope=scope,
+        operation=op_a,
+        categorie=CategorieDepense.FONCTIONNEMENT,
+        nature=Nature.PREVU,
+        libelle="Locaux",
+        montant=H("1000"),
+    )
+    services.ressource_add(
+        scope=scope, operation=op_a, financeur=Financeur.FSE, nature=Nature.PREVU, montant=H("600")
+    )
+    op_b = OperationFactory(plie=world.plie_b)
+    Ressource.objects.create(
+        operation=op_b, financeur=Financeur.FSE, nature=Nature.PREVU, montant=H("400.50")
+    )
+    op_c = OperationFactory(plie=world.plie_c)
+    Ressource.objects.create(operation=op_c, financeur=Financeur.FSE, nature=Nature.PREVU, montant=H("9999"))
+    client.force_login(world.oi_user)
+    client.get(reverse("finances:consolidation"))
+    # session, user, memberships, PLIE (scope) + the PLIE, the grouped resources
+    with django_assert_num_queries(6):
+        response = client.get(reverse("finances:consolidation"))
+    total = dict(response.context["total"])
+    assert total["FSE"] == {"prevu": H("1000.50"), "realise": H("0")}  # A + B, not C
+    assert [bloc["plie"].nom for bloc in response.context["plies"]] == ["PLIE A", "PLIE B"]
+    client.force_login(world.gestionnaire_a)
+    assert dict(client.get(reverse("finances:consolidation")).context["total"])["FSE"]["prevu"] == H("600.00")
+    for persona in ("referent_a", "financeur", "referent_b"):
+        client.force_login(getattr(world, persona))
+        assert client.get(reverse("finances:consolidation")).status_code == 404
