@@ -89,14 +89,15 @@ def test_financeur_sees_counts_but_no_participant_entry(client, world):
 
 
 PILOTAGE = ["Opérations FSE", "Tableaux de bord", "Rapports"]
+FINANCES = ["Fiches temps", "Personnel et temps"]
 
 
 @pytest.mark.parametrize(
     ("persona", "entries"),
     [
-        ("referent_a", ["Accueil", "Ma file active", "Participants"]),
-        ("gestionnaire_a", ["Accueil", "Participants", *PILOTAGE]),
-        ("animateur_a", ["Accueil", "Participants", "Commissions", *PILOTAGE]),
+        ("referent_a", ["Accueil", "Ma file active", "Participants", "Fiches temps"]),
+        ("gestionnaire_a", ["Accueil", "Participants", *PILOTAGE, *FINANCES]),
+        ("animateur_a", ["Accueil", "Participants", "Commissions", *PILOTAGE, "Fiches temps"]),
         (
             "admin_a",
             [
@@ -104,6 +105,7 @@ PILOTAGE = ["Opérations FSE", "Tableaux de bord", "Rapports"]
                 "Participants",
                 "Commissions",
                 *PILOTAGE,
+                *FINANCES,
                 "Référentiels",
                 "Import",
                 "Tâches nocturnes",
