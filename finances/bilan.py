@@ -301,3 +301,23 @@ def etat_mensuel_pdf(etat):
             "edited_at": timezone.localtime(),
         },
     )
+
+
+def etat_mensuel_xlsx(etat):
+    """The monthly time state as a workbook (the same rows as the PDF)."""
+    from openpyxl.styles import Font
+
+    operation, personnel = etat["operation"], etat["personnel"]
+    writer = XlsxWriter(title=f"État mensuel du temps — {operation.code}")
+    sheet = writer.sheet(f"{etat['mois']:%m-%Y}")
+    bold = Font(bold=True)
+    writer.append(
+        sheet, [f"{personnel} — {operation.code} — {etat['mois']:%m/%Y}"], font=Font(bold=True, size=13)
+    )
+    writer.append(sheet, ["Jour", "Heures sur l'opération", "Autres heures", "Total"], font=bold)
+    for row in etat["rows"]:
+        writer.append(sheet, [row["jour"], row["operation"], row["autres"], row["total"]])
+    writer.append(sheet, ["Total du mois", etat["total_operation"], None, etat["total"]], font=bold)
+    for (cell,) in sheet.iter_rows(min_row=3, max_col=1):
+        cell.number_format = "DD/MM/YYYY"
+    return writer.content()

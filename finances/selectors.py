@@ -153,11 +153,19 @@ class Grille:
     versions: list = field(default_factory=list)
 
     @property
-    def lignes(self):
+    def operations_lignes(self):
+        """``{operation_id: code}`` of the grid's operation rows (assigned, or already in the
+        sheet)."""
+        return dict(self._rows())
+
+    def _rows(self):
         rows = [(op_id, ligne.code) for op_id, ligne in self.operations.items()]
         extra = {op for (_, op) in self.valeurs if op is not None and op not in self.operations}
-        rows += [(op_id, f"n° {op_id}") for op_id in sorted(extra)]
-        rows.append((None, temps.HORS_OPERATION))
+        return rows + [(op_id, f"n° {op_id}") for op_id in sorted(extra)]
+
+    @property
+    def lignes(self):
+        rows = [*self._rows(), (None, temps.HORS_OPERATION)]
         return [
             {
                 "operation_id": op_id,

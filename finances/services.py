@@ -181,14 +181,14 @@ def fiche_correct(*, scope, fiche):
 
 
 def saisies_from_post(data, grille_operations, semaine):
-    """The :class:`~finances.temps.Saisie` of a posted grid, and the French errors of the cells
-    that are not numbers."""
+    """The :class:`~finances.temps.Saisie` of a posted grid (``grille_operations``: ``{operation_id:
+    code}`` of its rows), and the French errors of the cells that are not numbers."""
     saisies, erreurs = [], []
     for operation_id in [*grille_operations, None]:
         for day in temps.jours_semaine(semaine):
             raw = data.get(selectors.cell_name(operation_id, day), "")
             value = temps.parse_heures(raw)
-            nom = temps.HORS_OPERATION if operation_id is None else grille_operations[operation_id].code
+            nom = temps.HORS_OPERATION if operation_id is None else grille_operations[operation_id]
             if value is None:
                 erreurs.append(
                     f"{temps.libelle_jour(day)}, ligne « {nom} » : « {raw} » n'est pas un nombre d'heures."

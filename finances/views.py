@@ -79,7 +79,7 @@ def fiche_semaine(request, personnel_pk, semaine):
             if action in ("enregistrer", "signer"):
                 if not permissions.can_fill_fiche(scope, fiche):
                     raise PermissionDenied
-                saisies, erreurs = services.saisies_from_post(request.POST, grille.operations, monday)
+                saisies, erreurs = services.saisies_from_post(request.POST, grille.operations_lignes, monday)
                 if not erreurs:
                     fiche = services.fiche_save(
                         scope=scope, personnel=personnel, semaine=monday, saisies=saisies
@@ -103,7 +103,7 @@ def fiche_semaine(request, personnel_pk, semaine):
                 raise Http404
         except ValidationError as error:
             erreurs = list(error.messages)
-            saisies, _ = services.saisies_from_post(request.POST, grille.operations, monday)
+            saisies, _ = services.saisies_from_post(request.POST, grille.operations_lignes, monday)
             grille.valeurs = {(s.jour, s.operation_id): s.heures for s in saisies if s.heures}
     context = {
         "grille": grille,
@@ -456,7 +456,8 @@ def bilan_export(request, pk):
 @require_GET
 def etat_mensuel(request, personnel_pk, operation_pk, mois):
     """The monthly time state of one person on one operation (``mois`` = AAAA-MM), a PDF ready
-    to sign: for the person, their responsable and the finance roles of the PLIE."""
+    to sign (``?format=xlsx``: the same as a workbook): for the person, their responsable and
+    the finance roles of the PLIE."""
     scope = request.scope
     personnel = get_object_or_404(
         Personnel.objects.visible_to(scope).select_related("plie", "user", "responsable"), pk=personnel_pk
@@ -468,9 +469,16 @@ def etat_mensuel(request, personnel_pk, operation_pk, mois):
         month = datetime.datetime.strptime(mois, "%Y-%m").date()
     except ValueError:
         raise Http404 from None
-    pdf = bilan_module.etat_mensuel_pdf(bilan_module.etat_mensuel(personnel, operation, month))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="etat-temps-{operation.code}-{month:%Y-%m}.pdf"'
+    etat = bilan_module.etat_mensuel(personnel, operation, month)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(bilan_module.etat_mensuel_xlsx(etat), content_type=XLSX_CONTENT_TYPE)
+        extension = "xlsx"
+    else:
+        response = HttpResponse(bilan_module.etat_mensuel_pdf(etat), content_type="application/pdf")
+        extension = "pdf"
+    response["Content-Disposition"] = (
+        f'attachment; filename="etat-temps-{operation.code}-{month:%Y-%m}.{extension}"'
+    )
     for key, value in PRIVATE_HEADERS.items():
         response[key] = value
     return response

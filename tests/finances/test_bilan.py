@@ -175,5 +175,13 @@ def test_the_monthly_time_state_is_ready_to_sign(client, world, operation_chiffr
     for persona in ("referent_b", "financeur", "referent_operateur"):
         client.force_login(getattr(world, persona))
         assert client.get(url).status_code == 404, persona
+    client.force_login(world.referent_a)
+    workbook = load_workbook(io.BytesIO(client.get(url + "?format=xlsx").content))
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert rows[2][:2] == (datetime.datetime(2026, 3, 1), 0) and rows[3][:2] == (
+        datetime.datetime(2026, 3, 2),
+        7,
+    )
+    assert rows[-1] == ("Total du mois", 13, None, 13)
     fiche = personnel.fiches.get(semaine=D(2026, 3, 2))
     assert fiche.statut == StatutFiche.VALIDEE

@@ -295,3 +295,29 @@ def test_plan_page(client, world, affectation, django_assert_num_queries):
     for persona in ("referent_a", "referent_b", "financeur"):
         client.force_login(getattr(world, persona))
         assert client.get(reverse("finances:plan_financement", args=[operation.pk])).status_code == 404
+
+
+def test_a_line_on_an_operation_no_longer_assigned_must_be_cleared(client, world, affectation):
+    """A draft holds hours on an operation the person has since left: the row stays in the grid
+    and saving it as is is refused, naming the line; emptied, the week saves."""
+    ancienne = OperationFactory(plie=world.plie_a, code="ANCIENNE")
+    fiche = FicheTempsFactory(personnel=affectation.personnel, semaine=LUNDI)
+    LigneTempsFactory(fiche=fiche, jour=LUNDI, operation=ancienne, heures=Decimal("2"))
+    client.force_login(world.referent_a)
+    response = client.get(url(affectation.personnel))
+    assert [ligne["libelle"] for ligne in response.context["grille"].lignes] == [
+        "ACC-1",
+        f"n° {ancienne.pk}",
+        "Hors opération",
+    ]
+    response = post_grid(
+        client, affectation.personnel, {f"h-{ancienne.pk}-2026-03-09": "2,00"}, "enregistrer"
+    )
+    assert response.status_code == 400
+    assert f"Lundi 09/03/2026, ligne « n° {ancienne.pk} » : la personne n&#x27;est pas affectée" in (
+        response.content.decode()
+    )
+    assert (
+        post_grid(client, affectation.personnel, {"h-hors-2026-03-09": "2"}, "enregistrer").status_code == 302
+    )
+    assert list(fiche.lignes.values_list("operation_id", "heures")) == [(None, Decimal("2.00"))]
