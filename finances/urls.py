@@ -21,6 +21,7 @@ urlpatterns = [
     path("consolidation/", views.consolidation, name="consolidation"),
     path("plans/<int:pk>/", views.plan_financement, name="plan_financement"),
     path("plans/<int:pk>/bilan/", views.bilan, name="bilan"),
+    path("pieces/<str:kind>/<int:pk>/", views.piece, name="piece"),
     path("plans/<int:pk>/bilan/export/", views.bilan_export, name="bilan_export"),
     path(
         "temps/<int:personnel_pk>/etat/<int:operation_pk>/<str:mois>/",

@@ -29,7 +29,7 @@ from finances.forms import (
     RessourceForm,
     SalaireForm,
 )
-from finances.models import Affectation, FicheTemps, Personnel, Salaire
+from finances.models import Affectation, Depense, FicheTemps, Personnel, Ressource, Salaire
 from operations.models import Operation
 from plie.core.auth import recent_auth_required
 from plie.core.writers import XLSX_CONTENT_TYPE
@@ -496,3 +496,24 @@ def consolidation(request):
         raise Http404
     context = selectors.ressources_par_financeur(plie_ids)
     return render(request, "finances/consolidation.html", context)
+
+
+@login_required
+@require_GET
+def piece(request, kind, pk):
+    """The proof attached to an expense (``kind`` « depense ») or a resource (« ressource »)
+    line: to the finance roles of the operation's PLIE only (404 otherwise)."""
+    model = {"depense": Depense, "ressource": Ressource}.get(kind)
+    if model is None:
+        raise Http404
+    ligne = get_object_or_404(model.objects.visible_to(request.scope).select_related("operation"), pk=pk)
+    if not ligne.piece:
+        raise Http404
+    try:
+        fichier = ligne.piece.open("rb")
+    except FileNotFoundError:
+        raise Http404("Fichier introuvable.") from None
+    response = FileResponse(fichier, as_attachment=True, filename=ligne.piece_nom or "piece")
+    for key, value in PRIVATE_HEADERS.items():
+        response[key] = value
+    return response

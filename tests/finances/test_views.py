@@ -321,3 +321,33 @@ def test_a_line_on_an_operation_no_longer_assigned_must_be_cleared(client, world
         post_grid(client, affectation.personnel, {"h-hors-2026-03-09": "2"}, "enregistrer").status_code == 302
     )
     assert list(fiche.lignes.values_list("operation_id", "heures")) == [(None, Decimal("2.00"))]
+
+
+def test_a_proof_of_the_plan_is_for_the_finance_roles(client, world, affectation):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from finances import services as finances_services
+    from plie.core.scoping import scope_for
+
+    depense = finances_services.depense_add(
+        scope=scope_for(world.gestionnaire_a),
+        operation=affectation.operation,
+        categorie="fonctionnement",
+        nature="realise",
+        libelle="Salle",
+        date=D(2026, 3, 2),
+        montant=Decimal("120"),
+        piece=SimpleUploadedFile("facture.pdf", b"%PDF-1.4 f", content_type="application/pdf"),
+    )
+    target = reverse("finances:piece", args=["depense", depense.pk])
+    client.force_login(world.direction_a)
+    assert (
+        target
+        in client.get(reverse("finances:plan_financement", args=[affectation.operation_id])).content.decode()
+    )
+    response = client.get(target)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 f"
+    for persona in ("referent_a", "referent_b", "financeur"):
+        client.force_login(getattr(world, persona))
+        assert client.get(target).status_code == 404
+    assert client.get(reverse("finances:piece", args=["autre", depense.pk])).status_code == 404
