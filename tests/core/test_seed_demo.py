@@ -34,7 +34,15 @@ def snapshot():
 
 
 def wipe():
+    from finances.models import Affectation, Depense, FicheTemps, LigneTemps, Personnel, Ressource
     from parcours.models import Commission, Decision, Parcours, Sortie, TypeSortie
+
+    LigneTemps.objects.all().delete()
+    FicheTemps.objects.all().delete()
+    Affectation.objects.all().delete()
+    Depense.objects.all().delete()
+    Ressource.objects.all().delete()
+    Personnel.objects.all().delete()  # their salaries go with them
 
     Decision.objects.all().delete()
     Sortie.objects.all().delete()
@@ -215,6 +223,7 @@ def test_the_apps_steps_run_after_the_core_steps_in_app_order():
         "participants.demo.create_situations_and_freins",
         "parcours.demo.create_parcours",
         "operations.demo.create_operations",
+        "finances.demo.create_finances",
     ]
 
 
