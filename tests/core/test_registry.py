@@ -17,7 +17,7 @@ from plie.core.registry import ExtensionPoint, key_of
 from reporting import home as reporting_home
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = {"participants", "parcours", "operations", "reporting"}
+APPS = {"participants", "parcours", "operations", "finances", "reporting"}
 
 
 def first(*args):
@@ -167,6 +167,7 @@ def test_timeline_sources_and_demo_steps_in_app_order():
         "participants.demo.create_situations_and_freins",
         "parcours.demo.create_parcours",
         "operations.demo.create_operations",
+        "finances.demo.create_finances",
     ]
 
 
