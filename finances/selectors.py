@@ -222,18 +222,14 @@ def personnel_de(scope, user, plie_id=None):
     return qs
 
 
-def semaines_en_attente(scope, plie_id, today, nb_semaines=8):
-    """The weeks of the last ``nb_semaines`` that a person with a traced assignment has not
-    filled, signed or had validated: ``[(personnel, monday, état)]`` (3 queries: staff, their
-    traced assignments, their sheets)."""
-    debut = temps.lundi(today) - datetime.timedelta(weeks=nb_semaines - 1)
-    personnels = list(
-        Personnel.objects.visible_to(scope).filter(plie_id=plie_id).select_related("user", "responsable")
-    )
+def _attente(personnels, debut, today):
+    """``[(personnel, monday, état)]`` for ``personnels`` since ``debut`` (2 queries: their traced
+    assignments, their current sheets)."""
     periodes = {}
     for personnel_id, d, f in (
         Affectation.objects.filter(personnel__in=personnels, mode=ModeAffectation.TEMPS_TRACE)
         .actives(debut, today)
+        .order_by()
         .values_list("personnel_id", "date_debut", "date_fin")
     ):
         periodes.setdefault(personnel_id, []).append((d, f))
@@ -254,6 +250,23 @@ def semaines_en_attente(scope, plie_id, today, nb_semaines=8):
             if etat:
                 attente.append((personnel, monday, etat))
     return attente
+
+
+def semaines_en_attente(scope, plie_id, today, nb_semaines=8):
+    """The weeks of the last ``nb_semaines`` that a person with a traced assignment has not
+    filled, signed or had validated: ``[(personnel, monday, état)]`` (3 queries: staff, their
+    traced assignments, their sheets)."""
+    debut = temps.lundi(today) - datetime.timedelta(weeks=nb_semaines - 1)
+    personnels = list(
+        Personnel.objects.visible_to(scope).filter(plie_id=plie_id).select_related("user", "responsable")
+    )
+    return _attente(personnels, debut, today)
+
+
+def semaines_en_attente_de(personnel, today, nb_semaines=8):
+    """The same for one person (2 queries): what they still have to fill or sign."""
+    debut = temps.lundi(today) - datetime.timedelta(weeks=nb_semaines - 1)
+    return [(monday, etat) for _, monday, etat in _attente([personnel], debut, today)]
 
 
 def ressources_par_financeur(plie_ids):

@@ -114,6 +114,11 @@ def fiche_semaine(request, personnel_pk, semaine):
         "precedente": fiche_url(personnel.pk, monday - datetime.timedelta(days=7)),
         "suivante": fiche_url(personnel.pk, monday + datetime.timedelta(days=7)),
         "StatutFiche": StatutFiche,
+        "en_attente": [
+            {"semaine": m, "etat": etat, "url": fiche_url(personnel.pk, m)}
+            for m, etat in selectors.semaines_en_attente_de(personnel, timezone.localdate())
+            if m != monday
+        ],
     }
     return render(request, "finances/fiche_semaine.html", context, status=400 if erreurs else 200)
 

@@ -84,8 +84,9 @@ def test_the_grid_queries_are_pinned(client, world, semaine_chargee, django_asse
     client.force_login(world.referent_a)
     client.get(url(semaine_chargee.personnel))
     # session, user, memberships (scope) + personnel, assignments, current sheet, entretiens,
-    # their enrolments, collective sessions, commissions, replaced versions
-    with django_assert_num_queries(11):
+    # their enrolments, collective sessions, commissions, replaced versions, [weeks pending:
+    # traced assignments, current sheets]
+    with django_assert_num_queries(13):
         client.get(url(semaine_chargee.personnel))
     FicheTempsFactory(personnel=semaine_chargee.personnel, semaine=LUNDI)
     for jour in range(5):
@@ -95,7 +96,7 @@ def test_the_grid_queries_are_pinned(client, world, semaine_chargee, django_asse
             jour=LUNDI + datetime.timedelta(days=jour),
         )
     # a sheet exists: no pre-fill, its lines in one query
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
         client.get(url(semaine_chargee.personnel))
 
 
@@ -351,3 +352,18 @@ def test_a_proof_of_the_plan_is_for_the_finance_roles(client, world, affectation
         client.force_login(getattr(world, persona))
         assert client.get(target).status_code == 404
     assert client.get(reverse("finances:piece", args=["autre", depense.pk])).status_code == 404
+
+
+@time_machine.travel(datetime.datetime(2026, 3, 18, 9, 0), tick=False)
+def test_the_person_sees_their_own_weeks_pending(client, world, affectation):
+    personnel = affectation.personnel
+    affectation.date_debut = D(2026, 3, 2)
+    affectation.save()
+    FicheTempsFactory(personnel=personnel, semaine=D(2026, 3, 2), statut=StatutFiche.SIGNEE)
+    client.force_login(world.referent_a)
+    response = client.get(reverse("finances:mes_fiches"), follow=True)
+    assert response.redirect_chain[-1][0] == url(personnel, D(2026, 3, 16))
+    assert [(w["semaine"], w["etat"]) for w in response.context["en_attente"]] == [
+        (D(2026, 3, 2), "à valider"),
+        (D(2026, 3, 9), "non remplie"),
+    ]
