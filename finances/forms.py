@@ -17,6 +17,7 @@ class PersonnelForm(ServiceErrorsMixin, StyledFormMixin, forms.Form):
     user = forms.ModelChoiceField(label="Personne", queryset=None)
     fonction = forms.CharField(label="Fonction", max_length=150, required=False)
     heures_jour = forms.DecimalField(
+        localize=True,
         label="Heures par jour (contrat)",
         max_digits=4,
         decimal_places=2,
@@ -37,6 +38,7 @@ class AffectationForm(ServiceErrorsMixin, StyledFormMixin, forms.Form):
     operation = forms.ModelChoiceField(label="Opération", queryset=None)
     mode = forms.ChoiceField(label="Mode d'affectation", choices=ModeAffectation.choices)
     pourcentage = forms.DecimalField(
+        localize=True,
         label="Pourcentage mensuel",
         max_digits=5,
         decimal_places=2,
@@ -61,10 +63,14 @@ class SalaireForm(ServiceErrorsMixin, StyledFormMixin, forms.Form):
         input_formats=["%Y-%m", "%m/%Y"],
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
     )
-    brut = forms.DecimalField(label="Salaire brut (€)", max_digits=10, decimal_places=2, min_value=0)
-    charges = forms.DecimalField(label="Charges patronales (€)", max_digits=10, decimal_places=2, min_value=0)
+    brut = forms.DecimalField(
+        localize=True, label="Salaire brut (€)", max_digits=10, decimal_places=2, min_value=0
+    )
+    charges = forms.DecimalField(
+        localize=True, label="Charges patronales (€)", max_digits=10, decimal_places=2, min_value=0
+    )
     heures_travaillees = forms.DecimalField(
-        label="Heures travaillées dans le mois", max_digits=6, decimal_places=2, min_value=0
+        localize=True, label="Heures travaillées dans le mois", max_digits=6, decimal_places=2, min_value=0
     )
 
     def __init__(self, *args, personnels, **kwargs):
@@ -84,7 +90,7 @@ class DepenseForm(ServiceErrorsMixin, StyledFormMixin, forms.Form):
     nature = forms.ChoiceField(label="Prévu / réalisé", choices=Nature.choices)
     libelle = forms.CharField(label="Libellé", max_length=255)
     date = forms.DateField(label="Date", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    montant = forms.DecimalField(label="Montant (€)", max_digits=12, decimal_places=2)
+    montant = forms.DecimalField(localize=True, label="Montant (€)", max_digits=12, decimal_places=2)
     piece = forms.FileField(label="Pièce justificative (facture, bulletin…)", required=False)
 
 
@@ -92,14 +98,17 @@ class RessourceForm(ServiceErrorsMixin, StyledFormMixin, forms.Form):
     financeur = forms.ChoiceField(label="Financeur", choices=Financeur.choices)
     nature = forms.ChoiceField(label="Prévu / réalisé", choices=Nature.choices)
     libelle = forms.CharField(label="Libellé", max_length=255, required=False)
-    montant = forms.DecimalField(label="Montant (€)", max_digits=12, decimal_places=2)
+    montant = forms.DecimalField(localize=True, label="Montant (€)", max_digits=12, decimal_places=2)
     piece = forms.FileField(label="Pièce justificative (convention, notification…)", required=False)
 
 
 class ParametresForm(ServiceErrorsMixin, StyledFormMixin, forms.Form):
     mode_indirects = forms.ChoiceField(label="Dépenses indirectes", choices=ModeIndirects.choices)
     taux_forfaitaire = forms.DecimalField(
-        label="Taux forfaitaire (% des dépenses directes de personnel)", max_digits=5, decimal_places=2
+        localize=True,
+        label="Taux forfaitaire (% des dépenses directes de personnel)",
+        max_digits=5,
+        decimal_places=2,
     )
     cle_repartition = forms.CharField(
         label="Clé de répartition", required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -12,6 +12,7 @@ urlpatterns = [
     path("suivi/", views.suivi_fiches, name="suivi_fiches"),
     path("personnel/", views.personnel_list, name="personnel_list"),
     path("personnel/nouveau/", views.personnel_create, name="personnel_create"),
+    path("personnel/<int:pk>/modifier/", views.personnel_update, name="personnel_update"),
     path("personnel/<int:pk>/affecter/", views.affectation_create, name="affectation_create"),
     path(
         "affectations/<int:pk>/justificatif/", views.affectation_justificatif, name="affectation_justificatif"

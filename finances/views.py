@@ -199,7 +199,42 @@ def personnel_create(request):
         else:
             messages.success(request, f"{personnel} ajouté(e) au personnel.")
             return redirect(f"{reverse('finances:personnel_list')}?plie={plie_id}")
-    return render(request, "finances/personnel_form.html", {"form": form, "plie_id": plie_id})
+    return render(
+        request, "finances/personnel_form.html", {"form": form, "plie_id": plie_id, "personnel": None}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def personnel_update(request, pk):
+    """Change a person's contract hours, function and responsable (gestionnaire,
+    administrateur)."""
+    scope = request.scope
+    personnel = get_object_or_404(Personnel.objects.visible_to(scope).select_related("user", "plie"), pk=pk)
+    if not permissions.can_manage_finances(scope, personnel.plie_id):
+        raise PermissionDenied
+    initial = {
+        "user": personnel.user_id,
+        "fonction": personnel.fonction,
+        "heures_jour": personnel.heures_jour,
+        "responsable": personnel.responsable_id,
+    }
+    form = PersonnelForm(request.POST or None, initial=initial, users=_members(personnel.plie_id))
+    form.fields["user"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = {**form.cleaned_data, "user": personnel.user}
+        try:
+            services.personnel_save(scope=scope, plie=personnel.plie, personnel=personnel, **data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, f"{personnel} modifié(e).")
+            return redirect(f"{reverse('finances:personnel_list')}?plie={personnel.plie_id}")
+    return render(
+        request,
+        "finances/personnel_form.html",
+        {"form": form, "plie_id": personnel.plie_id, "personnel": personnel},
+    )
 
 
 @login_required

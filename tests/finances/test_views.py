@@ -367,3 +367,47 @@ def test_the_person_sees_their_own_weeks_pending(client, world, affectation):
         (D(2026, 3, 2), "à valider"),
         (D(2026, 3, 9), "non remplie"),
     ]
+
+
+def test_the_staff_record_is_created_and_changed_by_the_managers(client, world):
+    client.force_login(world.gestionnaire_a)
+    response = client.post(
+        reverse("finances:personnel_create"),
+        {
+            "user": world.referent_a.pk,
+            "fonction": "Référente",
+            "heures_jour": "7,5",
+            "responsable": world.referent_a.pk,
+        },
+    )
+    assert response.status_code == 200
+    assert "Responsable : une personne ne valide pas ses propres fiches." in response.content.decode()
+    response = client.post(
+        reverse("finances:personnel_create"),
+        {
+            "user": world.referent_a.pk,
+            "fonction": "Référente",
+            "heures_jour": "7,5",
+            "responsable": world.direction_a.pk,
+        },
+    )
+    assert response.status_code == 302
+    from finances.models import Personnel
+
+    personnel = Personnel.objects.get()
+    assert (personnel.heures_jour, personnel.responsable) == (Decimal("7.50"), world.direction_a)
+    response = client.post(
+        reverse("finances:personnel_update", args=[personnel.pk]),
+        {"user": world.gestionnaire_a.pk, "heures_jour": "8", "responsable": world.animateur_a.pk},
+    )
+    assert response.status_code == 302
+    personnel.refresh_from_db()
+    assert (personnel.user, personnel.heures_jour, personnel.responsable) == (
+        world.referent_a,  # the person does not change
+        Decimal("8.00"),
+        world.animateur_a,
+    )
+    client.force_login(world.direction_a)
+    assert client.get(reverse("finances:personnel_update", args=[personnel.pk])).status_code == 403
+    client.force_login(world.referent_b)
+    assert client.get(reverse("finances:personnel_update", args=[personnel.pk])).status_code == 404
