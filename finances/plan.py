@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Sum
-from django.db.models.functions import TruncMonth
 
 from finances import couts
 from finances.enums import CategorieDepense, Financeur, ModeIndirects, Nature, StatutFiche
@@ -45,29 +44,36 @@ def couts_personnel(operation, debut, fin):
             personnel_id__in=personnel_ids, mois__gte=couts.premier_du_mois(debut), mois__lte=fin
         )
     }
-    heures = {
-        (
-            row["fiche__personnel_id"],
-            row["mois"].date() if hasattr(row["mois"], "date") else row["mois"],
-        ): row["total"]
-        for row in LigneTemps.objects.filter(
+    # validated hours per person and day: a day counts for the assignment covering it only
+    # (a person whose mode changes within a month is not counted twice)
+    heures = {}
+    for personnel_id, jour, total in (
+        LigneTemps.objects.filter(
             operation=operation,
             fiche__statut=StatutFiche.VALIDEE,
             fiche__personnel_id__in=personnel_ids,
             jour__range=(debut, fin),
         )
-        .annotate(mois=TruncMonth("jour"))
         .order_by()
-        .values("fiche__personnel_id", "mois")
+        .values("fiche__personnel_id", "jour")
         .annotate(total=Sum("heures"))
-    }
+        .values_list("fiche__personnel_id", "jour", "total")
+    ):
+        heures.setdefault(personnel_id, []).append((jour, total))
     lignes = []
     for affectation in affectations:
         a_debut, a_fin = max(affectation.date_debut, debut), min(affectation.date_fin, fin)
         regle = couts.Affect(affectation.mode, a_debut, a_fin, affectation.pourcentage)
         for month in couts.mois_de(a_debut, a_fin):
             salaire = salaires.get((affectation.personnel_id, month))
-            tracees = heures.get((affectation.personnel_id, month), ZERO)
+            tracees = sum(
+                (
+                    total
+                    for jour, total in heures.get(affectation.personnel_id, ())
+                    if jour.year == month.year and jour.month == month.month and a_debut <= jour <= a_fin
+                ),
+                ZERO,
+            )
             montant = couts.cout_personnel_mois(
                 month=month,
                 salaire=salaire.total if salaire else None,

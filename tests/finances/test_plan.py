@@ -243,3 +243,31 @@ def test_the_oi_consolidates_its_plies_by_funder(client, world, django_assert_nu
     for persona in ("referent_a", "financeur", "referent_b"):
         client.force_login(getattr(world, persona))
         assert client.get(reverse("finances:consolidation")).status_code == 404
+
+
+def test_a_mode_change_within_a_month_counts_each_day_once(world, operation):
+    """Traced until 15 March, then a fixed 40 %: March's traced hours after the 15th are not
+    charged again on top of the percentage."""
+    personnel = PersonnelFactory(plie=world.plie_a, user=world.referent_a)
+    AffectationFactory(personnel=personnel, operation=operation, date_fin=D(2026, 3, 15))
+    AffectationFactory(
+        personnel=personnel,
+        operation=operation,
+        mode=ModeAffectation.POURCENTAGE,
+        pourcentage=H("40"),
+        date_debut=D(2026, 3, 16),
+    )
+    Salaire.objects.create(
+        personnel=personnel,
+        mois=D(2026, 3, 1),
+        brut=H("2300"),
+        charges=H("700"),
+        heures_travaillees=H("151.67"),
+    )
+    fiche(personnel, D(2026, 3, 9), StatutFiche.VALIDEE, {(D(2026, 3, 10), operation): H("6")})
+    fiche(personnel, D(2026, 3, 16), StatutFiche.VALIDEE, {(D(2026, 3, 17), operation): H("7")})
+    lignes = plan.couts_personnel(operation, D(2026, 3, 1), D(2026, 3, 31))
+    assert [(ligne.mode, ligne.heures_tracees, ligne.montant) for ligne in lignes] == [
+        ("temps_trace", H("6.00"), H("118.68")),  # 3 000 × 6 / 151,67
+        ("pourcentage", H("7.00"), H("619.35")),  # 3 000 × 40 % × 16/31, whatever the hours
+    ]
