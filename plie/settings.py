@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "parcours",
     "entreprises",
     "operations",
+    "finances",
     "reporting",
 ]
 

@@ -34,6 +34,7 @@ urlpatterns = [
     path("parcours/", include("parcours.urls")),
     path("entreprises/", include("entreprises.urls")),
     path("operations/", include("operations.urls")),
+    path("finances/", include("finances.urls")),
     path("tableaux-de-bord/", include(reporting_urls.dashboard_urls)),
     path("rapports/", include(reporting_urls.rapport_urls)),
     path("api/v1/", include("plie.api")),

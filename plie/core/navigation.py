@@ -68,6 +68,18 @@ ENTRIES = (
             {Role.GESTIONNAIRE, Role.ANIMATION, Role.DIRECTION, Role.ADMINISTRATEUR, Role.FINANCEUR}
         ),
     ),
+    NavEntry(
+        "Fiches temps",
+        "finances:mes_fiches",
+        roles=frozenset(
+            {Role.REFERENT, Role.ANIMATION, Role.GESTIONNAIRE, Role.DIRECTION, Role.ADMINISTRATEUR}
+        ),
+    ),
+    NavEntry(
+        "Personnel et temps",
+        "finances:personnel_list",
+        roles=frozenset({Role.GESTIONNAIRE, Role.DIRECTION, Role.ADMINISTRATEUR}),
+    ),
     NavEntry("Référentiels", "parcours:referentiel_sorties", roles=frozenset({Role.ADMINISTRATEUR})),
     NavEntry("Import", "parcours:import_list", roles=frozenset({Role.ADMINISTRATEUR})),
     NavEntry("Tâches nocturnes", "core:taskrun_list", roles=frozenset({Role.ADMINISTRATEUR, Role.DIRECTION})),

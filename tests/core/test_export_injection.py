@@ -46,6 +46,7 @@ FILE_EXPORT_URLS = {
     # the employer side's files: tests/entreprises/test_export_injection.py
     "entreprises:impact_xlsx",
     "entreprises:preuve_xlsx",
+    "finances:bilan_export",
 }
 # URL names that look like exports but serve HTML pages (lists, forms, progress) or PDFs only.
 NOT_SPREADSHEETS = {
@@ -147,6 +148,21 @@ def test_every_export_neutralises_formula_texts(
     check_csv(csv_rows(b"".join(response.streaming_content)), nom, extraction_referent)
     response = client.get(url, {**periode, "format": "xlsx"})
     check_xlsx(response.content, nom, extraction_referent)
+
+    # The financial bilan d'exécution and the monthly time state (finances)
+    from finances.models import Depense
+    from tests.finances.factories import AffectationFactory, PersonnelFactory
+
+    Depense.objects.create(
+        operation=operation, categorie="fonctionnement", nature="prevu", libelle="=SUM(1;2)", montant=10
+    )
+    personnel = PersonnelFactory(plie=world.plie_a, user=world.referent_a)
+    AffectationFactory(personnel=personnel, operation=operation)
+    url = reverse("finances:bilan_export", args=[operation.pk])
+    response = client.get(url, {"du": "2026-01-01", "au": "2026-12-31", "format": "xlsx"})
+    check_xlsx(response.content, "=SUM(1;2)", referent)
+    url = reverse("finances:etat_mensuel", args=[personnel.pk, operation.pk, "2026-03"])
+    check_xlsx(client.get(url, {"format": "xlsx"}).content, referent)
 
     # Monthly report (September 2026: the exit of the month by type)
     for fmt in ("csv", "xlsx"):

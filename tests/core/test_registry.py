@@ -18,7 +18,7 @@ from plie.core.registry import ExtensionPoint, key_of
 from reporting import home as reporting_home
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = {"participants", "parcours", "operations", "reporting"}
+APPS = {"participants", "parcours", "operations", "finances", "reporting"}
 
 
 def first(*args):
@@ -174,6 +174,7 @@ def test_timeline_sources_and_demo_steps_in_app_order():
         "parcours.demo.create_parcours",
         "entreprises.demo.create_entreprises",
         "operations.demo.create_operations",
+        "finances.demo.create_finances",
     ]
 
 

@@ -35,8 +35,15 @@ def snapshot():
 
 def wipe():
     from entreprises.models import ActionEntreprise, Employeur, Marche, MiseEnRelation, Offre
+    from finances.models import Affectation, Depense, FicheTemps, LigneTemps, Personnel, Ressource
     from parcours.models import Commission, Decision, Parcours, Sortie, TypeSortie
 
+    LigneTemps.objects.all().delete()
+    FicheTemps.objects.all().delete()
+    Affectation.objects.all().delete()
+    Depense.objects.all().delete()
+    Ressource.objects.all().delete()
+    Personnel.objects.all().delete()  # their salaries go with them
     MiseEnRelation.objects.all().delete()
     ActionEntreprise.objects.all().delete()
     Marche.objects.all().delete()
@@ -223,6 +230,7 @@ def test_the_apps_steps_run_after_the_core_steps_in_app_order():
         "parcours.demo.create_parcours",
         "entreprises.demo.create_entreprises",
         "operations.demo.create_operations",
+        "finances.demo.create_finances",
     ]
 
 

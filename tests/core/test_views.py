@@ -90,14 +90,25 @@ def test_financeur_sees_counts_but_no_participant_entry(client, world):
 
 PILOTAGE = ["Opérations FSE", "Tableaux de bord", "Rapports"]
 EMPLOYEURS = ["Entreprises", "Offres d'emploi", "Clauses sociales", "Suivis à six mois"]
+FINANCES = ["Fiches temps", "Personnel et temps"]
 
 
 @pytest.mark.parametrize(
     ("persona", "entries"),
     [
-        ("referent_a", ["Accueil", "Ma file active", "Participants", "Offres d'emploi", "Suivis à six mois"]),
-        ("gestionnaire_a", ["Accueil", "Participants", "Suivis à six mois", *PILOTAGE]),
-        ("animateur_a", ["Accueil", "Participants", *EMPLOYEURS, "Commissions", *PILOTAGE]),
+        (
+            "referent_a",
+            [
+                "Accueil",
+                "Ma file active",
+                "Participants",
+                "Offres d'emploi",
+                "Suivis à six mois",
+                "Fiches temps",
+            ],
+        ),
+        ("gestionnaire_a", ["Accueil", "Participants", "Suivis à six mois", *PILOTAGE, *FINANCES]),
+        ("animateur_a", ["Accueil", "Participants", *EMPLOYEURS, "Commissions", *PILOTAGE, "Fiches temps"]),
         (
             "admin_a",
             [
@@ -106,6 +117,7 @@ EMPLOYEURS = ["Entreprises", "Offres d'emploi", "Clauses sociales", "Suivis à s
                 *EMPLOYEURS,
                 "Commissions",
                 *PILOTAGE,
+                *FINANCES,
                 "Référentiels",
                 "Import",
                 "Tâches nocturnes",
