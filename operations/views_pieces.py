@@ -24,6 +24,8 @@ from operations.forms_pieces import ActionCollectiveForm, InscriptionActionForm,
 from operations.models import ActionCollective, Operation, Presence
 from operations.permissions import can_control_operations, can_manage_actions_collectives
 from parcours.models import Etape
+from plie.core import journal
+from plie.core.enums import JournalAction
 
 PAGE_SIZE = 100
 PDF_MAX_LIGNES = 2000  # WeasyPrint lays out about 35 lines a page, ~0.2 s a page: CSV/XLSX beyond
@@ -329,6 +331,14 @@ def extraction_entretiens(request, pk):
             else:
                 response = HttpResponse(pdf.render_entretiens(operation, scope, du, au), content_type=PDF)
         if response is not None:
+            pairs = (
+                extractions.entretiens_queryset(operation, scope, du, au)
+                .order_by()
+                .values_list("parcours__participant_id", "parcours__participant__plie_id")
+                .distinct()
+            )
+            objet = f"extraction des entretiens ({fmt.upper()}) opération {operation.pk}"
+            journal.record(scope, request, JournalAction.EXPORT, pairs, objet=objet)
             response["Content-Disposition"] = f'attachment; filename="{name}"'
             return response
     context = {"operation": operation, "operation_url": operation_url(operation), "form": form}

@@ -16,9 +16,12 @@ The rules:
 - **gestionnaire**, **direction** and **administrateur** see participants, without the sensitive
   data;
 - **financeur** sees aggregated figures only: no participant at all;
-- **DPO** (délégué à la protection des données) sees no participant through this role: the role
-  exists for the access journal and the second factor (``plie.core.otp``), and gives the PLIE's
-  aggregated figures only, until an issue grants it more;
+- **DPO** (délégué à la protection des données) sees no participant in the ordinary pages: the
+  role gives the PLIE's aggregated figures, the access journal (``plie.core.journal``) and the
+  participants' rights pages (``rgpd``: access-request export, retention report), where the
+  DPO reads one person's whole dossier on purpose, and that read is journaled;
+- the **access journal** of a PLIE is read by its DPO and its administrateur
+  (:attr:`Scope.journal_plie_ids`);
 - a superuser (the platform operator) sees everything; an inactive or anonymous user, nothing.
 """
 
@@ -30,6 +33,7 @@ PERSONAL_DATA_ROLES = frozenset(
     {Role.REFERENT, Role.ANIMATION, Role.GESTIONNAIRE, Role.DIRECTION, Role.ADMINISTRATEUR}
 )
 SENSITIVE_DATA_ROLES = frozenset({Role.REFERENT, Role.ANIMATION})
+JOURNAL_ROLES = frozenset({Role.DPO, Role.ADMINISTRATEUR})
 
 # Which home page and navigation a user gets when they hold several roles: the first one wins.
 ROLE_PRECEDENCE = (
@@ -100,6 +104,14 @@ class Scope:
             return True
         held = self.roles_by_plie.get(plie_id, frozenset()) if plie_id is not None else self.roles
         return bool(held.intersection(roles))
+
+    @property
+    def journal_plie_ids(self):
+        """PLIE whose access journal and participants' rights pages the actor may use (DPO,
+        administrateur; every PLIE for a superuser; none for a system scope)."""
+        if self.is_superuser:
+            return self.plie_ids
+        return frozenset(p for p, roles in self.roles_by_plie.items() if roles & JOURNAL_ROLES)
 
     def sees_personal_data(self, plie_id):
         return plie_id in self.personal_plie_ids
