@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "parcours",
     "operations",
     "reporting",
+    "rgpd",
 ]
 
 MIDDLEWARE = [

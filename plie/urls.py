@@ -35,6 +35,7 @@ urlpatterns = [
     path("operations/", include("operations.urls")),
     path("tableaux-de-bord/", include(reporting_urls.dashboard_urls)),
     path("rapports/", include(reporting_urls.rapport_urls)),
+    path("donnees-personnelles/", include("rgpd.urls")),
     path("api/v1/", include("plie.api")),
     path("admin/", admin.site.urls),
 ]
