@@ -128,7 +128,7 @@ def dossier_complet(participant_id):
         "inscriptions": [
             champs(i, skip={"participant"})
             for i in Inscription.objects.filter(participant_id=participant_id).select_related(
-                "operation", "parcours", "report_de", "questionnaire_confirme_par"
+                "operation", "parcours__participant", "report_de", "questionnaire_confirme_par"
             )
         ],
         "historique": _history(
