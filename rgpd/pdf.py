@@ -15,9 +15,9 @@ def _pdf(template, context):
 
 def render_acces(dossier):
     """The access-request export (:func:`rgpd.acces.dossier_complet`) as PDF bytes."""
-    return _pdf("rgpd/acces.html", {"d": dossier, "genere_le": timezone.localtime()})
+    return _pdf("rgpd/pdf/acces.html", {"d": dossier, "genere_le": timezone.localtime()})
 
 
 def render_mention(plie, settings):
     """The information notice of ``plie`` with its retention ``settings`` as PDF bytes."""
-    return _pdf("rgpd/mention.html", {"plie": plie, "s": settings, "genere_le": timezone.localdate()})
+    return _pdf("rgpd/pdf/mention.html", {"plie": plie, "s": settings, "genere_le": timezone.localdate()})

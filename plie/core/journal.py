@@ -66,9 +66,11 @@ def _pairs(participants):
     return pairs
 
 
-def entries(scope, request, action, participants=(), *, objet="", nombre=None, plie_ids=None):
+def entries(scope, request, action, participants=(), *, objet="", nombre=None, plie_ids=None, user=None):
     """The unsaved :class:`AccessLog` rows of one read (see :func:`record`)."""
-    user_id, acteur = _actor(scope, getattr(request, "user", None) if request is not None else None)
+    if user is None and request is not None:
+        user = getattr(request, "user", None)
+    user_id, acteur = _actor(scope, user)
     ip = client_ip(request) if request is not None else None
     now = timezone.now()
     common = {"at": now, "user_id": user_id, "acteur": acteur[:254], "action": action, "ip": ip}
@@ -79,19 +81,24 @@ def entries(scope, request, action, participants=(), *, objet="", nombre=None, p
             AccessLog(plie_id=plie_id, participant_id=participant_id, nombre=nombre, **common)
             for participant_id, plie_id in pairs
         ]
-    plie_ids = sorted(plie_ids if plie_ids is not None else scope.personal_plie_ids)
+    if plie_ids is None:
+        plie_ids = scope.personal_plie_ids if scope is not None else ()
+    plie_ids = sorted(plie_ids)
     return [AccessLog(plie_id=plie_id, nombre=nombre, **common) for plie_id in plie_ids]
 
 
-def record(scope, request, action, participants=(), *, objet="", nombre=None, plie_ids=None):
+def record(scope, request, action, participants=(), *, objet="", nombre=None, plie_ids=None, user=None):
     """Journal one read by ``scope`` (``request`` gives the IP; ``None`` for a task).
 
     ``participants``: the people read — model instances, ``(participant_id, plie_id)`` pairs or
     a QuerySet of participants (read with one query). A row per person, all in ONE insert.
     Without participants (a search), one row per PLIE of ``plie_ids`` (default: the PLIE whose
-    participants the scope sees) carrying ``nombre``, the number of results. Returns the count
-    of rows written."""
-    rows = entries(scope, request, action, participants, objet=objet, nombre=nombre, plie_ids=plie_ids)
+    participants the scope sees) carrying ``nombre``, the number of results. ``user``: who acts,
+    for a service that has no scope (default: the request's user, else the scope's). Returns the
+    count of rows written."""
+    rows = entries(
+        scope, request, action, participants, objet=objet, nombre=nombre, plie_ids=plie_ids, user=user
+    )
     if rows:
         AccessLog.objects.bulk_create(rows)
     return len(rows)

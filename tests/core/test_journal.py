@@ -181,3 +181,19 @@ def test_the_journal_is_pruned_per_plie_after_its_retention(world, settings):
     assert sorted(AccessLog.objects.values_list("plie_id", "at")) == sorted(
         [(world.plie_a.pk, now), (world.plie_b.pk, old)]
     )
+
+
+def test_a_legacy_import_journals_each_person_once_in_one_insert(world):
+    """The import writes by COPY (no history signal): it journals its people itself."""
+    from participants.models import Participant
+    from tests.parcours.importation.helpers import csv_bytes, ligne, run
+
+    rows = [ligne(), ligne(identifiant="L002", nom="Benali", prenom="Karim", date_naissance="1985-07-30")]
+    run(csv_bytes(rows), world.plie_a, user=world.admin_a)
+    entries = AccessLog.objects.filter(objet="import de parcours")
+    assert sorted(entries.values_list("participant_id", flat=True)) == sorted(
+        Participant.objects.filter(plie=world.plie_a).values_list("pk", flat=True)
+    )
+    assert {(e.action, e.user_id, e.plie_id) for e in entries} == {
+        (JournalAction.MODIFICATION, world.admin_a.pk, world.plie_a.pk)
+    }

@@ -106,6 +106,7 @@ PILOTAGE = ["Opérations FSE", "Tableaux de bord", "Rapports"]
                 *PILOTAGE,
                 "Référentiels",
                 "Import",
+                "Journal des accès",
                 "Tâches nocturnes",
             ],
         ),

@@ -21,7 +21,7 @@ from reporting.bilan import bilan_annuel
 from rgpd import services, tasks
 from rgpd.models import Anonymisation, Opposition
 from rgpd.selectors import conservation_of, plan
-from tests.factories import DocumentFactory, FreinFactory, SituationEntreeFactory
+from tests.factories import DocumentFactory, FreinFactory
 from tests.operations.factories import InscriptionFactory, OperationFactory
 from tests.parcours.factories import EntretienFactory
 from tests.reporting.conftest import D, make_parcours
