@@ -230,3 +230,18 @@ def test_the_nightly_task_runs_once_per_plie_and_is_registered(world, annee_2016
     assert runs.get(plie=world.plie_a).rows == 3
     tasks.conservation_plie(world.plie_a.pk, NUIT.isoformat())  # again: nothing more
     assert Anonymisation.objects.count() == 3
+
+
+def test_the_command_reports_then_runs(world, annee_2016):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("conservation", "--plie", "plie-a", "--date", "01/03/2034", stdout=out)
+    assert "3 dossier(s) à anonymiser, 0 import(s) à nettoyer." in out.getvalue()
+    assert not Participant.objects.filter(nom="ANONYME").exists()  # a report changes nothing
+    out = StringIO()
+    call_command("conservation", "--plie", "plie-a", "--date", "01/03/2034", "--executer", stdout=out)
+    assert out.getvalue().startswith("3 dossier(s) anonymisé(s)")
+    assert Participant.objects.filter(nom="ANONYME").count() == 3

@@ -210,6 +210,23 @@ class TestConservation:
         ancien.refresh_from_db()
         assert ancien.nom != "ANONYME"
 
+    def test_the_administrateur_sees_the_names_and_the_read_is_journaled(self, client, world):
+        anciens = [
+            ParcoursFactory(
+                plie=world.plie_a,
+                participant__plie=world.plie_a,
+                status="sorti",
+                date_entree=datetime.date(2015, 1, 5),
+                date_sortie=datetime.date(2016, 1, 5),
+            ).participant
+            for _ in range(3)
+        ]
+        client.force_login(world.admin_a)
+        response = client.get(reverse("rgpd:conservation_report", args=[world.plie_a.pk]))
+        assert str(anciens[0]) in response.content.decode()
+        entries = AccessLog.objects.filter(objet="rapport de conservation")
+        assert sorted(entries.values_list("participant_id", flat=True)) == sorted(p.pk for p in anciens)
+
     def test_plie_b_gets_a_404(self, client, world):
         client.force_login(world.referent_b)
         assert client.get(reverse("rgpd:conservation_report", args=[world.plie_a.pk])).status_code == 404
