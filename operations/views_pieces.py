@@ -261,6 +261,8 @@ def emargement(request, pk):
     action = _action(request.scope, pk)
     participants = [presence.participant for presence in _presences(action)]
     content = pdf.render_emargement(action, participants)
+    objet = f"feuille d'émargement action {action.pk}"
+    journal.record(request.scope, request, JournalAction.EXPORT, participants, objet=objet)
     return _pdf_response(content, f"emargement-{action.operation.code}-{action.date:%Y%m%d}.pdf")
 
 
@@ -277,6 +279,8 @@ def attestation_action(request, pk, participant_pk):
     participant = presence.participant
     inscription = pieces.inscription_le(participant, action.date, action.operation)
     content = pdf.render_attestation_action(action, participant, presence, inscription)
+    objet = f"attestation action {action.pk}"
+    journal.record(request.scope, request, JournalAction.EXPORT, [participant], objet=objet)
     return _pdf_response(
         content, f"attestation-{action.operation.code}-{action.date:%Y%m%d}-{participant.pk}.pdf"
     )
@@ -296,6 +300,9 @@ def attestation_etape(request, pk):
         raise PermissionDenied
     inscription = pieces.inscription_le(etape.parcours.participant, etape.date_debut)
     content = pdf.render_attestation_etape(etape, inscription)
+    participant = (etape.parcours.participant_id, etape.parcours.plie_id)
+    objet = f"attestation étape {etape.pk}"
+    journal.record(scope, request, JournalAction.EXPORT, [participant], objet=objet)
     return _pdf_response(content, f"attestation-etape-{etape.pk}.pdf")
 
 

@@ -31,6 +31,8 @@ from parcours.selectors import (
 )
 from parcours.sorties import periodes_of_etapes, validation_status
 from participants.permissions import can_create_participant
+from plie.core import journal
+from plie.core.enums import JournalAction
 
 ENTRETIENS_PAGE_SIZE = 20
 
@@ -245,6 +247,8 @@ def parcours_detail(request, pk):
         "is_open": parcours.status not in (StatutParcours.SORTI, StatutParcours.NON_ADMIS),
         "is_active": parcours.status in STATUTS_ACTIFS,
     }
+    personne = (parcours.participant_id, parcours.plie_id)
+    journal.record(scope, request, JournalAction.CONSULTATION, [personne], objet="parcours")
     return render(request, "parcours/parcours_detail.html", context)
 
 

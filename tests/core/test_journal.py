@@ -197,3 +197,15 @@ def test_a_legacy_import_journals_each_person_once_in_one_insert(world):
     assert {(e.action, e.user_id, e.plie_id) for e in entries} == {
         (JournalAction.MODIFICATION, world.admin_a.pk, world.plie_a.pk)
     }
+
+
+def test_the_parcours_page_is_a_read_of_the_person(client, world):
+    parcours = ParcoursFactory(plie=world.plie_a, participant__plie=world.plie_a, referent=world.referent_a)
+    client.force_login(world.referent_a)
+    assert client.get(reverse("parcours:parcours_detail", args=[parcours.pk])).status_code == 200
+    row = AccessLog.objects.get()
+    assert (row.action, row.participant_id, row.objet) == (
+        JournalAction.CONSULTATION,
+        parcours.participant_id,
+        "parcours",
+    )

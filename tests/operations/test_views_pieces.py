@@ -427,6 +427,7 @@ def test_action_detail_and_emargement_queries(client, world, operation, inscrits
     with django_assert_num_queries(6):
         response = client.get(url("action_detail", action.pk))
     assert len(response.context["presences"]) == 3
-    # session, user, memberships (scope), action, presences with participants
-    with django_assert_num_queries(5):
+    # session, user, memberships (scope), action, presences with participants, the journal's rows
+    # (one insert for the whole sheet)
+    with django_assert_num_queries(6):
         assert client.get(url("emargement", action.pk)).status_code == 200

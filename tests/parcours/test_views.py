@@ -262,8 +262,8 @@ class TestParcoursDetail:
         # session, user, memberships; the parcours with its participant, PLIE, référent,
         # prescripteur and exit; the étapes with type, opérateur and contract; the count of
         # entretiens and their page (the next appointment's among them); the suspensions, the
-        # affectations, the decisions
-        with django_assert_num_queries(10):
+        # affectations, the decisions, the access journal's row
+        with django_assert_num_queries(11):
             response = client.get(url("parcours_detail", parcours.pk))
         assert len(response.context["page"].object_list) == min(entretiens + 1, 20)
 
