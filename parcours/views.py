@@ -299,6 +299,8 @@ def entretien_ics(request, pk):
     host = request.get_host().split(":")[0]
     url = request.build_absolute_uri(reverse("parcours:parcours_detail", args=[entretien.parcours_id]))
     body = ics.entretien_calendar(entretien, host=host, url=url)
+    personne = (entretien.parcours.participant_id, entretien.parcours.plie_id)
+    journal.record(request.scope, request, JournalAction.EXPORT, [personne], objet=f"rendez-vous (ICS) {pk}")
     response = HttpResponse(body.encode("utf-8"), content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"

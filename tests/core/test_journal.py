@@ -209,3 +209,20 @@ def test_the_parcours_page_is_a_read_of_the_person(client, world):
         parcours.participant_id,
         "parcours",
     )
+
+
+def test_the_commission_agenda_journals_its_people_in_one_insert(client, world):
+    from tests.parcours.factories import CommissionFactory
+
+    commission = CommissionFactory(plie=world.plie_a)
+    candidats = [ParcoursFactory(plie=world.plie_a, participant__plie=world.plie_a) for _ in range(2)]
+    for parcours in candidats:
+        commission.decisions.create(parcours=parcours, objet="candidature")
+    client.force_login(world.animateur_a)
+    response = client.get(reverse("parcours:commission_agenda_pdf", args=[commission.pk]))
+    assert response.status_code == 200
+    rows = AccessLog.objects.filter(action=JournalAction.EXPORT)
+    assert sorted(rows.values_list("participant_id", flat=True)) == sorted(
+        p.participant_id for p in candidats
+    )
+    assert {row.objet for row in rows} == {f"ordre du jour de la commission {commission.pk}"}
