@@ -226,3 +226,15 @@ def test_the_commission_agenda_journals_its_people_in_one_insert(client, world):
         p.participant_id for p in candidats
     )
     assert {row.objet for row in rows} == {f"ordre du jour de la commission {commission.pk}"}
+
+
+def test_a_dossier_opened_in_the_administration_is_journaled(client, world):
+    from tests.factories import UserFactory
+
+    superuser = UserFactory(is_superuser=True, is_staff=True)
+    participant = ParticipantFactory(plie=world.plie_a)
+    client.force_login(superuser)
+    response = client.get(reverse("admin:participants_participant_change", args=[participant.pk]))
+    assert response.status_code == 200
+    row = AccessLog.objects.get()
+    assert (row.participant_id, row.user_id, row.objet) == (participant.pk, superuser.pk, "administration")
