@@ -36,6 +36,9 @@ from plie.core.models import AccessLog
 from plie.core.registry import ExtensionPoint
 
 JOURNAL_SUBJECTS = ExtensionPoint("sujets du journal des accès")
+# Rows per INSERT: a list of up to this many people is one statement (and stays under
+# PostgreSQL's 65,535 parameters with server-side binding: 10 columns × 5,000).
+BATCH_SIZE = 5000
 
 
 def register_subject(model, subject):
@@ -81,6 +84,8 @@ def entries(scope, request, action, participants=(), *, objet="", nombre=None, p
             AccessLog(plie_id=plie_id, participant_id=participant_id, nombre=nombre, **common)
             for participant_id, plie_id in pairs
         ]
+    if plie_ids is None and nombre is None:
+        return []  # an export of nobody: nothing read
     if plie_ids is None:
         plie_ids = scope.personal_plie_ids if scope is not None else ()
     plie_ids = sorted(plie_ids)
@@ -100,7 +105,7 @@ def record(scope, request, action, participants=(), *, objet="", nombre=None, pl
         scope, request, action, participants, objet=objet, nombre=nombre, plie_ids=plie_ids, user=user
     )
     if rows:
-        AccessLog.objects.bulk_create(rows)
+        AccessLog.objects.bulk_create(rows, batch_size=BATCH_SIZE)
     return len(rows)
 
 
@@ -119,7 +124,7 @@ class _Pending:
         changes, self.changes = self.changes, []
         rows = [row for row in (_resolved(*change) for change in changes) if row is not None]
         if rows:
-            AccessLog.objects.bulk_create(rows)
+            AccessLog.objects.bulk_create(rows, batch_size=BATCH_SIZE)
 
 
 def _resolved(subject, instance, row):

@@ -238,3 +238,8 @@ def test_a_dossier_opened_in_the_administration_is_journaled(client, world):
     assert response.status_code == 200
     row = AccessLog.objects.get()
     assert (row.participant_id, row.user_id, row.objet) == (participant.pk, superuser.pk, "administration")
+
+
+def test_an_export_of_nobody_journals_nothing(world):
+    assert journal.record(scope_for(world.gestionnaire_a), None, JournalAction.EXPORT, []) == 0
+    assert not AccessLog.objects.exists()
