@@ -23,8 +23,10 @@ from operations import annexe, mdfse, mdfse_validation
 from operations.models import Operation
 from operations.permissions import can_control_operations, can_manage_operations
 from participants.permissions import can_create_participant
+from plie.core import journal
 from plie.core.auth import recent_auth_required
 from plie.core.dates import INPUT_FORMATS_FR
+from plie.core.enums import JournalAction
 from plie.core.forms import StyledFormMixin
 from plie.core.urls_helpers import url_par_pk
 
@@ -86,6 +88,20 @@ def _attachment(response, filename):
     return response
 
 
+def _journal_export(request, operation, du, au, objet):
+    """Journal an export naming the operation's participants of the period: one select of the
+    (participant, PLIE) pairs, one insert."""
+    pairs = (
+        mdfse.inscriptions(operation, request.scope, du, au)
+        .order_by()
+        .values_list("participant_id", "participant__plie_id")
+        .distinct()
+    )
+    journal.record(
+        request.scope, request, JournalAction.EXPORT, pairs, objet=f"{objet} opération {operation.pk}"
+    )
+
+
 @login_required
 @recent_auth_required
 @require_GET
@@ -96,6 +112,7 @@ def export_mdfse(request, pk):
     if erreur:
         return erreur
     du, au = periode
+    _journal_export(request, operation, du, au, "export MDFSE (CSV)")
     chunks = (line.encode("utf-8") for line in mdfse.export_csv(operation, request.scope, du, au))
     response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
     return _attachment(response, mdfse.nom_fichier(operation, "csv", du, au))
@@ -111,6 +128,7 @@ def export_xlsx(request, pk):
     if erreur:
         return erreur
     du, au = periode
+    _journal_export(request, operation, du, au, "export MDFSE (XLSX)")
     response = HttpResponse(mdfse.export_xlsx(operation, request.scope, du, au), content_type=XLSX)
     return _attachment(response, mdfse.nom_fichier(operation, "xlsx", du, au))
 
@@ -136,6 +154,7 @@ def annexe_bilan(request, pk):
         return HttpResponseBadRequest(
             "Format inconnu : « pdf » ou « xlsx » attendu.", content_type="text/plain; charset=utf-8"
         )
+    _journal_export(request, operation, du, au, f"annexe du bilan ({format_.upper()})")
     return _attachment(response, annexe.nom_fichier(operation, format_, du, au))
 
 

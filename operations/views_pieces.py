@@ -23,6 +23,8 @@ from operations.forms_pieces import ActionCollectiveForm, InscriptionActionForm,
 from operations.models import ActionCollective, Operation, Presence
 from operations.permissions import can_control_operations, can_manage_actions_collectives
 from parcours.models import Etape
+from plie.core import journal
+from plie.core.enums import JournalAction
 from plie.core.urls_helpers import url_par_pk
 
 PAGE_SIZE = 100
@@ -258,6 +260,8 @@ def emargement(request, pk):
     action = _action(request.scope, pk)
     participants = [presence.participant for presence in _presences(action)]
     content = pdf.render_emargement(action, participants)
+    objet = f"feuille d'émargement action {action.pk}"
+    journal.record(request.scope, request, JournalAction.EXPORT, participants, objet=objet)
     return _pdf_response(content, f"emargement-{action.operation.code}-{action.date:%Y%m%d}.pdf")
 
 
@@ -274,6 +278,8 @@ def attestation_action(request, pk, participant_pk):
     participant = presence.participant
     inscription = pieces.inscription_le(participant, action.date, action.operation)
     content = pdf.render_attestation_action(action, participant, presence, inscription)
+    objet = f"attestation action {action.pk}"
+    journal.record(request.scope, request, JournalAction.EXPORT, [participant], objet=objet)
     return _pdf_response(
         content, f"attestation-{action.operation.code}-{action.date:%Y%m%d}-{participant.pk}.pdf"
     )
@@ -293,6 +299,9 @@ def attestation_etape(request, pk):
         raise PermissionDenied
     inscription = pieces.inscription_le(etape.parcours.participant, etape.date_debut)
     content = pdf.render_attestation_etape(etape, inscription)
+    participant = (etape.parcours.participant_id, etape.parcours.plie_id)
+    objet = f"attestation étape {etape.pk}"
+    journal.record(scope, request, JournalAction.EXPORT, [participant], objet=objet)
     return _pdf_response(content, f"attestation-etape-{etape.pk}.pdf")
 
 
@@ -328,6 +337,14 @@ def extraction_entretiens(request, pk):
             else:
                 response = HttpResponse(pdf.render_entretiens(operation, scope, du, au), content_type=PDF)
         if response is not None:
+            pairs = (
+                extractions.entretiens_queryset(operation, scope, du, au)
+                .order_by()
+                .values_list("parcours__participant_id", "parcours__participant__plie_id")
+                .distinct()
+            )
+            objet = f"extraction des entretiens ({fmt.upper()}) opération {operation.pk}"
+            journal.record(scope, request, JournalAction.EXPORT, pairs, objet=objet)
             response["Content-Disposition"] = f'attachment; filename="{name}"'
             return response
     context = {"operation": operation, "operation_url": operation_url(operation), "form": form}

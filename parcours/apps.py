@@ -10,8 +10,9 @@ class ParcoursConfig(AppConfig):
         """Connect the signals and plug this app into core's extension points
         (``plie.core.registry``, idempotent)."""
         from parcours import alertes, demo, home, timeline
+        from parcours.models import Contrat, Decision, Entretien, Etape, Parcours, Sortie, Suspension
         from parcours.signals import create_referentiels_for_new_plie
-        from plie.core import registry
+        from plie.core import journal, registry
         from plie.core.enums import Role
         from plie.core.models import Structure
 
@@ -44,3 +45,10 @@ class ParcoursConfig(AppConfig):
             alertes.alertes_ajournements,
         ):
             registry.register_alert_source(source)
+        # The access journal: whose dossier each change touches (plie.core.journal).
+        journal.register_subject(Parcours, lambda parcours: (parcours.participant_id, parcours.plie_id))
+        for model in (Decision, Entretien, Etape, Suspension, Sortie):
+            journal.register_subject(model, lambda obj: (obj.parcours.participant_id, obj.parcours.plie_id))
+        journal.register_subject(
+            Contrat, lambda contrat: (contrat.etape.parcours.participant_id, contrat.etape.parcours.plie_id)
+        )

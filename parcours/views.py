@@ -31,8 +31,9 @@ from parcours.selectors import (
 from parcours.services import suivi
 from parcours.sorties import date_sortie_emploi, dates_validables, periodes_of_etapes, validation_status
 from participants.permissions import can_create_participant
+from plie.core import journal
 from plie.core.dates import format_date
-from plie.core.enums import label_of
+from plie.core.enums import JournalAction, label_of
 from plie.core.urls_helpers import safe_next_url, url_par_pk
 
 ENTRETIENS_PAGE_SIZE = 20
@@ -254,6 +255,8 @@ def parcours_detail(request, pk):
         "is_open": parcours.status not in (StatutParcours.SORTI, StatutParcours.NON_ADMIS),
         "is_active": parcours.status in STATUTS_ACTIFS,
     }
+    personne = (parcours.participant_id, parcours.plie_id)
+    journal.record(scope, request, JournalAction.CONSULTATION, [personne], objet="parcours")
     return render(request, "parcours/parcours_detail.html", context)
 
 
@@ -304,6 +307,8 @@ def entretien_ics(request, pk):
     host = request.get_host().split(":")[0]
     url = request.build_absolute_uri(reverse("parcours:parcours_detail", args=[entretien.parcours_id]))
     body = ics.entretien_calendar(entretien, host=host, url=url)
+    personne = (entretien.parcours.participant_id, entretien.parcours.plie_id)
+    journal.record(request.scope, request, JournalAction.EXPORT, [personne], objet=f"rendez-vous (ICS) {pk}")
     response = HttpResponse(body.encode("utf-8"), content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"

@@ -38,6 +38,8 @@ from parcours.models import Commission, Decision, Parcours, Sortie, Suspension
 from parcours.selectors import commission_decisions
 from parcours.services import ConflictError, regle_label
 from participants.models import Participant
+from plie.core import journal
+from plie.core.enums import JournalAction
 from plie.core.models import Structure
 
 PAST_PAGE_SIZE = 20
@@ -441,6 +443,12 @@ def decision_record(request, pk):
     return render(request, "parcours/commission_decision.html", context, status=status)
 
 
+def _journal_commission(request, commission, objet):
+    """The people of a session's PDF, journaled as read: one select of the pairs, one insert."""
+    personnes = commission.decisions.values_list("parcours__participant_id", "parcours__plie_id").distinct()
+    journal.record(request.scope, request, JournalAction.EXPORT, personnes, objet=f"{objet} {commission.pk}")
+
+
 def _pdf_response(content, filename):
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(True, filename)
@@ -451,6 +459,7 @@ def _pdf_response(content, filename):
 @require_GET
 def commission_agenda_pdf(request, pk):
     commission = _visible_commission(request.scope, pk)
+    _journal_commission(request, commission, "ordre du jour de la commission")
     return _pdf_response(
         pdf.render_agenda(commission), f"ordre-du-jour-commission-{commission.date:%Y-%m-%d}.pdf"
     )
@@ -463,6 +472,7 @@ def commission_pv_pdf(request, pk):
     if commission.status != StatutCommission.TENUE:
         messages.error(request, "Le procès-verbal est disponible une fois la session close.")
         return redirect("parcours:commission_detail", pk=commission.pk)
+    _journal_commission(request, commission, "procès-verbal de la commission")
     return _pdf_response(pdf.render_pv(commission), f"pv-commission-{commission.date:%Y-%m-%d}.pdf")
 
 

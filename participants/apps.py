@@ -19,7 +19,8 @@ class ParticipantsConfig(AppConfig):
     def ready(self):
         """Plug this app into core's extension points (``plie.core.registry``, idempotent)."""
         from participants import demo, timeline
-        from plie.core import registry
+        from participants.models import Document, Frein, Participant, SituationEntree
+        from plie.core import journal, registry
 
         connection_created.connect(register_sqlite_functions, dispatch_uid="participants_sqlite_functions")
         registry.register_demo_step(demo.create_participants)
@@ -31,3 +32,7 @@ class ParticipantsConfig(AppConfig):
             timeline.document_events,
         ):
             registry.register_timeline_source(source)
+        # The access journal: whose dossier each change touches (plie.core.journal).
+        journal.register_subject(Participant, lambda participant: (participant.pk, participant.plie_id))
+        for model in (SituationEntree, Frein, Document):
+            journal.register_subject(model, lambda obj: (obj.participant_id, obj.participant.plie_id))

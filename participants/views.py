@@ -29,8 +29,9 @@ from participants.models import Document, Frein, Participant, SituationEntree
 from participants.permissions import can_edit_participant, can_view_sensitive_data, creatable_plie_ids
 from participants.search import search_participants
 from participants.timeline import timeline
+from plie.core import journal
 from plie.core.dates import format_date
-from plie.core.enums import label_of
+from plie.core.enums import JournalAction, label_of
 
 PAGE_SIZE = 50
 
@@ -67,6 +68,8 @@ def participant_list(request):
     for participant in page:
         # the latest situation comes from the prefetch: no query per row
         participant.manques_fse = len(reponses_manquantes(participant, participant.situation_entree))
+    if query:  # the number of results, never the query
+        journal.record(request.scope, request, JournalAction.RECHERCHE, nombre=page.paginator.count)
     context = {"page": page, "q": query, "may_create": bool(creatable_plie_ids(request.scope))}
     return render(request, "participants/participant_list.html", context)
 
@@ -253,6 +256,7 @@ def participant_detail(request, pk):
             participant.inscriptions.select_related("operation", "parcours").order_by("-date_entree", "-pk")
         ),
     }
+    journal.record(scope, request, JournalAction.CONSULTATION, [participant])
     return render(request, "participants/participant_detail.html", context)
 
 

@@ -18,6 +18,8 @@ from participants import documents
 from participants.models import Document, Participant
 from participants.pdf import render_fiche
 from participants.permissions import can_edit_participant
+from plie.core import journal
+from plie.core.enums import JournalAction
 from plie.core.forms import StyledFormMixin
 
 PRIVATE_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"}
@@ -88,11 +90,16 @@ def document_upload(request, pk):
 @login_required
 @require_GET
 def document_download(request, pk):
-    document = get_object_or_404(Document.objects.visible_to(request.scope), pk=pk)
+    document = get_object_or_404(
+        Document.objects.visible_to(request.scope).select_related("participant"), pk=pk
+    )
     try:
         fichier = document.fichier.open("rb")
     except FileNotFoundError:
         raise Http404("Fichier introuvable.") from None
+    journal.record(
+        request.scope, request, JournalAction.DOCUMENT, [document.participant], objet=f"document {pk}"
+    )
     response = FileResponse(
         fichier, as_attachment=True, filename=document.nom_original, content_type=document.content_type
     )
@@ -125,6 +132,7 @@ def fiche_pdf(request, pk):
         pk=pk,
     )
     response = HttpResponse(render_fiche(participant, request.scope), content_type="application/pdf")
+    journal.record(request.scope, request, JournalAction.FICHE_PDF, [participant])
     filename = f"fiche-{slugify(participant.nom)}-{slugify(participant.prenom)}.pdf"
     response["Content-Disposition"] = content_disposition_header(False, filename)
     return _private(response)

@@ -30,6 +30,10 @@ app.conf.beat_schedule = {
         "task": "reporting.tasks.nightly_consolidation",
         "schedule": crontab(hour=3, minute=0),
     },
+    "conservation-rgpd-nocturne": {
+        "task": "rgpd.tasks.nightly_conservation",
+        "schedule": crontab(hour=4, minute=30),
+    },
     "menage-exports": {
         "task": "reporting.tasks.nightly_exports_menage",
         "schedule": crontab(hour=4, minute=0),

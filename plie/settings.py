@@ -70,6 +70,9 @@ SESSION_IDLE_MINUTES = _env(env_int, "SESSION_IDLE_MINUTES", 30)
 RECENT_AUTH_MINUTES = _env(env_int, "RECENT_AUTH_MINUTES", 15)
 LOGIN_FAILURE_LIMIT = _env(env_int, "LOGIN_FAILURE_LIMIT", 5)
 LOGIN_COOLOFF_MINUTES = _env(env_int, "LOGIN_COOLOFF_MINUTES", 15)
+# How long the access journal (plie.core.journal) keeps its entries, in days (CNIL: 6 months to
+# 1 year for access logs; one year by default, a person's access request shows the year).
+JOURNAL_RETENTION_DAYS = _env(env_int, "JOURNAL_RETENTION_DAYS", 365)
 PLIE_OTP_REQUIRED = _env(env_bool, "PLIE_OTP_REQUIRED", default=True)
 if PRODUCTION and PLIE_OTP_REQUIRED is False:
     _problems.append(EnvError("PLIE_OTP_REQUIRED ne peut pas être désactivé en production."))
@@ -101,6 +104,7 @@ INSTALLED_APPS = [
     "operations",
     "finances",
     "reporting",
+    "rgpd",
 ]
 
 MIDDLEWARE = [

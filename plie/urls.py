@@ -37,6 +37,7 @@ urlpatterns = [
     path("finances/", include("finances.urls")),
     path("tableaux-de-bord/", include(reporting_urls.dashboard_urls)),
     path("rapports/", include(reporting_urls.rapport_urls)),
+    path("donnees-personnelles/", include("rgpd.urls")),
     path("api/v1/", include("plie.api")),
     path("admin/", admin.site.urls),
 ]

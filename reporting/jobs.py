@@ -284,11 +284,21 @@ def produire_participants_xlsx(demande, chemin):
 
     from parcours.enums import StatutParcours
     from participants.enums import Sexe
+    from participants.models import Participant
+    from plie.core import journal
+    from plie.core.enums import JournalAction
     from plie.core.writers import XlsxWriter
 
     plie_ids = demande.params["plie_ids"]
     lignes = lignes_participants(plie_ids)
     total = lignes.count()
+    journal.record(
+        scope_for(demande.user),
+        None,
+        JournalAction.EXPORT,
+        Participant.objects.filter(plie_id__in=plie_ids),
+        objet=f"export des participants (XLSX) n° {demande.pk}",
+    )
     sexes, statuts = dict(Sexe.choices), dict(StatutParcours.choices)
     oui_non = {True: "Oui", False: "Non", None: ""}
 

@@ -28,6 +28,8 @@ from parcours.enums import StatutParcours
 from parcours.importation import copie, regles
 from parcours.importation.validation import Snapshot, charger_existant, valider
 from participants.normalize import fold
+from plie.core import journal
+from plie.core.enums import JournalAction
 from plie.core.models import Structure
 
 logger = logging.getLogger(__name__)
@@ -220,6 +222,16 @@ def ecrire(plie, resultat, *, user=None, today=None, progress=None):
         plie, {lg.prescripteur for lg in resultat.lignes if lg.prescripteur}, compteurs
     )
     participant_ids = _participants(plie, resultat, user, compteurs)
+    # The rows are written by COPY (no history signal): the access journal gets one row per
+    # person of the file, in one insert.
+    journal.record(
+        None,
+        None,
+        JournalAction.MODIFICATION,
+        [(participant_id, plie.pk) for participant_id in participant_ids.values()],
+        objet="import de parcours",
+        user=user,
+    )
     if progress:
         progress("participants")
 

@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from plie.core.enums import Role
-from plie.core.models import Membership, Structure, TaskRun, User
+from plie.core.models import AccessLog, Membership, Structure, TaskRun, User
 from plie.core.otp import ALWAYS_REQUIRED_ROLES
 
 
@@ -70,3 +70,26 @@ class TaskRunAdmin(admin.ModelAdmin):
     list_display = ["task", "plie", "run_date", "started_at", "finished_at", "rows", "outcome", "attempts"]
     list_filter = ["task", "outcome"]
     date_hierarchy = "run_date"
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    """The access journal, read-only: no addition, change or deletion (``plie.core.journal``)."""
+
+    list_display = ["at", "plie", "acteur", "action", "participant_id", "objet", "nombre", "ip"]
+    list_filter = ["action", "plie"]
+    search_fields = ["acteur", "=participant_id"]
+    date_hierarchy = "at"
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

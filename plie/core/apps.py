@@ -7,4 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Structures et utilisateurs"
 
     def ready(self):
+        from simple_history.signals import post_create_historical_record
+
         from plie.core import auth  # noqa: F401  (connects the user_logged_in receiver)
+        from plie.core.journal import on_history_created
+
+        post_create_historical_record.connect(on_history_created, dispatch_uid="plie_journal_changes")

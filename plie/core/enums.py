@@ -32,3 +32,18 @@ class RunOutcome(models.TextChoices):
     RUNNING = "running", "En cours"
     SUCCESS = "success", "Réussi"
     FAILURE = "failure", "Échec"
+
+
+class JournalAction(models.TextChoices):
+    """What an entry of the access journal (``plie.core.journal``) records: a read or a change."""
+
+    CONSULTATION = "consultation", "Consultation du dossier"
+    FICHE_PDF = "fiche_pdf", "Fiche PDF"
+    DOCUMENT = "document", "Téléchargement d'un document"
+    EXPORT = "export", "Export nominatif"
+    RECHERCHE = "recherche", "Recherche"
+    CREATION = "creation", "Création"
+    MODIFICATION = "modification", "Modification"
+    SUPPRESSION = "suppression", "Suppression"
+    DROIT_ACCES = "droit_acces", "Export du droit d'accès"
+    ANONYMISATION = "anonymisation", "Anonymisation"

@@ -2,9 +2,10 @@ from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from plie.core.enums import Role, RunOutcome, StructureKind
+from plie.core.enums import JournalAction, Role, RunOutcome, StructureKind
 
 
 class UserManager(BaseUserManager):
@@ -196,3 +197,75 @@ class TaskRun(models.Model):
         if self.finished_at is None:
             return None
         return self.finished_at - self.started_at
+
+
+class AccessLogQuerySet(models.QuerySet):
+    """The journal is append-only: no update, no delete, except :meth:`prune` (retention)."""
+
+    def visible_to(self, scope):
+        """Entries of the PLIE whose journal ``scope`` may read (DPO, administrateur; see
+        ``Scope.journal_plie_ids``)."""
+        return self.filter(plie_id__in=scope.journal_plie_ids)
+
+    def update(self, **kwargs):
+        raise PermissionError("Le journal des accès ne se modifie pas.")
+
+    def delete(self):
+        raise PermissionError("Le journal des accès ne se supprime pas : il est purgé par date.")
+
+    def prune(self, before):
+        """Delete the entries older than ``before`` (a datetime): the retention, nothing else."""
+        return self.filter(at__lt=before)._raw_delete(self.db)
+
+
+class AccessLog(models.Model):
+    """One read or change of a person's data: who, when, which person, what action, from which IP
+    address; never the content (``objet`` says what was read — « export MDFSE », « document 12 » —
+    never a name or a query). Append-only: :meth:`save` refuses an update, :meth:`delete` raises.
+
+    ``participant_id`` is a plain integer, not a foreign key: the journal outlives the dossier and
+    its anonymisation. ``acteur`` keeps who acted (e-mail, or a system scope's label) even when
+    the account is gone."""
+
+    at = models.DateTimeField("date et heure", default=timezone.now)
+    plie = models.ForeignKey(
+        Structure, verbose_name="PLIE", related_name="+", on_delete=models.PROTECT, null=True, blank=True
+    )
+    user = models.ForeignKey(
+        User,
+        verbose_name="utilisateur",
+        related_name="+",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+    )
+    acteur = models.CharField("acteur", max_length=254, blank=True)
+    action = models.CharField("action", max_length=20, choices=JournalAction.choices)
+    participant_id = models.PositiveIntegerField("participant (n°)", null=True, blank=True)
+    objet = models.CharField("objet", max_length=100, blank=True)
+    nombre = models.PositiveIntegerField("nombre de résultats", null=True, blank=True)
+    ip = models.GenericIPAddressField("adresse IP", null=True, blank=True)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "entrée du journal des accès"
+        verbose_name_plural = "journal des accès"
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["plie", "at"], name="accesslog_plie_at_idx"),
+            models.Index(fields=["plie", "participant_id", "at"], name="accesslog_participant_idx"),
+            models.Index(fields=["plie", "user", "at"], name="accesslog_user_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%d/%m/%Y %H:%M} {self.acteur} — {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("Le journal des accès ne se modifie pas.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Le journal des accès ne se supprime pas : il est purgé par date.")

@@ -82,6 +82,7 @@ ENTRIES = (
     ),
     NavEntry("Référentiels", "parcours:referentiel_sorties", roles=frozenset({Role.ADMINISTRATEUR})),
     NavEntry("Import", "parcours:import_list", roles=frozenset({Role.ADMINISTRATEUR})),
+    NavEntry("Journal des accès", "rgpd:journal_list", roles=frozenset({Role.ADMINISTRATEUR, Role.DPO})),
     NavEntry("Tâches nocturnes", "core:taskrun_list", roles=frozenset({Role.ADMINISTRATEUR, Role.DIRECTION})),
     NavEntry("Administration", "admin:index", staff_only=True),
 )

@@ -96,6 +96,11 @@ class ExtensionPoint:
         key = key_of(func_or_key) if callable(func_or_key) else func_or_key
         self._entries.pop((group, key), None)
 
+    def get(self, key, *, group=None):
+        """The function registered under ``key`` (``None`` when there is none)."""
+        entry = self._entries.get((group, key))
+        return entry.func if entry is not None else None
+
     def functions(self, group=None):
         """The functions of ``group`` in order, each replaced piece swapped for its replacement."""
         entries = {entry.key: entry for (g, _), entry in self._entries.items() if g == group}

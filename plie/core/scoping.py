@@ -28,6 +28,12 @@ The rules:
 - the employer side (employers, offers, clauses: ``Scope.employer_plie_ids``) is seen by the
   chargé(e) de relations entreprises and by the roles that see the PLIE's participants
   (référent, animation, gestionnaire, direction, administrateur); a financeur or a DPO does not;
+- **DPO** (délégué à la protection des données) sees no participant in the ordinary pages: the
+  role gives the PLIE's aggregated figures, the access journal (``plie.core.journal``) and the
+  participants' rights pages (``rgpd``: access-request export, retention report), where the
+  DPO reads one person's whole dossier on purpose, and that read is journaled;
+- the **access journal** of a PLIE is read by its DPO and its administrateur
+  (:attr:`Scope.journal_plie_ids`);
 - a superuser (the platform operator) sees everything; an inactive or anonymous user, nothing.
 """
 
@@ -41,6 +47,7 @@ PERSONAL_DATA_ROLES = frozenset(
 SENSITIVE_DATA_ROLES = frozenset({Role.REFERENT, Role.ANIMATION})
 # Who sees a PLIE's employer side (employers, contacts, offers, clause markets).
 EMPLOYER_DATA_ROLES = PERSONAL_DATA_ROLES | {Role.RELATIONS_ENTREPRISES}
+JOURNAL_ROLES = frozenset({Role.DPO, Role.ADMINISTRATEUR})
 
 # Which home page and navigation a user gets when they hold several roles: the first one wins.
 ROLE_PRECEDENCE = (
@@ -121,6 +128,14 @@ class Scope:
         if self.is_system:
             return self.personal_plie_ids
         return frozenset(p for p, roles in self.roles_by_plie.items() if roles & EMPLOYER_DATA_ROLES)
+
+    @property
+    def journal_plie_ids(self):
+        """PLIE whose access journal and participants' rights pages the actor may use (DPO,
+        administrateur; every PLIE for a superuser; none for a system scope)."""
+        if self.is_superuser:
+            return self.plie_ids
+        return frozenset(p for p, roles in self.roles_by_plie.items() if roles & JOURNAL_ROLES)
 
     def sees_personal_data(self, plie_id):
         return plie_id in self.personal_plie_ids

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("participants", "parcours", "entreprises", "operations", "finances", "reporting")
+APPS = ("participants", "parcours", "entreprises", "operations", "finances", "reporting", "rgpd")
 # participants ← parcours ← entreprises ← operations ← finances ← reporting:
-# an app may import the ones before it
+# an app may import the ones before it; rgpd (protection of data) reads the apps before
+# reporting and is imported by none (nor imports reporting)
 ORDER = {app: i for i, app in enumerate(APPS)}
 
 
@@ -67,6 +68,15 @@ def test_imports_flow_one_way():
                     if target in ORDER and ORDER[target] > ORDER[app]:
                         backwards.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {module}")
     assert backwards == []
+
+
+def test_rgpd_does_not_import_reporting():
+    offenders = []
+    for path in sources("rgpd"):
+        for node, modules in imported_modules(ast.parse(path.read_text())):
+            if any(module.split(".")[0] == "reporting" for module in modules):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == []
 
 
 def test_core_imports_no_app():

@@ -47,6 +47,7 @@ FILE_EXPORT_URLS = {
     "entreprises:impact_xlsx",
     "entreprises:preuve_xlsx",
     "finances:bilan_export",
+    "rgpd:journal_export",
 }
 # URL names that look like exports but serve HTML pages (lists, forms, progress) or PDFs only.
 NOT_SPREADSHEETS = {
@@ -231,6 +232,17 @@ def test_every_export_neutralises_formula_texts(
         call_command("import_parcours", str(source), "--plie", "plie-a", "--rapport", str(rapport))
     check_csv(csv_rows(rapport.read_bytes()), nom)
     capsys.readouterr()
+
+
+def test_the_access_journal_export(client, world):
+    """The journal holds no name, but who acted (an e-mail, a system scope's label) is text."""
+    from plie.core.enums import JournalAction
+    from plie.core.models import AccessLog
+
+    AccessLog.objects.create(plie=world.plie_a, participant_id=1, acteur=FORMULE, action=JournalAction.EXPORT)
+    client.force_login(world.admin_a)
+    response = client.get(reverse("rgpd:journal_export"))
+    check_csv(csv_rows(b"".join(response.streaming_content)), FORMULE)
 
 
 def test_every_file_export_url_is_covered():

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["plie", "participants", "parcours", "operations", "finances", "reporting"]
+APPS = ["plie", "participants", "parcours", "entreprises", "operations", "finances", "reporting", "rgpd"]
 
 
 def _declared_tasks():

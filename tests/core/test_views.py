@@ -120,6 +120,7 @@ FINANCES = ["Fiches temps", "Personnel et temps"]
                 *FINANCES,
                 "Référentiels",
                 "Import",
+                "Journal des accès",
                 "Tâches nocturnes",
             ],
         ),

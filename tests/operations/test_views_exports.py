@@ -74,8 +74,9 @@ def test_anonymous_users_are_sent_to_login(client, operation):
 def test_the_csv_is_streamed_as_an_attachment(client, world, operation, django_assert_num_queries):
     client.force_login(world.gestionnaire_a)
     url = reverse("operations:export_mdfse", args=[operation.pk])
-    # session, user, memberships (scope), operation, the enrolments with their participants
-    with django_assert_num_queries(5):
+    # session, user, memberships (scope), operation, the people exported and their journal rows
+    # (one select, one insert), the enrolments with their participants
+    with django_assert_num_queries(7):
         response = client.get(url, {"du": "01/01/2026", "au": "30/06/2026"})
         body = b"".join(response.streaming_content)
     assert response["Content-Type"] == "text/csv; charset=utf-8"

@@ -366,8 +366,9 @@ def test_extraction_csv_streamed(client, world, operation, entretiens, django_as
     assert response.streaming
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert 'filename="entretiens-ACC-A-20260101-20260630.csv"' in response["Content-Disposition"]
-    # session, user, memberships (scope), operation, the entretiens (streamed)
-    with django_assert_num_queries(5):
+    # session, user, memberships (scope), operation, the people exported and their journal rows
+    # (one select, one insert), the entretiens (streamed)
+    with django_assert_num_queries(7):
         response = client.get(url("extraction_entretiens", operation.pk), {"format": "csv"})
         raw = b"".join(response.streaming_content)
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
@@ -426,6 +427,7 @@ def test_action_detail_and_emargement_queries(client, world, operation, inscrits
     with django_assert_num_queries(6):
         response = client.get(url("action_detail", action.pk))
     assert len(response.context["presences"]) == 3
-    # session, user, memberships (scope), action, presences with participants
-    with django_assert_num_queries(5):
+    # session, user, memberships (scope), action, presences with participants, the journal's rows
+    # (one insert for the whole sheet)
+    with django_assert_num_queries(6):
         assert client.get(url("emargement", action.pk)).status_code == 200

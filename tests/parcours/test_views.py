@@ -321,8 +321,8 @@ class TestParcoursDetail:
         # prescripteur and exit; the étapes with type, opérateur and contract; the count of
         # entretiens and their page (the next appointment's among them); the PLIE's active exit
         # types (a job is recorded: when an exit would be validable under each); the
-        # suspensions, the affectations, the decisions
-        with django_assert_num_queries(11):
+        # suspensions, the affectations, the decisions, the access journal's row
+        with django_assert_num_queries(12):
             response = client.get(url("parcours_detail", parcours.pk))
         assert len(response.context["page"].object_list) == min(entretiens + 1, 20)
 

@@ -325,8 +325,8 @@ def download_url(document):
 def test_download_serves_the_file_privately(client, world, django_assert_num_queries):
     document = DocumentFactory(participant__plie=world.plie_a)
     client.force_login(world.referent_a)
-    # session, user, memberships (scope), the document joined to its participant
-    with django_assert_num_queries(4):
+    # session, user, memberships (scope), the document joined to its participant, the journal
+    with django_assert_num_queries(5):
         response = client.get(download_url(document))
     assert response.status_code == 200
     # reading the stream to its end closes the file, as a WSGI server would

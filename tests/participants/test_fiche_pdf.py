@@ -111,8 +111,8 @@ def test_referent_gets_a_one_page_fiche(client, world, django_assert_num_queries
     participant = typical_participant(world.plie_a)
     client.force_login(world.referent_a)
     # session, user, memberships (scope), participant + PLIE, its situations (prefetch),
-    # the freins it may see, the documents it may see
-    with django_assert_num_queries(7):
+    # the freins it may see, the documents it may see, the access journal's row
+    with django_assert_num_queries(8):
         response = client.get(fiche_url(participant))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"

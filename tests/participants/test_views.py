@@ -151,8 +151,9 @@ class TestParticipantList:
         helene = ParticipantFactory(plie=world.plie_a, nom="Lefèvre", prenom="Hélène")
         ParticipantFactory(plie=world.plie_a, nom="Martin", prenom="Paul")
         client.force_login(world.referent_a)
-        # session, user, memberships, count, the page (best matches first), their situations
-        with django_assert_num_queries(6):
+        # session, user, memberships, count, the page (best matches first), their situations,
+        # the access journal's row (the number of results, never the query)
+        with django_assert_num_queries(7):
             response = client.get(url("participant_list"), {"q": "lefebvre"})
         assert list(response.context["page"]) == [helene]
         assert response.context["q"] == "lefebvre"
@@ -358,9 +359,10 @@ class TestParticipantDetail:
         # session, user, memberships, the participant with its PLIE, its situations, the freins,
         # the documents with who uploaded them, the parcours with their référent (parcours block),
         # the timeline: one query per source (participant, situations, freins, documents history,
-        # the parcours app's 7 sources, the operations app's enrolments history), the enrolments
-        # with their operation (operations block)
-        with django_assert_num_queries(21):
+        # the parcours app's 7 sources, the entreprises app's mises en relation, the operations
+        # app's enrolments history), the enrolments with their operation (operations block), the
+        # access journal's row
+        with django_assert_num_queries(23):
             response = client.get(url("participant_detail", dossier.pk))
         content = response.content.decode()
         for text in ("LEFÈVRE Hélène", "02/04/1979", "Vénissieux", "06 12 34 56 78", "PLIE A"):
@@ -390,7 +392,7 @@ class TestParticipantDetail:
             DocumentFactory(participant=dossier)
         SituationEntreeFactory(participant=dossier, date_entree=D(2023, 1, 2))
         client.force_login(world.referent_a)
-        with django_assert_num_queries(21):  # as above: independent of the number of rows
+        with django_assert_num_queries(23):  # as above: independent of the number of rows
             client.get(url("participant_detail", dossier.pk))
 
     def test_gestionnaire_reads_without_sensitive_data(self, client, world, dossier):
