@@ -221,12 +221,25 @@ CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
 
+# The REST API (/api/v1/, plie/core/drf.py): a personal token (Authorization: Bearer …) or the
+# browser session; a read token refuses writes; requests throttled per token; cursor pages; one
+# error body {code, message, champs}; the OpenAPI schema by drf-spectacular (/api/schema/).
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "plie.core.drf.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "plie.core.drf.TokenWritePermission",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["plie.core.drf.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": "600/min"},
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "plie.core.drf.Pagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "plie.core.drf.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 
 # One line per event: Django's default configuration gives the "django" logger its own console
