@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "rest_framework",
+    "drf_spectacular",
     "django_filters",
     "simple_history",
     "axes",
@@ -240,6 +241,32 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "plie.core.drf.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API du PLIE",
+    "DESCRIPTION": (
+        "Les dossiers, parcours, opérations FSE et bilans d'un PLIE, pour les outils partenaires.\n\n"
+        "**Authentification** : un jeton personnel (page « Jetons d'API » ou `manage.py creer_jeton`), "
+        "envoyé dans `Authorization: Bearer plie_…`. Le jeton agit avec les droits de son utilisateur, "
+        "rien de plus ; un jeton en lecture seule refuse toute écriture (403).\n\n"
+        "**Erreurs** : toujours `{code, message, champs}` — 400 données invalides, 401 jeton absent ou "
+        "révoqué, 403 action interdite sur un objet visible, 404 objet hors de votre périmètre, 409 fiche "
+        "modifiée entre-temps (renvoyez la `version` relue), 429 trop de requêtes (`Retry-After`).\n\n"
+        "**Synchronisation** : `?modifie_depuis=` (ISO 8601) sur chaque liste, `…/supprimes/` pour les "
+        "suppressions, pagination par curseur (`suivant`)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "plie.core.drf.add_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "OuiNonNspEnum": "participants.enums.OuiNonNsp",
+        "StatutEmploiEnum": "participants.enums.StatutEmploi",
+    },
 }
 
 # One line per event: Django's default configuration gives the "django" logger its own console

@@ -10,10 +10,15 @@ Every error of ``/api/v1/`` has one shape::
 (405), ``conflit`` (409), ``trop_de_requetes`` (429).
 """
 
+import django_filters
+from django import forms
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -21,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 
 from plie.core.models import ApiToken
+from plie.core.scoping import scope_for
 from plie.core.tokens import token_for_secret
 
 AUTH_KEYWORD = "Bearer"
@@ -55,6 +61,20 @@ class TokenAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request):
         return f'{AUTH_KEYWORD} realm="api"'
+
+
+class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
+    """How the schema documents :class:`TokenAuthentication` (HTTP bearer)."""
+
+    target_class = "plie.core.drf.TokenAuthentication"
+    name = "jeton"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "Jeton personnel (plie_…) : page « Jetons d'API » ou manage.py creer_jeton.",
+        }
 
 
 class TokenWritePermission(BasePermission):
@@ -204,3 +224,158 @@ def api_exception_handler(exc, context):
         message = CODES[401][1]
     response.data = error_body(response.status_code, message, champs)
     return response
+
+
+class ScopedViewSetMixin:
+    """A viewset whose rows come from ``visible_to(scope)``, the scope of DRF's ``request.user``
+    (a token's user or the session's): an object outside it is a 404. Subclasses define
+    :meth:`base_queryset` and, for the ``supprimes`` list, :meth:`tombstone_filter`."""
+
+    @property
+    def scope(self):
+        return scope_for(self.request.user)
+
+    def base_queryset(self, scope):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        return self.base_queryset(self.scope)
+
+    def tombstone_filter(self, scope):
+        """A ``Q`` on the model's historical records: the deletions ``scope`` may know of."""
+        raise NotImplementedError
+
+    def tombstones(self, request):
+        """The deletions visible to the caller since ``?modifie_depuis=`` (id and date)."""
+        model = self.base_queryset(self.scope).model
+        records = model.history.filter(history_type="-").filter(self.tombstone_filter(self.scope))
+        since = request.query_params.get("modifie_depuis")
+        if since:
+            when = parse_iso_datetime(since)
+            if when is None:
+                raise exceptions.ValidationError(
+                    {"modifie_depuis": ["Date invalide : format ISO 8601 attendu (2026-01-31T00:00:00Z)."]}
+                )
+            records = records.filter(history_date__gte=when)
+        paginator = TombstonePagination()
+        page = paginator.paginate_queryset(
+            records.values("id", "history_date", "history_id"), request, view=self
+        )
+        data = [{"id": row["id"], "supprime": True, "supprime_le": row["history_date"]} for row in page]
+        return paginator.get_paginated_response(data)
+
+
+class TombstonePagination(Pagination):
+    ordering = "-history_id"
+
+
+def parse_iso_datetime(value):
+    """An ISO 8601 date or date-time (a date means its midnight, local time); ``None`` if invalid."""
+    from django.utils import timezone
+    from django.utils.dateparse import parse_date, parse_datetime
+
+    try:
+        when = parse_datetime(value)
+        if when is None:
+            day = parse_date(value)
+            if day is None:
+                return None
+            when = timezone.make_aware(timezone.datetime(day.year, day.month, day.day))
+    except ValueError:
+        return None
+    if timezone.is_naive(when):
+        when = timezone.make_aware(when)
+    return when
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class ModifieDepuisFilter(django_filters.Filter):
+    """``?modifie_depuis=`` (ISO 8601): the rows created or changed since then, read from the
+    model's history (every change leaves a record, whichever field changed)."""
+
+    field_class = forms.CharField
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        when = parse_iso_datetime(value)
+        if when is None:
+            raise exceptions.ValidationError(
+                {"modifie_depuis": ["Date invalide : format ISO 8601 attendu (2026-01-31T00:00:00Z)."]}
+            )
+        changed = qs.model.history.filter(history_date__gte=when).values("id")
+        return qs.filter(pk__in=changed)
+
+
+class ApiFilterSet(django_filters.FilterSet):
+    """The base of every list's FilterSet: ``modifie_depuis`` for a nightly sync."""
+
+    modifie_depuis = ModifieDepuisFilter(
+        label="Créés ou modifiés depuis (ISO 8601, ex. 2026-01-31T00:00:00Z)",
+    )
+
+
+class TombstoneSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="Identifiant de la ligne supprimée.")
+    supprime = serializers.BooleanField(help_text="Toujours vrai.")
+    supprime_le = serializers.DateTimeField()
+
+
+class TombstonePageSerializer(serializers.Serializer):
+    suivant = serializers.URLField(allow_null=True)
+    precedent = serializers.URLField(allow_null=True)
+    resultats = TombstoneSerializer(many=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error: a stable code, a French message, the fields in error."""
+
+    code = serializers.CharField(
+        help_text="donnees_invalides, non_authentifie, interdit, introuvable, conflit…"
+    )
+    message = serializers.CharField(help_text="Message en français.")
+    champs = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), help_text="Messages par champ (400)."
+    )
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "Corps de toute erreur de l'API.",
+    "required": ["code", "message", "champs"],
+    "properties": {
+        "code": {"type": "string", "example": "introuvable"},
+        "message": {"type": "string", "example": "Ressource introuvable."},
+        "champs": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            "example": {},
+        },
+    },
+}
+ERROR_DESCRIPTIONS = {
+    "400": "Données invalides (messages par champ dans `champs`).",
+    "401": "Jeton absent, inconnu ou révoqué.",
+    "403": "Action interdite sur un objet visible, ou jeton en lecture seule.",
+    "404": "Objet inexistant ou hors de votre périmètre.",
+    "409": "Conflit : la fiche a changé entre-temps, ou doublon probable.",
+    "429": "Trop de requêtes : voyez l'en-tête Retry-After.",
+}
+
+
+def add_error_responses(result, generator, request, public):
+    """drf-spectacular hook: the ``Erreur`` component and, on every operation, the error
+    responses it may give (400 and 409 only on writes and filtered lists)."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Erreur"] = ERROR_SCHEMA
+    ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Erreur"}}}
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            codes = ["400", "401", "403", "404", "429"]
+            if method != "get":
+                codes.append("409")
+            responses = operation.setdefault("responses", {})
+            for code in codes:
+                responses.setdefault(code, {"description": ERROR_DESCRIPTIONS[code], "content": ref})
+    return result
