@@ -11,7 +11,13 @@ from rest_framework.decorators import action
 from operations.models import Inscription, Operation
 from participants.models import QuestionnaireEntree
 from participants.permissions import can_view_sensitive_data
-from plie.core.drf import ApiFilterSet, ScopedViewSetMixin, TombstonePageSerializer
+from plie.core.drf import (
+    ApiFilterSet,
+    BlankChoicesMixin,
+    ScopedViewSetMixin,
+    TombstonePageSerializer,
+    sensitive_field,
+)
 
 SORTIE_FIELDS = [
     "sortie_anticipee",
@@ -24,7 +30,7 @@ SORTIE_FIELDS = [
 SENSITIVE_FIELDS = ("handicap_reconnu",)
 
 
-class OperationSerializer(serializers.ModelSerializer):
+class OperationSerializer(BlankChoicesMixin, serializers.ModelSerializer):
     plie = serializers.SlugRelatedField(slug_field="code", read_only=True)
     modifie_le = serializers.DateTimeField(source="updated_at", read_only=True)
 
@@ -48,11 +54,12 @@ class OperationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InscriptionSerializer(serializers.ModelSerializer):
+class InscriptionSerializer(BlankChoicesMixin, serializers.ModelSerializer):
     """An enrolment and its FSE answers; ``handicap_reconnu`` left out for a role that does not
     see sensitive data."""
 
     operation = serializers.PrimaryKeyRelatedField(read_only=True)
+    handicap_reconnu = sensitive_field("Q3. Reconnaissance d'un handicap")
     modifie_le = serializers.DateTimeField(source="updated_at", read_only=True)
 
     class Meta:
@@ -70,7 +77,7 @@ class InscriptionSerializer(serializers.ModelSerializer):
             *SORTIE_FIELDS,
             "modifie_le",
         ]
-        read_only_fields = fields
+        read_only_fields = [name for name in fields if name not in SENSITIVE_FIELDS]
 
     def to_representation(self, inscription):
         data = super().to_representation(inscription)

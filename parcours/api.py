@@ -24,14 +24,20 @@ from parcours.models import (
     TypeSortie,
 )
 from parcours.services import suivi
-from plie.core.drf import ApiFilterSet, Conflict, ScopedViewSetMixin, TombstonePageSerializer
+from plie.core.drf import (
+    ApiFilterSet,
+    BlankChoicesMixin,
+    Conflict,
+    ScopedViewSetMixin,
+    TombstonePageSerializer,
+)
 from plie.core.enums import Role
 from plie.core.models import Membership, User
 
 # --- serializers ------------------------------------------------------------------------------
 
 
-class ParcoursSerializer(serializers.ModelSerializer):
+class ParcoursSerializer(BlankChoicesMixin, serializers.ModelSerializer):
     """A parcours: status, référent, key dates. ``version`` is what a write sends back (409 when
     someone saved in between)."""
 
@@ -67,7 +73,7 @@ class ParcoursSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EntretienSerializer(serializers.ModelSerializer):
+class EntretienSerializer(BlankChoicesMixin, serializers.ModelSerializer):
     cree_le = serializers.DateTimeField(source="created_at", read_only=True)
 
     class Meta:
@@ -87,7 +93,7 @@ class EntretienSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "referent", "cree_le"]
 
 
-class ContratSerializer(serializers.ModelSerializer):
+class ContratSerializer(BlankChoicesMixin, serializers.ModelSerializer):
     class Meta:
         model = Contrat
         fields = [
@@ -102,7 +108,7 @@ class ContratSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EtapeSerializer(serializers.ModelSerializer):
+class EtapeSerializer(BlankChoicesMixin, serializers.ModelSerializer):
     type = serializers.SlugRelatedField(slug_field="code", read_only=True)
     type_libelle = serializers.CharField(source="type.libelle", read_only=True)
     contrat = serializers.SerializerMethodField()
@@ -130,7 +136,7 @@ class EtapeSerializer(serializers.ModelSerializer):
         return ContratSerializer(contrat).data if contrat is not None else None
 
 
-class SortieSerializer(serializers.ModelSerializer):
+class SortieSerializer(BlankChoicesMixin, serializers.ModelSerializer):
     """An exit: proposed (``validee`` false) or validated. To record one, send the parcours, its
     ``version``, the exit type's code and the date."""
 
@@ -165,14 +171,14 @@ class SortieValidationSerializer(serializers.Serializer):
     date_validation = serializers.DateField()
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class DecisionSerializer(BlankChoicesMixin, serializers.ModelSerializer):
     class Meta:
         model = Decision
         fields = ["id", "parcours", "objet", "decision", "motif", "date_representation", "decided_at"]
         read_only_fields = fields
 
 
-class CommissionSerializer(serializers.ModelSerializer):
+class CommissionSerializer(BlankChoicesMixin, serializers.ModelSerializer):
     plie = serializers.SlugRelatedField(slug_field="code", read_only=True)
     statut = serializers.CharField(source="status", read_only=True)
     decisions = DecisionSerializer(many=True, read_only=True)
@@ -183,7 +189,7 @@ class CommissionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AlerteSerializer(serializers.ModelSerializer):
+class AlerteSerializer(BlankChoicesMixin, serializers.ModelSerializer):
     plie = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:

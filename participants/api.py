@@ -13,20 +13,29 @@ from participants import services
 from participants.models import Participant, SituationEntree
 from participants.permissions import can_view_sensitive_data
 from participants.search import search_participants
-from plie.core.drf import ApiFilterSet, Conflict, ScopedViewSetMixin
+from plie.core.drf import (
+    ApiFilterSet,
+    BlankChoicesMixin,
+    Conflict,
+    ScopedViewSetMixin,
+    TombstonePageSerializer,
+    sensitive_field,
+)
 from plie.core.models import Structure
 
 SENSITIVE_SITUATION_FIELDS = ("handicap_reconnu",)
 
 
-class SituationEntreeSerializer(serializers.ModelSerializer):
+class SituationEntreeSerializer(BlankChoicesMixin, serializers.ModelSerializer):
+    handicap_reconnu = sensitive_field("Q3. Reconnaissance d'un handicap")
+
     class Meta:
         model = SituationEntree
         fields = ["date_entree", "date_questionnaire", *SituationEntree.answer_fields()]
-        read_only_fields = fields
+        read_only_fields = [name for name in fields if name not in SENSITIVE_SITUATION_FIELDS]
 
 
-class ParticipantSerializer(serializers.ModelSerializer):
+class ParticipantSerializer(BlankChoicesMixin, serializers.ModelSerializer):
     """A dossier: identity, contacts and the latest situation at entry (FSE questionnaire).
     ``situation_entree.handicap_reconnu`` is left out for a role that does not see sensitive data."""
 
@@ -119,7 +128,9 @@ class DoublonConflict(Conflict):
         ],
     ),
     partial_update=extend_schema(summary="Modifier l'identité ou les coordonnées"),
-    supprimes=extend_schema(summary="Dossiers supprimés (pierres tombales)"),
+    supprimes=extend_schema(
+        summary="Dossiers supprimés (pierres tombales)", responses=TombstonePageSerializer
+    ),
 )
 class ParticipantViewSet(
     ScopedViewSetMixin,

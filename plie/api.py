@@ -6,8 +6,9 @@ Every view computes the caller's scope from DRF's ``request.user`` (a token's us
 session's): ``scope_for(request.user)``, never the session middleware's ``request.scope``."""
 
 from django.db.models import Q
+from django.http import JsonResponse
 from django.shortcuts import render
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from drf_spectacular.views import SpectacularAPIView
@@ -28,7 +29,7 @@ from parcours.api import (
     SortieViewSet,
 )
 from participants.api import ParticipantViewSet
-from plie.core.drf import ScopedViewSetMixin
+from plie.core.drf import ScopedViewSetMixin, error_body
 from plie.core.models import Structure
 from plie.core.scoping import scope_for, visible_plies
 from reporting.api import bilan_annuel_api, reporting_mensuel_api
@@ -104,6 +105,10 @@ class SchemaView(SpectacularAPIView):
     authentication_classes = []
 
 
+def not_found(request):
+    return JsonResponse(error_body(404), status=404)
+
+
 def docs(request):
     """The documentation page: Swagger UI on the schema, from vendored assets."""
     return render(request, "api/docs.html")
@@ -128,6 +133,7 @@ urlpatterns = [
     path("plie/<slug:code>/bilan/<int:annee>/", bilan_annuel_api, name="api_bilan_annuel"),
     path("plie/<slug:code>/mensuel/<str:mois>/", reporting_mensuel_api, name="api_reporting_mensuel"),
     path("", include(router.urls)),
+    re_path(r"^", not_found),  # an unknown address under /api/v1/: the JSON 404, not the HTML page
 ]
 
 api_doc_urls = [

@@ -10,6 +10,8 @@ Every error of ``/api/v1/`` has one shape::
 (405), ``conflit`` (409), ``trop_de_requetes`` (429).
 """
 
+from datetime import datetime, timedelta
+
 import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -269,8 +271,12 @@ class TombstonePagination(Pagination):
     ordering = "-history_id"
 
 
+MAX_UTC_OFFSET = timedelta(hours=14)  # the widest real offset (Kiribati)
+
+
 def parse_iso_datetime(value):
-    """An ISO 8601 date or date-time (a date means its midnight, local time); ``None`` if invalid."""
+    """An ISO 8601 date or date-time (a date means its midnight, local time); ``None`` if
+    invalid, before 1900 or with an offset no time zone has."""
     from django.utils import timezone
     from django.utils.dateparse import parse_date, parse_datetime
 
@@ -280,11 +286,14 @@ def parse_iso_datetime(value):
             day = parse_date(value)
             if day is None:
                 return None
-            when = timezone.make_aware(timezone.datetime(day.year, day.month, day.day))
+            when = datetime(day.year, day.month, day.day)
     except ValueError:
         return None
     if timezone.is_naive(when):
         when = timezone.make_aware(when)
+    offset = when.utcoffset()
+    if when.year < 1900 or offset is None or abs(offset) > MAX_UTC_OFFSET:
+        return None
     return when
 
 
@@ -379,3 +388,31 @@ def add_error_responses(result, generator, request, public):
             for code in codes:
                 responses.setdefault(code, {"description": ERROR_DESCRIPTIONS[code], "content": ref})
     return result
+
+
+class BlankChoicesMixin:
+    """A ModelSerializer whose read-only choice fields keep ``allow_blank`` from a ``blank=True``
+    model field, so the schema admits the empty answer ("") the database holds."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, field in fields.items():
+            if isinstance(field, serializers.ChoiceField) and field.read_only:
+                source = field.source or name
+                try:
+                    model_field = self.Meta.model._meta.get_field(source)
+                except Exception:
+                    continue
+                if getattr(model_field, "blank", False):
+                    field.allow_blank = True
+        return fields
+
+
+def sensitive_field(label):
+    """A sensitive answer: present only for the roles that see it (not ``required`` in the
+    schema), never written through these serializers."""
+    return serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        help_text=f"{label} — sensible : présent seulement pour référent et animation.",
+    )

@@ -319,3 +319,28 @@ def test_operations_inscriptions_structures_referents(api, world):
     assert (
         client.post("/api/v1/structures/", {}, content_type="application/json").status_code == 403
     )  # read token
+
+
+def test_unknown_address_under_the_api_is_a_json_404(api, world):
+    response = api(world.referent_a).get("/api/v1/plie/a\nb/bilan/2026/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "introuvable"
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("2026-01-31T00:00:00Z", True),
+        ("2026-01-31T10:00:00+02:00", True),
+        ("2026-01-31", True),
+        ("2026-01-31T10:00:00", True),
+        ("0729-05-08T21:48:23-21:34", False),  # no time zone is 21 h 34 from UTC
+        ("1850-01-01", False),
+        ("31/01/2026", False),
+        ("hier", False),
+    ],
+)
+def test_parse_iso_datetime(value, valid):
+    from plie.core.drf import parse_iso_datetime
+
+    assert (parse_iso_datetime(value) is not None) is valid
