@@ -2,17 +2,16 @@
 caller sees, and the enrolments with their FSE answers (entry and exit questionnaires). The
 disability answer (Q3) only for the roles that see sensitive data. Read-only."""
 
-import django_filters
 from django.db.models import Q
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 
+from operations.filters import InscriptionFilter, OperationFilter
 from operations.models import Inscription, Operation
 from participants.models import QuestionnaireEntree
 from participants.permissions import can_view_sensitive_data
 from plie.core.drf import (
-    ApiFilterSet,
     BlankChoicesMixin,
     ScopedViewSetMixin,
     TombstonePageSerializer,
@@ -85,34 +84,6 @@ class InscriptionSerializer(BlankChoicesMixin, serializers.ModelSerializer):
             for name in SENSITIVE_FIELDS:
                 data.pop(name, None)
         return data
-
-
-class OperationFilter(ApiFilterSet):
-    """Filters of the operations list (page and API)."""
-
-    plie = django_filters.CharFilter(field_name="plie__code", label="Code du PLIE")
-    en_cours_le = django_filters.DateFilter(method="filter_en_cours", label="En cours le (AAAA-MM-JJ)")
-
-    class Meta:
-        model = Operation
-        fields = ["plie", "en_cours_le", "modifie_depuis"]
-
-    def filter_en_cours(self, queryset, name, value):
-        return queryset.en_cours(value) if value else queryset
-
-
-class InscriptionFilter(ApiFilterSet):
-    """Filters of the enrolments list (page and API)."""
-
-    operation = django_filters.NumberFilter(field_name="operation_id", label="Opération (id)")
-    participant = django_filters.NumberFilter(field_name="participant_id", label="Participant (id)")
-    ouverte = django_filters.BooleanFilter(
-        field_name="date_sortie", lookup_expr="isnull", label="Sans date de sortie"
-    )
-
-    class Meta:
-        model = Inscription
-        fields = ["operation", "participant", "ouverte", "modifie_depuis"]
 
 
 TOMBSTONES = extend_schema(summary="Suppressions (pierres tombales)", responses=TombstonePageSerializer)

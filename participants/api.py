@@ -3,18 +3,16 @@ entry; the sensitive answers (Q3, disability) only for the roles that see them
 (:func:`participants.permissions.can_view_sensitive_data`). Creation and changes go through
 :mod:`participants.services`, as in the UI (same checks, same duplicate detection)."""
 
-import django_filters
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 
 from participants import services
+from participants.filters import ParticipantFilter
 from participants.models import Participant, SituationEntree
 from participants.permissions import can_view_sensitive_data
-from participants.search import search_participants
 from plie.core.drf import (
-    ApiFilterSet,
     BlankChoicesMixin,
     Conflict,
     ScopedViewSetMixin,
@@ -80,24 +78,6 @@ class ParticipantSerializer(BlankChoicesMixin, serializers.ModelSerializer):
             for name in SENSITIVE_SITUATION_FIELDS:
                 data.pop(name, None)
         return data
-
-
-class ParticipantFilter(ApiFilterSet):
-    """Filters of the participants list (the page's search box and the API)."""
-
-    q = django_filters.CharFilter(
-        method="filter_q", label="Recherche (nom, prénom, date de naissance, téléphone)"
-    )
-    plie = django_filters.CharFilter(field_name="plie__code", label="Code du PLIE")
-    commune = django_filters.CharFilter(field_name="commune", lookup_expr="iexact", label="Commune")
-    qpv = django_filters.BooleanFilter(field_name="qpv", label="Habite un QPV")
-
-    class Meta:
-        model = Participant
-        fields = ["q", "plie", "commune", "qpv", "modifie_depuis"]
-
-    def filter_q(self, queryset, name, value):
-        return search_participants(queryset, value)
 
 
 class DoublonConflict(Conflict):

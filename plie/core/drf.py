@@ -10,16 +10,10 @@ Every error of ``/api/v1/`` has one shape::
 (405), ``conflit`` (409), ``trop_de_requetes`` (429).
 """
 
-from datetime import datetime, timedelta
-
-import django_filters
-from django import forms
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.pagination import CursorPagination
@@ -27,6 +21,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 
+from plie.core.filters import INVALID_ISO, parse_iso_datetime
 from plie.core.models import ApiToken
 from plie.core.scoping import scope_for
 from plie.core.tokens import token_for_secret
@@ -255,9 +250,7 @@ class ScopedViewSetMixin:
         if since:
             when = parse_iso_datetime(since)
             if when is None:
-                raise exceptions.ValidationError(
-                    {"modifie_depuis": ["Date invalide : format ISO 8601 attendu (2026-01-31T00:00:00Z)."]}
-                )
+                raise exceptions.ValidationError({"modifie_depuis": [INVALID_ISO]})
             records = records.filter(history_date__gte=when)
         paginator = TombstonePagination()
         page = paginator.paginate_queryset(
@@ -269,59 +262,6 @@ class ScopedViewSetMixin:
 
 class TombstonePagination(Pagination):
     ordering = "-history_id"
-
-
-MAX_UTC_OFFSET = timedelta(hours=14)  # the widest real offset (Kiribati)
-
-
-def parse_iso_datetime(value):
-    """An ISO 8601 date or date-time (a date means its midnight, local time); ``None`` if
-    invalid, before 1900 or with an offset no time zone has."""
-    from django.utils import timezone
-    from django.utils.dateparse import parse_date, parse_datetime
-
-    try:
-        when = parse_datetime(value)
-        if when is None:
-            day = parse_date(value)
-            if day is None:
-                return None
-            when = datetime(day.year, day.month, day.day)
-    except ValueError:
-        return None
-    if timezone.is_naive(when):
-        when = timezone.make_aware(when)
-    offset = when.utcoffset()
-    if when.year < 1900 or offset is None or abs(offset) > MAX_UTC_OFFSET:
-        return None
-    return when
-
-
-@extend_schema_field(OpenApiTypes.DATETIME)
-class ModifieDepuisFilter(django_filters.Filter):
-    """``?modifie_depuis=`` (ISO 8601): the rows created or changed since then, read from the
-    model's history (every change leaves a record, whichever field changed)."""
-
-    field_class = forms.CharField
-
-    def filter(self, qs, value):
-        if not value:
-            return qs
-        when = parse_iso_datetime(value)
-        if when is None:
-            raise exceptions.ValidationError(
-                {"modifie_depuis": ["Date invalide : format ISO 8601 attendu (2026-01-31T00:00:00Z)."]}
-            )
-        changed = qs.model.history.filter(history_date__gte=when).values("id")
-        return qs.filter(pk__in=changed)
-
-
-class ApiFilterSet(django_filters.FilterSet):
-    """The base of every list's FilterSet: ``modifie_depuis`` for a nightly sync."""
-
-    modifie_depuis = ModifieDepuisFilter(
-        label="Créés ou modifiés depuis (ISO 8601, ex. 2026-01-31T00:00:00Z)",
-    )
 
 
 class TombstoneSerializer(serializers.Serializer):
