@@ -17,6 +17,7 @@ from parcours.filters import (
     EtapeFilter,
     ParcoursFilter,
     SortieFilter,
+    SuspensionFilter,
 )
 from parcours.models import (
     Alerte,
@@ -27,6 +28,7 @@ from parcours.models import (
     Etape,
     Parcours,
     Sortie,
+    Suspension,
     TypeSortie,
 )
 from parcours.services import suivi
@@ -139,6 +141,13 @@ class EtapeSerializer(BlankChoicesMixin, serializers.ModelSerializer):
     def get_contrat(self, etape) -> ContratSerializer(allow_null=True):
         contrat = getattr(etape, "contrat", None)
         return ContratSerializer(contrat).data if contrat is not None else None
+
+
+class SuspensionSerializer(BlankChoicesMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Suspension
+        fields = ["id", "parcours", "motif", "date_debut", "date_fin"]
+        read_only_fields = fields
 
 
 class SortieSerializer(BlankChoicesMixin, serializers.ModelSerializer):
@@ -297,6 +306,26 @@ class EtapeViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return Etape.objects.filter(parcours__in=Parcours.objects.visible_to(scope)).select_related(
             "type", "contrat"
         )
+
+    def tombstone_filter(self, scope):
+        return _on_parcours(scope)
+
+    @action(detail=False, methods=["get"])
+    def supprimes(self, request):
+        return self.tombstones(request)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Lister les suspensions"),
+    retrieve=extend_schema(summary="Lire une suspension"),
+    supprimes=TOMBSTONES,
+)
+class SuspensionViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = SuspensionSerializer
+    filterset_class = SuspensionFilter
+
+    def base_queryset(self, scope):
+        return Suspension.objects.filter(parcours__in=Parcours.objects.visible_to(scope))
 
     def tombstone_filter(self, scope):
         return _on_parcours(scope)

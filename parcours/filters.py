@@ -3,7 +3,7 @@
 import django_filters
 
 from parcours.enums import StatutParcours
-from parcours.models import Alerte, Commission, Entretien, Etape, Parcours, Sortie
+from parcours.models import Alerte, Commission, Entretien, Etape, Parcours, Sortie, Suspension
 from plie.core.filters import ApiFilterSet
 
 
@@ -57,6 +57,17 @@ class SortieFilter(ApiFilterSet):
     class Meta:
         model = Sortie
         fields = ["parcours", "validee", "modifie_depuis"]
+
+
+class SuspensionFilter(ApiFilterSet):
+    parcours = django_filters.NumberFilter(field_name="parcours_id", label="Parcours (id)")
+    en_cours = django_filters.BooleanFilter(
+        field_name="date_fin", lookup_expr="isnull", label="Sans date de fin"
+    )
+
+    class Meta:
+        model = Suspension
+        fields = ["parcours", "en_cours", "modifie_depuis"]
 
 
 class CommissionFilter(ApiFilterSet):

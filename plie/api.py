@@ -27,6 +27,7 @@ from parcours.api import (
     ParcoursViewSet,
     ReferentViewSet,
     SortieViewSet,
+    SuspensionViewSet,
 )
 from participants.api import ParticipantViewSet
 from plie.core.drf import ScopedViewSetMixin, error_body
@@ -64,6 +65,7 @@ router.register("participants", ParticipantViewSet, basename="participant")
 router.register("parcours", ParcoursViewSet, basename="parcours")
 router.register("entretiens", EntretienViewSet, basename="entretien")
 router.register("etapes", EtapeViewSet, basename="etape")
+router.register("suspensions", SuspensionViewSet, basename="suspension")
 router.register("sorties", SortieViewSet, basename="sortie")
 router.register("commissions", CommissionViewSet, basename="commission")
 router.register("alertes", AlerteViewSet, basename="alerte")

@@ -28,6 +28,7 @@ def test_schema_endpoint(client, db):
         "/api/v1/etapes/",
         "/api/v1/sorties/",
         "/api/v1/sorties/{id}/valider/",
+        "/api/v1/suspensions/",
         "/api/v1/commissions/",
         "/api/v1/alertes/",
         "/api/v1/operations/",
