@@ -35,11 +35,15 @@ class TokenForm(StyledFormMixin, forms.Form):
             del self.fields["utilisateur"]
 
 
+# The new secret waits in the session between the POST and the page that shows it (then is
+# dropped): a reload of that page does not create another token, nor show the secret again.
+SECRET_SESSION_KEY = "jeton_api_nouveau"
+
+
 @login_required
 def jetons(request):
     scope = request.scope
     form = TokenForm(request.POST or None, scope=scope)
-    secret = None
     if request.method == "POST" and form.is_valid():
         owner = form.cleaned_data.get("utilisateur") or request.user
         if not can_manage_api_token(scope, holder_of(owner)):
@@ -52,10 +56,12 @@ def jetons(request):
             for name, errors in error.message_dict.items():
                 form.add_error(name if name in form.fields else None, errors)
         else:
-            form = TokenForm(scope=scope)
+            request.session[SECRET_SESSION_KEY] = secret
             messages.success(
                 request, f"Jeton « {token.nom} » créé : copiez-le maintenant, il ne sera plus affiché."
             )
+            return redirect("core:jetons")
+    secret = request.session.pop(SECRET_SESSION_KEY, None) if request.method == "GET" else None
     tokens = tokens_visible_to(scope).order_by("revoked_at", "-created_at")
     return render(request, "core/jetons.html", {"form": form, "tokens": tokens, "secret": secret})
 
