@@ -23,11 +23,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from participants import services
 from participants.categories import categories_of
 from participants.enums import NiveauFormation, OuiNonNsp, StatutEmploi
+from participants.filters import ParticipantFilter
 from participants.forms import FreinForm, FreinLiftForm, ParticipantCreateForm, ParticipantForm, SituationForm
 from participants.fse import reponses_manquantes
 from participants.models import Document, Frein, Participant, SituationEntree
 from participants.permissions import can_edit_participant, can_view_sensitive_data, creatable_plie_ids
-from participants.search import search_participants
 from participants.timeline import timeline
 from plie.core import journal
 from plie.core.dates import format_date
@@ -59,11 +59,9 @@ def _editable_participant(scope, pk):
 @require_GET
 def participant_list(request):
     query = request.GET.get("q", "").strip()
-    participants = (
-        search_participants(Participant.objects.visible_to(request.scope), query)
-        .select_related("plie")
-        .prefetch_related(_situations_prefetch())
-    )
+    # the same FilterSet as GET /api/v1/participants/ (participants/filters.py)
+    filterset = ParticipantFilter(request.GET, queryset=Participant.objects.visible_to(request.scope))
+    participants = filterset.qs.select_related("plie").prefetch_related(_situations_prefetch())
     page = Paginator(participants, PAGE_SIZE).get_page(request.GET.get("page"))
     for participant in page:
         # the latest situation comes from the prefetch: no query per row

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "rest_framework",
+    "drf_spectacular",
     "django_filters",
     "simple_history",
     "axes",
@@ -227,12 +228,51 @@ CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
 
+# The REST API (/api/v1/, plie/core/drf.py): a personal token (Authorization: Bearer …) or the
+# browser session; a read token refuses writes; requests throttled per token; cursor pages; one
+# error body {code, message, champs}; the OpenAPI schema by drf-spectacular (/api/schema/).
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "plie.core.drf.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "plie.core.drf.TokenWritePermission",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["plie.core.drf.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": "600/min"},
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "plie.core.drf.Pagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "plie.core.drf.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API du PLIE",
+    "DESCRIPTION": (
+        "Les dossiers, parcours, opérations FSE et bilans d'un PLIE, pour les outils partenaires.\n\n"
+        "**Authentification** : un jeton personnel (page « Jetons d'API » ou `manage.py creer_jeton`), "
+        "envoyé dans `Authorization: Bearer plie_…`. Le jeton agit avec les droits de son utilisateur, "
+        "rien de plus ; un jeton en lecture seule refuse toute écriture (403).\n\n"
+        "**Erreurs** : toujours `{code, message, champs}` — 400 données invalides, 401 jeton absent ou "
+        "révoqué, 403 action interdite sur un objet visible, 404 objet hors de votre périmètre, 409 fiche "
+        "modifiée entre-temps (renvoyez la `version` relue), 429 trop de requêtes (`Retry-After`).\n\n"
+        "**Synchronisation** : `?modifie_depuis=` (ISO 8601) sur chaque liste, `…/supprimes/` pour les "
+        "suppressions, pagination par curseur (`suivant`)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "plie.core.drf.add_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "OuiNonNspEnum": "participants.enums.OuiNonNsp",
+        "StatutEmploiEnum": "participants.enums.StatutEmploi",
+    },
 }
 
 # One line per event: Django's default configuration gives the "django" logger its own console

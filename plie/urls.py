@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from plie.api import api_doc_urls
 from plie.core import views as core_views
 from plie.core import views_securite
 from plie.core.forms import LoginForm, StyledPasswordChangeForm
@@ -39,6 +40,7 @@ urlpatterns = [
     path("rapports/", include(reporting_urls.rapport_urls)),
     path("donnees-personnelles/", include("rgpd.urls")),
     path("api/v1/", include("plie.api")),
+    path("api/", include(api_doc_urls)),
     path("admin/", admin.site.urls),
 ]
 

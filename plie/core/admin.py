@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from plie.core.enums import Role
-from plie.core.models import AccessLog, Membership, Structure, TaskRun, User
+from plie.core.models import AccessLog, ApiToken, Membership, Structure, TaskRun, User
 from plie.core.otp import ALWAYS_REQUIRED_ROLES
 
 
@@ -93,3 +93,14 @@ class AccessLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """API tokens, read-only: created and revoked on the « Jetons d'API » page or by
+    ``manage.py creer_jeton`` (the secret is never stored, only its SHA-256)."""
+
+    list_display = ["nom", "user", "prefixe", "ecriture", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["ecriture"]
+    search_fields = ["nom", "user__email", "prefixe"]
+    exclude = ["empreinte"]

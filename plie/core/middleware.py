@@ -15,6 +15,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.functional import SimpleLazyObject
 
 from plie.core.auth import LAST_SEEN_SESSION_KEY
+from plie.core.drf import has_token_header
 from plie.core.otp import confirmed_totp_device, otp_required_for
 from plie.core.scoping import scope_for
 
@@ -78,9 +79,10 @@ OTP_EXEMPT_URL_NAMES = frozenset(
 
 class OTPRequiredMiddleware:
     """A user who must use a second factor (:func:`plie.core.otp.otp_required_for`) and has not
-    given a code in this session is sent to the code page, or to the enrolment page when they
-    have no device yet, whatever they asked for (admin site included); the API answers 403.
-    The second factor's own pages (and the logout) stay open, marked ``request.otp_pending``."""
+        given a code in this session is sent to the code page, or to the enrolment page when they
+        have no device yet, whatever they asked for (admin site included); the API answers 403, except
+    to a call made with an API token (``Authorization: Bearer …``), which the session does not vouch for.
+        The second factor's own pages (and the logout) stay open, marked ``request.otp_pending``."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -101,6 +103,8 @@ class OTPRequiredMiddleware:
             request.otp_pending = True  # the pages of the second factor show no menu
             return None
         if request.path.startswith("/api/"):
+            if has_token_header(request):
+                return None  # the token alone says who calls (plie.core.drf), not this session
             return JsonResponse(
                 {"detail": "Second facteur requis : connectez-vous à l'application et saisissez votre code."},
                 status=403,

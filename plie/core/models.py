@@ -269,3 +269,42 @@ class AccessLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Le journal des accès ne se supprime pas : il est purgé par date.")
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A personal API token (``/api/v1/``). Only the SHA-256 of the secret is stored: the secret
+    is shown once, when the token is created (:mod:`plie.core.tokens`). A token acts with its
+    user's Scope and nothing more; a read token (``ecriture`` off) refuses every write."""
+
+    user = models.ForeignKey(
+        User, verbose_name="utilisateur", related_name="api_tokens", on_delete=models.CASCADE
+    )
+    nom = models.CharField("nom", max_length=100)
+    prefixe = models.CharField("début du jeton", max_length=12, help_text="Pour reconnaître le jeton.")
+    empreinte = models.CharField("empreinte SHA-256", max_length=64, unique=True)
+    ecriture = models.BooleanField("lecture et écriture", default=False)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    created_by = models.ForeignKey(
+        User, verbose_name="créé par", related_name="+", on_delete=models.SET_NULL, null=True, blank=True
+    )
+    last_used_at = models.DateTimeField("dernière utilisation", null=True, blank=True)
+    revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "jeton d'API"
+        verbose_name_plural = "jetons d'API"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.nom} ({self.prefixe}…)"
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None

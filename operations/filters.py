@@ -1,0 +1,34 @@
+"""The FilterSets of the operations app: one per list, used by the pages and by the API."""
+
+import django_filters
+
+from operations.models import Inscription, Operation
+from plie.core.filters import ApiFilterSet
+
+
+class OperationFilter(ApiFilterSet):
+    """Filters of the operations list (page and API)."""
+
+    plie = django_filters.CharFilter(field_name="plie__code", label="Code du PLIE")
+    en_cours_le = django_filters.DateFilter(method="filter_en_cours", label="En cours le (AAAA-MM-JJ)")
+
+    class Meta:
+        model = Operation
+        fields = ["plie", "en_cours_le", "modifie_depuis"]
+
+    def filter_en_cours(self, queryset, name, value):
+        return queryset.en_cours(value) if value else queryset
+
+
+class InscriptionFilter(ApiFilterSet):
+    """Filters of the enrolments list (page and API)."""
+
+    operation = django_filters.NumberFilter(field_name="operation_id", label="Opération (id)")
+    participant = django_filters.NumberFilter(field_name="participant_id", label="Participant (id)")
+    ouverte = django_filters.BooleanFilter(
+        field_name="date_sortie", lookup_expr="isnull", label="Sans date de sortie"
+    )
+
+    class Meta:
+        model = Inscription
+        fields = ["operation", "participant", "ouverte", "modifie_depuis"]

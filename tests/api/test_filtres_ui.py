@@ -1,0 +1,38 @@
+"""One FilterSet per list, for the page and the API (netbox's pattern): the participants page
+filters with participants.filters.ParticipantFilter, as GET /api/v1/participants/ does."""
+
+from django.urls import reverse
+
+from participants.filters import ParticipantFilter
+from participants.models import Participant
+from plie.core.filters import INVALID_ISO
+from tests.factories import ParticipantFactory
+
+
+def test_page_and_api_filter_alike(client, api, world):
+    lyon = ParticipantFactory(plie=world.plie_a, nom="Lyonnais", commune="Lyon")
+    ParticipantFactory(plie=world.plie_a, nom="Niçois", commune="Nice")
+    client.force_login(world.referent_a)
+    page = client.get(reverse("participants:participant_list"), {"commune": "LYON"})
+    assert list(page.context["page"]) == [lyon]
+    client.logout()
+    rows = api(world.referent_a).get("/api/v1/participants/", {"commune": "LYON"}).json()["resultats"]
+    assert [row["id"] for row in rows] == [lyon.pk]
+
+
+def test_invalid_filter_is_ignored_by_the_page_and_a_400_in_the_api(client, api, world):
+    ParticipantFactory(plie=world.plie_a)
+    filterset = ParticipantFilter({"modifie_depuis": "hier"}, queryset=Participant.objects.all())
+    assert not filterset.is_valid()
+    assert filterset.errors["modifie_depuis"] == [
+        "Date invalide : format ISO 8601 attendu (2026-01-31T00:00:00Z)."
+    ]
+    client.force_login(world.referent_a)
+    assert (
+        len(client.get(reverse("participants:participant_list"), {"modifie_depuis": "hier"}).context["page"])
+        == 1
+    )
+    client.logout()
+    response = api(world.referent_a).get("/api/v1/participants/", {"modifie_depuis": "hier"})
+    assert response.status_code == 400
+    assert response.json()["champs"] == {"modifie_depuis": [INVALID_ISO]}
