@@ -72,7 +72,7 @@ def test_referent_logs_an_entretien_from_the_workspace(page, transactional_db, w
     page.get_by_role("button", name="Se connecter").click()
     menu = page.get_by_role("navigation", name="Menu principal")
     expect(menu.get_by_role("link")).to_have_text(
-        ["Accueil", "Ma file active", "Participants", "Fiches temps"]
+        ["Accueil", "Ma file active", "Participants", "Offres d'emploi", "Suivis à six mois", "Fiches temps"]
     )
     menu.get_by_role("link", name="Ma file active").click()
     expect(page).to_have_url(re.compile(r"/parcours/ma-file-active/$"))

@@ -166,7 +166,8 @@ def test_api_financeur_gets_the_same_figures(client, world, data_a):
 
 
 def test_api_needs_a_login(client, data_a):
-    assert client.get(URL.format("plie-a")).status_code == 403
+    # no session, no token: 401 (the API's uniform error body, issue 16)
+    assert client.get(URL.format("plie-a")).status_code == 401
 
 
 def test_api_refuses_an_absurd_year(client, world):
