@@ -54,10 +54,23 @@ def _editable_participant(scope, pk):
     return participant
 
 
+SEARCH_SESSION_KEY = "participants_recherche"
+
+
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def participant_list(request):
-    query = request.GET.get("q", "").strip()
+    """The participants in scope, searched by name, birth date, phone or identifier.
+
+    The search never travels in the URL (a name or a birth date would land in the access log,
+    the browser history and the Referer): the form is POSTed, the query kept in the session
+    and the browser redirected to the bare list (post/redirect/get); ``?page=n`` is the only
+    parameter. An old ``?q=`` link is moved into the session the same way."""
+    submitted = request.POST if request.method == "POST" else request.GET
+    if "q" in submitted:
+        request.session[SEARCH_SESSION_KEY] = submitted.get("q", "").strip()[:200]
+        return redirect("participants:participant_list")
+    query = request.session.get(SEARCH_SESSION_KEY, "")
     participants = (
         search_participants(Participant.objects.visible_to(request.scope), query)
         .select_related("plie")
