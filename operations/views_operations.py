@@ -38,8 +38,9 @@ from operations.permissions import (
 )
 from parcours.models import Parcours
 from participants.fse import reponses_manquantes
+from participants.permissions import can_view_sensitive_data
 from plie.core.enums import Role
-from plie.core.scoping import visible_plies
+from plie.core.scoping import masked_answer, visible_plies
 from plie.core.urls_helpers import next_param, safe_next_url
 
 OPERATIONS_PAGE_SIZE = 50
@@ -300,7 +301,8 @@ def inscription_questionnaire(request, pk):
         initial["date_questionnaire"] = max(
             inscription.date_entree, min(timezone.localdate(), inscription.operation.date_fin)
         )
-    form = QuestionnaireForm(request.POST or None, initial=initial)
+    sensitive = can_view_sensitive_data(scope, participant)
+    form = QuestionnaireForm(request.POST or None, initial=initial, sensitive=sensitive)
     if request.method == "POST" and form.is_valid():
         try:
             services.confirmer_questionnaire(inscription, form.questionnaire_data(), scope=scope)
@@ -314,6 +316,7 @@ def inscription_questionnaire(request, pk):
             messages.success(request, text)
             return redirect(back_url)
     context = {
+        "q3_masque": None if sensitive else masked_answer(inscription.handicap_reconnu),
         "form": form,
         "inscription": inscription,
         "operation": inscription.operation,

@@ -18,6 +18,7 @@ from participants.models import Frein, Participant, SituationEntree
 from participants.permissions import can_create_participant, can_edit_participant, can_view_sensitive_data
 from participants.validators import normalize_phone
 from plie.core.enums import StructureKind
+from plie.core.scoping import SENSITIVE_ANSWERS
 
 # What a user types about a participant (identity, contacts, household, identifiers).
 PARTICIPANT_FIELDS = (
@@ -247,6 +248,8 @@ def situation_save(*, scope, participant, situation=None, **answers):
     _check_fields(answers, SITUATION_FIELDS)
     if not can_edit_participant(scope, participant):
         raise PermissionDenied
+    if set(answers) & set(SENSITIVE_ANSWERS) and not can_view_sensitive_data(scope, participant):
+        raise PermissionDenied  # Q3 is recorded by the référent and the animation only
     if situation is None:
         situation = SituationEntree(participant=participant)
     elif situation.participant_id != participant.pk:

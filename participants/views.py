@@ -31,6 +31,7 @@ from participants.search import search_participants
 from participants.timeline import timeline
 from plie.core.dates import format_date
 from plie.core.enums import label_of
+from plie.core.scoping import masked_answer
 
 PAGE_SIZE = 50
 
@@ -212,10 +213,7 @@ def situation_summary(situation, *, sensitive):
         ]
         if s.recherche_emploi:
             rows.append((label("duree_recherche_mois"), duree))
-    if sensitive:
-        handicap = _oui_non(s.handicap_reconnu)
-    else:
-        handicap = "Non renseigné" if s.handicap_reconnu is None else "Renseigné"
+    handicap = _oui_non(s.handicap_reconnu) if sensitive else masked_answer(s.handicap_reconnu)
     rows += [
         (label("niveau_formation"), label_of(NiveauFormation, s.niveau_formation, "Non renseigné")),
         (label("handicap_reconnu"), handicap),
@@ -274,13 +272,14 @@ def participant_detail(request, pk):
 def situation_update(request, pk, new=False):
     """The FSE entry questionnaire: the latest situation at entry, or a new one (re-entry)."""
     participant = _editable_participant(request.scope, pk)
+    sensitive = can_view_sensitive_data(request.scope, participant)
     situation = None if new else participant.situation_entree
     if situation is not None:
         initial = model_to_dict(situation, fields=services.SITUATION_FIELDS)
     else:
         initial = {"date_questionnaire": timezone.localdate()}
     if request.method == "POST":
-        form = SituationForm(request.POST, initial=initial)
+        form = SituationForm(request.POST, initial=initial, sensitive=sensitive)
         if form.is_valid():
             try:
                 situation = services.situation_save(
@@ -300,8 +299,9 @@ def situation_update(request, pk, new=False):
                 messages.success(request, "Questionnaire enregistré : il est complet.")
                 return redirect(participant)
     else:
-        form = SituationForm(initial=initial)
+        form = SituationForm(initial=initial, sensitive=sensitive)
     context = {
+        "q3_masque": None if sensitive else masked_answer(situation and situation.handicap_reconnu),
         "participant": participant,
         "situation": situation,
         "form": form,

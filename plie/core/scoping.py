@@ -20,11 +20,34 @@ The rules:
   exists for the access journal and the second factor (``plie.core.otp``), and gives the PLIE's
   aggregated figures only, until an issue grants it more;
 - a superuser (the platform operator) sees everything; an inactive or anonymous user, nothing.
+
+**Disability (Q3 of the FSE questionnaire) follows ONE rule, everywhere.** The answer
+(``handicap_reconnu``, on the dossier's situation at entry and on each enrolment's
+questionnaire) is sensitive data (RGPD art. 9):
+
+- **référent** and **animation** of the participant's PLIE read it and record it: on the
+  dossier, on the fiche PDF, in the enrolment's questionnaire, in the operation's XLSX;
+- **gestionnaire**, **direction** and **administrateur** read « Renseigné » / « Non renseigné »
+  (:func:`masked_answer`) on every page, PDF and spreadsheet, and cannot change it: the field
+  is not in their forms (:data:`SENSITIVE_ANSWERS`, dropped by the forms) and the services
+  refuse it from them;
+- the **MDFSE file** (the CSV declared to Ma Démarche FSE, which requires Q3) is the ONE place
+  where the answer appears in clear for a manager. Only those who declare to the FSE produce it:
+  **gestionnaire**, **animation** and **administrateur** of the PLIE
+  (``operations.permissions.can_export_mdfse``); direction does not;
+- aggregated counts (EECO12 « personnes handicapées », the TH breakdown of the bilan) are
+  figures, not personal data, but go through the small-cell suppression
+  (``reporting.confidentialite``) for a financeur.
 """
 
 from dataclasses import dataclass, field
 
 from plie.core.enums import Role, StructureKind
+
+# The FSE answers that are sensitive data (see the module docstring): Q3, disability.
+SENSITIVE_ANSWERS = ("handicap_reconnu",)
+MASKED = "Renseigné"
+NOT_ANSWERED = "Non renseigné"
 
 PERSONAL_DATA_ROLES = frozenset(
     {Role.REFERENT, Role.ANIMATION, Role.GESTIONNAIRE, Role.DIRECTION, Role.ADMINISTRATEUR}
@@ -181,6 +204,12 @@ def _compute_scope(user):
         roles_by_plie=roles_by_plie,
         user=user,
     )
+
+
+def masked_answer(value):
+    """What someone who may not read a sensitive answer reads instead of ``value``: « Renseigné »
+    when it was answered, « Non renseigné » otherwise."""
+    return NOT_ANSWERED if value is None or value == "" else MASKED
 
 
 def visible_plies(scope):

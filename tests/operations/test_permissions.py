@@ -92,6 +92,7 @@ PERSONAL_A = ("referent_a", "animateur_a", "gestionnaire_a", "direction_a", "adm
 ROWS = [
     ("can_manage_operations", plie_a, allowed_by(*MANAGERS)),
     ("can_control_operations", plie_a, allowed_by(*MANAGERS, "direction_a", "oi_user")),
+    ("can_export_mdfse", plie_a, allowed_by(*MANAGERS)),  # Q3 in clear: not direction
     ("can_manage_actions_collectives", plie_a, allowed_by(*MANAGERS)),
     ("can_view_inscriptions", plie_a, allowed_by(*PERSONAL_A)),
     ("can_fill_inscription", followed_inscription, allowed_by(*MANAGERS, "referent_a")),
