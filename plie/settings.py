@@ -71,6 +71,9 @@ RECENT_AUTH_MINUTES = _env(env_int, "RECENT_AUTH_MINUTES", 15)
 LOGIN_FAILURE_LIMIT = _env(env_int, "LOGIN_FAILURE_LIMIT", 5)
 LOGIN_COOLOFF_MINUTES = _env(env_int, "LOGIN_COOLOFF_MINUTES", 15)
 PLIE_OTP_REQUIRED = _env(env_bool, "PLIE_OTP_REQUIRED", default=True)
+# Small-cell suppression (reporting/confidentialite.py): a count under this threshold is shown
+# « < 5 » to whoever reads aggregates only (financeur, aggregate API).
+PLIE_SMALL_CELL_THRESHOLD = _env(env_int, "PLIE_SMALL_CELL_THRESHOLD", 5)
 if PRODUCTION and PLIE_OTP_REQUIRED is False:
     _problems.append(EnvError("PLIE_OTP_REQUIRED ne peut pas être désactivé en production."))
 if _problems:

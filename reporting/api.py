@@ -1,7 +1,8 @@
 """The bilan over the REST API: ``GET /api/v1/plie/CODE/bilan/AAAA/`` (registered in ``plie/api.py``).
 
 Scoped by ``scope_for(request.user).plie_ids``: a PLIE the user may not see the figures of is a 404 (as
-if it did not exist). Aggregates only, so a financeur partner of the PLIE may read it."""
+if it did not exist). Aggregates only, so a financeur partner of the PLIE may read it, with small
+counts « < 5 » and référents anonymised (``reporting.confidentialite.pour_scope``)."""
 
 from django.http import Http404
 from rest_framework.decorators import api_view
@@ -10,6 +11,7 @@ from rest_framework.response import Response
 from plie.core.scoping import scope_for
 from reporting import mensuel
 from reporting.bilan import bilan_annuel
+from reporting.confidentialite import pour_scope
 from reporting.selectors import Perimetre, plie_visible
 
 ANNEE_MIN, ANNEE_MAX = 2000, 2100
@@ -17,10 +19,11 @@ ANNEE_MIN, ANNEE_MAX = 2000, 2100
 
 @api_view(["GET"])
 def bilan_annuel_api(request, code, annee):
-    plie = plie_visible(scope_for(request.user), code)
+    scope = scope_for(request.user)
+    plie = plie_visible(scope, code)
     if plie is None or not ANNEE_MIN <= annee <= ANNEE_MAX:
         raise Http404
-    return Response(bilan_annuel(plie, annee))
+    return Response(pour_scope(bilan_annuel(plie, annee), scope, [plie.pk]))
 
 
 @api_view(["GET"])
@@ -28,7 +31,8 @@ def reporting_mensuel_api(request, code, mois):
     """``GET /api/v1/plie/CODE/mensuel/AAAA-MM/``: the monthly reporting (``reporting.mensuel``).
     A PLIE out of scope or a malformed month is a 404; a month not begun yet a 400 with the
     reason; the current month comes with ``"statut": "provisoire"``."""
-    plie = plie_visible(scope_for(request.user), code)
+    scope = scope_for(request.user)
+    plie = plie_visible(scope, code)
     try:
         annee, numero = mensuel.lire_mois(mois)
     except mensuel.MoisInvalide:
@@ -39,4 +43,4 @@ def reporting_mensuel_api(request, code, mois):
         rapport = mensuel.reporting_mensuel(Perimetre(frozenset({plie.pk})), annee, numero, codes=[plie.code])
     except mensuel.MoisInvalide as exc:
         return Response({"detail": str(exc)}, status=400)
-    return Response(rapport)
+    return Response(pour_scope(rapport, scope, [plie.pk]))

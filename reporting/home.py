@@ -3,7 +3,7 @@
 one query) for the PLIE whose figures the user may see — never a name, so the financeur's panel
 is safe too."""
 
-from reporting import indicateurs
+from reporting import confidentialite, indicateurs
 from reporting.flux import FluxIncoherent, Periode, compter, flux_depuis
 from reporting.selectors import perimetre_for
 from reporting.views import pourcentage
@@ -44,5 +44,17 @@ def taux_annee(scope, today):
 
 
 def indicateurs_agreges(scope, today):
-    """« Indicateurs agrégés » of the financed PLIE: the current year's figures so far."""
-    return {"template": "reporting/includes/home_agregats.html", **chiffres_cles(scope, today.year, today)}
+    """« Indicateurs agrégés » of the financed PLIE: the current year's figures so far, small
+    counts shown « < 5 » and the rate withheld next to them (``reporting.confidentialite``)."""
+    chiffres = chiffres_cles(scope, today.year, today)
+    if confidentialite.agrege_seulement(scope, scope.plie_ids):
+        chiffres = {
+            **confidentialite.masquer({k: v for k, v in chiffres.items() if k != "annee"}),
+            "annee": chiffres["annee"],
+        }
+        if chiffres.get("taux_sorties_positives") and any(
+            isinstance(chiffres.get(cle), str) and chiffres[cle].startswith("<")
+            for cle in ("sorties", "sorties_positives")
+        ):
+            chiffres["taux_sorties_positives"] = confidentialite.NON_COMMUNIQUE
+    return {"template": "reporting/includes/home_agregats.html", **chiffres}

@@ -192,9 +192,12 @@ def chemin_fichier(demande):
 
 def _bilan(demande):
     from reporting.bilan import bilan_annuel
+    from reporting.confidentialite import pour_scope
 
     plies = list(Structure.objects.plies().filter(pk__in=demande.params["plie_ids"]))
-    return bilan_annuel(plies[0] if len(plies) == 1 else plies, demande.params["annee"])
+    bilan = bilan_annuel(plies[0] if len(plies) == 1 else plies, demande.params["annee"])
+    # a financeur's file: small counts « < 5 », référents anonymised (reporting.confidentialite)
+    return pour_scope(bilan, scope_for(demande.user), [plie.pk for plie in plies])
 
 
 def produire_bilan_pdf(demande, chemin):

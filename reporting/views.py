@@ -24,7 +24,7 @@ from parcours.enums import TypeAlerte
 from plie.core import dates
 from plie.core.enums import Role
 from plie.core.models import Structure
-from reporting import dashboards
+from reporting import confidentialite, dashboards
 from reporting.dashboards import AUCUN_REFERENT, INDICATEURS
 from reporting.flux import Periode
 from reporting.permissions import dashboard_plie_ids
@@ -36,6 +36,8 @@ def pourcentage(valeur):
     """A rate for display: « 42,5 % », or « — » when it is unknown (denominator 0)."""
     if valeur is None:
         return "—"
+    if isinstance(valeur, str):  # « n.c. »: withheld (reporting.confidentialite)
+        return valeur
     return f"{valeur * 100:.1f} %".replace(".", ",")
 
 
@@ -248,6 +250,8 @@ def dashboard_financeur(request):
         raise PermissionDenied
     plie, plies = _choisir_plie(request, plie_ids)
     tableau = dashboards.tableau([plie.id], avec_files_actives=False)
+    if confidentialite.agrege_seulement(request.scope, [plie.id]):
+        confidentialite.masquer_tableau(tableau)  # small counts « < 5 »
     colonne = tableau.colonnes[0]
     context = {
         "plie": plie,

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from plie.core.scoping import visible_plies
-from reporting import mensuel
+from reporting import confidentialite, mensuel
 from reporting.selectors import Perimetre
 
 
@@ -36,6 +36,8 @@ def _cellule(valeur, taux=False):
     """A cell as the page shows it: « 12 345 », « 42,3 % », « non calculable », « — »."""
     if valeur is None:
         return "non calculable" if taux else "—"
+    if isinstance(valeur, str):  # « < 5 », « n.c. » (reporting.confidentialite)
+        return valeur
     if taux:
         return f"{valeur * 100:,.1f}".replace(",", NNBSP).replace(".", ",") + f"{NNBSP}%"
     if isinstance(valeur, int):
@@ -85,7 +87,7 @@ def mensuel_view(request):
     rapport, erreur = None, None
     try:
         annee, mois = mensuel.lire_mois(texte_mois)
-        rapport = _rapport(plie, annee, mois)
+        rapport = confidentialite.pour_scope(_rapport(plie, annee, mois), request.scope, [plie.pk])
     except mensuel.MoisInvalide as exc:
         erreur = str(exc)
     context = {
@@ -107,7 +109,9 @@ def mensuel_export(request, code, mois, fmt):
         raise Http404("Format inconnu.")
     plie = _plie(_plies_visibles(request.scope), code)
     try:
-        rapport = _rapport(plie, *mensuel.lire_mois(mois))
+        rapport = confidentialite.pour_scope(
+            _rapport(plie, *mensuel.lire_mois(mois)), request.scope, [plie.pk]
+        )
     except mensuel.MoisInvalide as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     ecrire, content_type = mensuel.EXPORTS[fmt]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -28,7 +29,13 @@ HOME_TEMPLATES = {
 def home(request):
     scope = request.scope
     role = scope.primary_role
-    plies = visible_plies(request.scope).select_related("oi").annotate(nb_participants=Count("participants"))
+    plies = list(
+        visible_plies(request.scope).select_related("oi").annotate(nb_participants=Count("participants"))
+    )
+    limite = settings.PLIE_SMALL_CELL_THRESHOLD
+    for plie in plies:  # aggregates only (a financeur): a small count is « < 5 » (docs/securite.md)
+        if not scope.sees_personal_data(plie.id) and 0 < plie.nb_participants < limite:
+            plie.nb_participants = f"< {limite}"
     context = {
         "role": role,
         "role_label": Role(role).label if role else None,
