@@ -31,6 +31,7 @@ from operations.forms import (
 from operations.models import Inscription, Operation
 from operations.permissions import (
     can_control_operations,
+    can_export_mdfse,
     can_fill_inscription,
     can_manage_operations,
     can_view_inscriptions,
@@ -72,7 +73,9 @@ def pages_liees(scope, operation, *, personal):
     are for every reader."""
     pages = [(name, label) for name, label in PAGES_CHIFFRES if personal or name not in PAGES_NOMINATIVES]
     if personal and can_control_operations(scope, operation.plie_id):
-        pages.extend(PAGES_DOSSIERS)
+        # the MDFSE file carries Q3 in clear: for those who declare to the FSE only
+        mdfse = can_export_mdfse(scope, operation.plie_id)
+        pages.extend(page for page in PAGES_DOSSIERS if mdfse or page[0] != "operations:export_mdfse")
     return [(label, reverse(name, args=[operation.pk])) for name, label in pages]
 
 

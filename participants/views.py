@@ -25,12 +25,12 @@ from participants.categories import categories_of
 from participants.enums import NiveauFormation, OuiNonNsp, StatutEmploi
 from participants.forms import FreinForm, FreinLiftForm, ParticipantCreateForm, ParticipantForm, SituationForm
 from participants.fse import reponses_manquantes
-from participants.models import Document, Frein, Participant, SituationEntree
+from participants.models import Document, Frein, Participant, SignalementDoublon, SituationEntree
 from participants.permissions import can_edit_participant, can_view_sensitive_data, creatable_plie_ids
 from participants.search import search_participants
 from participants.timeline import timeline
 from plie.core.dates import format_date
-from plie.core.enums import label_of
+from plie.core.enums import Role, label_of
 from plie.core.scoping import masked_answer
 
 PAGE_SIZE = 50
@@ -81,17 +81,26 @@ def participant_list(request):
     for participant in page:
         # the latest situation comes from the prefetch: no query per row
         participant.manques_fse = len(reponses_manquantes(participant, participant.situation_entree))
-    context = {"page": page, "q": query, "may_create": bool(creatable_plie_ids(request.scope))}
+    context = {
+        "page": page,
+        "q": query,
+        "may_create": bool(creatable_plie_ids(request.scope)),
+        "reviews_doublons": request.scope.has_role(Role.ANIMATION),
+    }
     return render(request, "participants/participant_list.html", context)
 
 
 def _doublons_context(scope, doublons):
-    """Likely duplicates as the scope may see them: a link for those in scope, only the PLIE's
-    name for the others (no personal data crosses the PLIE boundary)."""
+    """Likely duplicates as the scope may see them: a link for those in scope; for the others,
+    only « a dossier may exist elsewhere in the OI, ask the animation » — neither a name nor the
+    PLIE (no existence oracle across the OI); the animation reviews the match once the dossier is
+    saved (:func:`participants.services.doublons_signaler`)."""
     personal = scope.personal_plie_ids
     visibles = [p for p in doublons if p.plie_id in personal]
-    autres = sorted({p.plie.nom for p in doublons if p.plie_id not in personal})
-    return {"doublons_visibles": visibles, "doublons_autres_plie": autres}
+    return {
+        "doublons_visibles": visibles,
+        "doublon_ailleurs": any(p.plie_id not in personal for p in doublons),
+    }
 
 
 @login_required
@@ -100,7 +109,7 @@ def participant_create(request):
     plie_ids = creatable_plie_ids(request.scope)
     if not plie_ids:
         raise PermissionDenied
-    doublons = {"doublons_visibles": [], "doublons_autres_plie": []}
+    doublons = {"doublons_visibles": [], "doublon_ailleurs": False}
     if request.method == "POST":
         form = ParticipantCreateForm(request.POST, plie_ids=plie_ids)
         if form.is_valid():
@@ -132,7 +141,7 @@ def participant_update(request, pk):
     situation = participant.situation_entree
     date_reference = situation.date_entree if situation else None
     initial = model_to_dict(participant, fields=services.PARTICIPANT_FIELDS)
-    doublons = {"doublons_visibles": [], "doublons_autres_plie": []}
+    doublons = {"doublons_visibles": [], "doublon_ailleurs": False}
     if request.method == "POST":
         form = ParticipantForm(request.POST, initial=initial, date_reference=date_reference)
         if form.is_valid():
@@ -361,3 +370,33 @@ def frein_lift(request, pk):
         form = FreinLiftForm()
     context = {"participant": participant, "frein": frein, "form": form}
     return render(request, "participants/frein_lift.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def doublon_list(request):
+    """The duplicates flagged across PLIE that the animation reviews: both identities side by
+    side (name, birth date, PLIE), nothing else of the other dossier."""
+    scope = request.scope
+    signalements = SignalementDoublon.objects.reviewable_by(scope).select_related(
+        "participant__plie", "autre__plie", "created_by", "examine_par"
+    )
+    if request.method == "POST":
+        signalement = get_object_or_404(signalements, pk=request.POST.get("signalement"))
+        try:
+            services.doublon_examiner(scope=scope, signalement=signalement, statut=request.POST.get("statut"))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, f"Doublon possible n° {signalement.pk} : {signalement.get_statut_display()}."
+            )
+        return redirect("participants:doublon_list")
+    if not any(scope.has_role(Role.ANIMATION, plie_id=p) for p in scope.personal_plie_ids):
+        raise PermissionDenied
+    context = {
+        "a_examiner": [s for s in signalements if s.statut == SignalementDoublon.Statut.A_EXAMINER],
+        "examines": [s for s in signalements if s.statut != SignalementDoublon.Statut.A_EXAMINER][:50],
+        "statuts": SignalementDoublon.Statut,
+    }
+    return render(request, "participants/doublon_list.html", context)

@@ -346,7 +346,9 @@ class TestParticipantCreate:
             **identity(nom="Lefevre", prenom="Helene", date_naissance="02/04/1979"),
         }
         response = client.post(url("participant_create"), data)
-        assertContains(response, "Un dossier proche existe au PLIE B.")
+        # no name, no PLIE: only « ask the animation » (no existence oracle across the OI)
+        assertContains(response, "Un dossier existe peut-être ailleurs dans l'OI : demandez à l'animation")
+        assertNotContains(response, "PLIE B")
         assertNotContains(response, "Ouvrir ce dossier")
         assertNotContains(response, url("participant_detail", other.pk))
         assertNotContains(response, "07 99 88 77 66")
