@@ -11,6 +11,14 @@ The rules:
 
 - a membership in a **PLIE** gives that PLIE; in an **OI**, every PLIE the OI manages; in any
   other structure (opérateur, prescripteur, financeur), the PLIE it is a partner of;
+- **a membership held in an OI gives aggregated figures only** (data minimisation, issue 14):
+  the OI's direction reads the consolidated dashboard, bilans and monthly reports of its PLIE,
+  with the small-cell suppression of any aggregate-only reader, and no participant by name — no
+  dossier, parcours, enrolment, MDFSE file, export or list behind a figure: the nominative
+  tasks (follow-up, FSE declaration, controls) are the PLIE's own staff's. A person who needs
+  them holds a membership in the PLIE itself. The one nominative task across PLIE, reviewing a
+  duplicate flagged between two PLIE of the OI, is the animation's of either PLIE
+  (``participants.permissions.can_review_doublon``), who reads the two identities and nothing else;
 - **référent** and **animation** see participants with their sensitive data (health-related
   freins, disability, justice), since they accompany them;
 - **gestionnaire**, **direction** and **administrateur** see participants, without the sensitive
@@ -192,15 +200,20 @@ def _compute_scope(user):
             plies_of.setdefault(structure_id, set()).add(plie_id)
 
     roles_by_plie = {}
+    personal_roles_by_plie = {}  # roles held in the PLIE itself or a partner, never through an OI
     for structure_id, roles in roles_by_structure.items():
         for plie_id in plies_of.get(structure_id, ()):
             roles_by_plie.setdefault(plie_id, set()).update(roles)
+            if kinds[structure_id] != StructureKind.OI:
+                personal_roles_by_plie.setdefault(plie_id, set()).update(roles)
     roles_by_plie = {plie_id: frozenset(roles) for plie_id, roles in roles_by_plie.items()}
 
     return Scope(
         plie_ids=frozenset(roles_by_plie),
-        personal_plie_ids=frozenset(p for p, r in roles_by_plie.items() if r & PERSONAL_DATA_ROLES),
-        sensitive_plie_ids=frozenset(p for p, r in roles_by_plie.items() if r & SENSITIVE_DATA_ROLES),
+        personal_plie_ids=frozenset(p for p, r in personal_roles_by_plie.items() if r & PERSONAL_DATA_ROLES),
+        sensitive_plie_ids=frozenset(
+            p for p, r in personal_roles_by_plie.items() if r & SENSITIVE_DATA_ROLES
+        ),
         roles_by_plie=roles_by_plie,
         user=user,
     )

@@ -5,8 +5,9 @@ people, GET and POST, every body read back (HTML, PDF, XLSX, CSV, JSON, ICS).
   parameters this test does not know how to fill FAILS the test (:data:`PARAMETRES`), so a new
   view is walked from the day it exists, and a new view without scoping leaks here first;
 - the parameters are the ids of PLIE A's objects, built by :func:`plie_a` (one of each kind);
-- the accounts: every role of PLIE B (same OI), the direction of another OI and the animation of
-  one of its PLIE, the financeur (partner of A: aggregates only), an opérateur's référent, a user
+- the accounts: every role of PLIE B (same OI), the direction of PLIE A's own OI (an OI
+  membership reads aggregates only), the direction of another OI and the animation of one of
+  its PLIE, the financeur (partner of A: aggregates only), an opérateur's référent, a user
   without role and anonymous;
 - none may read PLIE A's participants' names or birth dates, get a 5xx, or change PLIE A's data
   (every row of the domain models fingerprinted before and after);
@@ -395,7 +396,8 @@ def ecritures_sur_plie_a(avant, plie_a_id):
 
 
 def parcourir(client, urls, methodes=("get", "post")):
-    """Walk ``urls``; returns (leaks, server errors) as readable lines."""
+    """Walk ``urls``; returns (leaks, server errors) as readable lines. ``parcourir.reponses_200``
+    counts the pages actually served (the walk must read pages, not only redirects)."""
     fuites, erreurs = [], []
     for nom, url in urls:
         for methode in methodes:
@@ -403,12 +405,16 @@ def parcourir(client, urls, methodes=("get", "post")):
             if response.status_code >= 500:
                 erreurs.append(f"{methode.upper()} {url} ({nom}): {response.status_code}")
                 continue
+            parcourir.reponses_200 += response.status_code == 200
             texte = corps(response)
             entetes = " ".join(f"{k}: {v}" for k, v in response.items())
             trouve = AIGUILLES.search(texte) or AIGUILLES.search(entetes)
             if trouve:
                 fuites.append(f"{methode.upper()} {url} ({nom}): « {trouve.group(0)} »")
     return fuites, erreurs
+
+
+parcourir.reponses_200 = 0
 
 
 # --- The accounts --------------------------------------------------------------------------------
@@ -429,6 +435,7 @@ def comptes_etrangers(world):
     comptes["animation_plie_c"] = person(
         Role.ANIMATION, PlieFactory(nom="PLIE D", code="plie-d", oi=plie_c.oi)
     )
+    comptes["direction_oi_de_a"] = world.oi_user  # PLIE A's own OI: aggregates only (plie.core.scoping)
     comptes["financeur"] = world.financeur
     comptes["referent_operateur"] = world.referent_operateur
     comptes["sans_role"] = world.no_role
@@ -459,6 +466,7 @@ def test_every_pattern_is_walked(walk):
 def test_no_foreign_account_reads_or_changes_plie_a(world, walk):
     urls, _inconnus = walk
     comptes = comptes_etrangers(world)
+    parcourir.reponses_200 = 0
     avant = empreinte()
     problemes = []
     for libelle, user in comptes.items():
@@ -471,6 +479,9 @@ def test_no_foreign_account_reads_or_changes_plie_a(world, walk):
         ecritures, avant = ecritures_sur_plie_a(avant, world.plie_a.pk)
         problemes += [f"{libelle} — écriture — {ligne}" for ligne in ecritures]
     assert problemes == [], "\n".join(problemes)
+    assert (
+        parcourir.reponses_200 > 100
+    )  # pages served and read (their own PLIE's, figures), not only refusals
     assert Inscription.objects.filter(participant__nom=NOM).exists()  # PLIE A's data still there
 
 
