@@ -1,4 +1,5 @@
-"""Small-cell suppression (secret statistique) for whoever reads aggregates only.
+"""Small-cell suppression (secret statistique) for whoever reads aggregates only: the rules are
+``plie.core.confidentialite``'s; this module applies them to the bilans, reports and dashboards.
 
 A financeur, or anyone who does not see a PLIE's participants, reads figures, never people. A
 count of 1, 2… people in a breakdown (disability, age, a référent's caseload, a month) points at
@@ -21,96 +22,20 @@ the financeur's dashboard and home panel, the monthly report page and the bilan 
 
 import copy
 
-from django.conf import settings
+from plie.core.confidentialite import (
+    NON_COMMUNIQUE,
+    agrege_seulement,
+    est_compte,
+    masque,
+    masquer,
+    masquer_compte,
+    seuil,
+)
 
-NON_COMMUNIQUE = "n.c."
 SANS_REFERENT = "Sans référent"
 REFERENT = "Référent {}"
 # The breakdowns keyed by référent: renamed and stripped of rates.
-# Where the rates of a ``taux`` dict come from (the bilan's flow table, the monthly report's exits).
-TAUX_CALCULES_SUR = ("flux", "sorties_positives", "sorties_sans_suite")
 DIMENSIONS_REFERENT = (("repartitions", "referent"), ("etapes", "accompagnement", "par_referent"))
-
-
-def seuil():
-    return settings.PLIE_SMALL_CELL_THRESHOLD
-
-
-def masque(limite=None):
-    """The text shown instead of a small count: « < 5 »."""
-    return f"< {limite or seuil()}"
-
-
-def _est_compte(valeur):
-    return isinstance(valeur, int) and not isinstance(valeur, bool)
-
-
-def _petit(valeur, limite):
-    return _est_compte(valeur) and 0 < valeur < limite
-
-
-def masquer_compte(valeur, limite=None):
-    """``valeur`` if it is no small count, else « < 5 »."""
-    limite = limite or seuil()
-    return masque(limite) if _petit(valeur, limite) else valeur
-
-
-def _masquer_groupe(valeurs, limite):
-    """The indexes to mask in a group of sibling counts: the small ones, plus the smallest other
-    non-zero one when only one is small (complementary suppression)."""
-    masques = {i for i, v in enumerate(valeurs) if _petit(v, limite)}
-    if len(masques) == 1:
-        autres = [(v, i) for i, v in enumerate(valeurs) if i not in masques and _est_compte(v) and v > 0]
-        if autres:
-            masques.add(min(autres)[1])
-    return masques
-
-
-def masquer(donnees, limite=None):
-    """A copy of ``donnees`` (dicts, lists, numbers, texts) with small counts masked, following
-    the module's rules. Pure: the argument is not changed."""
-    limite = limite or seuil()
-    return _masquer(copy.deepcopy(donnees), limite)
-
-
-def _masquer(noeud, limite):
-    if isinstance(noeud, list):
-        return [_masquer(element, limite) for element in noeud]
-    if not isinstance(noeud, dict):
-        return noeud
-    # a breakdown: {valeur: {compteur: n}}, one counter compared across values
-    enfants = [v for v in noeud.values() if isinstance(v, dict)]
-    if len(enfants) >= 2:
-        compteurs = set.intersection(*(set(e) for e in enfants))
-        for compteur in compteurs:
-            valeurs = [e[compteur] for e in enfants]
-            if all(_est_compte(v) for v in valeurs):
-                for i in _masquer_groupe(valeurs, limite):
-                    enfants[i][compteur] = masque(limite)
-    for cle, valeur in noeud.items():
-        if isinstance(valeur, dict | list):
-            noeud[cle] = _masquer(valeur, limite)
-    cles = [cle for cle, valeur in noeud.items() if _est_compte(valeur)]
-    masques = _masquer_groupe([noeud[cle] for cle in cles], limite)
-    for i in masques:
-        noeud[cles[i]] = masque(limite)
-    if masques or any(v == masque(limite) for v in noeud.values()):
-        for cle, valeur in noeud.items():
-            if isinstance(valeur, float):
-                noeud[cle] = NON_COMMUNIQUE
-    # the flow table's rates (``taux``) beside the counts they are computed from
-    sources = [noeud.get(cle) for cle in TAUX_CALCULES_SUR] + [
-        v for v in noeud.values() if not isinstance(v, dict)
-    ]
-    if isinstance(noeud.get("taux"), dict) and any(_contient_masque(v, limite) for v in sources):
-        noeud["taux"] = {k: NON_COMMUNIQUE if isinstance(v, float) else v for k, v in noeud["taux"].items()}
-    return noeud
-
-
-def _contient_masque(noeud, limite):
-    if isinstance(noeud, dict):
-        return any(_contient_masque(v, limite) for v in noeud.values())
-    return noeud == masque(limite)
 
 
 def anonymiser_referents(donnees):
@@ -127,7 +52,7 @@ def anonymiser_referents(donnees):
             tables.append((chemin, noeud))
             for nom, valeur in noeud.items():  # numbered by entries in the breakdown, then name
                 poids = valeur.get("entrees", 0) if isinstance(valeur, dict) else 0
-                noms[nom] = max(noms.get(nom, 0), poids if _est_compte(poids) else 0)
+                noms[nom] = max(noms.get(nom, 0), poids if est_compte(poids) else 0)
     ordre = sorted((n for n in noms if n != SANS_REFERENT), key=lambda n: (-noms[n], n))
     alias = {nom: REFERENT.format(i) for i, nom in enumerate(ordre, start=1)}
     alias[SANS_REFERENT] = SANS_REFERENT
@@ -151,12 +76,6 @@ def _rang(libelle):
     if libelle == SANS_REFERENT:
         return (1, 0)
     return (0, int(libelle.rsplit(" ", 1)[-1]))
-
-
-def agrege_seulement(scope, plie_ids):
-    """Whether ``scope`` reads the figures of ``plie_ids`` as aggregates only (it does not see
-    the participants of one of them): then the figures are suppressed and anonymised."""
-    return any(not scope.sees_personal_data(plie_id) for plie_id in plie_ids)
 
 
 def pour_scope(donnees, scope, plie_ids, limite=None):
@@ -183,7 +102,7 @@ def masquer_tableau(tableau, limite=None):
             colonne.taux = dict.fromkeys(colonne.taux, NON_COMMUNIQUE)
         colonne.sorties_masquees = str(sorties)
         colonne.tendance = [
-            {cle: masquer_compte(v, limite) if _est_compte(v) else v for cle, v in mois.items()}
+            {cle: masquer_compte(v, limite) if est_compte(v) else v for cle, v in mois.items()}
             for mois in colonne.tendance
         ]
         colonne.files_actives = []

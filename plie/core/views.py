@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -9,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from plie.core.confidentialite import masquer_compte
 from plie.core.enums import Role
 from plie.core.home import panels_for
 from plie.core.models import TaskRun
@@ -32,10 +32,9 @@ def home(request):
     plies = list(
         visible_plies(request.scope).select_related("oi").annotate(nb_participants=Count("participants"))
     )
-    limite = settings.PLIE_SMALL_CELL_THRESHOLD
-    for plie in plies:  # aggregates only (a financeur): a small count is « < 5 » (docs/securite.md)
-        if not scope.sees_personal_data(plie.id) and 0 < plie.nb_participants < limite:
-            plie.nb_participants = f"< {limite}"
+    for plie in plies:  # aggregates only (a financeur, an OI): a small count is « < 5 »
+        if not scope.sees_personal_data(plie.id):
+            plie.nb_participants = masquer_compte(plie.nb_participants)
     context = {
         "role": role,
         "role_label": Role(role).label if role else None,
