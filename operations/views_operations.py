@@ -40,6 +40,7 @@ from operations.permissions import (
 from parcours.models import Parcours
 from participants.fse import reponses_manquantes
 from participants.permissions import can_view_sensitive_data
+from plie.core.confidentialite import masquer
 from plie.core.enums import Role
 from plie.core.scoping import masked_answer, visible_plies
 from plie.core.urls_helpers import next_param, safe_next_url
@@ -130,6 +131,10 @@ def operation_list(request):
         .order_by("-date_debut", "plie__nom", "code")
     )
     page = Paginator(operations, OPERATIONS_PAGE_SIZE).get_page(request.GET.get("page"))
+    for operation in page:  # aggregates only: small counts « < 5 » (plie.core.confidentialite)
+        if not scope.sees_personal_data(operation.plie_id):
+            counts = masquer({"a": operation.nb_inscriptions, "b": operation.nb_ouvertes})
+            operation.nb_inscriptions, operation.nb_ouvertes = counts["a"], counts["b"]
     context = {
         "page": page,
         "form": form,
@@ -171,6 +176,8 @@ def operation_detail(request, pk):
         sorties=Count("pk", filter=Q(date_sortie__isnull=False)),
         confirmes=Count("pk", filter=Q(questionnaire_confirme_le__isnull=False)),
     )
+    if not scope.sees_personal_data(operation.plie_id):
+        counts = masquer(counts)  # aggregates only: « < 5 » (plie.core.confidentialite)
     page = None
     if personal:
         inscriptions = operation.inscriptions.select_related("participant", "parcours").order_by(
