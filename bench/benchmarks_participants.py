@@ -67,6 +67,8 @@ for _persona in ("referent", "superuser"):
 def search_page_misspelt(ctx):
     """The whole list page with a misspelt name in the search box, as the référent."""
     sample = _sample(ctx.plie_codes[0])
-    response = ctx.client("referent").get("/participants/", {"q": QUERIES["nom_mal_orthographie"](sample)})
+    # the search is POSTed and kept in the session (no name in the URL), then the list is shown
+    client = ctx.client("referent")
+    response = client.post("/participants/", {"q": QUERIES["nom_mal_orthographie"](sample)}, follow=True)
     assert response.status_code == 200
     assert f"/participants/{sample.pk}/" in response.content.decode()
