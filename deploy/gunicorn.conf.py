@@ -37,5 +37,8 @@ forwarded_allow_ips = ",".join(_forwarded_allow_ips)
 # No runtime control socket in a container (it would be written under $HOME).
 control_socket_disable = True
 accesslog = "-"
+# The access log never carries a query string (%(U)s is the path alone, not %(r)s / %(q)s):
+# a search or a filter may hold a name, a birth date or a phone number (docs/securite.md).
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "-" "%(a)s" %(L)s'
 errorlog = "-"
 loglevel = "info"

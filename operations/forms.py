@@ -7,6 +7,7 @@ from operations.enums import PieceJustificative
 from operations.models import Inscription, Operation
 from operations.services import OPERATION_FIELDS, QUESTIONNAIRE_FIELDS, SORTIE_DATA_FIELDS, porteurs_of
 from parcours.models import Parcours
+from participants.forms import drop_sensitive_answers
 from plie.core.forms import DATE_HELP, DossierFormMixin, date_field, date_widget, oui_non_field, radio_field
 from plie.core.models import Structure
 
@@ -136,8 +137,12 @@ class QuestionnaireForm(ServiceValidatedMixin, forms.ModelForm):
             "date_questionnaire": "Format jj/mm/aaaa ; pas avant la date d'entrée dans l'opération."
         }
 
+    def __init__(self, *args, sensitive=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        drop_sensitive_answers(self, sensitive=sensitive)
+
     def questionnaire_data(self):
-        return {name: self.cleaned_data[name] for name in QUESTIONNAIRE_FIELDS}
+        return {name: self.cleaned_data[name] for name in QUESTIONNAIRE_FIELDS if name in self.fields}
 
 
 class SortieForm(ServiceValidatedMixin, forms.ModelForm):

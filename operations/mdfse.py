@@ -36,6 +36,7 @@ from django.db.models import Q
 from operations.models import Inscription
 from participants.normalize import digits
 from plie.core import dates
+from plie.core.scoping import masked_answer
 from plie.core.writers import CsvWriter, XlsxWriter
 
 SEPARATEUR = ";"
@@ -103,6 +104,7 @@ COLONNES = (
     Colonne("Date donnees sortie", "bloc sortie: date de recueil, dans les 4 semaines (docs/domaine.md §6)"),
 )
 ENTETES = tuple(colonne.entete for colonne in COLONNES)
+COLONNE_Q3 = ENTETES.index("Q3 Handicap")
 BLOC_SORTIE = ENTETES[ENTETES.index("Sortie anticipee") :]
 
 # The single ``values()`` query: participant fields through the join, enrolment fields as they are.
@@ -289,6 +291,9 @@ def export_xlsx(operation, scope, du=None, au=None):
     from openpyxl.utils import get_column_letter
 
     rows = [cells for _pk, cells in lignes(operation, scope, du, au)]
+    if not scope.sees_sensitive_data(operation.plie_id):  # Q3: plie.core.scoping's rule
+        for row in rows:
+            row[COLONNE_Q3] = masked_answer(row[COLONNE_Q3] or None)
     writer = XlsxWriter(write_only=True)
     sheet = writer.sheet("Participants")
     for index, entete in enumerate(ENTETES):

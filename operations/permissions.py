@@ -42,6 +42,15 @@ def can_control_operations(scope, plie_id):
     return scope.sees_personal_data(plie_id) and scope.has_role(*CONTROL_ROLES, plie_id=plie_id)
 
 
+def can_export_mdfse(scope, plie_id):
+    """Produce the MDFSE file (the CSV declared to Ma Démarche FSE) of the PLIE ``plie_id``'s
+    operations: **gestionnaire**, **animation** and **administrateur**, who declare to the FSE.
+    The file carries the disability answer (Q3) in clear, the one place a manager reads it
+    (``plie.core.scoping``'s rule); direction does not produce it (it reads the check and the
+    XLSX, where Q3 is masked)."""
+    return can_manage_operations(scope, plie_id)
+
+
 def can_manage_actions_collectives(scope, plie_id):
     """Organise the collective sessions of the PLIE's operations and take attendance: the same
     people as :func:`can_manage_operations` (**gestionnaire**, **animation**,

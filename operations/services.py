@@ -17,10 +17,12 @@ from operations.enums import PieceJustificative
 from operations.models import Inscription, Operation
 from operations.permissions import can_fill_inscription, can_manage_operations
 from participants.enums import StatutEmploi
+from participants.permissions import can_view_sensitive_data
 from participants.services import DUREE_RECHERCHE_MAX_MOIS, situation_normalize
 from plie.core.dates import format_date
 from plie.core.enums import StructureKind
 from plie.core.models import Structure
+from plie.core.scoping import SENSITIVE_ANSWERS
 
 OPERATION_FIELDS = (
     "code",
@@ -351,6 +353,8 @@ def confirmer_questionnaire(inscription, data, *, scope, day=None):
     if unknown:
         raise ValueError(f"Champs inconnus : {', '.join(sorted(unknown))}")
     _require(can_fill_inscription(scope, inscription))
+    if set(data) & set(SENSITIVE_ANSWERS):
+        _require(can_view_sensitive_data(scope, inscription.participant))  # Q3: référent, animation
     day = day or timezone.localdate()
     for name, value in data.items():
         setattr(inscription, name, "" if value is None and name in _CHAR_ANSWERS else value)

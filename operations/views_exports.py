@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from operations import annexe, mdfse, mdfse_validation
 from operations.models import Operation
-from operations.permissions import can_control_operations, can_manage_operations
+from operations.permissions import can_control_operations, can_export_mdfse, can_manage_operations
 from participants.permissions import can_create_participant
 from plie.core import journal
 from plie.core.auth import recent_auth_required
@@ -106,8 +106,11 @@ def _journal_export(request, operation, du, au, objet):
 @recent_auth_required
 @require_GET
 def export_mdfse(request, pk):
-    """The participant file for Ma Démarche FSE's mass integration, streamed (UTF-8, « ; »)."""
+    """The participant file for Ma Démarche FSE's mass integration, streamed (UTF-8, « ; »):
+    for those who declare to the FSE only (:func:`can_export_mdfse`, it carries Q3 in clear)."""
     operation = _operation(request.scope, pk)
+    if not can_export_mdfse(request.scope, operation.plie_id):
+        raise PermissionDenied
     periode, erreur = _periode(request, operation)
     if erreur:
         return erreur
@@ -122,7 +125,8 @@ def export_mdfse(request, pk):
 @recent_auth_required
 @require_GET
 def export_xlsx(request, pk):
-    """The same rows as the MDFSE file, as an XLSX workbook for humans."""
+    """The same rows as the MDFSE file, as an XLSX workbook for humans (Q3 masked for those who
+    may not read it)."""
     operation = _operation(request.scope, pk)
     periode, erreur = _periode(request, operation)
     if erreur:

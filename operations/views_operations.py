@@ -31,6 +31,7 @@ from operations.forms import (
 from operations.models import Inscription, Operation
 from operations.permissions import (
     can_control_operations,
+    can_export_mdfse,
     can_fill_inscription,
     can_manage_operations,
     can_view_inscriptions,
@@ -38,8 +39,10 @@ from operations.permissions import (
 )
 from parcours.models import Parcours
 from participants.fse import reponses_manquantes
+from participants.permissions import can_view_sensitive_data
+from plie.core.confidentialite import masquer
 from plie.core.enums import Role
-from plie.core.scoping import visible_plies
+from plie.core.scoping import masked_answer, visible_plies
 from plie.core.urls_helpers import next_param, safe_next_url
 
 OPERATIONS_PAGE_SIZE = 50
@@ -71,7 +74,9 @@ def pages_liees(scope, operation, *, personal):
     are for every reader."""
     pages = [(name, label) for name, label in PAGES_CHIFFRES if personal or name not in PAGES_NOMINATIVES]
     if personal and can_control_operations(scope, operation.plie_id):
-        pages.extend(PAGES_DOSSIERS)
+        # the MDFSE file carries Q3 in clear: for those who declare to the FSE only
+        mdfse = can_export_mdfse(scope, operation.plie_id)
+        pages.extend(page for page in PAGES_DOSSIERS if mdfse or page[0] != "operations:export_mdfse")
     return [(label, reverse(name, args=[operation.pk])) for name, label in pages]
 
 
@@ -126,6 +131,10 @@ def operation_list(request):
         .order_by("-date_debut", "plie__nom", "code")
     )
     page = Paginator(operations, OPERATIONS_PAGE_SIZE).get_page(request.GET.get("page"))
+    for operation in page:  # aggregates only: small counts « < 5 » (plie.core.confidentialite)
+        if not scope.sees_personal_data(operation.plie_id):
+            counts = masquer({"a": operation.nb_inscriptions, "b": operation.nb_ouvertes})
+            operation.nb_inscriptions, operation.nb_ouvertes = counts["a"], counts["b"]
     context = {
         "page": page,
         "form": form,
@@ -167,6 +176,8 @@ def operation_detail(request, pk):
         sorties=Count("pk", filter=Q(date_sortie__isnull=False)),
         confirmes=Count("pk", filter=Q(questionnaire_confirme_le__isnull=False)),
     )
+    if not scope.sees_personal_data(operation.plie_id):
+        counts = masquer(counts)  # aggregates only: « < 5 » (plie.core.confidentialite)
     page = None
     if personal:
         inscriptions = operation.inscriptions.select_related("participant", "parcours").order_by(
@@ -307,7 +318,8 @@ def inscription_questionnaire(request, pk):
         initial["date_questionnaire"] = max(
             inscription.date_entree, min(timezone.localdate(), inscription.operation.date_fin)
         )
-    form = QuestionnaireForm(request.POST or None, initial=initial)
+    sensitive = can_view_sensitive_data(scope, participant)
+    form = QuestionnaireForm(request.POST or None, initial=initial, sensitive=sensitive)
     if request.method == "POST" and form.is_valid():
         try:
             services.confirmer_questionnaire(inscription, form.questionnaire_data(), scope=scope)
@@ -321,6 +333,7 @@ def inscription_questionnaire(request, pk):
             messages.success(request, text)
             return redirect(back_url)
     context = {
+        "q3_masque": None if sensitive else masked_answer(inscription.handicap_reconnu),
         "form": form,
         "inscription": inscription,
         "operation": inscription.operation,

@@ -22,6 +22,7 @@ from operations import indicateurs_fse, selectors
 from operations.models import Operation
 from operations.views_operations import _fillable_ids
 from plie.core import charts
+from plie.core.confidentialite import NON_COMMUNIQUE, masquer_compte
 from plie.core.dates import mois_court
 from plie.core.urls_helpers import url_par_pk
 
@@ -164,6 +165,9 @@ def occupation(request, pk):
     for mois in occ.mois:
         mois["libelle"] = mois_court(mois["jour"])
         mois["taux_txt"] = _pourcentage(mois["taux"])
+        if not nominatif and isinstance(masquer_compte(mois["presents"]), str):
+            # aggregates only: a small count « < 5 », its rate withheld (plie.core.confidentialite)
+            mois["presents"], mois["taux_txt"] = masquer_compte(mois["presents"]), NON_COMMUNIQUE
     graphique = charts.barres_mensuelles(
         [(m["libelle"], m["presents"]) for m in occ.mois],
         titre=f"Participants présents en fin de mois (places : {operation.places or '—'})",
@@ -194,8 +198,11 @@ def resultats(request, pk):
     fse = indicateurs_fse.indicateurs_fse(
         operation.inscriptions.all(), operation.date_debut, operation.date_fin, timezone.localdate()
     )
+    agregats = not request.scope.sees_personal_data(operation.plie_id)
     for classe in result["classes"]:
         classe["taux_txt"] = _pourcentage(classe["taux"])
+        if agregats and isinstance(masquer_compte(classe["nombre"]), str):  # plie.core.confidentialite
+            classe["nombre"], classe["taux_txt"] = masquer_compte(classe["nombre"]), NON_COMMUNIQUE
         classe["objectif_txt"] = _pourcentage(classe["objectif"]) if classe["objectif"] is not None else ""
         ecart = classe["ecart"]
         classe["ecart_txt"] = (
@@ -216,8 +223,15 @@ def resultats(request, pk):
             "detail_url": operation.get_absolute_url(),
             "resultats": result,
             "taux_participants": _pourcentage(result["taux_participants"]),
-            "fse_entree": [(libelle, fse["entree"][cle]) for cle, libelle in indicateurs_fse.ENTREE],
-            "fse_sortie": [(libelle, fse["sortie"][cle]) for cle, libelle in indicateurs_fse.SORTIE],
+            # the FSE indicators (disability EECO12 among them): « < 5 » for an aggregate reader
+            "fse_entree": [
+                (libelle, masquer_compte(fse["entree"][cle]) if agregats else fse["entree"][cle])
+                for cle, libelle in indicateurs_fse.ENTREE
+            ],
+            "fse_sortie": [
+                (libelle, masquer_compte(fse["sortie"][cle]) if agregats else fse["sortie"][cle])
+                for cle, libelle in indicateurs_fse.SORTIE
+            ],
             "graphique": graphique,
             "nominatif": request.scope.sees_personal_data(operation.plie_id),
             "entreprises": compteurs_periode([operation.plie_id], operation.date_debut, operation.date_fin),

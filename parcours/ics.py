@@ -2,8 +2,9 @@
 
 One ``VCALENDAR`` with one ``VEVENT``: a stable ``UID`` (the same appointment exported twice
 updates the calendar entry instead of duplicating it), ``DTSTAMP``, ``DTSTART`` / ``DTEND`` in
-UTC (no ``VTIMEZONE`` needed), a ``SUMMARY`` naming the participant and nothing else about
-them. Lines end with CRLF and are folded at 75 octets (§3.1), text values escaped (§3.3.11)."""
+UTC (no ``VTIMEZONE`` needed), a ``SUMMARY`` that names nobody (the event lands in calendar
+services outside the PLIE: no name there, the link leads back to the dossier).
+Lines end with CRLF and are folded at 75 octets (§3.1), text values escaped (§3.3.11)."""
 
 import datetime
 
@@ -73,11 +74,10 @@ def rdv_calendar(*, uid, start, summary, description="", url="", now=None, durat
 
 def entretien_calendar(entretien, *, host, url="", now=None):
     """The next appointment planned at ``entretien`` (which must have one)."""
-    participant = entretien.parcours.participant
     return rdv_calendar(
         uid=f"plie-rdv-entretien-{entretien.pk}@{host}",
         start=entretien.prochain_rdv,
-        summary=f"Rendez-vous PLIE — {participant.prenom} {participant.nom.upper()}",
+        summary=f"Rendez-vous PLIE — dossier n° {entretien.parcours.participant_id}",
         description="Rendez-vous de suivi du parcours PLIE.",
         url=url,
         now=now,

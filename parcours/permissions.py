@@ -108,8 +108,9 @@ def can_use_workspace(scope):
 
 def can_view_referentiel(scope, plie_id):
     """Read the PLIE's exit and étape referentials: **administrateur**, **animation**,
-    **direction** and **gestionnaire**."""
-    return _personal_role(scope, plie_id, REFERENTIEL_READER_ROLES)
+    **direction** and **gestionnaire**, of the PLIE or of its OI (configuration, no personal
+    data: an OI membership reads it too)."""
+    return plie_id in scope.plie_ids and scope.has_role(*REFERENTIEL_READER_ROLES, plie_id=plie_id)
 
 
 def can_edit_referentiel(scope, plie_id):

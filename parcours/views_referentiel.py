@@ -31,7 +31,7 @@ ORDRE_STEP = 10
 
 def _readable_plies(scope):
     """The PLIE whose exit referential ``scope`` may read, by name (one query)."""
-    plie_ids = [pid for pid in scope.personal_plie_ids if permissions.can_view_referentiel(scope, pid)]
+    plie_ids = [pid for pid in scope.plie_ids if permissions.can_view_referentiel(scope, pid)]
     return list(Structure.objects.plies().filter(pk__in=plie_ids).order_by("nom"))
 
 

@@ -17,6 +17,7 @@ from participants.services import (
 from participants.validators import normalize_phone
 from plie.core.forms import DATE_HELP, DossierFormMixin, date_field, date_widget, oui_non_field, radio_field
 from plie.core.models import Structure
+from plie.core.scoping import SENSITIVE_ANSWERS
 
 
 class ParticipantForm(DossierFormMixin, forms.ModelForm):
@@ -103,6 +104,14 @@ class ParticipantCreateForm(ParticipantForm):
             field.empty_label = None
 
 
+def drop_sensitive_answers(form, *, sensitive):
+    """Take the sensitive answers (Q3, ``plie.core.scoping.SENSITIVE_ANSWERS``) out of an FSE
+    questionnaire form when its user may not read them: they are neither shown nor changed."""
+    if not sensitive:
+        for name in SENSITIVE_ANSWERS:
+            form.fields.pop(name, None)
+
+
 class SituationForm(DossierFormMixin, forms.ModelForm):
     """The FSE entry questionnaire (DGEFP, 26/11/2018): the questions' labels and answer codes
     are the model's own."""
@@ -133,8 +142,12 @@ class SituationForm(DossierFormMixin, forms.ModelForm):
             "date_questionnaire": DATE_HELP,
         }
 
+    def __init__(self, *args, sensitive=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        drop_sensitive_answers(self, sensitive=sensitive)
+
     def situation_data(self):
-        return {name: self.cleaned_data[name] for name in SITUATION_FIELDS}
+        return {name: self.cleaned_data[name] for name in SITUATION_FIELDS if name in self.fields}
 
 
 class FreinForm(DossierFormMixin, forms.Form):

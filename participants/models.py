@@ -312,3 +312,68 @@ class Document(models.Model):
     @property
     def sensible(self):
         return self.type in DOCUMENTS_SENSIBLES
+
+
+class SignalementDoublonQuerySet(models.QuerySet):
+    def a_examiner(self):
+        return self.filter(statut=SignalementDoublon.Statut.A_EXAMINER)
+
+    def reviewable_by(self, scope):
+        """The flags ``scope`` reviews: those with a side in a PLIE where it holds the animation
+        role (``participants.permissions.can_review_doublon``)."""
+        from plie.core.enums import Role
+
+        plie_ids = [p for p in scope.personal_plie_ids if scope.has_role(Role.ANIMATION, plie_id=p)]
+        return self.filter(Q(participant__plie_id__in=plie_ids) | Q(autre__plie_id__in=plie_ids))
+
+
+class SignalementDoublon(models.Model):
+    """A probable duplicate across two PLIE of one OI, kept by a user who said « it is someone
+    else »: the référent was told only that a dossier may exist elsewhere in the OI; the
+    animation of either PLIE compares the two identities and decides (docs/securite.md)."""
+
+    class Statut(models.TextChoices):
+        A_EXAMINER = "a_examiner", "À examiner"
+        MEME_PERSONNE = "meme_personne", "Même personne"
+        PERSONNES_DIFFERENTES = "personnes_differentes", "Personnes différentes"
+
+    participant = models.ForeignKey(
+        Participant, verbose_name="dossier enregistré", related_name="signalements", on_delete=models.CASCADE
+    )
+    autre = models.ForeignKey(
+        Participant,
+        verbose_name="dossier proche",
+        related_name="signalements_autres",
+        on_delete=models.CASCADE,
+    )
+    statut = models.CharField("statut", max_length=30, choices=Statut.choices, default=Statut.A_EXAMINER)
+    created_at = models.DateTimeField("signalé le", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="signalé par",
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+    )
+    examine_le = models.DateTimeField("examiné le", null=True, blank=True)
+    examine_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="examiné par",
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+
+    objects = SignalementDoublonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "doublon possible entre PLIE"
+        verbose_name_plural = "doublons possibles entre PLIE"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "autre"], name="signalement_doublon_unique")
+        ]
+
+    def __str__(self):
+        return f"Doublon possible n° {self.pk}"

@@ -33,3 +33,13 @@ def can_view_sensitive_data(scope, participant):
 def creatable_plie_ids(scope):
     """The PLIE where ``scope`` may create a participant (no query)."""
     return frozenset(plie_id for plie_id in scope.personal_plie_ids if can_create_participant(scope, plie_id))
+
+
+def can_review_doublon(scope, signalement):
+    """Compare the two identities of a duplicate flagged across PLIE and decide: the
+    **animation** of either PLIE (the référent who saved the dossier was told only « a dossier
+    may exist elsewhere in the OI, ask the animation »; no other role reads the other side)."""
+    return any(
+        scope.sees_personal_data(plie_id) and scope.has_role(Role.ANIMATION, plie_id=plie_id)
+        for plie_id in (signalement.participant.plie_id, signalement.autre.plie_id)
+    )

@@ -14,10 +14,16 @@ from django.utils import timezone
 from participants.doublons import doublons_probables
 from participants.enums import FREINS_SENSIBLES, StatutEmploi, TypeFrein
 from participants.fse import controle_age
-from participants.models import Frein, Participant, SituationEntree
-from participants.permissions import can_create_participant, can_edit_participant, can_view_sensitive_data
+from participants.models import Frein, Participant, SignalementDoublon, SituationEntree
+from participants.permissions import (
+    can_create_participant,
+    can_edit_participant,
+    can_review_doublon,
+    can_view_sensitive_data,
+)
 from participants.validators import normalize_phone
 from plie.core.enums import StructureKind
+from plie.core.scoping import SENSITIVE_ANSWERS
 
 # What a user types about a participant (identity, contacts, household, identifiers).
 PARTICIPANT_FIELDS = (
@@ -128,7 +134,50 @@ def participant_create(*, scope, plie, age_confirme=False, doublons_ecartes=Fals
             raise DoublonsProbables(doublons)
     participant._history_user = scope.user
     participant.save()
+    if doublons_ecartes:
+        doublons_signaler(scope=scope, participant=participant)
     return participant
+
+
+def doublons_signaler(*, scope, participant):
+    """Keep the probable duplicates of ``participant`` in the OI's OTHER PLIE for the animation to
+    review (:class:`participants.models.SignalementDoublon`), once the user said « someone
+    else »: nobody outside the animation learns who they are (one query, plus one per new flag)."""
+    autres = [
+        p
+        for p in doublons_probables(
+            plie=participant.plie,
+            nom=participant.nom,
+            prenom=participant.prenom,
+            date_naissance=participant.date_naissance,
+            nom_naissance=participant.nom_naissance,
+            exclude_id=participant.pk,
+        )
+        if p.plie_id != participant.plie_id
+    ]
+    for autre in autres:
+        SignalementDoublon.objects.get_or_create(
+            participant=participant, autre=autre, defaults={"created_by": scope.user}
+        )
+    return autres
+
+
+@transaction.atomic
+def doublon_examiner(*, scope, signalement, statut):
+    """The animation's decision on a flagged duplicate: « même personne » or « personnes
+    différentes »."""
+    if not can_review_doublon(scope, signalement):
+        raise PermissionDenied
+    if statut not in (
+        SignalementDoublon.Statut.MEME_PERSONNE,
+        SignalementDoublon.Statut.PERSONNES_DIFFERENTES,
+    ):
+        raise ValidationError({"statut": "Choisissez « Même personne » ou « Personnes différentes »."})
+    signalement.statut = statut
+    signalement.examine_le = timezone.now()
+    signalement.examine_par = scope.user
+    signalement.save(update_fields=["statut", "examine_le", "examine_par"])
+    return signalement
 
 
 IDENTITY_FIELDS = ("nom", "prenom", "nom_naissance", "date_naissance")
@@ -168,6 +217,8 @@ def participant_update(*, scope, participant, age_confirme=False, doublons_ecart
             raise DoublonsProbables(doublons)
     participant._history_user = scope.user
     participant.save()
+    if identity_changed and doublons_ecartes:
+        doublons_signaler(scope=scope, participant=participant)
     return participant
 
 
@@ -247,6 +298,8 @@ def situation_save(*, scope, participant, situation=None, **answers):
     _check_fields(answers, SITUATION_FIELDS)
     if not can_edit_participant(scope, participant):
         raise PermissionDenied
+    if set(answers) & set(SENSITIVE_ANSWERS) and not can_view_sensitive_data(scope, participant):
+        raise PermissionDenied  # Q3 is recorded by the référent and the animation only
     if situation is None:
         situation = SituationEntree(participant=participant)
     elif situation.participant_id != participant.pk:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/questionnaire/nouveau/", views.situation_create, name="situation_create"),
     path("<int:pk>/freins/ajouter/", views.frein_create, name="frein_create"),
     path("freins/<int:pk>/lever/", views.frein_lift, name="frein_lift"),
+    path("doublons/", views.doublon_list, name="doublon_list"),
     # --- documents and the printable fiche
     path("<int:pk>/documents/ajouter/", views_documents.document_upload, name="document_upload"),
     path("documents/<int:pk>/", views_documents.document_download, name="document_download"),

@@ -26,12 +26,13 @@ from participants.enums import NiveauFormation, OuiNonNsp, StatutEmploi
 from participants.filters import ParticipantFilter
 from participants.forms import FreinForm, FreinLiftForm, ParticipantCreateForm, ParticipantForm, SituationForm
 from participants.fse import reponses_manquantes
-from participants.models import Document, Frein, Participant, SituationEntree
+from participants.models import Document, Frein, Participant, SignalementDoublon, SituationEntree
 from participants.permissions import can_edit_participant, can_view_sensitive_data, creatable_plie_ids
 from participants.timeline import timeline
 from plie.core import journal
 from plie.core.dates import format_date
-from plie.core.enums import JournalAction, label_of
+from plie.core.enums import JournalAction, Role, label_of
+from plie.core.scoping import masked_answer
 
 PAGE_SIZE = 50
 
@@ -55,12 +56,25 @@ def _editable_participant(scope, pk):
     return participant
 
 
+SEARCH_SESSION_KEY = "participants_recherche"
+
+
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def participant_list(request):
-    query = request.GET.get("q", "").strip()
-    # the same FilterSet as GET /api/v1/participants/ (participants/filters.py)
-    filterset = ParticipantFilter(request.GET, queryset=Participant.objects.visible_to(request.scope))
+    """The participants in scope, searched by name, birth date, phone or identifier (the same
+    FilterSet as GET /api/v1/participants/, participants/filters.py).
+
+    The search never travels in the URL (a name or a birth date would land in the access log,
+    the browser history and the Referer): the form is POSTed, the query kept in the session
+    and the browser redirected to the bare list (post/redirect/get); ``?page=n`` is the only
+    parameter. An old ``?q=`` link is moved into the session the same way."""
+    submitted = request.POST if request.method == "POST" else request.GET
+    if "q" in submitted:
+        request.session[SEARCH_SESSION_KEY] = submitted.get("q", "").strip()[:200]
+        return redirect("participants:participant_list")
+    query = request.session.get(SEARCH_SESSION_KEY, "")
+    filterset = ParticipantFilter({"q": query}, queryset=Participant.objects.visible_to(request.scope))
     participants = filterset.qs.select_related("plie").prefetch_related(_situations_prefetch())
     page = Paginator(participants, PAGE_SIZE).get_page(request.GET.get("page"))
     for participant in page:
@@ -68,17 +82,26 @@ def participant_list(request):
         participant.manques_fse = len(reponses_manquantes(participant, participant.situation_entree))
     if query:  # the number of results, never the query
         journal.record(request.scope, request, JournalAction.RECHERCHE, nombre=page.paginator.count)
-    context = {"page": page, "q": query, "may_create": bool(creatable_plie_ids(request.scope))}
+    context = {
+        "page": page,
+        "q": query,
+        "may_create": bool(creatable_plie_ids(request.scope)),
+        "reviews_doublons": request.scope.has_role(Role.ANIMATION),
+    }
     return render(request, "participants/participant_list.html", context)
 
 
 def _doublons_context(scope, doublons):
-    """Likely duplicates as the scope may see them: a link for those in scope, only the PLIE's
-    name for the others (no personal data crosses the PLIE boundary)."""
+    """Likely duplicates as the scope may see them: a link for those in scope; for the others,
+    only « a dossier may exist elsewhere in the OI, ask the animation » — neither a name nor the
+    PLIE (no existence oracle across the OI); the animation reviews the match once the dossier is
+    saved (:func:`participants.services.doublons_signaler`)."""
     personal = scope.personal_plie_ids
     visibles = [p for p in doublons if p.plie_id in personal]
-    autres = sorted({p.plie.nom for p in doublons if p.plie_id not in personal})
-    return {"doublons_visibles": visibles, "doublons_autres_plie": autres}
+    return {
+        "doublons_visibles": visibles,
+        "doublon_ailleurs": any(p.plie_id not in personal for p in doublons),
+    }
 
 
 @login_required
@@ -87,7 +110,7 @@ def participant_create(request):
     plie_ids = creatable_plie_ids(request.scope)
     if not plie_ids:
         raise PermissionDenied
-    doublons = {"doublons_visibles": [], "doublons_autres_plie": []}
+    doublons = {"doublons_visibles": [], "doublon_ailleurs": False}
     if request.method == "POST":
         form = ParticipantCreateForm(request.POST, plie_ids=plie_ids)
         if form.is_valid():
@@ -119,7 +142,7 @@ def participant_update(request, pk):
     situation = participant.situation_entree
     date_reference = situation.date_entree if situation else None
     initial = model_to_dict(participant, fields=services.PARTICIPANT_FIELDS)
-    doublons = {"doublons_visibles": [], "doublons_autres_plie": []}
+    doublons = {"doublons_visibles": [], "doublon_ailleurs": False}
     if request.method == "POST":
         form = ParticipantForm(request.POST, initial=initial, date_reference=date_reference)
         if form.is_valid():
@@ -200,10 +223,7 @@ def situation_summary(situation, *, sensitive):
         ]
         if s.recherche_emploi:
             rows.append((label("duree_recherche_mois"), duree))
-    if sensitive:
-        handicap = _oui_non(s.handicap_reconnu)
-    else:
-        handicap = "Non renseigné" if s.handicap_reconnu is None else "Renseigné"
+    handicap = _oui_non(s.handicap_reconnu) if sensitive else masked_answer(s.handicap_reconnu)
     rows += [
         (label("niveau_formation"), label_of(NiveauFormation, s.niveau_formation, "Non renseigné")),
         (label("handicap_reconnu"), handicap),
@@ -263,13 +283,14 @@ def participant_detail(request, pk):
 def situation_update(request, pk, new=False):
     """The FSE entry questionnaire: the latest situation at entry, or a new one (re-entry)."""
     participant = _editable_participant(request.scope, pk)
+    sensitive = can_view_sensitive_data(request.scope, participant)
     situation = None if new else participant.situation_entree
     if situation is not None:
         initial = model_to_dict(situation, fields=services.SITUATION_FIELDS)
     else:
         initial = {"date_questionnaire": timezone.localdate()}
     if request.method == "POST":
-        form = SituationForm(request.POST, initial=initial)
+        form = SituationForm(request.POST, initial=initial, sensitive=sensitive)
         if form.is_valid():
             try:
                 situation = services.situation_save(
@@ -289,8 +310,9 @@ def situation_update(request, pk, new=False):
                 messages.success(request, "Questionnaire enregistré : il est complet.")
                 return redirect(participant)
     else:
-        form = SituationForm(initial=initial)
+        form = SituationForm(initial=initial, sensitive=sensitive)
     context = {
+        "q3_masque": None if sensitive else masked_answer(situation and situation.handicap_reconnu),
         "participant": participant,
         "situation": situation,
         "form": form,
@@ -350,3 +372,33 @@ def frein_lift(request, pk):
         form = FreinLiftForm()
     context = {"participant": participant, "frein": frein, "form": form}
     return render(request, "participants/frein_lift.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def doublon_list(request):
+    """The duplicates flagged across PLIE that the animation reviews: both identities side by
+    side (name, birth date, PLIE), nothing else of the other dossier."""
+    scope = request.scope
+    signalements = SignalementDoublon.objects.reviewable_by(scope).select_related(
+        "participant__plie", "autre__plie", "created_by", "examine_par"
+    )
+    if request.method == "POST":
+        signalement = get_object_or_404(signalements, pk=request.POST.get("signalement"))
+        try:
+            services.doublon_examiner(scope=scope, signalement=signalement, statut=request.POST.get("statut"))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, f"Doublon possible n° {signalement.pk} : {signalement.get_statut_display()}."
+            )
+        return redirect("participants:doublon_list")
+    if not any(scope.has_role(Role.ANIMATION, plie_id=p) for p in scope.personal_plie_ids):
+        raise PermissionDenied
+    context = {
+        "a_examiner": [s for s in signalements if s.statut == SignalementDoublon.Statut.A_EXAMINER],
+        "examines": [s for s in signalements if s.statut != SignalementDoublon.Statut.A_EXAMINER][:50],
+        "statuts": SignalementDoublon.Statut,
+    }
+    return render(request, "participants/doublon_list.html", context)

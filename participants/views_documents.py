@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
-from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
 from participants import documents
@@ -133,6 +132,6 @@ def fiche_pdf(request, pk):
     )
     response = HttpResponse(render_fiche(participant, request.scope), content_type="application/pdf")
     journal.record(request.scope, request, JournalAction.FICHE_PDF, [participant])
-    filename = f"fiche-{slugify(participant.nom)}-{slugify(participant.prenom)}.pdf"
+    filename = f"fiche-{participant.pk}.pdf"  # no name in a file name (downloads folder, mail)
     response["Content-Disposition"] = content_disposition_header(False, filename)
     return _private(response)

@@ -74,6 +74,9 @@ LOGIN_COOLOFF_MINUTES = _env(env_int, "LOGIN_COOLOFF_MINUTES", 15)
 # 1 year for access logs; one year by default, a person's access request shows the year).
 JOURNAL_RETENTION_DAYS = _env(env_int, "JOURNAL_RETENTION_DAYS", 365)
 PLIE_OTP_REQUIRED = _env(env_bool, "PLIE_OTP_REQUIRED", default=True)
+# Small-cell suppression (reporting/confidentialite.py): a count under this threshold is shown
+# « < 5 » to whoever reads aggregates only (financeur, aggregate API).
+PLIE_SMALL_CELL_THRESHOLD = _env(env_int, "PLIE_SMALL_CELL_THRESHOLD", 5)
 if PRODUCTION and PLIE_OTP_REQUIRED is False:
     _problems.append(EnvError("PLIE_OTP_REQUIRED ne peut pas être désactivé en production."))
 if _problems:

@@ -277,9 +277,12 @@ class Colonne:
     tendance: list
     completude_operations: dict = field(default_factory=dict)
     files_actives: list = field(default_factory=list)
+    sorties_masquees: str | None = None  # set by reporting.confidentialite.masquer_tableau
 
     @property
     def sorties(self):
+        if self.sorties_masquees is not None:
+            return self.sorties_masquees
         return indicateurs.total_sorties(self.flux)
 
     @property

@@ -3,7 +3,7 @@
 one query) for the PLIE whose figures the user may see — never a name, so the financeur's panel
 is safe too."""
 
-from reporting import indicateurs
+from reporting import confidentialite, indicateurs
 from reporting.flux import FluxIncoherent, Periode, compter, flux_depuis
 from reporting.selectors import perimetre_for
 from reporting.views import pourcentage
@@ -32,17 +32,33 @@ def chiffres_cles(scope, annee, today):
     }
 
 
+def _pour_scope(chiffres, scope):
+    """Small counts « < 5 » and the rate withheld next to them for an aggregate-only reader (a
+    financeur, an OI membership: ``reporting.confidentialite``)."""
+    if not confidentialite.agrege_seulement(scope, scope.plie_ids) or chiffres.get("incoherent"):
+        return chiffres
+    annee = chiffres.pop("annee")
+    chiffres = {**confidentialite.masquer(chiffres), "annee": annee}
+    if any(str(chiffres.get(cle, "")).startswith("<") for cle in ("sorties", "sorties_positives")):
+        chiffres["taux_sorties_positives"] = confidentialite.NON_COMMUNIQUE
+    return chiffres
+
+
 def bilan_annuel(scope, today):
     """« Bilan annuel »: last year's key figures, with links to the bilan PDF request and to the
     monthly report."""
-    return {"template": "reporting/includes/home_bilan.html", **chiffres_cles(scope, today.year - 1, today)}
+    chiffres = _pour_scope(chiffres_cles(scope, today.year - 1, today), scope)
+    return {"template": "reporting/includes/home_bilan.html", **chiffres}
 
 
 def taux_annee(scope, today):
     """« Taux de sorties positives »: the current year's figures so far."""
-    return {"template": "reporting/includes/home_taux.html", **chiffres_cles(scope, today.year, today)}
+    chiffres = _pour_scope(chiffres_cles(scope, today.year, today), scope)
+    return {"template": "reporting/includes/home_taux.html", **chiffres}
 
 
 def indicateurs_agreges(scope, today):
-    """« Indicateurs agrégés » of the financed PLIE: the current year's figures so far."""
-    return {"template": "reporting/includes/home_agregats.html", **chiffres_cles(scope, today.year, today)}
+    """« Indicateurs agrégés » of the financed PLIE: the current year's figures so far, small
+    counts shown « < 5 » and the rate withheld next to them (``reporting.confidentialite``)."""
+    chiffres = _pour_scope(chiffres_cles(scope, today.year, today), scope)
+    return {"template": "reporting/includes/home_agregats.html", **chiffres}

@@ -196,12 +196,16 @@ def _bilan(demande):
     computed from today's data (a closure is per PLIE)."""
     from reporting.bilan import bilan_annuel
     from reporting.clotures import rapport_servi
+    from reporting.confidentialite import pour_scope
     from reporting.models import Cloture
 
     plies = list(Structure.objects.plies().filter(pk__in=demande.params["plie_ids"]))
     if len(plies) == 1:
-        return rapport_servi(plies[0], Cloture.Rapport.BILAN, f"{demande.params['annee']:04d}")[0]
-    return bilan_annuel(plies, demande.params["annee"])
+        bilan = rapport_servi(plies[0], Cloture.Rapport.BILAN, f"{demande.params['annee']:04d}")[0]
+    else:
+        bilan = bilan_annuel(plies, demande.params["annee"])
+    # a financeur's file: small counts « < 5 », référents anonymised (reporting.confidentialite)
+    return pour_scope(bilan, scope_for(demande.user), [plie.pk for plie in plies])
 
 
 def produire_bilan_pdf(demande, chemin):

@@ -40,6 +40,8 @@ def nombre(valeur, decimales=None):
     floats unless told); ``None`` → « — »."""
     if valeur is None:
         return "—"
+    if isinstance(valeur, str):  # « < 5 », « n.c. »: withheld (reporting.confidentialite)
+        return valeur
     if isinstance(valeur, float) or decimales is not None:
         texte = f"{valeur:,.{2 if decimales is None else decimales}f}"
     else:
@@ -51,7 +53,17 @@ def pourcentage(taux):
     """A rate 0..1 as « 42,3 % »; ``None`` (denominator 0) → « non calculable »."""
     if taux is None:
         return NON_CALCULABLE
+    if isinstance(taux, str):
+        return taux
     return f"{nombre(taux * 100, 1)}{NNBSP}%"
+
+
+def _somme(*valeurs, signes=None):
+    """``a + b`` (or with ``signes``), « n.c. » when a term is withheld (a masked small count)."""
+    if any(isinstance(v, str) for v in valeurs):
+        return "n.c."
+    signes = signes or (1,) * len(valeurs)
+    return sum(s * v for s, v in zip(signes, valeurs, strict=True))
 
 
 def _mois(cle, longs=False):
@@ -101,7 +113,7 @@ def _taux(bilan):
     annee, flux, taux = bilan["annee"], bilan["flux"], bilan["taux"]
     positives = flux["sorties_positives"]["total"]
     sans_suite = flux["sorties_sans_suite"]
-    sorties = positives + sans_suite["total"]
+    sorties = _somme(positives, sans_suite["total"])
     lignes = [
         (
             "Taux de sorties positives",
@@ -114,7 +126,7 @@ def _taux(bilan):
             taux["sorties_positives_hors_neutralisees"],
             "Sorties positives rapportées aux sorties, sans compter les déménagements, décès et "
             "retraites (sorties neutralisées).",
-            (positives, sorties - sans_suite["neutralisees"]),
+            (positives, _somme(sorties, sans_suite["neutralisees"], signes=(1, -1))),
         ),
         (
             "Taux de sorties positives hors sorties neutralisées par le PLIE",
@@ -140,7 +152,7 @@ def _taux(bilan):
         {
             "libelle": libelle,
             "valeur": pourcentage(valeur),
-            "calculable": valeur is not None,
+            "calculable": valeur is not None and not isinstance(valeur, str),
             "definition": typo(definition),
             "calcul": f"{nombre(num)}{NNBSP}/{NNBSP}{nombre(den)}",
         }
@@ -278,6 +290,8 @@ def _graphique_sorties(bilan):
         ("Neutralisées", sans_suite["neutralisees"]),
         ("Autres sorties sans suite", sans_suite["autres"]),
     ]
+    if any(isinstance(valeur, str) for _libelle, valeur in donnees):
+        return ""  # a bar of height 2 is a count of 2: no chart when a count is withheld
     return mark_safe(  # every text is escaped by plie.core.charts
         charts.barres_horizontales(
             donnees,
@@ -364,6 +378,7 @@ def bilan_context(bilan, *, plie_nom=None, edite_le=None):
         "operations": _operations(bilan),
         "fse": _fse(bilan),
         "lignes_face": lignes_face(bilan),  # the counting rule; the closed version, if any
+        "secret_statistique": "< " in str(bilan),  # reporting.confidentialite was applied
     }
 
 

@@ -19,6 +19,19 @@ def can_view_dashboard(scope, plie_id):
     return scope.sees_personal_data(plie_id) and scope.has_role(*DASHBOARD_ROLES, plie_id=plie_id)
 
 
+def can_view_consolidated_dashboard(scope, plie_id):
+    """Read the PLIE ``plie_id``'s column of the consolidated (OI) dashboard: the same roles as
+    :func:`can_view_dashboard`, held in the PLIE or through its OI; without the PLIE's personal
+    data (an OI membership, ``plie.core.scoping``) the figures come without links to people and
+    under the small-cell suppression."""
+    return plie_id in scope.plie_ids and scope.has_role(*DASHBOARD_ROLES, plie_id=plie_id)
+
+
+def consolidated_plie_ids(scope):
+    """The PLIE of ``scope``'s consolidated dashboard (:func:`can_view_consolidated_dashboard`)."""
+    return frozenset(p for p in scope.plie_ids if can_view_consolidated_dashboard(scope, p))
+
+
 def dashboard_plie_ids(scope):
     """The PLIE whose dashboard ``scope`` may open (:func:`can_view_dashboard`)."""
     return frozenset(plie_id for plie_id in scope.personal_plie_ids if can_view_dashboard(scope, plie_id))

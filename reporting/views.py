@@ -24,10 +24,10 @@ from parcours.enums import TypeAlerte
 from plie.core import dates
 from plie.core.enums import Role
 from plie.core.models import Structure
-from reporting import dashboards
+from reporting import confidentialite, dashboards
 from reporting.dashboards import AUCUN_REFERENT, INDICATEURS
 from reporting.flux import Periode
-from reporting.permissions import dashboard_plie_ids
+from reporting.permissions import consolidated_plie_ids, dashboard_plie_ids
 
 PAGE_SIZE = 50
 
@@ -36,6 +36,8 @@ def pourcentage(valeur):
     """A rate for display: « 42,5 % », or « — » when it is unknown (denominator 0)."""
     if valeur is None:
         return "—"
+    if isinstance(valeur, str):  # « n.c. »: withheld (reporting.confidentialite)
+        return valeur
     return f"{valeur * 100:.1f} %".replace(".", ",")
 
 
@@ -199,6 +201,8 @@ def _choisir_plie(request, plie_ids):
 def dashboard(request):
     plie_ids = dashboard_plie_ids(request.scope)
     if not plie_ids:
+        if consolidated_plie_ids(request.scope):  # an OI membership: aggregates only
+            return redirect("reporting:dashboard_oi")
         if request.scope.has_role(Role.FINANCEUR):
             return redirect("reporting:dashboard_financeur")
         raise PermissionDenied
@@ -224,16 +228,21 @@ def dashboard(request):
 @login_required
 @require_GET
 def dashboard_oi(request):
-    plie_ids = dashboard_plie_ids(request.scope)
+    """The PLIE side by side and consolidated. Links to the lists of people only for whoever sees
+    every PLIE's participants; an OI membership reads the figures only, small counts « < 5 »."""
+    plie_ids = consolidated_plie_ids(request.scope)
     if not plie_ids:
         raise PermissionDenied
     tableau = dashboards.tableau(plie_ids, avec_files_actives=False)
+    avec_liens = plie_ids <= dashboard_plie_ids(request.scope)
+    if not avec_liens and confidentialite.agrege_seulement(request.scope, plie_ids):
+        confidentialite.masquer_tableau(tableau)
     colonnes = [*tableau.colonnes, tableau.total] if len(tableau.colonnes) > 1 else tableau.colonnes
     context = {
         "tableau": tableau,
         "colonnes": colonnes,
-        "lignes": lignes_tableau(tableau, colonnes, avec_liens=True),
-        "tendance": lignes_tendance(tableau, tableau.total, avec_liens=True),
+        "lignes": lignes_tableau(tableau, colonnes, avec_liens=avec_liens),
+        "tendance": lignes_tendance(tableau, tableau.total, avec_liens=avec_liens),
         "series": dashboards.SERIES,
     }
     return render(request, "reporting/dashboard_oi.html", context)
@@ -248,6 +257,8 @@ def dashboard_financeur(request):
         raise PermissionDenied
     plie, plies = _choisir_plie(request, plie_ids)
     tableau = dashboards.tableau([plie.id], avec_files_actives=False)
+    if confidentialite.agrege_seulement(request.scope, [plie.id]):
+        confidentialite.masquer_tableau(tableau)  # small counts « < 5 »
     colonne = tableau.colonnes[0]
     context = {
         "plie": plie,

@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from plie.core.scoping import visible_plies
-from reporting import clotures, mensuel
+from reporting import clotures, confidentialite, mensuel
 from reporting.models import Cloture
 from reporting.permissions import can_close_periode
 from reporting.views_clotures import rectificatif_context
@@ -43,6 +43,8 @@ def _cellule(valeur, taux=False):
     """A cell as the page shows it: « 12 345 », « 42,3 % », « non calculable », « — »."""
     if valeur is None:
         return "non calculable" if taux else "—"
+    if isinstance(valeur, str):  # « < 5 », « n.c. » (reporting.confidentialite)
+        return valeur
     if taux:
         return f"{valeur * 100:,.1f}".replace(",", NNBSP).replace(".", ",") + f"{NNBSP}%"
     if isinstance(valeur, int):
@@ -109,6 +111,7 @@ def mensuel_view(request):
     try:
         annee, mois = mensuel.lire_mois(texte_mois)
         rapport, cloture = _rapport(plie, annee, mois, _version(request))
+        rapport = confidentialite.pour_scope(rapport, request.scope, [plie.pk])
     except mensuel.MoisInvalide as exc:
         erreur = str(exc)
     if cloture is not None:
@@ -150,6 +153,7 @@ def mensuel_export(request, code, mois, fmt):
     plie = _plie(_plies_visibles(request.scope), code)
     try:
         rapport, cloture = _rapport(plie, *mensuel.lire_mois(mois), version=_version(request))
+        rapport = confidentialite.pour_scope(rapport, request.scope, [plie.pk])
     except mensuel.MoisInvalide as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     ecrire, content_type = mensuel.EXPORTS[fmt]

@@ -21,9 +21,11 @@ def _texte(x, y, texte, *, taille=8, ancre="start", couleur=GRIS, gras=False):
 
 
 def _echelle(valeurs, longueur):
-    """The length of each bar: proportional to its value, the largest one ``longueur`` long."""
-    maximum = max((v for v in valeurs if v and v > 0), default=0)
-    return [(v / maximum * longueur if maximum and v and v > 0 else 0.0) for v in valeurs]
+    """The length of each bar: proportional to its value, the largest one ``longueur`` long; a
+    value that is no number (« < 5 », withheld) draws no bar, its text only."""
+    nombres = [v if isinstance(v, int | float) and not isinstance(v, bool) and v > 0 else 0 for v in valeurs]
+    maximum = max(nombres, default=0)
+    return [(v / maximum * longueur if maximum and v else 0.0) for v in nombres]
 
 
 def barres_horizontales(

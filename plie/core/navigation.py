@@ -14,12 +14,13 @@ class NavEntry:
     url_name: str
     roles: frozenset | None = None  # None: every signed-in user
     staff_only: bool = False
+    personal: bool = False  # lists people: only where the roles are held with personal data
 
 
 ENTRIES = (
     NavEntry("Accueil", "home"),
     NavEntry("Ma file active", "parcours:workspace", roles=frozenset({Role.REFERENT})),
-    NavEntry("Participants", "participants:participant_list", roles=PERSONAL_DATA_ROLES),
+    NavEntry("Participants", "participants:participant_list", roles=PERSONAL_DATA_ROLES, personal=True),
     NavEntry(
         "Entreprises",
         "entreprises:employeur_list",
@@ -46,6 +47,7 @@ ENTRIES = (
         "Commissions",
         "parcours:commission_list",
         roles=frozenset({Role.ANIMATION, Role.DIRECTION, Role.ADMINISTRATEUR}),
+        personal=True,
     ),
     NavEntry(
         "Opérations FSE",
@@ -96,6 +98,10 @@ def entries_for(scope, current_path=""):
             continue
         if entry.roles is not None and not scope.has_role(*entry.roles):
             continue
+        if entry.personal and not any(
+            scope.has_role(*entry.roles, plie_id=plie_id) for plie_id in scope.personal_plie_ids
+        ):
+            continue  # an OI membership holds the role for figures only (plie.core.scoping)
         url = reverse(entry.url_name)
         active = current_path == url if url == "/" else current_path.startswith(url)
         items.append({"label": entry.label, "url": url, "active": active})

@@ -11,6 +11,14 @@ The rules:
 
 - a membership in a **PLIE** gives that PLIE; in an **OI**, every PLIE the OI manages; in any
   other structure (opérateur, prescripteur, financeur), the PLIE it is a partner of;
+- **a membership held in an OI gives aggregated figures only** (data minimisation, issue 14):
+  the OI's direction reads the consolidated dashboard, bilans and monthly reports of its PLIE,
+  with the small-cell suppression of any aggregate-only reader, and no participant by name — no
+  dossier, parcours, enrolment, MDFSE file, export or list behind a figure: the nominative
+  tasks (follow-up, FSE declaration, controls) are the PLIE's own staff's. A person who needs
+  them holds a membership in the PLIE itself. The one nominative task across PLIE, reviewing a
+  duplicate flagged between two PLIE of the OI, is the animation's of either PLIE
+  (``participants.permissions.can_review_doublon``), who reads the two identities and nothing else;
 - **référent** and **animation** see participants with their sensitive data (health-related
   freins, disability, justice), since they accompany them;
 - **gestionnaire**, **direction** and **administrateur** see participants, without the sensitive
@@ -35,11 +43,34 @@ The rules:
 - the **access journal** of a PLIE is read by its DPO and its administrateur
   (:attr:`Scope.journal_plie_ids`);
 - a superuser (the platform operator) sees everything; an inactive or anonymous user, nothing.
+
+**Disability (Q3 of the FSE questionnaire) follows ONE rule, everywhere.** The answer
+(``handicap_reconnu``, on the dossier's situation at entry and on each enrolment's
+questionnaire) is sensitive data (RGPD art. 9):
+
+- **référent** and **animation** of the participant's PLIE read it and record it: on the
+  dossier, on the fiche PDF, in the enrolment's questionnaire, in the operation's XLSX;
+- **gestionnaire**, **direction** and **administrateur** read « Renseigné » / « Non renseigné »
+  (:func:`masked_answer`) on every page, PDF and spreadsheet, and cannot change it: the field
+  is not in their forms (:data:`SENSITIVE_ANSWERS`, dropped by the forms) and the services
+  refuse it from them;
+- the **MDFSE file** (the CSV declared to Ma Démarche FSE, which requires Q3) is the ONE place
+  where the answer appears in clear for a manager. Only those who declare to the FSE produce it:
+  **gestionnaire**, **animation** and **administrateur** of the PLIE
+  (``operations.permissions.can_export_mdfse``); direction does not;
+- aggregated counts (EECO12 « personnes handicapées », the TH breakdown of the bilan) are
+  figures, not personal data, but go through the small-cell suppression
+  (``reporting.confidentialite``) for a financeur.
 """
 
 from dataclasses import dataclass, field
 
 from plie.core.enums import Role, StructureKind
+
+# The FSE answers that are sensitive data (see the module docstring): Q3, disability.
+SENSITIVE_ANSWERS = ("handicap_reconnu",)
+MASKED = "Renseigné"
+NOT_ANSWERED = "Non renseigné"
 
 PERSONAL_DATA_ROLES = frozenset(
     {Role.REFERENT, Role.ANIMATION, Role.GESTIONNAIRE, Role.DIRECTION, Role.ADMINISTRATEUR}
@@ -205,18 +236,29 @@ def _compute_scope(user):
             plies_of.setdefault(structure_id, set()).add(plie_id)
 
     roles_by_plie = {}
+    personal_roles_by_plie = {}  # roles held in the PLIE itself or a partner, never through an OI
     for structure_id, roles in roles_by_structure.items():
         for plie_id in plies_of.get(structure_id, ()):
             roles_by_plie.setdefault(plie_id, set()).update(roles)
+            if kinds[structure_id] != StructureKind.OI:
+                personal_roles_by_plie.setdefault(plie_id, set()).update(roles)
     roles_by_plie = {plie_id: frozenset(roles) for plie_id, roles in roles_by_plie.items()}
 
     return Scope(
         plie_ids=frozenset(roles_by_plie),
-        personal_plie_ids=frozenset(p for p, r in roles_by_plie.items() if r & PERSONAL_DATA_ROLES),
-        sensitive_plie_ids=frozenset(p for p, r in roles_by_plie.items() if r & SENSITIVE_DATA_ROLES),
+        personal_plie_ids=frozenset(p for p, r in personal_roles_by_plie.items() if r & PERSONAL_DATA_ROLES),
+        sensitive_plie_ids=frozenset(
+            p for p, r in personal_roles_by_plie.items() if r & SENSITIVE_DATA_ROLES
+        ),
         roles_by_plie=roles_by_plie,
         user=user,
     )
+
+
+def masked_answer(value):
+    """What someone who may not read a sensitive answer reads instead of ``value``: « Renseigné »
+    when it was answered, « Non renseigné » otherwise."""
+    return NOT_ANSWERED if value is None or value == "" else MASKED
 
 
 def visible_plies(scope):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from plie.core.confidentialite import masquer_compte
 from plie.core.enums import Role
 from plie.core.home import panels_for
 from plie.core.models import TaskRun
@@ -29,7 +30,12 @@ HOME_TEMPLATES = {
 def home(request):
     scope = request.scope
     role = scope.primary_role
-    plies = visible_plies(request.scope).select_related("oi").annotate(nb_participants=Count("participants"))
+    plies = list(
+        visible_plies(request.scope).select_related("oi").annotate(nb_participants=Count("participants"))
+    )
+    for plie in plies:  # aggregates only (a financeur, an OI): a small count is « < 5 »
+        if not scope.sees_personal_data(plie.id):
+            plie.nb_participants = masquer_compte(plie.nb_participants)
     context = {
         "role": role,
         "role_label": Role(role).label if role else None,

@@ -383,6 +383,22 @@ def test_gunicorn_config_is_valid_python_with_known_settings(monkeypatch):
     assert config.workers >= 1
 
 
+def test_gunicorn_access_log_carries_no_query_string():
+    """A search or a filter may hold a name or a birth date: the access log writes the path
+    alone (``%(U)s``), never the request line, the query or the referer."""
+    from gunicorn.config import Config
+
+    namespace = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+    config = Config()
+    config.set("access_log_format", namespace["access_log_format"])
+    fmt = config.access_log_format
+    assert "%(U)s" in fmt
+    for leaky in ("%(r)s", "%(q)s", "%(f)s", "%({raw_uri}e)s"):
+        assert leaky not in fmt
+    # the containers run gunicorn with this file (web service and image)
+    assert SERVICES["web"]["command"][:3] == ["gunicorn", "--config", "deploy/gunicorn.conf.py"]
+
+
 def test_gunicorn_config_reads_the_environment(monkeypatch):
     monkeypatch.setenv("PORT", "9000")
     monkeypatch.setenv("GUNICORN_WORKERS", "3")

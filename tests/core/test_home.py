@@ -416,7 +416,9 @@ def test_financeur_sees_aggregates_only(client, world):
     )
     response = home(client, world.financeur)
     assertContains(response, "Indicateurs agrégés")
-    assertContains(response, "Entrées : <strong>1</strong>", html=False)  # PLIE A only (financed)
+    # PLIE A only (financed), its single entry under the small-cell threshold
+    assertContains(response, "Entrées : <strong>&lt; 5</strong>", html=False)
+    assertNotContains(response, '<td class="text-end num">1</td>', html=False)
     assertContains(response, "Taux de sorties positives : <strong>—</strong>", html=False)
     assertNotContains(response, "ZORGLUB")
     assertNotContains(response, reverse("parcours:workspace"))

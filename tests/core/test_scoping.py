@@ -13,7 +13,7 @@ EXPECTED = {
     "direction_a": ({"a"}, {"a"}, set(), Role.DIRECTION),
     "admin_a": ({"a"}, {"a"}, set(), Role.ADMINISTRATEUR),
     "referent_b": ({"b"}, {"b"}, {"b"}, Role.REFERENT),
-    "oi_user": ({"a", "b"}, {"a", "b"}, set(), Role.DIRECTION),
+    "oi_user": ({"a", "b"}, set(), set(), Role.DIRECTION),  # an OI membership: aggregates only
     "financeur": ({"a"}, set(), set(), Role.FINANCEUR),
     "referent_operateur": ({"b"}, {"b"}, {"b"}, Role.REFERENT),
     "no_role": (set(), set(), set(), None),

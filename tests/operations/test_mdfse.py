@@ -187,8 +187,9 @@ def test_another_plie_gets_an_empty_file(world, operation_a):
         assert _fichier(operation_a, user).decode().count("\r\n") == 1  # the header only
 
 
-def test_the_oi_direction_gets_the_rows(world, operation_a):
-    assert _fichier(operation_a, world.oi_user).decode().count("\r\n") == 1 + 5
+def test_the_oi_direction_gets_no_row(world, operation_a):
+    # an OI membership reads aggregates only (plie.core.scoping): the header only
+    assert _fichier(operation_a, world.oi_user).decode().count("\r\n") == 1
 
 
 def test_the_export_costs_one_query_whatever_the_number_of_rows(

@@ -19,7 +19,7 @@ EXPECTED = {
     "admin_a": (True, True, True, True),
     "referent_a": (True, True, False, True),  # follows the participant
     "direction_a": (True, True, False, False),
-    "oi_user": (True, True, False, False),
+    "oi_user": (True, False, False, False),  # an OI membership: aggregates only (plie.core.scoping)
     "financeur": (True, False, False, False),
     "referent_b": (False, False, False, False),
     "referent_operateur": (False, False, False, False),
@@ -87,11 +87,12 @@ def followed_inscription(world):
 
 
 MANAGERS = ("gestionnaire_a", "animateur_a", "admin_a")
-PERSONAL_A = ("referent_a", "animateur_a", "gestionnaire_a", "direction_a", "admin_a", "oi_user")
+PERSONAL_A = ("referent_a", "animateur_a", "gestionnaire_a", "direction_a", "admin_a")
 
 ROWS = [
     ("can_manage_operations", plie_a, allowed_by(*MANAGERS)),
-    ("can_control_operations", plie_a, allowed_by(*MANAGERS, "direction_a", "oi_user")),
+    ("can_control_operations", plie_a, allowed_by(*MANAGERS, "direction_a")),
+    ("can_export_mdfse", plie_a, allowed_by(*MANAGERS)),  # Q3 in clear: not direction
     ("can_manage_actions_collectives", plie_a, allowed_by(*MANAGERS)),
     ("can_view_inscriptions", plie_a, allowed_by(*PERSONAL_A)),
     ("can_fill_inscription", followed_inscription, allowed_by(*MANAGERS, "referent_a")),

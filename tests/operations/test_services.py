@@ -234,17 +234,18 @@ ANSWERS = {
 
 
 class TestConfirmerQuestionnaire:
+    # the animation records every answer, Q3 included (plie.core.scoping's disability rule)
     def test_it_saves_and_confirms(self, world, operation):
         inscription = InscriptionFactory(operation=operation)
         services.confirmer_questionnaire(
             inscription,
             {**ANSWERS, "date_questionnaire": D(2026, 2, 5)},
-            scope=scope_for(world.gestionnaire_a),
+            scope=scope_for(world.animateur_a),
             day=D(2026, 2, 6),
         )
         inscription.refresh_from_db()
         assert inscription.questionnaire_confirme_le == D(2026, 2, 6)
-        assert inscription.questionnaire_confirme_par == world.gestionnaire_a
+        assert inscription.questionnaire_confirme_par == world.animateur_a
         assert inscription.parent_ne_etranger == "oui" and inscription.duree_recherche_mois == 8
 
     def test_it_refuses_an_entry_after_the_questionnaire(self, world, operation):
@@ -252,7 +253,7 @@ class TestConfirmerQuestionnaire:
         with pytest.raises(ValidationError) as error:
             services.confirmer_questionnaire(
                 inscription, {**ANSWERS, "date_questionnaire": D(2026, 2, 1)},
-                scope=scope_for(world.gestionnaire_a), day=D(2026, 2, 6),
+                scope=scope_for(world.animateur_a), day=D(2026, 2, 6),
             )  # fmt: skip
         assert messages(error)["date_questionnaire"] == [
             "La date d'entrée ne peut pas être postérieure à la date du questionnaire (entrée le 02/02/2026)."
@@ -265,7 +266,7 @@ class TestConfirmerQuestionnaire:
         services.confirmer_questionnaire(
             inscription,
             {**ANSWERS, "statut_emploi": "1c", "date_questionnaire": D(2026, 2, 2)},
-            scope=scope_for(world.gestionnaire_a),
+            scope=scope_for(world.animateur_a),
             day=D(2026, 2, 2),
         )
         assert inscription.recherche_emploi is None and inscription.duree_recherche_mois is None
@@ -276,7 +277,7 @@ class TestConfirmerQuestionnaire:
             services.confirmer_questionnaire(
                 inscription,
                 {**ANSWERS, "minima_sociaux": False, "menage_enfants": False, "date_questionnaire": None},
-                scope=scope_for(world.gestionnaire_a),
+                scope=scope_for(world.animateur_a),
                 day=D(2026, 2, 6),
             )
         assert set(messages(error)) == {"beneficiaire_rsa", "menage_monoparental", "date_questionnaire"}

@@ -74,7 +74,7 @@ READ_PAGES = ["pieces", "action_list", "extraction_entretiens"]
         ("animateur_a", 200),
         ("direction_a", 200),
         ("admin_a", 200),
-        ("oi_user", 200),
+        ("oi_user", 404),  # an OI membership: aggregates only (plie.core.scoping)
         ("referent_a", 403),
         ("referent_b", 404),
         ("financeur", 404),

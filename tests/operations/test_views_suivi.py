@@ -271,3 +271,25 @@ def test_financeur_operation_page_has_no_link_to_the_nominative_board(client, wo
     html = client.get(reverse("operations:operation_detail", args=[operation.pk])).content.decode()
     assert reverse("operations:completude", args=[operation.pk]) not in html
     assert reverse("operations:occupation", args=[operation.pk]) in html
+
+
+def test_the_financeur_reads_small_counts_as_less_than_5(client, world):
+    """One enrolled person with a disability: the PLIE reads 1, the financeur « < 5 »
+    (plie.core.confidentialite; docs/securite.md)."""
+    operation = OperationFactory(plie=world.plie_a)
+    InscriptionFactory(
+        operation=operation,
+        participant=ParticipantFactory(plie=world.plie_a),
+        complete=True,
+        handicap_reconnu=True,
+    )
+    url = reverse("operations:resultats", args=[operation.pk])
+    client.force_login(world.gestionnaire_a)
+    exact = dict(client.get(url).context["fse_entree"])
+    client.force_login(world.financeur)
+    masque = dict(client.get(url).context["fse_entree"])
+    assert exact["Personnes handicapées (EECO12)"] == 1
+    assert masque["Personnes handicapées (EECO12)"] == "< 5"
+    assert 1 not in masque.values()
+    occupation = client.get(reverse("operations:occupation", args=[operation.pk])).context["occupation"]
+    assert all(m["presents"] in (0, "< 5") for m in occupation.mois)

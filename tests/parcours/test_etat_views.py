@@ -50,8 +50,9 @@ def type_sortie(world, code):
     return TypeSortie.objects.get(plie=world.plie_a, code=code)
 
 
-OUTSIDERS = ["referent_b", "financeur", "referent_operateur", "no_role"]
-READERS = ["gestionnaire_a", "direction_a", "oi_user"]
+# an OI membership reads aggregates only (plie.core.scoping): an outsider to the dossiers
+OUTSIDERS = ["referent_b", "financeur", "referent_operateur", "no_role", "oi_user"]
+READERS = ["gestionnaire_a", "direction_a"]
 
 
 # --- candidature ------------------------------------------------------------------------------

@@ -16,12 +16,22 @@ def participant_a(world):
     return ParticipantFactory(plie=world.plie_a)
 
 
+def signalement_a_b(world):
+    from participants.models import SignalementDoublon
+
+    return SignalementDoublon.objects.create(
+        participant=ParticipantFactory(plie=world.plie_a), autre=ParticipantFactory(plie=world.plie_b)
+    )
+
+
 ROWS = [
     # référent, animation and administrateur keep the dossiers of their PLIE
     ("can_create_participant", plie_a, allowed_by("referent_a", "animateur_a", "admin_a")),
     ("can_edit_participant", participant_a, allowed_by("referent_a", "animateur_a", "admin_a")),
     # health, justice, disability: those who accompany the person only
     ("can_view_sensitive_data", participant_a, allowed_by("referent_a", "animateur_a")),
+    # a duplicate flagged across PLIE: the animation of either PLIE reviews it
+    ("can_review_doublon", signalement_a_b, allowed_by("animateur_a")),
 ]
 
 

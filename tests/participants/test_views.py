@@ -151,10 +151,14 @@ class TestParticipantList:
         helene = ParticipantFactory(plie=world.plie_a, nom="Lefèvre", prenom="Hélène")
         ParticipantFactory(plie=world.plie_a, nom="Martin", prenom="Paul")
         client.force_login(world.referent_a)
+        posted = client.post(url("participant_list"), {"q": "lefebvre"})
+        # post/redirect/get: the query stays in the session, never in a URL (access log, history)
+        assert posted.status_code == 302
+        assert posted["Location"] == url("participant_list")
         # session, user, memberships, count, the page (best matches first), their situations,
         # the access journal's row (the number of results, never the query)
         with django_assert_num_queries(7):
-            response = client.get(url("participant_list"), {"q": "lefebvre"})
+            response = client.get(url("participant_list"))
         assert list(response.context["page"]) == [helene]
         assert response.context["q"] == "lefebvre"
         assertContains(response, "1 résultat pour « lefebvre »")
@@ -163,23 +167,32 @@ class TestParticipantList:
     def test_pages_keep_the_search(self, client, world):
         ParticipantFactory.create_batch(55, plie=world.plie_a, nom="Durand")
         client.force_login(world.referent_a)
-        response = client.get(url("participant_list"), {"q": "durand"})
+        response = client.post(url("participant_list"), {"q": "durand"}, follow=True)
         assertContains(response, "Page 1 sur 2")
-        assertContains(response, "?q=durand&amp;page=2")
+        assertContains(response, 'href="?page=2"')
+        assert client.get(url("participant_list"), {"page": 2}).context["q"] == "durand"
+
+    def test_an_old_search_link_is_moved_out_of_the_url(self, client, world):
+        client.force_login(world.referent_a)
+        response = client.get(url("participant_list"), {"q": "durand"})
+        assert response.status_code == 302 and "?" not in response["Location"]
+        assert client.get(response["Location"]).context["q"] == "durand"
+        cleared = client.post(url("participant_list"), {"q": ""}, follow=True)
+        assert cleared.context["q"] == ""
 
     def test_referent_of_plie_b_never_sees_plie_a(self, client, world):
         ParticipantFactory(plie=world.plie_a, nom="Lefèvre", prenom="Hélène")
         other = ParticipantFactory(plie=world.plie_b, nom="Lefevre", prenom="Helene")
         client.force_login(world.referent_b)
         assert list(client.get(url("participant_list")).context["page"]) == [other]
-        response = client.get(url("participant_list"), {"q": "lefevre"})
+        response = client.post(url("participant_list"), {"q": "lefevre"}, follow=True)
         assert list(response.context["page"]) == [other]
         assertNotContains(response, "PLIE A")
 
     def test_financeur_sees_no_one(self, client, world):
         ParticipantFactory.create_batch(2, plie=world.plie_a, nom="Alpha")
         client.force_login(world.financeur)
-        response = client.get(url("participant_list"), {"q": "alpha"})
+        response = client.post(url("participant_list"), {"q": "alpha"}, follow=True)
         assert len(response.context["page"]) == 0
         assertNotContains(response, "ALPHA")
         assertNotContains(response, "Nouveau participant")
@@ -334,7 +347,9 @@ class TestParticipantCreate:
             **identity(nom="Lefevre", prenom="Helene", date_naissance="02/04/1979"),
         }
         response = client.post(url("participant_create"), data)
-        assertContains(response, "Un dossier proche existe au PLIE B.")
+        # no name, no PLIE: only « ask the animation » (no existence oracle across the OI)
+        assertContains(response, "Un dossier existe peut-être ailleurs dans l'OI : demandez à l'animation")
+        assertNotContains(response, "PLIE B")
         assertNotContains(response, "Ouvrir ce dossier")
         assertNotContains(response, url("participant_detail", other.pk))
         assertNotContains(response, "07 99 88 77 66")

@@ -19,9 +19,11 @@ def bilan_of_gestionnaire_a(world):
 
 
 ROWS = [
-    # dashboards with links to the participants: the PLIE's managers, direction (OI's too)
+    # dashboards with links to the participants: the PLIE's managers and direction
+    ("can_view_dashboard", plie_a, allowed_by("animateur_a", "gestionnaire_a", "direction_a", "admin_a")),
+    # the consolidated dashboard's figures: the same, and the OI's direction (aggregates only)
     (
-        "can_view_dashboard",
+        "can_view_consolidated_dashboard",
         plie_a,
         allowed_by("animateur_a", "gestionnaire_a", "direction_a", "admin_a", "oi_user"),
     ),
@@ -60,4 +62,6 @@ def test_exportable_plie_ids(world):
     financeur = scope_for(world.financeur)
     assert permissions.exportable_plie_ids(financeur, ExportDemande.Kind.BILAN_XLSX) == {world.plie_a.pk}
     assert permissions.exportable_plie_ids(financeur, ExportDemande.Kind.PARTICIPANTS_XLSX) == frozenset()
-    assert permissions.dashboard_plie_ids(scope_for(world.oi_user)) == {world.plie_a.pk, world.plie_b.pk}
+    oi = scope_for(world.oi_user)  # an OI membership: aggregates only (plie.core.scoping)
+    assert permissions.dashboard_plie_ids(oi) == frozenset()
+    assert permissions.consolidated_plie_ids(oi) == {world.plie_a.pk, world.plie_b.pk}

@@ -138,13 +138,28 @@ def test_oi_sees_one_column_per_plie_and_the_consolidation(client, dashboard_wor
     assert response.status_code == 200
     colonnes = response.context["colonnes"]
     assert [c.plie for c in colonnes] == [w.plie_a, w.plie_b, None]
-    assert [c.flux["entrees"] for c in colonnes] == [4, 1, 5]
+    # an OI membership reads aggregates only (plie.core.scoping): small counts « < 5 », no list
+    assert [c.flux["entrees"] for c in colonnes] == ["< 5", "< 5", 5]
     content = response.content.decode()
     assert "Consolidé" in content and "PLIE C" not in content
+    assert LISTE not in content
+    assert client.get(DASHBOARD).url == DASHBOARD_OI  # no per-PLIE dashboard with links
+
+
+def test_a_plie_direction_over_several_plie_gets_the_links(client, dashboard_world):
+    w = dashboard_world
+    from plie.core.enums import Role
+    from tests.factories import MembershipFactory, UserFactory
+
+    user = UserFactory()
+    for plie in (w.plie_a, w.plie_b):
+        MembershipFactory(user=user, structure=plie, role=Role.DIRECTION)
+    client.force_login(user)
+    response = client.get(DASHBOARD_OI)
+    assert [c.flux["entrees"] for c in response.context["colonnes"]] == [4, 1, 5]
     pairs = assert_each_list_has_the_count_shown(client, response)
     consolidated = [url for url, _ in pairs if "plie=plie-a&plie=plie-b" in url]
     assert consolidated  # the consolidated column links to the list over both PLIE
-    # the OI user sees PLIE B's dashboard through the picker
     assert client.get(DASHBOARD, {"plie": "plie-b"}).context["plie"] == w.plie_b
 
 
@@ -170,7 +185,7 @@ def test_financeur_gets_aggregates_without_any_link_to_people(client, dashboard_
     assert LISTE not in content
     assert w.p.entree_jan.participant.nom.upper() not in content
     assert w.referent_a.get_full_name() not in content  # no caseload per référent
-    assert response.context["colonnes"][0].flux["entrees"] == 4
+    assert response.context["colonnes"][0].flux["entrees"] == "< 5"  # 4 people: secret statistique
     assert client.get(DASHBOARD_OI).status_code == 403
     url = f"{LISTE}?indicateur=entrees&plie=plie-a&du=2017-01-01&au=2017-02-15"
     assert client.get(url).status_code == 404

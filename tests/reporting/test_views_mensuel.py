@@ -38,15 +38,17 @@ def test_the_page_shows_the_previous_month_by_default(client, donnees, django_as
     assert response.status_code == 200
     page = response.content.decode()
     assert "PLIE A — janvier 2017" in page
-    assert 'Participants accompagnés dans le mois</th><td class="num">3</td>' in page
-    assert 'En parcours au 31/01/2017</th><td class="num">2</td>' in page
-    assert 'Taux de sorties positives</th><td class="num">100,0\u202f%</td>' in page
-    assert 'Taux de sorties positives sur les entrées</th><td class="num">100,0\u202f%</td>' in page
+    # the financeur reads aggregates under the small-cell suppression: 3 people are « < 5 »
+    assert 'Participants accompagnés dans le mois</th><td class="num">&lt; 5</td>' in page
+    assert 'En parcours au 31/01/2017</th><td class="num">&lt; 5</td>' in page
+    assert 'Taux de sorties positives</th><td class="num">n.c.</td>' in page
+    assert 'Taux de sorties positives sur les entrées</th><td class="num">n.c.</td>' in page
     assert "CDI</th>" in page
     assert (
-        '<th scope="row" class="fw-normal fst-italic ps-5">dont emploi durable</th><td class="num">1</td>'
-        in page
+        '<th scope="row" class="fw-normal fst-italic ps-5">dont emploi durable</th>'
+        '<td class="num">&lt; 5</td>' in page
     )
+    assert '<td class="num">1</td>' not in page and '<td class="num">2</td>' not in page
     assert "PLIE B" not in page  # the financeur is partner of A only
     assert reverse("rapports:mensuel_export", args=["plie-a", "2017-01", "xlsx"]) in page
     assert "provisoires" not in page
@@ -74,7 +76,7 @@ def test_an_oi_user_picks_among_its_plie(client, donnees):
     client.force_login(donnees.oi_user)
     page = client.get(url(plie="plie-b", mois="2017-01")).content.decode()
     assert "PLIE B — janvier 2017" in page
-    assert 'Entrées dans le mois</th><td class="num">1</td>' in page
+    assert 'Entrées dans le mois</th><td class="num">&lt; 5</td>' in page  # aggregates only: suppressed
     assert '<option value="plie-a">PLIE A</option>' in page
     assert "PLIE C" not in page
 
@@ -100,13 +102,13 @@ def test_csv_xlsx_and_pdf_downloads(client, donnees):
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="reporting-mensuel-plie-a-2017-01.csv"'
     texte = response.content.decode("utf-8-sig")
-    assert "Entrées dans le mois;1\r\n" in texte and "Sorties dans le mois;1\r\n" in texte
+    assert "Entrées dans le mois;< 5\r\n" in texte and "Sorties dans le mois;< 5\r\n" in texte
 
     response = client.get(reverse("rapports:mensuel_export", args=["plie-a", "2017-01", "xlsx"]))
     workbook = load_workbook(io.BytesIO(response.content))
     flux = {row[0]: row[1] for row in workbook["Flux du mois"].iter_rows(min_row=2, values_only=True)}
-    assert flux["En parcours au 31/12/2016"] == 2
-    assert flux["En parcours au 31/01/2017"] == 2
+    assert flux["En parcours au 31/12/2016"] == "< 5"
+    assert flux["En parcours au 31/01/2017"] == "< 5"
 
     response = client.get(reverse("rapports:mensuel_export", args=["plie-a", "2017-01", "pdf"]))
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
@@ -125,8 +127,13 @@ def api(user, code, mois):
     return reporting_mensuel_api(request, code=code, mois=mois)
 
 
+def test_the_api_gives_the_json_suppressed_for_the_financeur(donnees):
+    data = api(donnees.financeur, "plie-a", "2017-01").data
+    assert (data["en_parcours_debut"], data["entrees"], data["sorties"]) == ("< 5", "< 5", "< 5")
+
+
 def test_the_api_gives_the_json(donnees):
-    response = api(donnees.financeur, "plie-a", "2017-01")
+    response = api(donnees.direction_a, "plie-a", "2017-01")
     assert response.status_code == 200
     data = response.data
     assert (data["plie"], data["mois"], data["statut"]) == (["plie-a"], "2017-01", "definitif")
@@ -154,4 +161,4 @@ def test_the_api_is_routed_under_api_v1(client, donnees):
     assert url == "/api/v1/plie/plie-a/mensuel/2017-01/"
     response = client.get(url)
     assert response.status_code == 200
-    assert response.json()["entrees"] == 1
+    assert response.json()["entrees"] == "< 5"
