@@ -268,7 +268,8 @@ class Frein(models.Model):
 
 
 def document_upload_to(instance, filename):
-    """Stored under MEDIA_ROOT (never under static/, never served by URL), with a random name."""
+    """Stored in the storage (MEDIA_ROOT or the bucket; never under static/, never served by URL),
+    with a random name."""
     suffix = PurePath(filename).suffix.lower()[:8]
     return f"documents/{instance.participant.plie_id}/{uuid.uuid4().hex}{suffix}"
 

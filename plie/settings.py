@@ -50,6 +50,21 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 DATABASE_URL = _env(env_url, "DATABASE_URL", ("postgres", "postgresql", "sqlite"), required=PRODUCTION)
 REDIS_URL = _env(env_url, "REDIS_URL", ("redis", "rediss"), required=PRODUCTION)
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Object storage (S3-compatible: AWS, Scaleway, OVHcloud, MinIO, Garage…) for the pièces
+# justificatives, imports and exports when a bucket is named: web and workers on several machines
+# then share nothing but PostgreSQL, Redis and the bucket. Without it, files live under MEDIA_ROOT.
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+AWS_S3_ENDPOINT_URL = _env(env_url, "AWS_S3_ENDPOINT_URL", ("http", "https"))
+AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME")
+AWS_ACCESS_KEY_ID = env_str("AWS_ACCESS_KEY_ID")
+AWS_SECRET_ACCESS_KEY = env_str("AWS_SECRET_ACCESS_KEY")
+AWS_LOCATION = env_str("AWS_LOCATION", "")
+AWS_S3_ADDRESSING_STYLE = env_str("AWS_S3_ADDRESSING_STYLE")
+# PostgreSQL timeouts (milliseconds, 0 = none): a runaway query or a lock held too long is
+# cancelled instead of holding a web or worker process. Workers may be given a longer statement
+# timeout than the web (their own environment).
+DB_STATEMENT_TIMEOUT_MS = _env(env_int, "DB_STATEMENT_TIMEOUT_MS", 60_000)
+DB_LOCK_TIMEOUT_MS = _env(env_int, "DB_LOCK_TIMEOUT_MS", 10_000)
 # In development static files come from the finders; `collectstatic` is for production.
 STATIC_ROOT = env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static") if PRODUCTION else None)
 SECURE_PROXY = _env(env_bool, "SECURE_PROXY_SSL_HEADER", default=PRODUCTION)
@@ -149,6 +164,7 @@ if DATABASE_URL:
         # compilation cost seconds and never paid back (measured by `make bench`).
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
             "-c pg_trgm.word_similarity_threshold=0.5 -c jit=off"
+            f" -c statement_timeout={DB_STATEMENT_TIMEOUT_MS} -c lock_timeout={DB_LOCK_TIMEOUT_MS}"
         )
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "var" / "db.sqlite3"}}
@@ -184,8 +200,53 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_URL = "/media-non-public/"  # never served: documents go through a scoped view
+
+
+def object_storage(
+    bucket,
+    *,
+    endpoint_url=None,
+    region_name=None,
+    access_key=None,
+    secret_key=None,
+    location="",
+    addressing_style=None,
+):
+    """The ``STORAGES["default"]`` entry of an S3-compatible bucket (django-storages): private
+    objects (no ACL, never a public URL: files are served by the scoped views), never overwritten
+    (a second file of the same name gets a suffix), encrypted at rest by the server."""
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint_url,
+            "region_name": region_name,
+            "access_key": access_key,
+            "secret_key": secret_key,
+            "location": location or "",
+            "addressing_style": addressing_style,
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "object_parameters": {"ServerSideEncryption": "AES256"},
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        object_storage(
+            AWS_STORAGE_BUCKET_NAME,
+            endpoint_url=AWS_S3_ENDPOINT_URL,
+            region_name=AWS_S3_REGION_NAME,
+            access_key=AWS_ACCESS_KEY_ID,
+            secret_key=AWS_SECRET_ACCESS_KEY,
+            location=AWS_LOCATION,
+            addressing_style=AWS_S3_ADDRESSING_STYLE,
+        )
+        if AWS_STORAGE_BUCKET_NAME
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
