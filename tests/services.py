@@ -92,11 +92,14 @@ def database_url_of_test_db():
 
 
 class Worker:
-    """One ``celery -A plie worker`` process (solo pool: one task at a time) on ``queue``, with its
-    own empty ``MEDIA_ROOT`` under ``scratch`` and the extra variables ``env``."""
+    """One ``celery -A plie worker`` process on ``queue`` running one task at a time (``solo``
+    pool, or ``prefork`` with one child: a child killed mid-task is then seen by its parent, which
+    requeues the message, ``task_reject_on_worker_lost``), with its own empty ``MEDIA_ROOT`` under
+    ``scratch`` and the extra variables ``env``."""
 
-    def __init__(self, name, queue, scratch, env=None):
+    def __init__(self, name, queue, scratch, env=None, *, pool="solo"):
         self.name = name
+        self.hostname = f"{name}-{uuid.uuid4().hex[:6]}@{socket.gethostname()}"
         self.media_root = Path(scratch) / f"media-{name}"
         environ = {
             **os.environ,
@@ -111,9 +114,9 @@ class Worker:
         self.log = Path(scratch) / f"{name}.log"
         self._log = self.log.open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "plie", "worker", "--pool=solo", "--without-gossip",
-             "--without-mingle", "--without-heartbeat", "--loglevel=INFO", "-Q", queue,
-             "-n", f"{name}-{uuid.uuid4().hex[:6]}@%h"],
+            [sys.executable, "-m", "celery", "-A", "plie", "worker", f"--pool={pool}", "--concurrency=1",
+             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO",
+             "-Q", queue, "-n", self.hostname],
             cwd=ROOT, env=environ, stdout=self._log, stderr=subprocess.STDOUT,
         )  # fmt: skip
 
@@ -144,11 +147,11 @@ class Worker:
 
 
 @contextmanager
-def workers(count, scratch, env=None, *, queue=None):
+def workers(count, scratch, env=None, *, queue=None, pool="solo"):
     """``count`` workers on a queue of their own; tasks sent by the test go there (not eager).
     Yields the list of :class:`Worker`."""
     queue = queue or f"test-{uuid.uuid4().hex[:8]}"
-    started = [Worker(f"w{index}", queue, scratch, env) for index in range(1, count + 1)]
+    started = [Worker(f"w{index}", queue, scratch, env, pool=pool) for index in range(1, count + 1)]
     previous = app.conf.task_always_eager, app.conf.task_default_queue
     app.conf.task_always_eager, app.conf.task_default_queue = False, queue
     try:
@@ -157,6 +160,18 @@ def workers(count, scratch, env=None, *, queue=None):
         app.conf.task_always_eager, app.conf.task_default_queue = previous
         for worker in started:
             worker.stop()
+
+
+def active_tasks(started):
+    """``{task id: (worker, pid of the process running it, task name, args)}`` of the tasks the
+    ``started`` workers are running now (Celery's remote control)."""
+    replies = app.control.inspect(destination=[w.hostname for w in started], timeout=5).active() or {}
+    by_hostname = {w.hostname: w for w in started}
+    return {
+        task["id"]: (by_hostname[hostname], task["worker_pid"], task["name"], task["args"])
+        for hostname, tasks in replies.items()
+        for task in tasks
+    }
 
 
 def wait_until(condition, *, timeout=90, interval=0.2, message="condition jamais remplie"):
