@@ -48,6 +48,8 @@ if PRODUCTION and not ALLOWED_HOSTS:
     _problems.append(MissingVariable("ALLOWED_HOSTS"))
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 DATABASE_URL = _env(env_url, "DATABASE_URL", ("postgres", "postgresql", "sqlite"), required=PRODUCTION)
+# A streaming replica of DATABASE_URL: the reporting reads go there (plie/core/routers.py).
+DATABASE_REPLICA_URL = _env(env_url, "DATABASE_REPLICA_URL", ("postgres", "postgresql"))
 REDIS_URL = _env(env_url, "REDIS_URL", ("redis", "rediss"), required=PRODUCTION)
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 # Object storage (S3-compatible: AWS, Scaleway, OVHcloud, MinIO, Garage…) for the pièces
@@ -166,8 +168,16 @@ if DATABASE_URL:
             "-c pg_trgm.word_similarity_threshold=0.5 -c jit=off"
             f" -c statement_timeout={DB_STATEMENT_TIMEOUT_MS} -c lock_timeout={DB_LOCK_TIMEOUT_MS}"
         )
+    if DATABASE_REPLICA_URL:
+        DATABASES["replica"] = dj_database_url.parse(
+            DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True
+        )
+        DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+        # Under test, the replica is the test database itself (no second copy to migrate).
+        DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "var" / "db.sqlite3"}}
+DATABASE_ROUTERS = ["plie.core.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
