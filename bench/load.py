@@ -144,7 +144,7 @@ def gunicorn(workers=2):
         deadline = time.monotonic() + 60
         while True:
             try:
-                urllib.request.urlopen(base_url + "/connexion/", timeout=5).read()
+                urllib.request.urlopen(base_url + "/sante/", timeout=5).read()
                 break
             except Exception:
                 if process.poll() is not None or time.monotonic() > deadline:
