@@ -76,6 +76,10 @@ EMAIL_PORT = _env(env_int, "EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "plie@localhost")
 HSTS_SECONDS = _env(env_int, "SECURE_HSTS_SECONDS", 31536000)
 CELERY_QUEUE = env_str("CELERY_QUEUE", "celery")
+# A message taken by a worker that died with its machine (no parent process left to requeue it)
+# goes back to the queue after this many seconds; longer than the longest task, or that task
+# would be run twice (it is idempotent, but the work is done twice).
+CELERY_VISIBILITY_TIMEOUT = _env(env_int, "CELERY_VISIBILITY_TIMEOUT", 2 * 3600)
 CELERY_EAGER = _env(env_bool, "CELERY_TASK_ALWAYS_EAGER", default=REDIS_URL is None)
 # Bounds of the legacy import (parcours/importation/lecture.py): the longest CSV value (the
 # longest legitimate one is 200 characters), the uncompressed size of an XLSX and the ratio
@@ -290,7 +294,12 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # every live worker looks for such messages every few seconds (at most 10)
+    "unacked_restore_interval": max(1, min(10, (CELERY_VISIBILITY_TIMEOUT or 40) // 4)),
+    "unacked_restore_throttle": 1,
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

@@ -108,6 +108,7 @@ class Worker:
             "CELERY_QUEUE": queue,
             "MEDIA_ROOT": str(self.media_root),
             "TMPDIR": str(Path(scratch) / f"tmp-{name}"),
+            "PYTHONUNBUFFERED": "1",  # the log is read while the worker runs
             **(env or {}),
         }
         Path(environ["TMPDIR"]).mkdir(parents=True, exist_ok=True)

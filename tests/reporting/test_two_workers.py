@@ -19,7 +19,7 @@ from django.utils import timezone
 from plie.core.enums import RunOutcome
 from plie.core.models import TaskRun
 from reporting.models import ExportDemande, SnapshotPlie
-from reporting.tasks import CONSOLIDATION_TASK, export_run, nightly_consolidation
+from reporting.tasks import CONSOLIDATION_TASK, consolidate_plie, export_run, nightly_consolidation
 from tests.conftest import require_postgres_and_redis
 from tests.factories import ParticipantFactory, PlieFactory
 from tests.services import active_tasks, database_url_of_test_db, wait_until, workers
@@ -132,9 +132,56 @@ def test_two_workers_share_the_consolidation_and_exports_and_survive_a_kill(worl
     assert all(w.media_files() == [] for w in started)
 
 
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_whole_worker_killed_mid_task_is_redone_by_the_other(world, tmp_path):
+    """The machine dies with the worker (SIGKILL of the whole ``celery worker``, no parent left to
+    requeue): the unacknowledged message goes back to the queue after the visibility timeout and
+    the surviving worker runs it, once."""
+    require_postgres_and_redis()
+    bloquee = world.plie_a
+    TaskRun.objects.create(task=CONSOLIDATION_TASK, plie=bloquee, run_date=JOUR, started_at=timezone.now())
+    env = {**NO_TIMEOUTS, "CELERY_VISIBILITY_TIMEOUT": "4"}
+    verrou = psycopg2.connect(database_url_of_test_db())
+    try:
+        with workers(2, tmp_path, env=env) as started:
+            lock(
+                verrou,
+                "SELECT 1 FROM core_taskrun WHERE task = %s AND plie_id = %s AND run_date = %s FOR UPDATE",
+                CONSOLIDATION_TASK,
+                bloquee.pk,
+                JOUR,
+            )
+            name = "reporting.tasks.consolidate_plie"
+            resultat = consolidate_plie.delay(bloquee.pk, JOUR.isoformat())
+            # a solo worker busy in its task answers no remote control: its log says who took it
+            tenant = wait_until(
+                lambda: next((w for w in started if f"[{resultat.id}] received" in w.output()), None),
+                timeout=60,
+            )
+            [autre] = [w for w in started if w is not tenant]
+            tenant.kill()
+            verrou.rollback()
+            assert resultat.get(timeout=90)["plie_id"] == bloquee.pk
+            outputs = {w: w.output() for w in started}
+    finally:
+        verrou.close()
+    assert resultat.id in succeeded(outputs[autre], name)
+    assert resultat.id not in succeeded(outputs[tenant], name)
+    run = TaskRun.objects.get(task=CONSOLIDATION_TASK, plie=bloquee, run_date=JOUR)
+    assert (run.outcome, run.attempts) == (RunOutcome.SUCCESS, 1)
+    assert SnapshotPlie.objects.filter(plie=bloquee, jour=JOUR).count() == 1
+
+
 def test_the_celery_settings_requeue_a_task_whose_worker_died(settings):
     """What the test above relies on, pinned: acknowledged after the task, requeued when its
     process dies, one message reserved at a time (a busy worker leaves the rest to the others)."""
     assert settings.CELERY_TASK_ACKS_LATE is True
     assert settings.CELERY_TASK_REJECT_ON_WORKER_LOST is True
     assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
+    # a message of a worker gone with its machine comes back after 2 h, looked for every 10 s
+    assert settings.CELERY_BROKER_TRANSPORT_OPTIONS == {
+        "visibility_timeout": 7200,
+        "unacked_restore_interval": 10,
+        "unacked_restore_throttle": 1,
+    }
