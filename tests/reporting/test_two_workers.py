@@ -109,12 +109,22 @@ def test_two_workers_share_the_consolidation_and_exports_and_survive_a_kill(worl
             os.kill(pid_export, signal.SIGKILL)
             verrou.rollback()
             assert dernier.get(timeout=120)["status"] == "termine"
-            outputs = {w: w.output() for w in started}
+            # A worker logs a task's success, or the loss of its process, just after the result is
+            # stored or the message requeued: wait for the lines before reading the logs.
+            ids_lot = {r.id for r in resultats}
+
+            def logs_complete():
+                outputs = {w: w.output() for w in started}
+                every = "".join(outputs.values())
+                done = set(succeeded(every, name)) | set(succeeded(every, "reporting.tasks.export_run"))
+                lost = "WorkerLostError" in outputs[tenant] and "WorkerLostError" in outputs[tenant_export]
+                return outputs if lost and {tache, dernier.id, *ids_lot} <= done else None
+
+            outputs = wait_until(logs_complete, timeout=30, message="journaux des workers incomplets")
     finally:
         verrou.close()
 
     # Shared: the held worker did none of the exports of the batch, the other did them all.
-    ids_lot = {r.id for r in resultats}
     assert ids_lot <= set(succeeded(outputs[autre], "reporting.tasks.export_run"))
     assert not ids_lot & set(succeeded(outputs[tenant], "reporting.tasks.export_run"))
     # The kills were seen and the killed tasks ran again to the end, once.
@@ -163,6 +173,7 @@ def test_a_whole_worker_killed_mid_task_is_redone_by_the_other(world, tmp_path):
             tenant.kill()
             verrou.rollback()
             assert resultat.get(timeout=90)["plie_id"] == bloquee.pk
+            wait_until(lambda: resultat.id in succeeded(autre.output(), name), timeout=30)
             outputs = {w: w.output() for w in started}
     finally:
         verrou.close()
