@@ -15,6 +15,7 @@ from pathlib import Path
 from bench import dataset
 
 RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
+README_PATH = Path(__file__).resolve().parent.parent / "README.md"
 
 
 def parse_args(argv=None):
@@ -26,10 +27,24 @@ def parse_args(argv=None):
     parser.add_argument("--seed", type=int, default=42, help="graine de seed_demo (42)")
     parser.add_argument("--runs", type=int, default=7, help="exécutions mesurées par benchmark (7)")
     parser.add_argument("--only", help="un benchmark, un préfixe (« home ») ou un motif (« *.direction_oi »)")
+    parser.add_argument("--entretiens", type=int, default=40, help="entretiens par parcours (40)")
+    parser.add_argument("--etapes", type=int, default=4, help="étapes par parcours (4)")
+    parser.add_argument(
+        "--parcours-par-referent", type=int, default=90, help="parcours actifs par référent (90)"
+    )
     parser.add_argument("--rebuild", action="store_true", help="reconstruire la base du jeu de données")
+    parser.add_argument(
+        "--load", action="store_true", help="étape de charge : req/s et p50/p95/p99 à 1, 5 et 20 utilisateurs"
+    )
+    parser.add_argument(
+        "--load-seconds", type=float, default=10, help="durée de chaque palier de charge (10 s)"
+    )
+    parser.add_argument("--readme", action="store_true", help="réécrire le tableau du README")
     args = parser.parse_args(argv)
     if args.participants < 0 or args.plie < 1 or args.runs < 1:
         parser.error("--participants ≥ 0, --plie ≥ 1 et --runs ≥ 1 attendus.")
+    if args.entretiens < 1 or args.etapes < 1 or args.parcours_par_referent < 1 or args.load_seconds <= 0:
+        parser.error("--entretiens, --etapes, --parcours-par-referent ≥ 1 et --load-seconds > 0 attendus.")
     return args
 
 
@@ -44,6 +59,9 @@ def configure_django(database_url):
     os.environ["PLIE_OTP_REQUIRED"] = "false"
     os.environ["SESSION_IDLE_MINUTES"] = "1440"
     os.environ["RECENT_AUTH_MINUTES"] = "1440"
+    # Building 300,000 participants' history takes statements of minutes: no timeout in the bench.
+    os.environ["DB_STATEMENT_TIMEOUT_MS"] = "0"
+    os.environ["DB_LOCK_TIMEOUT_MS"] = "0"
     os.environ["DJANGO_SETTINGS_MODULE"] = "plie.settings"
     import django
 
@@ -72,7 +90,14 @@ def machine():
 def main(argv=None):
     args = parse_args(argv)
     state = dataset.state_hash()
-    name = dataset.database_name(participants=args.participants, plies=args.plie, seed=args.seed, state=state)
+    densities = {
+        "entretiens": args.entretiens,
+        "etapes": args.etapes,
+        "per_referent": args.parcours_par_referent,
+    }
+    name = dataset.database_name(
+        participants=args.participants, plies=args.plie, seed=args.seed, state=state, **densities
+    )
     server = dataset.server_url(os.environ.get("DATABASE_URL"))
     metadata = dataset.prepare(server, name, rebuild=args.rebuild)
     configure_django(dataset.with_database(server, name))
@@ -80,7 +105,12 @@ def main(argv=None):
     if metadata is None:
         print(f"Construction de {name} : {args.participants} participants, {args.plie} PLIE…")
         metadata = dataset.seed(
-            participants=args.participants, plies=args.plie, seed=args.seed, state=state, stdout=sys.stdout
+            participants=args.participants,
+            plies=args.plie,
+            seed=args.seed,
+            state=state,
+            stdout=sys.stdout,
+            **densities,
         )
         print(f"seed_demo : {metadata['seed_seconds']} s (migrate {metadata['migrate_seconds']} s).")
     else:
@@ -102,6 +132,17 @@ def main(argv=None):
     print()
     print(format_table(results))
 
+    load = None
+    if args.load:
+        from bench.load import format_load, gunicorn, key_pages, run_load, session_cookies
+
+        pages = key_pages(ctx)
+        cookies = session_cookies(ctx, {persona for _, persona, _ in pages})
+        print(f"\nCharge : {len(pages)} pages, paliers de {args.load_seconds:g} s à 1, 5 et 20 utilisateurs…")
+        with gunicorn() as base_url:
+            load = run_load(base_url, pages, cookies, seconds=args.load_seconds)
+        print(format_load(load))
+
     report = {
         "date": timezone.now().isoformat(timespec="seconds"),
         "database": name,
@@ -109,9 +150,15 @@ def main(argv=None):
         "machine": machine(),
         "runs": args.runs,
         "results": [result.as_dict() for result in results],
+        "load": load,
     }
     RESULTS_PATH.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(f"\nRésultats écrits dans {RESULTS_PATH}.")
+    if args.readme:
+        from bench.runner import format_markdown, replace_readme_table
+
+        replace_readme_table(README_PATH, format_markdown(results), name)
+        print(f"Tableau du README mis à jour ({README_PATH}).")
     return 0
 
 

@@ -6,7 +6,7 @@ from bench.registry import benchmark
 CONSOLIDATION_TARGET_MS = 60000
 
 
-@benchmark("reporting.nightly_consolidation", target_ms=CONSOLIDATION_TARGET_MS)
+@benchmark("reporting.nightly_consolidation", target_ms=CONSOLIDATION_TARGET_MS, writes=True)
 def nightly_consolidation(ctx):
     """nightly_consolidation() over every PLIE of the dataset, eager, recomputing every snapshot
     (``tout=True``: the warm-up run must not turn the measured runs into no-ops)."""

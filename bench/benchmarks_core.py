@@ -1,5 +1,6 @@
 """The pages and jobs of the foundation: participant list, scope, nightly count, home pages."""
 
+from bench import floors
 from bench.registry import benchmark
 
 LIST_PAGE_TARGET_MS = 500
@@ -18,7 +19,11 @@ def participant_list_gestionnaire(ctx):
     get_ok(ctx, "gestionnaire", "/participants/")
 
 
-@benchmark("participants.list_page.direction_oi", target_ms=LIST_PAGE_TARGET_MS)
+@benchmark(
+    "participants.list_page.direction_oi",
+    target_ms=LIST_PAGE_TARGET_MS,
+    floor=floors.participant_list_oi_floor,
+)
 def participant_list_direction_oi(ctx):
     """First page of /participants/ for the OI direction (every PLIE)."""
     get_ok(ctx, "direction_oi", "/participants/")
@@ -35,7 +40,7 @@ def scope_for_oi(ctx):
     assert len(scope.plie_ids) == len(ctx.plie_codes)
 
 
-@benchmark("core.nightly_participant_count", target_ms=5000)
+@benchmark("core.nightly_participant_count", target_ms=5000, writes=True)
 def nightly_participant_count(ctx):
     """The nightly participant count over every PLIE, run eagerly (one TaskRun per PLIE)."""
     from participants.tasks import nightly_participant_count

@@ -4,6 +4,7 @@ the OI's dashboard (one column per PLIE and the consolidation) and the financeur
 They read the nightly snapshots when there are some for today or yesterday and count live
 otherwise; the bench dataset usually has none, so these measure the live (slower) path."""
 
+from bench import floors
 from bench.registry import benchmark
 
 DASHBOARD_TARGET_MS = 1000
@@ -16,7 +17,7 @@ def dashboard_plie(ctx):
     assert response.status_code == 200
 
 
-@benchmark("dashboards.oi.direction_oi", target_ms=DASHBOARD_TARGET_MS)
+@benchmark("dashboards.oi.direction_oi", target_ms=DASHBOARD_TARGET_MS, floor=floors.dashboard_oi_floor)
 def dashboard_oi(ctx):
     """The OI's dashboard: one column per PLIE and the consolidation, the page."""
     response = ctx.client("direction_oi").get("/tableaux-de-bord/oi/")

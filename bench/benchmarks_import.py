@@ -125,7 +125,7 @@ def import_into_new_plie(path, *, rollback=True):
     return compteurs
 
 
-@benchmark("import.parcours_100k", target_ms=TARGET_MS)
+@benchmark("import.parcours_100k", target_ms=TARGET_MS, writes=True)
 def import_100k(ctx):
     """Import 100,000 legacy rows into an empty PLIE (validation + bulk writes), rolled back."""
     rows = ROWS if ctx.dataset.get("participants") else SMALL_ROWS

@@ -1,15 +1,15 @@
-"""The référent's morning page, « Ma file active », and a parcours page, at the size of a real
-file active: 100 parcours with 5,000 entretiens in their history (docs/domaine.md §2: 60–100 per
-référent).
+"""The référent's morning page, « Ma file active », a parcours page and a dossier, at the size of
+a real file active: the bench dataset gives each référent 80–100 active parcours with ~40
+entretiens and ~4 étapes each (``bench/densify.py``; docs/domaine.md §2: 60–100 per référent).
 
-The bench dataset may not contain parcours yet (``seed_demo`` learns them in a later step):
-:func:`ensure_file_active` then creates them for the first PLIE's demo référent, once —
-idempotent, it does nothing when that référent already follows active parcours (from
-``seed_demo`` or an earlier run). Written with ``bulk_create``: no history, as the demo data."""
+On a dataset without parcours (the harness test's tiny world), :func:`ensure_file_active`
+creates them for the first PLIE's demo référent, once — idempotent, it does nothing when that
+référent already follows active parcours. Written with ``bulk_create``: no history."""
 
 import datetime
 import random
 
+from bench import floors
 from bench.registry import benchmark
 
 WORKSPACE_TARGET_MS = 300
@@ -134,7 +134,7 @@ def get_ok(ctx, persona, url):
     return response
 
 
-@benchmark("parcours.workspace.referent", target_ms=WORKSPACE_TARGET_MS)
+@benchmark("parcours.workspace.referent", target_ms=WORKSPACE_TARGET_MS, floor=floors.workspace_floor)
 def workspace_referent(ctx):
     """« Ma file active » of a référent with 100 parcours and 5,000 entretiens."""
     ensure_file_active(ctx)
@@ -161,3 +161,14 @@ def parcours_detail_referent(ctx):
     """A parcours page (étapes, the latest 20 of its entretiens, suspensions, référents)."""
     parcours_id = ensure_file_active(ctx)
     get_ok(ctx, "referent", f"/parcours/{parcours_id}/")
+
+
+@benchmark("participants.dossier.referent", target_ms=DETAIL_TARGET_MS)
+def dossier_referent(ctx):
+    """The dossier of a participant the référent follows (identity, situation, freins, parcours,
+    timeline)."""
+    from parcours.models import Parcours
+
+    parcours_id = ensure_file_active(ctx)
+    participant_id = Parcours.objects.filter(pk=parcours_id).values_list("participant_id", flat=True).get()
+    get_ok(ctx, "referent", f"/participants/{participant_id}/")

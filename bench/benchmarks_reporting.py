@@ -7,6 +7,7 @@ data has parcours, with nothing to change here."""
 import datetime
 import json
 
+from bench import floors
 from bench.registry import benchmark
 
 BILAN_TARGET_MS = 3000
@@ -29,7 +30,7 @@ def annee_du_bilan(code):
     return _ANNEES[code]
 
 
-@benchmark("reporting.bilan_json", target_ms=BILAN_TARGET_MS)
+@benchmark("reporting.bilan_json", target_ms=BILAN_TARGET_MS, floor=floors.bilan_floor)
 def bilan_json(ctx):
     """bilan_annuel() of the first PLIE for its latest year with entries, serialised to JSON."""
     from reporting.bilan import bilan_annuel
@@ -42,7 +43,7 @@ def bilan_json(ctx):
 BILAN_PDF_TARGET_MS = 10000
 
 
-@benchmark("reporting.bilan_pdf", target_ms=BILAN_PDF_TARGET_MS)
+@benchmark("reporting.bilan_pdf", target_ms=BILAN_PDF_TARGET_MS, floor=floors.bilan_floor)
 def bilan_pdf(ctx):
     """The annual bilan of the first PLIE as the PDF for the comité de pilotage (bilan_annuel() and
     the WeasyPrint rendering, charts included)."""

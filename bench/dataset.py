@@ -53,8 +53,9 @@ def state_hash(base_dir=BASE_DIR, length=10):
     return digest.hexdigest()[:length]
 
 
-def database_name(*, participants, plies, seed, state):
-    return f"plie_bench_p{participants}_k{plies}_s{seed}_{state}"
+def database_name(*, participants, plies, seed, state, entretiens=40, etapes=4, per_referent=90):
+    """Named after every parameter of the dataset: another density is another database."""
+    return f"plie_bench_p{participants}_k{plies}_s{seed}_e{entretiens}_t{etapes}_r{per_referent}_{state}"
 
 
 def server_url(database_url=None):
@@ -137,7 +138,7 @@ def prepare(server, name, *, rebuild=False, log=print):
     return None
 
 
-def seed(*, participants, plies, seed, state, stdout):
+def seed(*, participants, plies, seed, state, stdout, entretiens=40, etapes=4, per_referent=90):
     """Migrate and seed the (new, empty) database Django points at; record and return the metadata.
 
     Runs after ``django.setup()``."""
@@ -152,6 +153,11 @@ def seed(*, participants, plies, seed, state, stdout):
     call_command("seed_demo", participants=participants, plie=plies, seed=seed, stdout=stdout)
     seed_seconds = time.perf_counter() - started
     started = time.perf_counter()
+    from bench.densify import densify
+
+    reached = densify(entretiens=entretiens, etapes=etapes, per_referent=per_referent)
+    densify_seconds = time.perf_counter() - started
+    started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")  # fresh statistics, as a database in service would have
     analyze_seconds = time.perf_counter() - started
@@ -163,6 +169,9 @@ def seed(*, participants, plies, seed, state, stdout):
         "seeded_at": timezone.now().isoformat(timespec="seconds"),
         "migrate_seconds": round(migrate_seconds, 1),
         "seed_seconds": round(seed_seconds, 1),
+        "densify_seconds": round(densify_seconds, 1),
+        "densities": {"entretiens": entretiens, "etapes": etapes, "parcours_par_referent": per_referent},
+        **reached,
         "analyze_seconds": round(analyze_seconds, 1),
         "nproc": os.cpu_count(),
     }

@@ -9,6 +9,12 @@ the measured work once (one page, one call, one job)::
 
 Any module named ``bench/benchmarks_<app>.py`` is imported by :func:`discover`: a later issue
 adds its benchmarks by adding such a module, nothing else to change.
+
+``floor=``: a function of the context running the raw SQL that gives the same figures (the
+floor a page or an aggregate cannot beat), timed in the same run and printed with the ratio.
+``writes=True``: the benchmark writes (an import, a consolidation): it runs after every read
+benchmark and is followed by ``VACUUM ANALYZE`` (``bench.runner.settle``), so no read is ever
+measured on tables bloated by dead rows (issue 17).
 """
 
 import pkgutil
@@ -26,20 +32,25 @@ class Benchmark:
     func: Callable
     target_ms: float | None = None
     description: str = ""
+    floor: Callable | None = None
+    writes: bool = False
 
 
 REGISTRY: dict[str, Benchmark] = {}
 
 
-def benchmark(name, *, target_ms=None):
-    """Register the decorated function as the benchmark ``name`` (dotted, e.g. ``home.referent``)."""
+def benchmark(name, *, target_ms=None, floor=None, writes=False):
+    """Register the decorated function as the benchmark ``name`` (dotted, e.g. ``home.referent``),
+    with its raw-SQL ``floor`` if any; ``writes`` when it changes the data."""
 
     def decorator(func):
         existing = REGISTRY.get(name)
         if existing is not None and _origin(existing.func) != _origin(func):
             raise ValueError(f"Benchmark « {name} » déjà enregistré par {_origin(existing.func)}.")
         description = (func.__doc__ or "").strip().splitlines()[0] if func.__doc__ else ""
-        REGISTRY[name] = Benchmark(name=name, func=func, target_ms=target_ms, description=description)
+        REGISTRY[name] = Benchmark(
+            name=name, func=func, target_ms=target_ms, description=description, floor=floor, writes=writes
+        )
         return func
 
     return decorator

@@ -84,6 +84,15 @@ class Result:
     queries: int
     runs: int
     target_ms: float | None = None
+    floor_ms: float | None = None
+    writes: bool = False
+
+    @property
+    def ratio(self):
+        """The median over its raw-SQL floor's median (measured in the same run), else ``None``."""
+        if self.floor_ms is None or self.floor_ms <= 0:
+            return None
+        return self.median_ms / self.floor_ms
 
     @property
     def verdict(self):
@@ -92,9 +101,20 @@ class Result:
         return "PASS" if self.median_ms <= self.target_ms else "FAIL"
 
     def as_dict(self):
-        return {**asdict(self), "median_ms": round(self.median_ms, 2), "p95_ms": round(self.p95_ms, 2)} | {
-            "verdict": self.verdict or None
-        }
+        rounded = {"median_ms": round(self.median_ms, 2), "p95_ms": round(self.p95_ms, 2)}
+        if self.floor_ms is not None:
+            rounded["floor_ms"] = round(self.floor_ms, 2)
+        ratio = None if self.ratio is None else round(self.ratio, 1)
+        return {**asdict(self), **rounded} | {"verdict": self.verdict or None, "ratio": ratio}
+
+
+def timed(func, ctx, runs):
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        func(ctx)
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
 
 
 def run_benchmark(bench, ctx, *, runs):
@@ -105,11 +125,11 @@ def run_benchmark(bench, ctx, *, runs):
     with CaptureQueriesContext(connection) as captured:
         bench.func(ctx)
     queries = len(captured.captured_queries)  # now: the next request empties the connection's log
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        bench.func(ctx)
-        timings.append((time.perf_counter() - started) * 1000)
+    timings = timed(bench.func, ctx, runs)
+    floor_ms = None
+    if bench.floor is not None:  # the raw SQL, warm too, right after: same caches, same moment
+        bench.floor(ctx)
+        floor_ms = median(timed(bench.floor, ctx, runs))
     return Result(
         name=bench.name,
         median_ms=median(timings),
@@ -117,20 +137,42 @@ def run_benchmark(bench, ctx, *, runs):
         queries=queries,
         runs=runs,
         target_ms=bench.target_ms,
+        floor_ms=floor_ms,
+        writes=bench.writes,
     )
+
+
+def ordered(benchmarks):
+    """The read benchmarks first, then those that write (each order kept): a write never comes
+    before a read of the same tables."""
+    return [b for b in benchmarks if not b.writes] + [b for b in benchmarks if b.writes]
+
+
+def settle():
+    """After a write benchmark: ``VACUUM ANALYZE``, so the dead rows of rolled-back or rewritten
+    data neither bloat the next benchmark's tables nor skew its plans (issue 17: 900,000 dead rows
+    doubled the bilan). Inside a transaction (the tests), ``ANALYZE`` only."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
 
 
 def run_all(benchmarks, ctx, *, runs, on_result=None):
     results = []
-    for bench in benchmarks:
+    for bench in ordered(benchmarks):
         result = run_benchmark(bench, ctx, runs=runs)
+        if bench.writes:
+            settle()
         results.append(result)
         if on_result is not None:
             on_result(result)
     return results
 
 
-HEADERS = ("benchmark", "médiane ms", "p95 ms", "requêtes", "cible ms", "verdict")
+HEADERS = ("benchmark", "médiane ms", "p95 ms", "requêtes", "plancher SQL ms", "ratio", "cible ms", "verdict")
 
 
 def table_rows(results):
@@ -140,6 +182,8 @@ def table_rows(results):
             f"{r.median_ms:.1f}",
             f"{r.p95_ms:.1f}",
             str(r.queries),
+            "" if r.floor_ms is None else f"{r.floor_ms:.1f}",
+            "" if r.ratio is None else f"{r.ratio:.1f}×",
             "" if r.target_ms is None else f"{r.target_ms:g}",
             r.verdict,
         )
@@ -164,6 +208,20 @@ def format_table(results):
 
 def format_markdown(results):
     """The same table in Markdown (for the README)."""
-    lines = ["| " + " | ".join(HEADERS) + " |", "|---|---:|---:|---:|---:|---|"]
+    lines = ["| " + " | ".join(HEADERS) + " |", "|---|---:|---:|---:|---:|---:|---:|---|"]
     lines += ["| " + " | ".join(row) + " |" for row in table_rows(results)]
     return "\n".join(lines)
+
+
+README_BEGIN = "<!-- bench:begin -->"
+README_END = "<!-- bench:end -->"
+
+
+def replace_readme_table(path, table, database):
+    """Put ``table`` (Markdown) between the bench markers of the README at ``path``."""
+    text = path.read_text()
+    if README_BEGIN not in text or README_END not in text:
+        raise ValueError(f"Marqueurs {README_BEGIN} / {README_END} absents de {path}.")
+    head, rest = text.split(README_BEGIN, 1)
+    _, tail = rest.split(README_END, 1)
+    path.write_text(f"{head}{README_BEGIN}\nJeu `{database}` :\n\n{table}\n{README_END}{tail}")

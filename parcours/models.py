@@ -477,7 +477,8 @@ class Alerte(models.Model):
 
 
 def import_upload_to(instance, filename):
-    """Stored under MEDIA_ROOT (never served), with a random name keeping the extension."""
+    """Stored in the storage (MEDIA_ROOT or the bucket; never served), with a random name keeping
+    the extension."""
     import uuid
     from pathlib import PurePath
 

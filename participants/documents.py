@@ -8,7 +8,8 @@ The rules for an upload (checked on the file's **content**, never on what the br
 - an empty file is refused, and so is one over ``settings.DOCUMENT_MAX_SIZE`` (5 Mo by default);
 - only those who may change the dossier (``participants.permissions.can_edit``: référent,
   animation, administrateur of its PLIE) add or remove documents;
-- the file is stored under ``MEDIA_ROOT/documents/<plie id>/`` with a random name (see
+- the file is stored in the storage (``MEDIA_ROOT`` or the bucket, ``plie.core.storage``) under
+  ``documents/<plie id>/`` with a random name (see
   ``participants.models.document_upload_to``) and is only ever served by a scoped view.
 """
 

@@ -4,6 +4,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from simple_history.models import HistoricalRecords
 
 from participants.enums import (
@@ -108,6 +109,13 @@ class Participant(models.Model):
         indexes = [
             models.Index(fields=["plie", "nom", "prenom"], name="participant_plie_nom_idx"),
             models.Index(fields=["plie", "date_naissance"], name="participant_plie_naiss_idx"),
+            # An OI's list (several PLIE) ordered by name, first page: read in index order instead
+            # of sorting every participant (issue 17: 110 ms → 0.35 ms at 100,000).
+            models.Index(fields=["nom", "prenom", "id"], name="participant_nom_prenom_id_idx"),
+            # The search by identifier (``iexact``: UPPER(col) = UPPER(%s), participants/search.py).
+            models.Index(Upper("identifiant_france_travail"), name="participant_ift_upper_idx"),
+            models.Index(Upper("numero_caf"), name="participant_caf_upper_idx"),
+            models.Index(Upper("identifiant_externe"), name="participant_ext_upper_idx"),
         ]
 
     def __str__(self):
@@ -268,7 +276,8 @@ class Frein(models.Model):
 
 
 def document_upload_to(instance, filename):
-    """Stored under MEDIA_ROOT (never under static/, never served by URL), with a random name."""
+    """Stored in the storage (MEDIA_ROOT or the bucket; never under static/, never served by URL),
+    with a random name."""
     suffix = PurePath(filename).suffix.lower()[:8]
     return f"documents/{instance.participant.plie_id}/{uuid.uuid4().hex}{suffix}"
 

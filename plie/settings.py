@@ -48,8 +48,25 @@ if PRODUCTION and not ALLOWED_HOSTS:
     _problems.append(MissingVariable("ALLOWED_HOSTS"))
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 DATABASE_URL = _env(env_url, "DATABASE_URL", ("postgres", "postgresql", "sqlite"), required=PRODUCTION)
+# A streaming replica of DATABASE_URL: the reporting reads go there (plie/core/routers.py).
+DATABASE_REPLICA_URL = _env(env_url, "DATABASE_REPLICA_URL", ("postgres", "postgresql"))
 REDIS_URL = _env(env_url, "REDIS_URL", ("redis", "rediss"), required=PRODUCTION)
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Object storage (S3-compatible: AWS, Scaleway, OVHcloud, MinIO, Garage…) for the pièces
+# justificatives, imports and exports when a bucket is named: web and workers on several machines
+# then share nothing but PostgreSQL, Redis and the bucket. Without it, files live under MEDIA_ROOT.
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+AWS_S3_ENDPOINT_URL = _env(env_url, "AWS_S3_ENDPOINT_URL", ("http", "https"))
+AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME")
+AWS_ACCESS_KEY_ID = env_str("AWS_ACCESS_KEY_ID")
+AWS_SECRET_ACCESS_KEY = env_str("AWS_SECRET_ACCESS_KEY")
+AWS_LOCATION = env_str("AWS_LOCATION", "")
+AWS_S3_ADDRESSING_STYLE = env_str("AWS_S3_ADDRESSING_STYLE")
+# PostgreSQL timeouts (milliseconds, 0 = none): a runaway query or a lock held too long is
+# cancelled instead of holding a web or worker process. Workers may be given a longer statement
+# timeout than the web (their own environment).
+DB_STATEMENT_TIMEOUT_MS = _env(env_int, "DB_STATEMENT_TIMEOUT_MS", 60_000)
+DB_LOCK_TIMEOUT_MS = _env(env_int, "DB_LOCK_TIMEOUT_MS", 10_000)
 # In development static files come from the finders; `collectstatic` is for production.
 STATIC_ROOT = env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static") if PRODUCTION else None)
 SECURE_PROXY = _env(env_bool, "SECURE_PROXY_SSL_HEADER", default=PRODUCTION)
@@ -59,6 +76,10 @@ EMAIL_PORT = _env(env_int, "EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "plie@localhost")
 HSTS_SECONDS = _env(env_int, "SECURE_HSTS_SECONDS", 31536000)
 CELERY_QUEUE = env_str("CELERY_QUEUE", "celery")
+# A message taken by a worker that died with its machine (no parent process left to requeue it)
+# goes back to the queue after this many seconds; longer than the longest task, or that task
+# would be run twice (it is idempotent, but the work is done twice).
+CELERY_VISIBILITY_TIMEOUT = _env(env_int, "CELERY_VISIBILITY_TIMEOUT", 2 * 3600)
 CELERY_EAGER = _env(env_bool, "CELERY_TASK_ALWAYS_EAGER", default=REDIS_URL is None)
 # Bounds of the legacy import (parcours/importation/lecture.py): the longest CSV value (the
 # longest legitimate one is 200 characters), the uncompressed size of an XLSX and the ratio
@@ -159,9 +180,18 @@ if DATABASE_URL:
         # compilation cost seconds and never paid back (measured by `make bench`).
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
             "-c pg_trgm.word_similarity_threshold=0.5 -c jit=off"
+            f" -c statement_timeout={DB_STATEMENT_TIMEOUT_MS} -c lock_timeout={DB_LOCK_TIMEOUT_MS}"
         )
+    if DATABASE_REPLICA_URL:
+        DATABASES["replica"] = dj_database_url.parse(
+            DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True
+        )
+        DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+        # Under test, the replica is the test database itself (no second copy to migrate).
+        DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "var" / "db.sqlite3"}}
+DATABASE_ROUTERS = ["plie.core.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
@@ -194,8 +224,53 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_URL = "/media-non-public/"  # never served: documents go through a scoped view
+
+
+def object_storage(
+    bucket,
+    *,
+    endpoint_url=None,
+    region_name=None,
+    access_key=None,
+    secret_key=None,
+    location="",
+    addressing_style=None,
+):
+    """The ``STORAGES["default"]`` entry of an S3-compatible bucket (django-storages): private
+    objects (no ACL, never a public URL: files are served by the scoped views), never overwritten
+    (a second file of the same name gets a suffix), encrypted at rest by the server."""
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint_url,
+            "region_name": region_name,
+            "access_key": access_key,
+            "secret_key": secret_key,
+            "location": location or "",
+            "addressing_style": addressing_style,
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "object_parameters": {"ServerSideEncryption": "AES256"},
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        object_storage(
+            AWS_STORAGE_BUCKET_NAME,
+            endpoint_url=AWS_S3_ENDPOINT_URL,
+            region_name=AWS_S3_REGION_NAME,
+            access_key=AWS_ACCESS_KEY_ID,
+            secret_key=AWS_SECRET_ACCESS_KEY,
+            location=AWS_LOCATION,
+            addressing_style=AWS_S3_ADDRESSING_STYLE,
+        )
+        if AWS_STORAGE_BUCKET_NAME
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -229,7 +304,12 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # every live worker looks for such messages every few seconds (at most 10)
+    "unacked_restore_interval": max(1, min(10, (CELERY_VISIBILITY_TIMEOUT or 40) // 4)),
+    "unacked_restore_throttle": 1,
+}
 
 # The REST API (/api/v1/, plie/core/drf.py): a personal token (Authorization: Bearer …) or the
 # browser session; a read token refuses writes; requests throttled per token; cursor pages; one

@@ -22,6 +22,7 @@ from operations.selectors import bilan_operations
 from parcours.enums import CategorieEtape, ModeEntretien
 from participants.enums import Sexe
 from plie.core.models import Structure
+from plie.core.routers import reads_from_replica
 from reporting import flux as queries
 from reporting import indicateurs
 from reporting.flux import Periode
@@ -63,6 +64,7 @@ class PlieInconnu(LookupError):
     pass
 
 
+@reads_from_replica
 def bilan_annuel(plie, annee, *, referent_id=None, prescripteur_id=None):
     """The annual bilan of ``plie`` for the civil year ``annee`` (the JSON contract of issue 7).
 
@@ -117,6 +119,7 @@ def _plies(plie):
     return found
 
 
+@reads_from_replica
 def bilan_periode(perimetre, periode):
     """The figures of the bilan for any period (a year, a month for the monthly reporting…):
     ``flux``, ``taux``, ``repartitions``, ``duree_moyenne_parcours_mois`` and ``etapes``

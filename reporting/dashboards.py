@@ -30,6 +30,7 @@ from participants.models import SituationEntree
 from plie.core import charts
 from plie.core.dates import mois_court
 from plie.core.models import Structure
+from plie.core.routers import reads_from_replica
 from reporting import indicateurs
 from reporting.flux import (
     UN_JOUR,
@@ -314,6 +315,7 @@ class Tableau:
         return self.source == SNAPSHOT
 
 
+@reads_from_replica
 def tableau(plie_ids, *, aujourdhui=None, avec_files_actives=True):
     """The dashboard of the PLIE ``plie_ids`` (already restricted to what the user may see).
 

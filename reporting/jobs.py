@@ -4,10 +4,12 @@ done; the user can leave the page and come back »).
 
 - :func:`demande_create` records an :class:`reporting.models.ExportDemande` and sends
   ``reporting.tasks.export_run`` once the transaction commits;
-- :func:`executer` (the task's body) produces the file under ``MEDIA_ROOT/exports/``, updating
+- :func:`executer` (the task's body) produces the file under ``exports/`` in the storage
+  (``default_storage``: ``MEDIA_ROOT`` or the bucket, see ``plie.core.storage``), updating
   ``progress`` as it goes. Idempotent: a finished job is left alone; a failed one records its
-  error (re-sending it retries). The file is written to a ``.part`` file then renamed, so a
-  worker killed mid-way never leaves a half file behind a « terminé » job;
+  error (re-sending it retries). The file is written in the worker's scratch directory, then
+  handed whole to the storage, so a worker killed mid-way never leaves a half file behind a
+  « terminé » job, and the web on another machine downloads what any worker produced;
 - :func:`reporting.permissions.can_download_export`: only the requester, and only while their
   scope still covers the PLIE of the export.
 
@@ -17,10 +19,9 @@ personal data (``personal_plie_ids``, as ``Participant.objects.visible_to``). Th
 list holds no sensitive field (disability, RSA, health): those stay in the dossier."""
 
 import logging
-import os
+import tempfile
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
@@ -29,6 +30,7 @@ from django.utils.text import slugify
 
 from plie.core.models import Structure
 from plie.core.scoping import scope_for
+from plie.core.storage import delete_quietly, store_file, stored_files
 from reporting.models import ExportDemande
 from reporting.permissions import exportable_plie_ids
 
@@ -127,27 +129,23 @@ def executer(demande_id):
         demande.status, demande.progress, demande.error = Status.RUNNING, 0, ""
         demande.started_at, demande.finished_at = timezone.now(), None
         demande.save(update_fields=["status", "progress", "error", "started_at", "finished_at"])
-    partiel = None
     try:
         if not set(demande.params.get("plie_ids", ())) <= exportable_plie_ids(
             scope_for(demande.user), demande.kind
         ):
             raise ExportRefuse("Le périmètre de l'export n'est plus dans vos droits.")
         relatif = chemin_fichier(demande)
-        absolu = Path(settings.MEDIA_ROOT) / relatif
-        absolu.parent.mkdir(parents=True, exist_ok=True)
-        partiel = absolu.with_name(absolu.name + ".part")
-        PRODUCTEURS[demande.kind](demande, partiel)
-        os.replace(partiel, absolu)
+        with tempfile.TemporaryDirectory(prefix="plie-export-") as brouillon:
+            local = Path(brouillon) / relatif.name
+            PRODUCTEURS[demande.kind](demande, local)
+            stocke = store_file(local, str(relatif))
     except Exception as exc:
         logger.exception("Export %s en échec", demande_id)
-        if partiel is not None:
-            partiel.unlink(missing_ok=True)
         message = str(exc) if isinstance(exc, ExportRefuse) else f"{type(exc).__name__} : {exc}"
         demande.status, demande.error, demande.finished_at = Status.FAILED, message[:2000], timezone.now()
         demande.save(update_fields=["status", "error", "finished_at"])
         return demande
-    demande.status, demande.progress, demande.fichier = Status.DONE, 100, str(relatif)
+    demande.status, demande.progress, demande.fichier = Status.DONE, 100, stocke
     demande.finished_at = timezone.now()
     demande.save(update_fields=["status", "progress", "fichier", "finished_at"])
     return demande
@@ -162,9 +160,11 @@ MESSAGE_INTERROMPU = "Export interrompu : le traitement ne s'est pas terminé. R
 
 def menage(maintenant=None):
     """Delete the exports finished more than :data:`CONSERVATION_JOURS` days ago (row and file),
-    and mark as failed the jobs left pending or running for more than
+    mark as failed the jobs left pending or running for more than
     :data:`DELAI_INTERRUPTION_HEURES` hours (their worker died and the broker never redelivered
-    the task), so that their owner can relaunch them. Idempotent. Returns the two counts."""
+    the task), so that their owner can relaunch them, and delete the files of ``exports/`` that no
+    job names and older than that delay (left by a worker killed while storing them). Works on the
+    storage, so it sees the files of every machine. Idempotent. Returns the three counts."""
     maintenant = maintenant or timezone.now()
     anciennes = ExportDemande.objects.filter(
         status__in=(Status.DONE, Status.FAILED),
@@ -172,8 +172,7 @@ def menage(maintenant=None):
     )
     supprimees = 0
     for demande in anciennes.only("pk", "fichier").iterator():
-        if demande.fichier:
-            (Path(settings.MEDIA_ROOT) / demande.fichier).unlink(missing_ok=True)
+        delete_quietly(demande.fichier)
         demande.delete()
         supprimees += 1
     limite = maintenant - timezone.timedelta(hours=DELAI_INTERRUPTION_HEURES)
@@ -181,11 +180,25 @@ def menage(maintenant=None):
         (Q(status=Status.RUNNING) & Q(started_at__lt=limite))
         | (Q(status=Status.PENDING) & Q(created_at__lt=limite))
     ).update(status=Status.FAILED, error=MESSAGE_INTERROMPU, finished_at=maintenant)
-    return {"supprimees": supprimees, "interrompues": interrompues}
+    return {"supprimees": supprimees, "interrompues": interrompues, "orphelins": menage_orphelins(limite)}
+
+
+def menage_orphelins(limite):
+    """Delete the files under ``exports/`` in the storage that no job names, last modified before
+    ``limite`` (a file younger than that may belong to a job being stored right now)."""
+    from django.core.files.storage import default_storage
+
+    connus = set(ExportDemande.objects.exclude(fichier="").values_list("fichier", flat=True))
+    orphelins = 0
+    for nom in stored_files(EXPORTS_DIR):
+        if nom not in connus and default_storage.get_modified_time(nom) < limite:
+            delete_quietly(nom)
+            orphelins += 1
+    return orphelins
 
 
 def chemin_fichier(demande):
-    """``exports/<id>-<slug of the label>.<ext>`` relative to ``MEDIA_ROOT`` (the id makes it unique)."""
+    """``exports/<id>-<slug of the label>.<ext>``, a name in the storage (the id makes it unique)."""
     nom = slugify(demande.libelle)[:80] or demande.kind
     return Path(EXPORTS_DIR) / f"{demande.pk}-{nom}.{EXTENSIONS[demande.kind]}"
 

@@ -35,6 +35,7 @@ from django.utils import timezone
 from operations.nomenclatures import DEPARTEMENT, classe_departement
 from parcours.enums import CATEGORIES_POSITIVES, CategorieSortie
 from plie.core.dates import format_date, mois_long
+from plie.core.routers import reads_from_replica
 from reporting import flux as queries
 from reporting import indicateurs
 from reporting.exports import Tableau, lignes_face, lignes_taux, tableaux_csv, tableaux_xlsx
@@ -182,6 +183,7 @@ def par_categorie(flux):
     return resultat
 
 
+@reads_from_replica
 def reporting_mensuel(perimetre, annee, mois, *, codes=(), aujourd_hui=None):
     """The monthly reporting of ``perimetre`` (a :class:`reporting.selectors.Perimetre`, the caller
     scopes it) for the month ``annee``-``mois`` (2 queries)::

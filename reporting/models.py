@@ -54,7 +54,7 @@ class ExportDemande(models.Model):
 
     ``params``: ``{"plie_ids": [...], "annee": 2016}`` for a bilan (one PLIE or an OI's PLIE),
     ``{"plie_ids": [...]}`` for the participants (the PLIE whose participants the user could see
-    when asking). ``fichier``: the file's path relative to ``MEDIA_ROOT`` (under ``exports/``)."""
+    when asking). ``fichier``: the file's name in the storage (``exports/…``, see ``plie.core.storage``)."""
 
     class Kind(models.TextChoices):
         BILAN_PDF = "bilan_pdf", "Bilan annuel (PDF)"

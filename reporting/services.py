@@ -12,6 +12,7 @@ from parcours.enums import TypeAlerte
 from parcours.models import Alerte
 from participants.models import SituationEntree
 from plie.core.models import Structure
+from plie.core.routers import replica_reads
 from reporting import flux as queries
 from reporting import indicateurs
 from reporting.flux import Periode, en_parcours_le
@@ -57,7 +58,10 @@ def snapshot_refresh(*, plie_id, jour):
     Returns the :class:`SnapshotPlie`."""
     perimetre = Perimetre(frozenset({plie_id}))
     periode = annee_a_date(jour)
-    compteurs = queries.compter(perimetre, periode)
+    with replica_reads():  # the aggregates on the replica when there is one, the upsert on default
+        compteurs = queries.compter(perimetre, periode)
+        alertes = alertes_par_type(plie_id)
+        sans_situation = sans_situation_entree(perimetre, jour)
     flux = queries.flux_depuis(compteurs)
     sorties = indicateurs.total_sorties(flux)
     valeurs = {
@@ -70,8 +74,8 @@ def snapshot_refresh(*, plie_id, jour):
         "indicateurs": {
             "flux": flux,
             "taux": indicateurs.taux_du_flux(flux),
-            "alertes": alertes_par_type(plie_id),
-            "completude": {"sans_situation_entree": sans_situation_entree(perimetre, jour)},
+            "alertes": alertes,
+            "completude": {"sans_situation_entree": sans_situation},
         },
         "computed_at": timezone.now(),
     }

@@ -2,13 +2,13 @@
 partial polled every 2 s until the job is finished, then the download link), « Mes exports »
 (the user's own jobs only), download (re-checks the scope). Another user's job is a 404."""
 
-from pathlib import Path
+from pathlib import PurePosixPath
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -149,13 +149,17 @@ def export_download(request, pk):
     demande = _demande_du_user(request.scope, pk)
     if demande.status != ExportDemande.Status.DONE or not can_download_export(request.scope, demande):
         raise Http404("Export indisponible.")
-    chemin = (Path(settings.MEDIA_ROOT) / demande.fichier) if demande.fichier else None
-    if chemin is None or not chemin.is_file():
+    if not demande.fichier:
         raise Http404("Fichier introuvable.")
-    extension = chemin.suffix.lstrip(".")
+    try:  # streamed from the storage (MEDIA_ROOT or the bucket), whichever worker produced it
+        contenu = default_storage.open(demande.fichier, "rb")
+    except FileNotFoundError:
+        raise Http404("Fichier introuvable.") from None
+    nom = PurePosixPath(demande.fichier).name
+    extension = PurePosixPath(nom).suffix.lstrip(".")
     return FileResponse(
-        chemin.open("rb"),
+        contenu,
         as_attachment=True,
-        filename=chemin.name.split("-", 1)[1] if "-" in chemin.name else chemin.name,
+        filename=nom.split("-", 1)[1] if "-" in nom else nom,
         content_type=jobs.CONTENT_TYPES.get(extension, "application/octet-stream"),
     )

@@ -99,3 +99,34 @@ def world(db):
         referent_operateur=person(Role.REFERENT, operateur, "referent.operateur@exemple.fr"),
         no_role=UserFactory(email="sans.role@exemple.fr"),
     )
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """A local S3-compatible server (moto's server mode, its own process on 127.0.0.1) for the
+    whole session; yields its URL."""
+    from tests.services import moto_server
+
+    with moto_server() as url:
+        yield url
+
+
+@pytest.fixture
+def s3_bucket(settings, s3_endpoint):
+    """A new empty bucket, made the default storage of this process (the web); ``env`` gives it
+    to a worker process (``tests.services.Worker``)."""
+    from plie.settings import object_storage
+    from tests.services import S3_CREDENTIALS, S3_REGION, bucket_environment, create_bucket
+
+    bucket = create_bucket(s3_endpoint)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": object_storage(
+            bucket,
+            endpoint_url=s3_endpoint,
+            region_name=S3_REGION,
+            access_key=S3_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            secret_key=S3_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        ),
+    }
+    return SimpleNamespace(name=bucket, endpoint_url=s3_endpoint, env=bucket_environment(s3_endpoint, bucket))

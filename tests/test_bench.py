@@ -7,6 +7,7 @@ import sys
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import models
 
 from bench import dataset, registry, runner
 from plie.core import demo
@@ -105,6 +106,54 @@ def test_percentile_of_nothing_is_an_error():
         runner.percentile([], 95)
 
 
+def test_a_floor_gives_the_ratio():
+    result = runner.Result("a", 30, 31, 3, 7, floor_ms=10)
+    assert result.ratio == 3.0
+    assert result.as_dict()["floor_ms"] == 10 and result.as_dict()["ratio"] == 3.0
+    assert runner.Result("a", 30, 31, 3, 7).ratio is None
+    row = runner.table_rows([result])[0]
+    assert row[4:6] == ("10.0", "3.0×")
+
+
+def test_writes_run_after_every_read(empty_registry):
+    for name, writes in (("import.x", True), ("home.a", False), ("conso.y", True), ("home.b", False)):
+        registry.benchmark(name, writes=writes)(print)
+    ordered = runner.ordered(list(registry.REGISTRY.values()))
+    assert [b.name for b in ordered] == ["home.a", "home.b", "import.x", "conso.y"]
+
+
+def test_the_write_benchmarks_are_marked():
+    found = registry.discover()
+    writes = {name for name, bench in found.items() if bench.writes}
+    assert {
+        "import.parcours_100k",
+        "reporting.nightly_consolidation",
+        "core.nightly_participant_count",
+    } <= writes
+    assert not found["reporting.bilan_json"].writes
+    for name in ("reporting.bilan_json", "dashboards.oi.direction_oi", "parcours.workspace.referent"):
+        assert found[name].floor is not None, name
+
+
+def test_the_readme_table_is_replaced_between_its_markers(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"avant\n{runner.README_BEGIN}\nvieux\n{runner.README_END}\naprès\n")
+    runner.replace_readme_table(readme, "| nouveau |", "plie_bench_x")
+    assert readme.read_text() == (
+        f"avant\n{runner.README_BEGIN}\nJeu `plie_bench_x` :\n\n| nouveau |\n{runner.README_END}\naprès\n"
+    )
+    readme.write_text("sans marqueurs")
+    with pytest.raises(ValueError, match="Marqueurs"):
+        runner.replace_readme_table(readme, "x", "y")
+
+
+def test_the_load_stage_only_targets_this_machine():
+    from bench.load import run_level
+
+    with pytest.raises(ValueError, match="127.0.0.1"):
+        run_level("http://example.org", [("a", "p", "/")], {"p": ""}, users=1, seconds=0.1)
+
+
 def test_verdict_compares_the_median_with_the_target():
     assert runner.Result("a", 10, 90, 3, 7, target_ms=20).verdict == "PASS"
     assert runner.Result("a", 30, 31, 3, 7, target_ms=20).verdict == "FAIL"
@@ -113,8 +162,13 @@ def test_verdict_compares_the_median_with_the_target():
 
 def test_database_name():
     name = dataset.database_name(participants=100000, plies=10, seed=42, state="0123456789")
-    assert name == "plie_bench_p100000_k10_s42_0123456789"
+    assert name == "plie_bench_p100000_k10_s42_e40_t4_r90_0123456789"
     assert len(name) <= 63  # PostgreSQL identifiers
+    # every parameter of the dataset is in its name: another density is another database
+    other = dataset.database_name(
+        participants=300000, plies=10, seed=42, state="0123456789", entretiens=5, etapes=2, per_referent=100
+    )
+    assert other == "plie_bench_p300000_k10_s42_e5_t2_r100_0123456789" and len(other) <= 63
 
 
 def test_state_hash_follows_migrations_and_demo_builders(tmp_path):
@@ -187,6 +241,60 @@ def test_every_benchmark_runs_on_a_tiny_dataset():
     table = runner.format_table(results)
     assert "participants.list_page.direction_oi" in table
     assert runner.format_markdown(results).count("\n") == len(results) + 1
+    by_name = {result.name: result for result in results}
+    assert by_name["reporting.bilan_json"].floor_ms > 0 and by_name["reporting.bilan_json"].ratio > 0
+    # the writes came last
+    names = [result.name for result in results]
+    assert names.index("import.parcours_100k") > names.index("reporting.bilan_json")
+
+
+@pytest.mark.django_db
+def test_densify_reaches_the_densities_on_a_tiny_dataset():
+    from bench.densify import densify
+    from parcours.models import Entretien, Etape, Parcours
+    from plie.core.enums import Role
+
+    demo.build_world(participants=40, plies=2, seed=1, stdout=io.StringIO())
+    avant = Entretien.objects.count()
+    reached = densify(entretiens=12, etapes=3, per_referent=5)
+    assert Entretien.objects.count() > avant
+    assert reached["entretiens_par_participant"] >= 10
+    assert reached["etapes_par_participant"] >= 2.5
+    assert reached["parcours_actifs_par_referent"][2] <= 5  # never more than asked
+    # dealt out evenly in each PLIE: no small remainder left to one référent
+    for plie_id in Parcours.objects.actifs().values_list("plie_id", flat=True).distinct():
+        counts = list(
+            Parcours.objects.actifs()
+            .filter(plie_id=plie_id)
+            .values("referent")
+            .annotate(n=models.Count("pk"))
+            .values_list("n", flat=True)
+        )
+        assert max(counts) - min(counts) <= 1, counts
+    # the bench's référent (the first PLIE's demo référent) follows one of the groups
+    plie_code = runner.BenchContext.from_database().plie_codes[0]
+    assert (
+        Parcours.objects.actifs().filter(referent__email=demo.demo_email(Role.REFERENT, plie_code)).exists()
+    )
+    # copies never start before the entry, an étape still ends after it starts
+    assert not Entretien.objects.filter(date__lt=models.F("parcours__date_entree")).exists()
+    assert not Etape.objects.filter(date_fin__lt=models.F("date_debut")).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_load_stage_on_a_live_server(live_server):
+    from bench.load import format_load, key_pages, run_load, session_cookies
+
+    demo.build_world(participants=20, plies=1, seed=1, stdout=io.StringIO())
+    ctx = runner.BenchContext.from_database()
+    pages = key_pages(ctx)
+    cookies = session_cookies(ctx, {persona for _, persona, _ in pages})
+    load = run_load(live_server.url, pages, cookies, levels=(1, 2), seconds=0.5)
+    assert set(load) == {"1", "2"}
+    for level in load.values():
+        assert level["total"]["requests"] >= 1 and level["total"]["errors"] == 0, level
+        assert level["total"]["p50_ms"] <= level["total"]["p99_ms"]
+    assert "ma_file_active" in format_load(load)
 
 
 @pytest.mark.django_db

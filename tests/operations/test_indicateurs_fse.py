@@ -278,3 +278,31 @@ def test_no_code_is_given_twice_and_none_is_unsourced():
     assert len(codes) == len(set(codes)) == len(CODES_SFC2021)
     for code in codes:  # every code is explained, with its source, in the module docstring
         assert code in indicateurs_fse.__doc__
+
+
+@pytest.mark.parametrize(
+    ("entree", "sortie", "lue"),
+    [
+        (D(2016, 3, 1), None, True),  # entered in the year
+        (D(2015, 3, 1), D(2016, 5, 1), True),  # left in the year
+        (D(2016, 1, 1), D(2016, 12, 31), True),  # both, on the bounds
+        (D(2015, 1, 1), None, False),  # still enrolled, entered before: counted by neither
+        (D(2014, 1, 1), D(2015, 12, 31), False),  # left before
+        (D(2017, 1, 1), None, False),  # after
+    ],
+)
+def test_the_bilan_reads_only_the_enrolments_of_its_year(world, operation, entree, sortie, lue):
+    """Issue 17: the FSE section aggregated every enrolment of every year; only those entering or
+    leaving in the period are counted, so only they are read — and the figures are the same."""
+    from operations.indicateurs_fse import bilan_fse, inscriptions_de_la_periode
+
+    inscription = inscrire(operation, date_entree=entree, date_sortie=sortie)
+    InscriptionFactory(operation=OperationFactory(plie=world.plie_b), date_entree=D(2016, 3, 1))  # B
+    debut, fin = D(2016, 1, 1), D(2016, 12, 31)
+    lues = list(inscriptions_de_la_periode([world.plie_a.pk], debut, fin))
+    assert lues == ([inscription] if lue else [])
+    everything = indicateurs_fse(
+        Inscription.objects.filter(operation__plie=world.plie_a), debut, fin, AUJOURD_HUI
+    )
+    restricted = bilan_fse([world.plie_a.pk], debut, fin, AUJOURD_HUI)
+    assert {k: restricted[k] for k in ("entree", "sortie")} == everything

@@ -7,10 +7,11 @@ import os
 import subprocess
 import sys
 import uuid
-from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -20,6 +21,7 @@ from parcours.enums import CategorieSortie as C
 from plie.celery import app
 from plie.core.models import Membership
 from plie.core.scoping import scope_for
+from plie.core.storage import stored_files
 from reporting import jobs
 from reporting.models import ExportDemande
 from reporting.tasks import export_run
@@ -46,7 +48,9 @@ def demander(client, user, captured, **data):
 
 
 def fichier(demande):
-    return Path(settings.MEDIA_ROOT) / demande.fichier
+    """The export's file, read back through the storage (a file object for openpyxl/pypdf)."""
+    with default_storage.open(demande.fichier, "rb") as stored:
+        return io.BytesIO(stored.read())
 
 
 def test_a_bilan_xlsx_is_produced_and_downloaded(client, donnees, django_capture_on_commit_callbacks):
@@ -68,8 +72,8 @@ def test_a_bilan_xlsx_is_produced_and_downloaded(client, donnees, django_capture
         {"plie_ids": [donnees.plie_a.pk], "annee": 2016},
     )
     assert (demande.status, demande.progress, demande.error) == (Status.DONE, 100, "")
-    assert demande.fichier.startswith("exports/") and fichier(demande).is_file()
-    assert not list(fichier(demande).parent.glob("*.part"))
+    assert demande.fichier.startswith("exports/") and default_storage.exists(demande.fichier)
+    assert stored_files(jobs.EXPORTS_DIR) == [demande.fichier]  # nothing else left behind
 
     response = client.get(reverse("rapports:export_download", args=[demande.pk]))
     assert response.status_code == 200
@@ -148,16 +152,17 @@ def test_running_a_finished_job_again_does_nothing(donnees, django_capture_on_co
             annee=2016,
         )
     demande.refresh_from_db()
-    avant = (demande.status, demande.finished_at, demande.fichier, fichier(demande).stat().st_mtime_ns)
+    modifie = default_storage.get_modified_time(demande.fichier)
+    avant = (demande.status, demande.finished_at, demande.fichier, modifie)
     assert export_run.delay(demande.pk).get() == {"id": demande.pk, "status": "termine"}
     demande.refresh_from_db()
     assert (
         demande.status,
         demande.finished_at,
         demande.fichier,
-        fichier(demande).stat().st_mtime_ns,
+        default_storage.get_modified_time(demande.fichier),
     ) == avant
-    assert len(list(fichier(demande).parent.iterdir())) == 1
+    assert stored_files(jobs.EXPORTS_DIR) == [demande.fichier]
 
 
 def test_a_failed_job_records_its_error_and_can_be_retried(donnees, monkeypatch):
@@ -176,7 +181,7 @@ def test_a_failed_job_records_its_error_and_can_be_retried(donnees, monkeypatch)
     demande.refresh_from_db()
     assert (demande.status, demande.error, demande.fichier) == (Status.FAILED, "OSError : disque plein", "")
     assert demande.finished_at is not None
-    assert not any((Path(settings.MEDIA_ROOT) / jobs.EXPORTS_DIR).iterdir())  # no half file left
+    assert stored_files(jobs.EXPORTS_DIR) == []  # no half file left
     monkeypatch.undo()
     assert export_run.delay(demande.pk).get()["status"] == "termine"
     demande.refresh_from_db()
@@ -209,8 +214,8 @@ def test_a_failed_job_is_retried_from_its_page(client, donnees, django_capture_o
 
 
 def test_a_job_interrupted_mid_way_completes_when_run_again(donnees):
-    """A worker killed while writing leaves the job « en cours » and a partial file; the message
-    handed again to a worker (acks_late) produces the whole file."""
+    """A worker killed while storing leaves the job « en cours » and a partial file; the message
+    handed again to a worker (acks_late) replaces it with the whole file."""
     demande = ExportDemande.objects.create(
         user=donnees.gestionnaire_a,
         kind=Kind.PARTICIPANTS_XLSX,
@@ -219,13 +224,11 @@ def test_a_job_interrupted_mid_way_completes_when_run_again(donnees):
         status=Status.RUNNING,
         progress=40,
     )
-    partiel = Path(settings.MEDIA_ROOT) / f"{jobs.chemin_fichier(demande)}.part"
-    partiel.parent.mkdir(parents=True)
-    partiel.write_bytes(b"PK interrupted")
+    partiel = default_storage.save(str(jobs.chemin_fichier(demande)), ContentFile(b"PK interrupted"))
     assert export_run.delay(demande.pk).get()["status"] == "termine"
     demande.refresh_from_db()
     assert (demande.status, demande.progress) == (Status.DONE, 100)
-    assert [p.name for p in partiel.parent.iterdir()] == [Path(demande.fichier).name]
+    assert stored_files(jobs.EXPORTS_DIR) == [partiel] == [demande.fichier]
     assert len(list(load_workbook(fichier(demande))["Participants"].iter_rows())) == 1 + 2
 
 
@@ -240,9 +243,7 @@ def test_a_job_whose_scope_was_lost_fails(donnees):
         Status.FAILED,
         "Le périmètre de l'export n'est plus dans vos droits.",
     )
-    assert not (Path(settings.MEDIA_ROOT) / jobs.EXPORTS_DIR).exists() or not any(
-        (Path(settings.MEDIA_ROOT) / jobs.EXPORTS_DIR).iterdir()
-    )
+    assert stored_files(jobs.EXPORTS_DIR) == []
 
 
 def test_another_user_gets_404_on_the_job_and_its_file(client, donnees, django_capture_on_commit_callbacks):
@@ -423,9 +424,7 @@ def test_housekeeping_deletes_week_old_exports_and_releases_interrupted_jobs(don
     old = job(
         Status.DONE, finished_at=now - datetime.timedelta(days=7, minutes=1), fichier="exports/1-vieux.xlsx"
     )
-    old_path = Path(settings.MEDIA_ROOT) / old.fichier
-    old_path.parent.mkdir(parents=True, exist_ok=True)
-    old_path.write_bytes(b"x")
+    assert default_storage.save(old.fichier, ContentFile(b"x")) == old.fichier
     recent = job(
         Status.DONE, finished_at=now - datetime.timedelta(days=6, hours=23), fichier="exports/2-recent.xlsx"
     )
@@ -438,8 +437,8 @@ def test_housekeeping_deletes_week_old_exports_and_releases_interrupted_jobs(don
         created_at=now - datetime.timedelta(hours=6, minutes=1)
     )
 
-    assert jobs.menage() == {"supprimees": 2, "interrompues": 2}
-    assert not old_path.exists()
+    assert jobs.menage() == {"supprimees": 2, "interrompues": 2, "orphelins": 0}
+    assert not default_storage.exists(old.fichier)
     remaining = {d.pk: d for d in ExportDemande.objects.all()}
     assert set(remaining) == {recent.pk, stuck.pk, running.pk, waiting.pk}
     assert old_failure.pk not in remaining
@@ -448,7 +447,7 @@ def test_housekeeping_deletes_week_old_exports_and_releases_interrupted_jobs(don
         assert remaining[pk].finished_at == now
     assert remaining[running.pk].status == Status.RUNNING
     # idempotent: a second night changes nothing more
-    assert jobs.menage() == {"supprimees": 0, "interrompues": 0}
+    assert jobs.menage() == {"supprimees": 0, "interrompues": 0, "orphelins": 0}
 
 
 def test_housekeeping_is_scheduled_every_night():

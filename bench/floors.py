@@ -1,0 +1,98 @@
+"""Raw-SQL floors: for an aggregate or a page, the one hand-written query that gives the same
+figures (or the same rows), timed in the same run as the benchmark and printed beside it with the
+ratio (issue 17: « each aggregate figure beside its raw-SQL floor »). A floor is what the page
+cannot beat; a ratio far above it says where the time goes (Python, templates, extra queries)."""
+
+import datetime
+
+from django.db import connection
+
+
+def _fetch(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _plie_ids(ctx, codes):
+    from plie.core.models import Structure
+
+    key = tuple(codes)
+    cache = ctx.__dict__.setdefault("_floor_plie_ids", {})
+    if key not in cache:
+        cache[key] = list(Structure.objects.filter(code__in=codes).values_list("id", flat=True))
+    return cache[key]
+
+
+FLUX_SQL = """
+SELECT GROUPING(pa.sexe) AS tous, pa.sexe,
+       count(*) FILTER (WHERE p.date_entree < %(debut)s
+                        AND (p.date_sortie IS NULL OR p.date_sortie >= %(debut)s)) AS au_debut,
+       count(*) FILTER (WHERE p.date_entree BETWEEN %(debut)s AND %(fin)s) AS entrees,
+       count(*) FILTER (WHERE p.date_sortie BETWEEN %(debut)s AND %(fin)s) AS sorties,
+       count(*) FILTER (WHERE p.date_sortie BETWEEN %(debut)s AND %(fin)s
+                        AND ts.categorie IN ('emploi_durable', 'qualifiante', 'positive_autre'))
+                        AS sorties_positives,
+       count(*) FILTER (WHERE p.date_entree <= %(fin)s
+                        AND (p.date_sortie IS NULL OR p.date_sortie > %(fin)s)) AS a_la_fin
+FROM parcours_parcours p
+JOIN participants_participant pa ON pa.id = p.participant_id
+LEFT JOIN parcours_sortie s ON s.parcours_id = p.id
+LEFT JOIN parcours_typesortie ts ON ts.id = s.type_id
+WHERE p.plie_id = ANY(%(plies)s) AND p.date_entree IS NOT NULL AND p.date_entree <= %(fin)s
+  AND (p.date_sortie IS NULL OR p.date_sortie >= %(debut)s)
+GROUP BY GROUPING SETS ((), (pa.sexe))
+"""
+
+
+def flux_annuel(plie_ids, annee):
+    """The bilan's flow table (start, entries, exits, positive exits, end) with its F/M
+    breakdown: one ``GROUPING SETS`` query."""
+    debut, fin = datetime.date(annee, 1, 1), datetime.date(annee, 12, 31)
+    return _fetch(FLUX_SQL, {"plies": list(plie_ids), "debut": debut, "fin": fin})
+
+
+def bilan_floor(ctx):
+    from bench.benchmarks_reporting import annee_du_bilan
+
+    code = ctx.plie_codes[0]
+    assert flux_annuel(_plie_ids(ctx, [code]), annee_du_bilan(code))
+
+
+def dashboard_oi_floor(ctx):
+    """The OI dashboard's columns: per PLIE, the same flows for the current year."""
+    today = datetime.date.today()
+    rows = _fetch(
+        FLUX_SQL.replace("GROUPING(pa.sexe) AS tous, pa.sexe", "p.plie_id").replace(
+            "GROUPING SETS ((), (pa.sexe))", "p.plie_id"
+        ),
+        {"plies": _plie_ids(ctx, ctx.plie_codes), "debut": datetime.date(today.year, 1, 1), "fin": today},
+    )
+    assert rows is not None
+
+
+def workspace_floor(ctx):
+    """« Ma file active »: the référent's active parcours with the participant, last contact and
+    next appointment, ordered by name."""
+    rows = _fetch(
+        """
+        SELECT p.id, pa.nom, pa.prenom, p.status, p.date_entree, p.dernier_contact, p.prochain_rdv
+        FROM parcours_parcours p JOIN participants_participant pa ON pa.id = p.participant_id
+        WHERE p.referent_id = %s AND p.status IN ('en_parcours', 'suspendu', 'suivi_emploi')
+        ORDER BY pa.nom, pa.prenom, pa.id
+        """,
+        [ctx.user("referent").pk],
+    )
+    assert rows is not None
+
+
+def participant_list_oi_floor(ctx):
+    """The first page of an OI's participants, ordered by name."""
+    rows = _fetch(
+        """
+        SELECT id, nom, prenom, date_naissance, commune FROM participants_participant
+        WHERE plie_id = ANY(%s) ORDER BY nom, prenom, id LIMIT 50
+        """,
+        [_plie_ids(ctx, ctx.plie_codes)],
+    )
+    assert rows is not None
