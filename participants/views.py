@@ -74,7 +74,9 @@ def participant_list(request):
         request.session[SEARCH_SESSION_KEY] = submitted.get("q", "").strip()[:200]
         return redirect("participants:participant_list")
     query = request.session.get(SEARCH_SESSION_KEY, "")
-    filterset = ParticipantFilter({"q": query}, queryset=Participant.objects.visible_to(request.scope))
+    params = request.GET.copy()  # the other filters (commune, PLIE…) may travel in the URL
+    params["q"] = query
+    filterset = ParticipantFilter(params, queryset=Participant.objects.visible_to(request.scope))
     participants = filterset.qs.select_related("plie").prefetch_related(_situations_prefetch())
     page = Paginator(participants, PAGE_SIZE).get_page(request.GET.get("page"))
     for participant in page:

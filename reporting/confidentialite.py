@@ -78,13 +78,20 @@ def _rang(libelle):
     return (0, int(libelle.rsplit(" ", 1)[-1]))
 
 
+# The keys of a report that describe it rather than count people (never masked).
+DESCRIPTION = ("plie", "annee", "mois", "debut", "fin", "statut", "regle", "cloture")
+
+
 def pour_scope(donnees, scope, plie_ids, limite=None):
     """``donnees`` (a bilan or a monthly report dict) as ``scope`` may read it: unchanged for
     those who see the participants of every PLIE in ``plie_ids``; else référents anonymised and
     small counts masked."""
     if not agrege_seulement(scope, plie_ids):
         return donnees
-    return masquer(anonymiser_referents(donnees), limite)
+    # what describes the report (its PLIE, period, counting rule, closed version) is no count
+    meta = {cle: donnees[cle] for cle in DESCRIPTION if cle in donnees}
+    chiffres = {cle: valeur for cle, valeur in donnees.items() if cle not in DESCRIPTION}
+    return {**masquer(anonymiser_referents(chiffres), limite), **meta}
 
 
 def masquer_tableau(tableau, limite=None):

@@ -133,7 +133,7 @@ def _taux(bilan):
             taux["sorties_positives_hors_neutralisees_plie"],
             "Taux propre au PLIE, non national : sans compter les sorties que son référentiel "
             "neutralise (catégorie « neutralisée », dont incarcérations et maternités).",
-            (positives, sorties - flux["sorties_par_categorie"]["neutralisee"]),
+            (positives, _somme(sorties, flux["sorties_par_categorie"]["neutralisee"], signes=(1, -1))),
         ),
         (
             "Taux de sorties positives sur les entrées",

@@ -42,6 +42,7 @@ ENTRIES = (
         roles=frozenset(
             {Role.REFERENT, Role.GESTIONNAIRE, Role.ANIMATION, Role.DIRECTION, Role.ADMINISTRATEUR}
         ),
+        personal=True,  # names the people who left: not for an OI account (figures only)
     ),
     NavEntry(
         "Commissions",

@@ -79,7 +79,8 @@ def test_a_search_keeps_the_count_never_the_query(client, world):
     ParticipantFactory(plie=world.plie_a, nom="Lefèvre")
     ParticipantFactory(plie=world.plie_a, nom="Lefebvre")
     client.force_login(world.referent_a)
-    client.get(reverse("participants:participant_list"), {"q": "lefebvre"})
+    # the search is POSTed and kept in the session (never in a URL), then the list is shown
+    client.post(reverse("participants:participant_list"), {"q": "lefebvre"}, follow=True)
     row = AccessLog.objects.get()
     assert (row.action, row.nombre, row.participant_id, row.plie_id) == (
         JournalAction.RECHERCHE,
@@ -88,7 +89,8 @@ def test_a_search_keeps_the_count_never_the_query(client, world):
         world.plie_a.pk,
     )
     assert "lefe" not in " ".join(str(v) for v in vars(row).values()).lower()
-    client.get(reverse("participants:participant_list"))  # no search, nothing journaled
+    # the search cleared: the list without a search journals nothing
+    client.post(reverse("participants:participant_list"), {"q": ""}, follow=True)
     assert AccessLog.objects.count() == 1
 
 

@@ -213,7 +213,7 @@ def _patterns(patterns, prefix="", namespace=None):
                 ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
             yield from _patterns(pattern.url_patterns, prefix + str(pattern.pattern), ns)
         elif isinstance(pattern, URLPattern):
-            nom = f"{namespace}:{pattern.name}" if namespace else pattern.name
+            nom = f"{namespace}:{pattern.name}" if namespace else (pattern.name or ":None")
             yield nom, pattern, prefix + str(pattern.pattern)
 
 

@@ -68,7 +68,8 @@ ROWS = [
     (
         "can_view_suivis_sortie",
         plie_a,
-        allowed_by("referent_a", "gestionnaire_a", "animateur_a", "direction_a", "admin_a", "oi_user"),
+        # an OI account reads figures only (plie/core/scoping.py): no list of people
+        allowed_by("referent_a", "gestionnaire_a", "animateur_a", "direction_a", "admin_a"),
     ),
     (
         "can_record_suivi_sortie",

@@ -288,8 +288,8 @@ def test_the_financeur_reads_small_counts_as_less_than_5(client, world):
     exact = dict(client.get(url).context["fse_entree"])
     client.force_login(world.financeur)
     masque = dict(client.get(url).context["fse_entree"])
-    assert exact["Personnes handicapées (EECO12)"] == 1
-    assert masque["Personnes handicapées (EECO12)"] == "< 5"
+    assert exact["Participants handicapés (EECO12)"] == 1
+    assert masque["Participants handicapés (EECO12)"] == "< 5"
     assert 1 not in masque.values()
     occupation = client.get(reverse("operations:occupation", args=[operation.pk])).context["occupation"]
     assert all(m["presents"] in (0, "< 5") for m in occupation.mois)

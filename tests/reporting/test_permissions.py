@@ -37,7 +37,8 @@ ROWS = [
     (
         "can_view_rectificatif_participants",
         plie_a,
-        allowed_by("referent_a", "animateur_a", "gestionnaire_a", "direction_a", "admin_a", "oi_user"),
+        # an OI account reads figures only (plie/core/scoping.py): a count, never names
+        allowed_by("referent_a", "animateur_a", "gestionnaire_a", "direction_a", "admin_a"),
     ),
 ]
 
