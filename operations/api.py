@@ -105,7 +105,7 @@ class OperationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return Q(plie_id__in=scope.plie_ids)
 
     @action(detail=False, methods=["get"])
-    def supprimes(self, request):
+    def supprimes(self, request, format=None):
         return self.tombstones(request)
 
 
@@ -128,5 +128,5 @@ class InscriptionViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return {**super().get_serializer_context(), "scope": self.scope}
 
     @action(detail=False, methods=["get"])
-    def supprimes(self, request):
+    def supprimes(self, request, format=None):
         return self.tombstones(request)

@@ -248,7 +248,7 @@ class ParcoursViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return Q(plie_id__in=scope.personal_plie_ids)
 
     @action(detail=False, methods=["get"])
-    def supprimes(self, request):
+    def supprimes(self, request, format=None):
         return self.tombstones(request)
 
 
@@ -289,7 +289,7 @@ class EntretienViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Rea
         serializer.instance = suivi.entretien_record(scope=self.scope, **data)
 
     @action(detail=False, methods=["get"])
-    def supprimes(self, request):
+    def supprimes(self, request, format=None):
         return self.tombstones(request)
 
 
@@ -311,7 +311,7 @@ class EtapeViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return _on_parcours(scope)
 
     @action(detail=False, methods=["get"])
-    def supprimes(self, request):
+    def supprimes(self, request, format=None):
         return self.tombstones(request)
 
 
@@ -331,7 +331,7 @@ class SuspensionViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return _on_parcours(scope)
 
     @action(detail=False, methods=["get"])
-    def supprimes(self, request):
+    def supprimes(self, request, format=None):
         return self.tombstones(request)
 
 
@@ -399,7 +399,7 @@ class SortieViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOn
             raise Conflict() from error
 
     @action(detail=True, methods=["post"])
-    def valider(self, request, pk=None):
+    def valider(self, request, pk=None, format=None):
         sortie = self.get_object()
         payload = SortieValidationSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -412,7 +412,7 @@ class SortieViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOn
         )
 
     @action(detail=False, methods=["get"])
-    def supprimes(self, request):
+    def supprimes(self, request, format=None):
         return self.tombstones(request)
 
 

@@ -180,5 +180,5 @@ class ParticipantViewSet(
             raise DoublonConflict() from error
 
     @action(detail=False, methods=["get"])
-    def supprimes(self, request):
+    def supprimes(self, request, format=None):
         return self.tombstones(request)

@@ -35,7 +35,8 @@ The rules:
   ``EMPLOYER_DATA_ROLES`` only);
 - the employer side (employers, offers, clauses: ``Scope.employer_plie_ids``) is seen by the
   chargé(e) de relations entreprises and by the roles that see the PLIE's participants
-  (référent, animation, gestionnaire, direction, administrateur); a financeur or a DPO does not;
+  (référent, animation, gestionnaire, direction, administrateur) held in the PLIE itself or a
+  partner; a financeur, a DPO or a role held through an OI membership does not;
 - **DPO** (délégué à la protection des données) sees no participant in the ordinary pages: the
   role gives the PLIE's aggregated figures, the access journal (``plie.core.journal``) and the
   participants' rights pages (``rgpd``: access-request export, retention report), where the
@@ -105,6 +106,8 @@ class Scope:
     is_superuser: bool = False
     user: object = field(default=None, compare=False, repr=False)
     label: str = ""
+    # PLIE reached only through an OI membership (aggregates only: no employer side either)
+    oi_only_plie_ids: frozenset = frozenset()
 
     @classmethod
     def system(cls, plie_id, *, label, personal=True, sensitive=False):
@@ -158,7 +161,11 @@ class Scope:
             return self.plie_ids
         if self.is_system:
             return self.personal_plie_ids
-        return frozenset(p for p, roles in self.roles_by_plie.items() if roles & EMPLOYER_DATA_ROLES)
+        return frozenset(
+            p
+            for p, roles in self.roles_by_plie.items()
+            if roles & EMPLOYER_DATA_ROLES and p not in self.oi_only_plie_ids
+        )
 
     @property
     def journal_plie_ids(self):
@@ -252,6 +259,7 @@ def _compute_scope(user):
         ),
         roles_by_plie=roles_by_plie,
         user=user,
+        oi_only_plie_ids=frozenset(roles_by_plie) - frozenset(personal_roles_by_plie),
     )
 
 

@@ -25,14 +25,34 @@ import zipfile
 import pytest
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from entreprises.enums import SituationSixMois, TypeActionEntreprise
+from entreprises.models import ActionEntreprise, PresenceAction, SuiviSixMois
+from entreprises.preuves import EXTRACTIONS
+from finances.enums import CategorieDepense, Financeur, Nature
+from finances.models import Depense, ParametresFinanciers, Ressource
 from operations.models import Inscription
-from parcours.models import Decision, ImportParcours
+from parcours.enums import TypeAlerte
+from parcours.models import Alerte, Decision, ImportParcours
 from plie.core.enums import Role
+from plie.core.scoping import scope_for
+from plie.core.tokens import token_create
 from reporting.models import ExportDemande
+from rgpd.models import ConservationPlie, Opposition
+from tests.entreprises.factories import (
+    ContactFactory,
+    EchangeFactory,
+    EmployeurFactory,
+    HeuresMoisFactory,
+    MarcheFactory,
+    MiseEnRelationFactory,
+    OffreFactory,
+    PlacementFactory,
+)
 from tests.factories import (
     DocumentFactory,
     FreinFactory,
@@ -41,6 +61,12 @@ from tests.factories import (
     PlieFactory,
     SituationEntreeFactory,
     UserFactory,
+)
+from tests.finances.factories import (
+    AffectationFactory,
+    FicheTempsFactory,
+    LigneTempsFactory,
+    PersonnelFactory,
 )
 from tests.operations.factories import (
     ActionCollectiveFactory,
@@ -68,7 +94,7 @@ AIGUILLES = re.compile(
 )
 # Reachable without an account (login, health check, CSP reports…): walked like the others.
 PUBLIQUES = {"login", "health", "csp_report", "otp_verify", "api-root"}
-DOMAINE = ("participants", "parcours", "operations", "reporting")
+DOMAINE = ("participants", "parcours", "operations", "reporting", "entreprises", "finances", "rgpd")
 
 
 # --- PLIE A, one object of each kind -----------------------------------------------------------
@@ -127,7 +153,90 @@ def plie_a(world):
         params={"plie_ids": [plie.pk]},
         libelle="Participants",
     )
+    alerte = Alerte.objects.create(
+        plie=plie,
+        parcours=parcours,
+        type=TypeAlerte.SANS_CONTACT,
+        detail=f"{PRENOM} {NOM}",
+        computed_on=datetime.date(2026, 3, 2),
+    )
+    token, _secret = token_create(scope=scope_for(referent), owner=referent, nom="Outil du PLIE A")
+    # The employer side: an employer with its contact and exchange, an offer proposed to the
+    # participant, a partner action attended, a social clause market with a placement and its
+    # hours, the six-month follow-up of the exit.
+    employeur = EmployeurFactory(plie=plie)
+    ContactFactory(employeur=employeur)
+    EchangeFactory(employeur=employeur, compte_rendu=f"Candidature de {PRENOM} {NOM}")
+    offre = OffreFactory(employeur=employeur)
+    mise = MiseEnRelationFactory(offre=offre, parcours=parcours, participant=participant)
+    action_entreprise = ActionEntreprise.objects.create(
+        plie=plie,
+        type=TypeActionEntreprise.JOB_DATING,
+        intitule="Job dating VRD",
+        date=datetime.date(2026, 3, 5),
+    )
+    action_entreprise.employeurs.add(employeur)
+    PresenceAction.objects.create(action=action_entreprise, participant=participant, present=True)
+    marche = MarcheFactory(plie=plie, attributaire=employeur)
+    placement = PlacementFactory(marche=marche, participant=participant)
+    HeuresMoisFactory(placement=placement)
+    SuiviSixMois.objects.create(
+        parcours=sortie.parcours, situation=SituationSixMois.EMPLOI, date_releve=datetime.date(2026, 3, 2)
+    )
+    # The finances: a person of the staff assigned to the operation (with the proof), a time
+    # sheet, the plan's parameters and an expense and a resource with their proofs.
+    personnel = PersonnelFactory(plie=plie, user=referent)
+    affectation = AffectationFactory(
+        personnel=personnel,
+        operation=operation,
+        justificatif=ContentFile(b"%PDF-1.4 contrat", name="contrat.pdf"),
+        justificatif_nom="contrat.pdf",
+    )
+    LigneTempsFactory(fiche=FicheTempsFactory(personnel=personnel), operation=operation)
+    ParametresFinanciers.objects.create(operation=operation)
+    depense = Depense.objects.create(
+        operation=operation,
+        categorie=CategorieDepense.FONCTIONNEMENT,
+        nature=Nature.REALISE,
+        libelle="Location de salle",
+        date=datetime.date(2026, 3, 2),
+        montant=1200,
+        piece=ContentFile(b"%PDF-1.4 facture", name="facture.pdf"),
+        piece_nom="facture.pdf",
+    )
+    ressource = Ressource.objects.create(
+        operation=operation,
+        financeur=Financeur.FSE,
+        nature=Nature.REALISE,
+        montant=5000,
+        piece=ContentFile(b"%PDF-1.4 convention", name="convention.pdf"),
+        piece_nom="convention.pdf",
+    )
+    # The personal data rights: the PLIE's notice settings and an objection to anonymisation.
+    ConservationPlie.objects.create(plie=plie, responsable="PLIE A", dpo_contact="dpo@plie-a.fr")
+    Opposition.objects.create(
+        plie=plie,
+        participant=participant,
+        jusqu_au=datetime.date(2027, 1, 1),
+        motif=f"{PRENOM} {NOM} toujours suivie",
+        created_by=referent,
+    )
     return {
+        "plie": plie,
+        "referent": referent,
+        "alerte": alerte,
+        "token": token,
+        "employeur": employeur,
+        "offre": offre,
+        "mise_en_relation": mise,
+        "action_entreprise": action_entreprise,
+        "marche": marche,
+        "placement": placement,
+        "parcours_sorti": sortie.parcours,
+        "personnel": personnel,
+        "affectation": affectation,
+        "depense": depense,
+        "ressource": ressource,
         "participant": participant,
         "frein": frein,
         "document": document,
@@ -185,6 +294,40 @@ PK = {
         "*": "operation",
     },
     "rapports": {"*": "export"},
+    "core": {"jeton_revoquer": "token"},
+    "entreprises": {
+        "offres_pour_parcours": "parcours",
+        "offre_create": "employeur",
+        "offre_*": "offre",
+        "mise_en_relation_create": "offre",
+        "mise_en_relation_*": "mise_en_relation",
+        "action_detail": "action_entreprise",
+        "marche_detail": "marche",
+        "placement_create": "marche",
+        "heures_create": "placement",
+        "suivi_record": "parcours_sorti",
+        "*": "employeur",
+    },
+    "finances": {
+        "affectation_justificatif": "affectation",
+        "personnel_*": "personnel",
+        "affectation_create": "personnel",
+        "*": "operation",
+    },
+    "rgpd": {"*": "participant"},
+    # The REST API's router (no namespace): ``<basename>-<action>``.
+    "participant-detail": "participant",
+    "parcours-detail": "parcours",
+    "entretien-detail": "entretien",
+    "etape-detail": "etape",
+    "suspension-detail": "suspension",
+    "sortie-*": "sortie",
+    "commission-detail": "commission",
+    "alerte-detail": "alerte",
+    "operation-detail": "operation",
+    "inscription-detail": "inscription",
+    "structure-detail": "plie",
+    "referent-detail": "referent",
 }
 # Parameters that are no object id.
 PARAMETRES = {
@@ -194,6 +337,16 @@ PARAMETRES = {
     "fmt": lambda o: "csv",
     "format": lambda o: "json",
     "participant_pk": lambda o: o["participant"].pk,
+    "personnel_pk": lambda o: o["personnel"].pk,
+    "operation_pk": lambda o: o["operation"].pk,
+    "semaine": lambda o: "2026-03-02",
+    "plie_id": lambda o: o["plie"].pk,
+}
+# Patterns walked once per value of a parameter that chooses what is read (each variant's own
+# object for ``pk``).
+VARIANTES = {
+    "entreprises:preuve_xlsx": [{"kind": kind} for kind in EXTRACTIONS],
+    "finances:piece": [{"kind": "depense", "pk": "depense"}, {"kind": "ressource", "pk": "ressource"}],
 }
 # A few pages choose their PLIE from the query string.
 REQUETES = {
@@ -224,7 +377,11 @@ def tous_les_patterns():
 
 def _objet_du_pk(nom, objets):
     namespace, _, court = nom.partition(":")
-    table = PK.get(namespace)
+    if not court:  # the API router's names have no namespace: looked up at the top level
+        namespace, court = "", nom
+        table = {cle: objet for cle, objet in PK.items() if isinstance(objet, str)}
+    else:
+        table = PK.get(namespace)
     if table is None:
         return None
     for cle, objet in table.items():
@@ -266,6 +423,8 @@ def _route_sans_nom(route, objets):
         return "/" + route.replace("<path:object_id>", str(row.pk if row else objets["participant"].pk))
     if route.endswith("(?P<url>.*)$"):
         return "/" + route.split("(?P<url>")[0].lstrip("^") + "inexistant/"
+    if route == "api/v1/^":  # the API's JSON 404 for any other address under /api/v1/
+        return "/api/v1/inexistant/"
     return None
 
 
@@ -321,6 +480,11 @@ def urls_a_parcourir(objets):
             else:
                 urls.append((nom, reverse(nom, args=args)))
             continue
+        if nom in VARIANTES:
+            for variante in VARIANTES[nom]:
+                kwargs = {k: objets[v].pk if k == "pk" else v for k, v in variante.items()}
+                urls.append((nom, reverse(nom, kwargs=kwargs)))
+            continue
         kwargs = kwargs_of(nom, pattern, objets)
         if kwargs is None:
             inconnus.append(f"{nom}: {pattern.pattern}")
@@ -351,7 +515,7 @@ def corps(response):
 
 def _models_suivis():
     models = [m for m in apps.get_models() if m._meta.app_label in DOMAINE]
-    models += [apps.get_model("core", "Structure"), apps.get_model("core", "Membership")]
+    models += [apps.get_model("core", m) for m in ("Structure", "Membership", "ApiToken")]
     # the access journal, sessions and login times change on reads by design: left out
     return [m for m in models if "journal" not in m._meta.model_name and "acces" not in m._meta.model_name]
 
@@ -395,12 +559,16 @@ def ecritures_sur_plie_a(avant, plie_a_id):
     return problemes, apres
 
 
-def parcourir(client, urls, methodes=("get", "post")):
+def parcourir(client, urls, methodes=("get", "post"), user=None):
     """Walk ``urls``; returns (leaks, server errors) as readable lines. ``parcourir.reponses_200``
-    counts the pages actually served (the walk must read pages, not only redirects)."""
+    counts the pages actually served (the walk must read pages, not only redirects). With
+    ``user``, the session is logged in again whenever a request ended it (the POST to
+    ``logout``): the rest of the walk must not run as anonymous."""
     fuites, erreurs = [], []
     for nom, url in urls:
         for methode in methodes:
+            if user is not None and client.session.get("_auth_user_id") != str(user.pk):
+                client.force_login(user)
             response = getattr(client, methode)(url)
             if response.status_code >= 500:
                 erreurs.append(f"{methode.upper()} {url} ({nom}): {response.status_code}")
@@ -473,7 +641,7 @@ def test_no_foreign_account_reads_or_changes_plie_a(world, walk):
         client = Client(raise_request_exception=False)
         if user is not None:
             client.force_login(user)
-        fuites, erreurs = parcourir(client, urls)
+        fuites, erreurs = parcourir(client, urls, user=user)
         problemes += [f"{libelle} — fuite — {ligne}" for ligne in fuites]
         problemes += [f"{libelle} — erreur serveur — {ligne}" for ligne in erreurs]
         ecritures, avant = ecritures_sur_plie_a(avant, world.plie_a.pk)
@@ -495,7 +663,7 @@ def test_positive_control_plie_a_own_referent_counted_as_foreign_finds_leaks(wor
     client.post(reverse("participants:document_delete", args=[plie_a["document"].pk]))
     ecritures, _apres = ecritures_sur_plie_a(avant, world.plie_a.pk)
     assert any("Document" in ligne for ligne in ecritures)
-    fuites, erreurs = parcourir(client, urls, methodes=("get",))
+    fuites, erreurs = parcourir(client, urls, methodes=("get",), user=world.referent_a)
     assert erreurs == []
     pages = {ligne.split(" (")[1].split(")")[0] for ligne in fuites}
     assert {"participants:participant_detail", "participants:fiche_pdf", "parcours:parcours_detail"} <= pages

@@ -49,7 +49,9 @@ def parcours_sorti_a(world):
 
 
 EMPLOYER_SIDE = ("charge_a", "animateur_a", "admin_a")
-VIEWERS = ("charge_a", "referent_a", "animateur_a", "gestionnaire_a", "direction_a", "admin_a", "oi_user")
+# Not oi_user: an OI account reads figures only (plie/core/scoping.py), and the employer side
+# names the participants put forward, placed or invited.
+VIEWERS = ("charge_a", "referent_a", "animateur_a", "gestionnaire_a", "direction_a", "admin_a")
 
 ROWS = [
     ("can_view_entreprises", plie_a, allowed_by(*VIEWERS)),
@@ -63,7 +65,7 @@ ROWS = [
     (
         "can_export_preuves",
         plie_a,
-        allowed_by("charge_a", "gestionnaire_a", "animateur_a", "direction_a", "admin_a", "oi_user"),
+        allowed_by("charge_a", "gestionnaire_a", "animateur_a", "direction_a", "admin_a"),
     ),
     (
         "can_view_suivis_sortie",
