@@ -24,6 +24,7 @@ import zipfile
 
 import pytest
 from django.apps import apps
+from django.conf import settings as django_settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.test import Client
@@ -565,10 +566,14 @@ def parcourir(client, urls, methodes=("get", "post"), user=None):
     ``user``, the session is logged in again whenever a request ended it (the POST to
     ``logout``): the rest of the walk must not run as anonymous."""
     fuites, erreurs = [], []
+    session = None
     for nom, url in urls:
         for methode in methodes:
-            if user is not None and client.session.get("_auth_user_id") != str(user.pk):
-                client.force_login(user)
+            cookie = client.cookies.get(django_settings.SESSION_COOKIE_NAME)
+            if user is not None and (cookie is None or cookie.value != session):
+                if client.session.get("_auth_user_id") != str(user.pk):
+                    client.force_login(user)
+                session = client.cookies[django_settings.SESSION_COOKIE_NAME].value
             response = getattr(client, methode)(url)
             if response.status_code >= 500:
                 erreurs.append(f"{methode.upper()} {url} ({nom}): {response.status_code}")
