@@ -4,7 +4,11 @@ people, GET and POST, every body read back (HTML, PDF, XLSX, CSV, JSON, ICS).
 - the patterns are resolved from the root URLconf (the admin's included): a pattern whose path
   parameters this test does not know how to fill FAILS the test (:data:`PARAMETRES`), so a new
   view is walked from the day it exists, and a new view without scoping leaks here first;
-- the parameters are the ids of PLIE A's objects, built by :func:`plie_a` (one of each kind);
+- the parameters are the ids of PLIE A's objects, built by :func:`plie_a` (one of each kind:
+  the dossiers and parcours, the operations, the employer side, the finances, the personal data
+  rights, an API token); the REST API's routes (and their ``.json`` variants) are walked with
+  the same session (DRF's SessionAuthentication), and a persona logged out by the walk's POST
+  to ``logout`` is logged in again;
 - the accounts: every role of PLIE B (same OI), the direction of PLIE A's own OI (an OI
   membership reads aggregates only), the direction of another OI and the animation of one of
   its PLIE, the financeur (partner of A: aggregates only), an opérateur's référent, a user
