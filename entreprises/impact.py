@@ -121,7 +121,9 @@ def lignes(scope, *, plie_ids=None, annee=None, donneur_ordre=""):
         .annotate(total=Sum("heures"))
         .values_list("placement_id", "annee", "total")
     ):  # 3
-        heures[(placement_id, year)] += total
+        heures[(placement_id, year)] += Decimal(total).quantize(
+            Decimal("0.01")
+        )  # same scale on every backend
     situations = {}
     for situation in SituationEntree.objects.filter(participant_id__in=participant_ids).order_by(
         "participant_id", "date_entree", "pk"

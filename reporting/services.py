@@ -5,7 +5,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from parcours.enums import TypeAlerte
@@ -152,11 +152,16 @@ def clotures_verifier(*, plie_id, maintenant=None):
     from reporting import clotures
 
     maintenant = maintenant or timezone.now()
+    # the latest version of each period (a correlated subquery: portable, one query)
+    derniere_version = (
+        Cloture.objects.filter(plie_id=plie_id, rapport=OuterRef("rapport"), periode=OuterRef("periode"))
+        .order_by("-version")
+        .values("version")[:1]
+    )
     dernieres = (
-        Cloture.objects.filter(plie_id=plie_id)
+        Cloture.objects.filter(plie_id=plie_id, version=Subquery(derniere_version))
         .select_related("plie")
-        .order_by("rapport", "periode", "-version")
-        .distinct("rapport", "periode")
+        .order_by("rapport", "periode")
     )
     modifiees = 0
     for cloture in dernieres:  # one query when the PLIE has closed nothing

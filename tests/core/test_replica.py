@@ -5,11 +5,13 @@ connection to the same test database (``TEST: MIRROR``), so which alias each que
 observable while the data is the same."""
 
 import copy
+import os
 import subprocess
 import sys
 
 import psycopg2
 import pytest
+from django.conf import settings
 from django.db import connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -22,6 +24,13 @@ from tests.conftest import require_postgres_and_redis
 from tests.core.test_settings_env import ROOT, clean_environ
 from tests.reporting.conftest import D, make_parcours
 from tests.services import database_url_of_test_db
+
+# The replica alias exists only on PostgreSQL (DATABASE_URL): elsewhere its tests are skipped,
+# and in CI (PLIE_REQUIRE_SERVICES=1) they fail instead (tests.conftest.require_postgres_and_redis).
+ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+needs_postgres = pytest.mark.skipif(
+    not ON_POSTGRES and os.environ.get("PLIE_REQUIRE_SERVICES") != "1", reason="nécessite PostgreSQL"
+)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -44,6 +53,7 @@ def replica_alias(django_db_setup, django_db_blocker):
 # --- the router ---------------------------------------------------------------------------------
 
 
+@needs_postgres
 @pytest.mark.django_db(transaction=True, databases=["default", REPLICA])
 @pytest.mark.parametrize(
     ("in_reporting", "in_transaction", "with_replica", "expected"),
@@ -78,6 +88,7 @@ class _nothing:
 # --- the reporting reads go to the replica ------------------------------------------------------
 
 
+@needs_postgres
 @pytest.mark.django_db(transaction=True, databases=["default", REPLICA])
 def test_bilan_dashboard_and_consolidation_read_the_replica(client, world):
     require_postgres_and_redis()

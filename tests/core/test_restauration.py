@@ -9,6 +9,7 @@ import shutil
 import subprocess
 
 import pytest
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -17,7 +18,9 @@ from plie.core.management.commands.verifier_restauration import Base, difference
 from tests.factories import DocumentFactory, ParticipantFactory
 
 pytestmark = pytest.mark.skipif(
-    not (shutil.which("pg_dump") and shutil.which("pg_restore")), reason="pg_dump / pg_restore absents"
+    not (shutil.which("pg_dump") and shutil.which("pg_restore"))
+    or settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="nécessite PostgreSQL, pg_dump et pg_restore",
 )
 
 
