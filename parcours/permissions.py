@@ -10,7 +10,7 @@ Seed rules (docs/domaine.md §2–§5): the référent de parcours accompanies t
 the équipe d'animation runs the commission d'intégration, which admits and validates; the
 PLIE's administrateur keeps its referentials and may correct a closed parcours."""
 
-import datetime
+from django.utils import timezone
 
 from parcours.enums import StatutParcours
 from participants.permissions import can_create_participant
@@ -67,7 +67,7 @@ def can_cancel_etape(scope, etape, today=None):
     """Cancel a planned étape (it starts after ``today``, is not cancelled yet) of a parcours
     still open: whoever may :func:`write its suivi <can_write_suivi>` (its **référent**, the
     **animation** and **administrateur** of its PLIE). The étape stays in the history."""
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     if etape.annulee or etape.date_debut <= today:
         return False
     parcours = etape.parcours

@@ -2,7 +2,7 @@
 
 import pytest
 
-from plie.core.scoping import scope_for
+from plie.core.scoping import forget_scope, scope_for
 from reporting import permissions
 from reporting.models import ExportDemande
 from tests.permissions_table import PERSONAS, allowed_by, assert_every_predicate_tabled, check_table
@@ -55,7 +55,7 @@ def test_the_table(world, persona):
 def test_a_revoked_membership_revokes_the_download(world):
     demande = bilan_of_gestionnaire_a(world)
     world.gestionnaire_a.memberships.update(is_active=False)
-    world.gestionnaire_a.__dict__.pop("_plie_scope", None)
+    forget_scope(world.gestionnaire_a)
     assert not permissions.can_download_export(scope_for(world.gestionnaire_a), demande)
 
 
