@@ -125,6 +125,40 @@ def etapes_close_at_exit(parcours, date_sortie, *, scope, type_sortie):
     return closed, cancelled
 
 
+def etapes_reopen_at_withdraw(parcours, sortie, *, scope, motif):
+    """Undo what recording ``sortie`` did to the étapes (:func:`etapes_close_at_exit`) when the
+    exit is withdrawn: an étape whose latest change is still the exit's (« Sortie du … ») gets
+    back its end date and its cancellation as they were just before. An étape edited since is
+    left as the person made it. Returns the étapes restored."""
+    from parcours.models import Etape
+
+    reason = f"Sortie du {format_date(sortie.date_sortie)}"
+    latest_two = {}
+    history = Etape.history.filter(parcours_id=parcours.pk).order_by("id", "-history_date", "-history_id")
+    for record in history.only("id", "date_fin", "annulee", "date_annulation", "history_change_reason"):
+        records = latest_two.setdefault(record.id, [])
+        if len(records) < 2:
+            records.append(record)
+    to_restore = {
+        pk: records[1]
+        for pk, records in latest_two.items()
+        if len(records) == 2 and records[0].history_change_reason == reason
+    }
+    restored = []
+    for etape in Etape.objects.filter(pk__in=to_restore).order_by("date_debut", "pk"):
+        before = to_restore[etape.pk]
+        etape.date_fin, etape.annulee, etape.date_annulation = (
+            before.date_fin,
+            before.annulee,
+            before.date_annulation,
+        )
+        etape._history_user = scope.user
+        etape._change_reason = f"Sortie retirée : {motif}"
+        etape.save()
+        restored.append(etape)
+    return restored
+
+
 @transaction.atomic
 def sortie_record(*, scope, parcours, version, type_sortie, date_sortie, commentaire=""):
     """Record the exit of a parcours with a type of the PLIE's exit referential.
@@ -211,7 +245,8 @@ def sortie_validate(*, scope, sortie, version, date_validation):
 @transaction.atomic
 def sortie_withdraw(*, scope, sortie, version, motif):
     """Withdraw a proposed exit (the job was lost, the proposal was wrong): the parcours goes
-    back ``en_parcours``; the history keeps the withdrawn exit and the reason."""
+    back ``en_parcours``, the étapes the exit ended or cancelled are as they were before it
+    (:func:`etapes_reopen_at_withdraw`); the history keeps the withdrawn exit and the reason."""
     _require(can_follow_parcours(scope, sortie.parcours.plie_id))
     parcours = _lock(sortie.parcours, version)
     sortie = _locked_sortie(sortie)
@@ -229,6 +264,7 @@ def sortie_withdraw(*, scope, sortie, version, motif):
     ).delete()
     if parcours.status == StatutParcours.EN_SUIVI_EMPLOI:
         _transition(parcours, StatutParcours.EN_PARCOURS, scope=scope, reason=motif)
+    etapes_reopen_at_withdraw(parcours, sortie, scope=scope, motif=motif)
     parcours._change_reason = f"Sortie retirée : {motif}"
     sortie._history_user = scope.user
     sortie._change_reason = motif

@@ -1157,6 +1157,35 @@ class TestExitAndEtapes:
             "prévue après la sortie, est annulée."
         )
 
+    def test_withdrawing_the_exit_reopens_its_etapes(self, world, types_sortie):
+        """The job was lost: the étapes the exit ended or cancelled are back as they were; one
+        edited since the exit keeps the person's edit."""
+        parcours = en_parcours(world)
+        begun = EtapeFactory(parcours=parcours, date_debut=D(2026, 5, 4))
+        planned = EtapeFactory(parcours=parcours, date_debut=TODAY + datetime.timedelta(3))
+        edited = EtapeFactory(parcours=parcours, date_debut=D(2026, 5, 11))
+        ended = EtapeFactory(parcours=parcours, date_debut=D(2026, 3, 2), date_fin=D(2026, 3, 31))
+        sortie = record_sortie(world, parcours, types_sortie["commission"], date_sortie=TODAY)
+        edited.refresh_from_db()
+        edited.date_fin = TODAY - datetime.timedelta(1)
+        edited._change_reason = "Correction"
+        edited.save()
+        parcours.refresh_from_db()
+        services.sortie_withdraw(
+            scope=scope_for(world.referent_a),
+            sortie=sortie,
+            version=parcours.version,
+            motif="Erreur de saisie",
+        )
+        for etape in (begun, planned, edited, ended):
+            etape.refresh_from_db()
+        assert (begun.date_fin, begun.annulee) == (None, False)
+        assert (planned.annulee, planned.date_annulation, planned.date_fin) == (False, None, None)
+        assert edited.date_fin == TODAY - datetime.timedelta(1)  # changed since the exit: kept
+        assert ended.date_fin == D(2026, 3, 31)
+        assert begun.history.latest().history_change_reason == "Sortie retirée : Erreur de saisie"
+        assert begun.history.latest().history_user == world.referent_a
+
     def test_an_etape_begun_after_the_exit_still_refuses_it(self, world, types_sortie):
         parcours = en_parcours(world)
         EtapeFactory(parcours=parcours, date_debut=D(2026, 6, 10))
