@@ -14,6 +14,8 @@ from plie.core.scoping import scope_for
 
 
 def seed(**options):
+    """``seed_demo`` on the pinned reference day (the figures do not move with the calendar)."""
+    options.setdefault("date", demo.PINNED_DATE.isoformat())
     call_command("seed_demo", stdout=io.StringIO(), **options)
 
 
@@ -89,9 +91,9 @@ def test_the_world_has_an_oi_plies_with_codes_partners_and_every_role():
         assert kinds == {StructureKind.OPERATEUR, StructureKind.PRESCRIPTEUR, StructureKind.FINANCEUR}
         roles = set(Membership.objects.filter(structure=plie).values_list("role", flat=True))
         assert roles == set(Role.values) - {Role.FINANCEUR}
-        # about one référent per 80 participants, at least two
+        # about one référent per 80 parcours of the file active, at least two
         referents = Membership.objects.filter(structure=plie, role=Role.REFERENT).count()
-        assert referents == max(2, round(plie.participants.count() / 80))
+        assert referents == demo.referent_count(plie.participants.count())
         # every role of the PLIE, the financeur included, sees it
         for role in Role.values:
             assert any(
@@ -112,10 +114,10 @@ def test_participants_are_plausible():
     assert {p.sexe for p in participants} == {"F", "M"}
     for participant in participants:
         age = (
-            demo.REFERENCE_DATE.year
+            demo.PINNED_DATE.year
             - participant.date_naissance.year
             - (
-                (demo.REFERENCE_DATE.month, demo.REFERENCE_DATE.day)
+                (demo.PINNED_DATE.month, demo.PINNED_DATE.day)
                 < (participant.date_naissance.month, participant.date_naissance.day)
             )
         )
@@ -185,7 +187,10 @@ def test_demo_logins_lists_the_existing_demo_users():
     out = io.StringIO()
     call_command("demo_logins", stdout=out)
     assert "Aucun compte" in out.getvalue()
-    seed(participants=400, plie=1)  # 5 référents: the last ones are summarised
+    # 5 référents (the last ones are summarised): the core steps are enough
+    demo.build_world(
+        participants=1600, plies=1, today=demo.PINNED_DATE, stdout=io.StringIO(), steps=demo.CORE_STEPS
+    )
     out = io.StringIO()
     call_command("demo_logins", stdout=out)
     text = out.getvalue()
@@ -216,7 +221,9 @@ def test_split_participants_sums_to_the_total(total, weights, parts):
     assert demo.split_participants(total, weights) == parts
 
 
-@pytest.mark.parametrize(("participants", "referents"), [(0, 2), (100, 2), (200, 2), (280, 4), (10000, 125)])
+@pytest.mark.parametrize(
+    ("participants", "referents"), [(0, 2), (100, 2), (600, 2), (1000, 3), (1600, 5), (10000, 31)]
+)
 def test_referent_count(participants, referents):
     assert demo.referent_count(participants) == referents
 
