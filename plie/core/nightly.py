@@ -21,6 +21,7 @@ Core imports no app: the jobs are found by their task name in the Celery registr
 import inspect
 import logging
 import threading
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import close_old_connections, connections
@@ -76,7 +77,7 @@ def run_nightly_jobs(day=None, *, stdout=None):
     day = day or timezone.localdate()
     app.loader.import_default_modules()  # the autodiscovered ``<app>.tasks`` modules
     names = []
-    with task_run_record(task=NIGHT_TASK, plie_id=None, run_date=day) as run:
+    with _eager(app), task_run_record(task=NIGHT_TASK, plie_id=None, run_date=day) as run:
         for name, task_name in nightly_entries():
             task = app.tasks[task_name]
             takes_day = bool(inspect.signature(task.run).parameters)
@@ -87,6 +88,18 @@ def run_nightly_jobs(day=None, *, stdout=None):
                 stdout.write(f"  {name} : fait\n")
         run.rows = len(names)
     return names
+
+
+@contextmanager
+def _eager(app):
+    """The jobs' per-PLIE fan-out (a Celery group) runs here too, even with a broker configured
+    (``seed_demo`` with ``REDIS_URL``): what this night computes is there when it returns."""
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = previous
 
 
 class EmbeddedScheduler(threading.Thread):
@@ -103,7 +116,6 @@ class EmbeddedScheduler(threading.Thread):
 
     def tick(self, now=None):
         """One look at the clock: run the night when due. Returns True when it ran."""
-        close_old_connections()
         try:
             if not self.due_now(now):
                 return False
@@ -114,13 +126,15 @@ class EmbeddedScheduler(threading.Thread):
         except Exception:
             logger.exception("Tâches nocturnes : échec de l'exécution dans le serveur.")
             return False
-        finally:
-            connections.close_all()
 
     def run(self):
         self.stopped.wait(FIRST_CHECK_SECONDS)  # let the app registry and the server finish starting
         while not self.stopped.is_set():
-            self.tick()
+            close_old_connections()
+            try:
+                self.tick()
+            finally:
+                connections.close_all()  # this thread's connections only
             self.stopped.wait(self.check_seconds)
 
 

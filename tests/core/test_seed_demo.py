@@ -1,5 +1,7 @@
+import datetime
 import io
 import random
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.hashers import check_password
@@ -11,6 +13,8 @@ from plie.core import demo, registry
 from plie.core.enums import Role, StructureKind
 from plie.core.models import Membership, Structure, User
 from plie.core.scoping import scope_for
+
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def seed(**options):
@@ -260,3 +264,79 @@ def test_an_app_adds_its_steps_through_the_registry():
     assert count_plies not in demo.demo_steps()
     assert world.created["extension"] == 2
     assert world.extension_draw == random.Random("3:fakeapp").random()
+
+
+# --- the reference day, an old demo, the reset ----------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["15/03/2027", "2027-03-15"])
+@pytest.mark.django_db
+def test_date_pins_the_reference_day(typed):
+    from plie.core.models import DemoDataset
+
+    call_command("seed_demo", participants=40, plie=1, date=typed, sans_nocturne=True, stdout=io.StringIO())
+    dataset = DemoDataset.objects.get()
+    assert dataset.reference_date == datetime.date(2027, 3, 15)
+    assert (dataset.seed, dataset.participants, dataset.plies) == (42, 40, 1)
+    # every date drawn relative to it: the last entries are before it, the first within seven years
+    from participants.models import SituationEntree
+
+    entries = SituationEntree.objects.values_list("date_entree", flat=True)
+    assert max(entries) <= dataset.reference_date
+    assert min(entries) >= datetime.date(2020, 3, 15)
+
+
+@pytest.mark.django_db
+def test_a_bad_date_is_refused_in_french():
+    with pytest.raises(CommandError, match="--date : « 31/02/2027 » n'est pas une date qui existe"):
+        seed(participants=5, date="31/02/2027")
+    assert not Structure.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_same_seed_and_day_give_the_same_world_another_day_shifts_it():
+    seed(participants=30, plie=1, date="10/03/2027")
+    first = snapshot()
+    wipe()
+    seed(participants=30, plie=1, date="10/03/2027")
+    assert snapshot() == first
+    wipe()
+    seed(participants=30, plie=1, date="10/03/2028")
+    later = snapshot()
+    # the same people, a year older on paper: born a year later
+    assert [row[:5] for row in later["participants"]] == [row[:5] for row in first["participants"]]
+    assert later["participants"] != first["participants"]
+
+
+@pytest.mark.django_db
+def test_if_empty_says_when_the_demo_is_old(time_machine):
+    time_machine.move_to(datetime.datetime(2027, 3, 20, 9, 0, tzinfo=PARIS), tick=False)
+    seed(participants=10, plie=1, date="16/03/2027", sans_nocturne=True)  # 4 days old
+    out = io.StringIO()
+    call_command("seed_demo", "--if-empty", stdout=out)
+    text = out.getvalue()
+    assert "La démonstration date du 16/03/2027 (il y a 4 jours)" in text
+    assert "make demo-reset" in text
+    # three days old: nothing said
+    time_machine.move_to(datetime.datetime(2027, 3, 19, 9, 0, tzinfo=PARIS), tick=False)
+    out = io.StringIO()
+    call_command("seed_demo", "--if-empty", stdout=out)
+    assert "La démonstration date" not in out.getvalue()
+    assert demo.staleness_message(datetime.date(2027, 3, 19)) is None
+
+
+@pytest.mark.django_db(transaction=True)  # flush truncates: not inside the test's transaction
+def test_reset_empties_the_database_and_loads_a_demo_of_the_day(time_machine):
+    from parcours.models import Alerte
+    from plie.core.models import DemoDataset
+
+    time_machine.move_to(datetime.datetime(2027, 3, 20, 9, 0, tzinfo=PARIS), tick=False)
+    seed(participants=10, plie=2, date="01/01/2027", sans_nocturne=True)
+    out = io.StringIO()
+    call_command("seed_demo", "--reset", "--participants", "60", "--plie", "1", stdout=out)
+    assert "Base vidée" in out.getvalue()
+    assert DemoDataset.objects.get().reference_date == datetime.date(2027, 3, 20)
+    assert Structure.objects.plies().count() == 1
+    assert Participant.objects.count() == 60
+    # the night of the loading day ran: the alerts are there
+    assert set(Alerte.objects.values_list("computed_on", flat=True)) == {datetime.date(2027, 3, 20)}

@@ -1,5 +1,6 @@
 """``manage.py taches_nocturnes``: the nightly jobs in-process (see :mod:`plie.core.nightly`)."""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -26,6 +27,11 @@ class Command(BaseCommand):
             day = parse_date(date) or timezone.localdate()
         except DateInvalide as error:
             raise CommandError(f"--date : {error}") from None
+        if si_en_retard and not settings.CELERY_TASK_ALWAYS_EAGER:
+            self.stdout.write(
+                "Tâches nocturnes : exécutées par Celery beat et ses workers (REDIS_URL configuré)."
+            )
+            return
         if si_en_retard and not nightly.night_due(day):
             self.stdout.write(f"Tâches nocturnes : déjà exécutées le {format_date(nightly.last_night())}.")
             return
