@@ -20,6 +20,13 @@ only from ``world.random("<step>")`` / ``world.faker("<step>")``: each step gets
 generators seeded from ``--seed`` and the step's label, so the same arguments give the same data
 and adding a step never changes what the earlier ones produce.
 
+**Dates.** The world is drawn relative to ``world.today``, the day it is loaded (``seed_demo
+--date`` pins it; tests and the bench use :data:`PINNED_DATE`): entries over the
+:data:`HISTORY_YEARS` years before it, recent entretiens, appointments in the days around it,
+alerts due on it. The same (seed, day) gives the same world; the day is recorded in
+:class:`~plie.core.models.DemoDataset` and :func:`staleness_message` tells ``make run`` when the
+demo has aged.
+
 **Speed and history.** Rows are written with ``bulk_create(batch_size=...)`` and the demo
 password is hashed once, so 100,000 participants take a few minutes at most on PostgreSQL.
 ``bulk_create`` sends no ``post_save`` signal: django-simple-history writes **no** historical
