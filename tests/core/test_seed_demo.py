@@ -206,6 +206,7 @@ def test_demo_logins_lists_the_existing_demo_users():
     ):
         assert email in text
     assert "PLIE Lyon Sud" in text
+    assert "Démonstration du 01/01/2026 (graine 42)." in text
     assert "… et 2 autres (referent-5@plie-lyon-sud.demo)" in text
 
 
