@@ -6,7 +6,14 @@ the people in parcours enter in a year; parcours last 26 months on average; of t
 (déménagement, décès, retraite…) and the rest other exits; 1.82 étapes per participant and year.
 Every admitted parcours went through a monthly commission d'intégration; job exits carry the
 contract that validated them. Entretiens cover the last six months of each parcours, about one
-a month, so a référent's workspace looks lived-in without making the seed slow."""
+a month, so a référent's workspace looks lived-in without making the seed slow.
+
+Everything is dated relative to the demo's « today » (``world.today``): next appointments from
+ten days before it to a month after, through the day; about one parcours in progress in eight
+has lost contact (no entretien for 32 to 75 days) and four in ten in employment follow-up have
+held their contract six months (the exit is to validate), so the nightly alerts have work on
+the day the demo is loaded. Those draws come from their own generator
+(``world.random("parcours-aujourdhui")``): the rest of the world does not depend on them."""
 
 import datetime
 import math

@@ -8,8 +8,8 @@ their time of night (counts 01:30, alerts 02:00, consolidation 03:00, …):
 - :func:`run_nightly_jobs` runs them all for one day and records the night as a
   :class:`~plie.core.models.TaskRun` (task :data:`NIGHT_TASK`, no PLIE); each job records its
   own per-PLIE runs as it does under beat. ``seed_demo`` calls it once the demo is loaded, and
-  ``manage.py nuit`` (run by ``make run`` before the server starts) when the last night is older
-  than today;
+  ``manage.py taches_nocturnes --si-en-retard`` (run by ``make run`` before the server starts)
+  when the last night is older than today;
 - :class:`EmbeddedScheduler`, a daemon thread started by ``runserver`` in the embedded default
   only (``CoreConfig.ready()``), runs the missing night once the clock passes
   :data:`NIGHT_HOUR` while the server serves (a laptop left running over night).
