@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install migrate demo lint format check bench worker beat clean
+.PHONY: run test install migrate demo demo-reset lint format check bench worker beat clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,10 +19,18 @@ migrate: install
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 
+# The demo is dated from the day it is loaded; on an older one seed_demo says so (make demo-reset).
 demo: migrate
 	$(BIN)/python manage.py seed_demo --if-empty
 
+# Empty the database (manage.py flush) and load a demo dated today.
+demo-reset: migrate
+	$(BIN)/python manage.py seed_demo --reset
+
+# Without Redis the nightly jobs run in-process: today's before serving if not done yet, then
+# each night from a thread of runserver (docs/architecture.md, « Nightly jobs »).
 run: demo
+	$(BIN)/python manage.py taches_nocturnes --si-en-retard
 	$(BIN)/python manage.py demo_logins
 	$(BIN)/python manage.py runserver $(HOST)
 

@@ -24,7 +24,7 @@ from entreprises.enums import (
 )
 from parcours.demo import EMPLOYEURS
 from parcours.enums import TypeContrat
-from plie.core.demo import PLIE_COMMUNES, REFERENCE_DATE
+from plie.core.demo import PLIE_COMMUNES
 
 # name -> (NAF, sector, size, [(job title, ROME code, contract, hours)])
 PROFILS = {
@@ -106,7 +106,7 @@ def create_entreprises(world):
                     employeur=e,
                     contact=contacts[i],
                     type=rng.choice(list(TypeEchange)),
-                    date=REFERENCE_DATE - datetime.timedelta(days=rng.randint(5, 300)),
+                    date=world.today - datetime.timedelta(days=rng.randint(5, 300)),
                     compte_rendu="Point sur les besoins de recrutement.",
                 )
                 for i, e in enumerate(employeurs)
@@ -127,7 +127,7 @@ def create_entreprises(world):
                         heures_hebdo=Decimal(heures),
                         lieu=commune,
                         code_postal=code_postal,
-                        date_publication=REFERENCE_DATE - datetime.timedelta(days=rng.randint(10, 200)),
+                        date_publication=world.today - datetime.timedelta(days=rng.randint(10, 200)),
                         postes=rng.randint(1, 3),
                         status=StatutOffre.OUVERTE if k == 0 else rng.choice(list(StatutOffre)),
                     )
@@ -188,7 +188,7 @@ def create_entreprises(world):
         ] or employeurs
         placed = list(Parcours.objects.filter(plie=plie, date_entree__isnull=False).order_by("-pk")[:12])
         for m, donneur in enumerate(DONNEURS):
-            debut = datetime.date(REFERENCE_DATE.year - 1, 1 + 3 * m, 1)
+            debut = datetime.date(world.today.year - 1, 1 + 3 * m, 1)
             marche = Marche.objects.create(
                 plie=plie,
                 donneur_ordre=donneur,
@@ -227,7 +227,7 @@ def create_entreprises(world):
                 )
         # six-month situations of about half the exits already due on the demo's « today »
         sortis = Parcours.objects.filter(
-            plie=plie, date_sortie__isnull=False, date_sortie__lte=regles.add_months(REFERENCE_DATE, -6)
+            plie=plie, date_sortie__isnull=False, date_sortie__lte=regles.add_months(world.today, -6)
         ).order_by("pk")[:40]
         situations = list(SituationSixMois)
         SuiviSixMois.objects.bulk_create(
@@ -237,7 +237,7 @@ def create_entreprises(world):
                     situation=rng.choice(situations),
                     date_releve=min(
                         regles.echeance_suivi(parcours.date_sortie) + datetime.timedelta(days=7),
-                        REFERENCE_DATE,
+                        world.today,
                     ),
                 )
                 for parcours in sortis
@@ -252,7 +252,7 @@ def create_entreprises(world):
                 plie=plie,
                 type=type_action,
                 intitule=intitule,
-                date=REFERENCE_DATE - datetime.timedelta(days=30 + 60 * a),
+                date=world.today - datetime.timedelta(days=30 + 60 * a),
                 lieu=commune,
             )
             action.employeurs.set(rng.sample(employeurs, 3))

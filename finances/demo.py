@@ -29,7 +29,7 @@ from finances.models import (
     Salaire,
 )
 from operations.models import Operation
-from plie.core.demo import BATCH_SIZE, REFERENCE_DATE, demo_email
+from plie.core.demo import BATCH_SIZE, demo_email
 from plie.core.enums import Role
 from plie.core.models import User
 
@@ -40,7 +40,7 @@ A_SIGNER, A_VALIDER = 2, 2  # the last weeks: to sign, then to validate
 
 def create_finances(world):
     rng = world.random("finances")
-    year = REFERENCE_DATE.year - 1
+    year = world.today.year - 1
     emails = {
         demo_email(role, plie.code) for plie in world.plies for role in (Role.DIRECTION, Role.ANIMATION)
     }

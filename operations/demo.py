@@ -21,7 +21,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from operations.enums import Nomenclature, PieceJustificative, Programme
-from plie.core.demo import BATCH_SIZE, REFERENCE_DATE, bulk_insert, plie_identity
+from plie.core.demo import BATCH_SIZE, bulk_insert, plie_identity
 
 CONFIRMES = 0.93  # share of confirmed entry questionnaires
 DONNEES_SORTIE = 0.85  # share of exits with exit data
@@ -169,7 +169,7 @@ def create_operations(world):
     sorties = dict(
         Sortie.objects.filter(parcours__plie__in=world.plies).values_list("parcours_id", "type__code")
     )
-    last_year = REFERENCE_DATE.year
+    last_year = world.today.year
     first_year = min(row[4].year for row in parcours)
     years = range(first_year, last_year + 1)
 
@@ -194,7 +194,7 @@ def create_operations(world):
         operateur = next((s for s in world.partners.get(plie.id, []) if s.kind == "operateur"), None)
         for year in years:
             rows = [r for r in by_year[year] if r[0][2] == plie.id]
-            juillet = min(datetime.date(year, 7, 1), REFERENCE_DATE)
+            juillet = min(datetime.date(year, 7, 1), world.today)
             file_active = sum(1 for _, debut, fin, _ in rows if _present(debut, fin, juillet))
             places = max(10, round(file_active / 1.1))
             cout = Decimal(rng.randint(900, 1400))  # € per place and year
@@ -273,14 +273,14 @@ def create_operations(world):
         for name, value in zip(answer_fields, values, strict=True):
             obj[name] = "" if value is None and name in char_fields else value
         if rng.random() < CONFIRMES:
-            limite = min(fin or REFERENCE_DATE, REFERENCE_DATE)
+            limite = min(fin or world.today, world.today)
             day = min(debut + datetime.timedelta(days=rng.randint(0, 6)), max(limite, debut))
             obj["date_questionnaire"] = obj["questionnaire_confirme_le"] = day
             obj["questionnaire_confirme_par_id"] = row[3]
         if fin is not None and rng.random() < DONNEES_SORTIE:
             delai = rng.randint(29, 75) if rng.random() < EN_RETARD else rng.randint(0, 27)
             renseignee = fin + datetime.timedelta(days=delai)
-            if renseignee <= REFERENCE_DATE:
+            if renseignee <= world.today:
                 obj.update(_sortie_data(rng, sorties.get(row[0]), not sortie_parcours))
                 obj["sortie_renseignee_le"] = renseignee
         return obj
@@ -310,7 +310,7 @@ def create_operations(world):
             if operation is None or rng.random() >= OPERATEUR_SHARE:
                 continue
             entree = debut + datetime.timedelta(days=rng.randint(0, 60))
-            if fin is not None and entree > fin or entree > min(operation.date_fin, REFERENCE_DATE):
+            if fin is not None and entree > fin or entree > min(operation.date_fin, world.today):
                 entree = debut
             objs.append(inscription(operation, row, entree, fin, sortie_parcours))
             enrolled[operation].append((row[1], entree, fin))
@@ -328,7 +328,7 @@ def create_operations(world):
         people = enrolled.get(operation, [])
         if not people:
             continue
-        fin = min(operation.date_fin, REFERENCE_DATE)
+        fin = min(operation.date_fin, world.today)
         span = (fin - operation.date_debut).days
         for _ in range(rng.randint(3, 5) if span > 30 else 1):
             day = operation.date_debut + datetime.timedelta(days=rng.randrange(span + 1))

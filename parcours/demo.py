@@ -6,7 +6,14 @@ the people in parcours enter in a year; parcours last 26 months on average; of t
 (déménagement, décès, retraite…) and the rest other exits; 1.82 étapes per participant and year.
 Every admitted parcours went through a monthly commission d'intégration; job exits carry the
 contract that validated them. Entretiens cover the last six months of each parcours, about one
-a month, so a référent's workspace looks lived-in without making the seed slow."""
+a month, so a référent's workspace looks lived-in without making the seed slow.
+
+Everything is dated relative to the demo's « today » (``world.today``): next appointments from
+ten days before it to a month after, through the day; about one parcours in progress in eight
+has lost contact (no entretien for 32 to 75 days) and four in ten in employment follow-up have
+held their contract six months (the exit is to validate), so the nightly alerts have work on
+the day the demo is loaded. Those draws come from their own generator
+(``world.random("parcours-aujourdhui")``): the rest of the world does not depend on them."""
 
 import datetime
 import math
@@ -21,7 +28,7 @@ from parcours.enums import (
     TypeContrat,
     TypeDecision,
 )
-from plie.core.demo import REFERENCE_DATE, bulk_insert
+from plie.core.demo import bulk_insert
 
 DUREE_MOYENNE_MOIS = 26
 # exit code -> weight (per 100 exits), national shape
@@ -86,6 +93,11 @@ MODES = (
 )
 
 
+SANS_CONTACT_SHARE = 0.12  # of the parcours in progress, without an entretien for over a month
+SORTIE_VALIDABLE_SHARE = 0.4  # of those in employment follow-up, with a contract long enough to validate
+RDV_HOURS = [{"hour": h, "minute": m} for h in (9, 10, 11, 14, 15, 16) for m in (0, 30)]
+
+
 def _days(a, b):
     return (b - a).days
 
@@ -127,6 +139,9 @@ def create_parcours(world):
     from participants.models import SituationEntree
 
     rng = world.random("parcours")
+    # what makes the world look like today (lost contacts, appointment hours, exits to validate):
+    # its own generator, so the rest of the world is what it was before it was added
+    today_rng = world.random("parcours-aujourdhui")
     for plie in world.plies:
         create_default_referentiels(plie)
     types_sortie = {(t.plie_id, t.code): t for t in TypeSortie.objects.filter(plie__in=world.plies)}
@@ -145,7 +160,7 @@ def create_parcours(world):
         )
     )
     sessions = {plie.id: set() for plie in world.plies}
-    now = timezone.make_aware(datetime.datetime.combine(REFERENCE_DATE, datetime.time(10)))
+    now = timezone.make_aware(datetime.datetime.combine(world.today, datetime.time(10)))
 
     # 1. Parcours (one per participant; candidates for a third of those without a questionnaire)
     plans = []  # (parcours, exit code or None, status detail)
@@ -157,7 +172,7 @@ def create_parcours(world):
         entree = entries.get(pid)
         if entree is None:
             if rng.random() < 0.33:
-                orientation = REFERENCE_DATE - datetime.timedelta(days=rng.randint(5, 80))
+                orientation = world.today - datetime.timedelta(days=rng.randint(5, 80))
                 plans.append(
                     (
                         Parcours(
@@ -180,17 +195,17 @@ def create_parcours(world):
         sortie = entree + datetime.timedelta(days=max(duree_jours, 30))
         code = None
         status = StatutParcours.EN_PARCOURS
-        if sortie <= REFERENCE_DATE:
+        if sortie <= world.today:
             code = rng.choices(codes, weights)[0]
             status = StatutParcours.SORTI
             if code in CONTRAT_DE_SORTIE:  # the job lasted long enough to meet its rule
                 sortie = max(sortie, entree + datetime.timedelta(days=_job_days(code) + 5))
-                if sortie > REFERENCE_DATE:
+                if sortie > world.today:
                     code, sortie, status = None, None, StatutParcours.EN_SUIVI_EMPLOI
         else:
             sortie = None
             draw = rng.random()
-            if draw < 0.06 and _days(entree, REFERENCE_DATE) > 60:
+            if draw < 0.06 and _days(entree, world.today) > 60:
                 status = StatutParcours.EN_SUIVI_EMPLOI
             elif draw < 0.09:
                 status = StatutParcours.SUSPENDU
@@ -210,15 +225,21 @@ def create_parcours(world):
         )
         # entretiens of the last six months, scheduled now so the workspace's denormalised dates
         # (dernier_contact, prochain_rdv) are written with the parcours, not updated afterwards
-        fin = sortie or REFERENCE_DATE
+        fin = sortie or world.today
         day = max(entree, fin - datetime.timedelta(days=182))
         schedule[id(parcours)] = days = []
         for _ in range(max(1, math.ceil(_days(day, fin) / 30))):
             day = min(day + datetime.timedelta(days=rng.randint(18, 40)), fin)
             days.append(day)
+        if status == StatutParcours.EN_PARCOURS and today_rng.random() < SANS_CONTACT_SHARE:
+            # contact lost: no entretien for 32 to 75 days (the first one kept)
+            lapsed = world.today - datetime.timedelta(days=today_rng.randint(32, 75))
+            days[1:] = [d for d in days[1:] if d <= lapsed]
         parcours.dernier_contact = days[-1]
         if sortie is None:
             parcours.prochain_rdv = now + datetime.timedelta(days=rng.randint(-10, 30))
+            # appointments through the day, not all at 10:00
+            parcours.prochain_rdv = parcours.prochain_rdv.replace(**today_rng.choice(RDV_HOURS))
         plans.append((parcours, code, status))
     created = bulk_insert(Parcours, (p for p, _, _ in plans))
     for (parcours, _, _), saved in zip(plans, created, strict=True):
@@ -271,11 +292,13 @@ def create_parcours(world):
     for parcours, code, status in plans:
         if not parcours.date_entree:
             continue
-        fin = parcours.date_sortie or REFERENCE_DATE
+        fin = parcours.date_sortie or world.today
         span = max(_days(parcours.date_entree, fin), 1)
         job_start = None
         if code in CONTRAT_DE_SORTIE or status == StatutParcours.EN_SUIVI_EMPLOI:
             days = _job_days(code) if code else rng.randint(30, 150)
+            if not code and today_rng.random() < SORTIE_VALIDABLE_SHARE:
+                days = today_rng.randint(190, 240)  # six months of contract: the exit is to validate
             job_start = max(parcours.date_entree, fin - datetime.timedelta(days=days))
         count = max(0, round(rng.gauss(1.82 * span / 365, 0.8)))
         last_start = parcours.date_entree
@@ -292,7 +315,7 @@ def create_parcours(world):
                     operateur=operateur,
                     date_debut=start,
                     date_fin_prevue=end,
-                    date_fin=end if end < REFERENCE_DATE else None,
+                    date_fin=end if end < world.today else None,
                     resultat="Réalisée",
                 )
             )
@@ -332,18 +355,18 @@ def create_parcours(world):
                 Sortie(
                     parcours_id=parcours.pk,
                     type=types_sortie[(parcours.plie_id, "CDI")],
-                    date_sortie=REFERENCE_DATE,
+                    date_sortie=world.today,
                     validee=False,
                 )
             )
         elif status == StatutParcours.SUSPENDU:
-            start = REFERENCE_DATE - datetime.timedelta(days=rng.randint(5, 80))
+            start = world.today - datetime.timedelta(days=rng.randint(5, 80))
             suspensions.append(
                 Suspension(
                     parcours_id=parcours.pk,
                     motif=rng.choice(["sante", "famille"]),
                     date_debut=max(start, parcours.date_entree),
-                    date_fin=REFERENCE_DATE + datetime.timedelta(days=rng.randint(10, 90)),
+                    date_fin=world.today + datetime.timedelta(days=rng.randint(10, 90)),
                 )
             )
     saved_etapes = bulk_insert(Etape, etapes)

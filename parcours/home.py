@@ -3,51 +3,29 @@
 animation team's commissions and dossiers without contact. Each panel costs one or two aggregate
 queries, restricted to what the user may see."""
 
-import datetime
-from functools import reduce
-from operator import or_
-
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
-from parcours.alertes import SUIVIS, Seuils
 from parcours.enums import StatutCommission, StatutParcours, TypeAlerte
-from parcours.models import Alerte, Commission, ParametresPlie, Parcours
+from parcours.models import Alerte, Commission, Parcours
 
 RDV_MAX = 5
 COMMISSIONS_MAX = 5
 SANS_CONTACT_MAX = 5
 
 
-def q_sans_contact(plie_ids, today):
-    """SQL twin of :func:`parcours.alertes.sans_contact` on the parcours met regularly: the last
-    contact (the last entretien, else the entry date) is more than the PLIE's
-    ``jours_sans_contact`` days before ``today``. Reads the PLIE's thresholds (1 query)."""
-    jours = {
-        row["plie_id"]: row["jours_sans_contact"]
-        for row in ParametresPlie.objects.filter(plie_id__in=plie_ids).values("plie_id", "jours_sans_contact")
-    }
-    conditions = []
-    for plie_id in plie_ids:
-        limite = today - datetime.timedelta(days=jours.get(plie_id, Seuils.jours_sans_contact))
-        conditions.append(
-            Q(plie_id=plie_id)
-            & (Q(dernier_contact__lt=limite) | Q(dernier_contact__isnull=True, date_entree__lt=limite))
-        )
-    if not conditions:
-        return Q(pk__in=[])
-    return Q(status__in=SUIVIS) & reduce(or_, conditions)
-
-
 def file_active(scope, today):
     """« Ma file active »: the référent's parcours in parcours / suspended / in employment
-    follow-up, and those without contact for too long (2 queries)."""
+    follow-up, and those with an open « sans contact » alert (1 query). The alert rows are the
+    one source of that figure: « À traiter », the file active's alert filter and the dashboards
+    count the same rows (refreshed every night, :mod:`parcours.alertes`)."""
     plie_ids = sorted(scope.personal_plie_ids)
+    sans_contact = Exists(Alerte.objects.filter(parcours_id=OuterRef("pk"), type=TypeAlerte.SANS_CONTACT))
     counts = Parcours.objects.filter(referent_id=scope.user_id, plie_id__in=plie_ids).aggregate(
         en_parcours=Count("pk", filter=Q(status=StatutParcours.EN_PARCOURS)),
         suspendus=Count("pk", filter=Q(status=StatutParcours.SUSPENDU)),
         suivi_emploi=Count("pk", filter=Q(status=StatutParcours.EN_SUIVI_EMPLOI)),
-        sans_contact=Count("pk", filter=q_sans_contact(plie_ids, today)),
+        sans_contact=Count("pk", filter=Q(sans_contact)),
     )
     counts["total"] = counts["en_parcours"] + counts["suspendus"] + counts["suivi_emploi"]
     return {"template": "parcours/includes/home_file_active.html", **counts}

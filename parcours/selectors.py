@@ -72,20 +72,25 @@ class WorkspaceFilters:
 
 def file_active(scope, referent, filters, *, today):
     """The active parcours (en parcours, suspendu, en suivi emploi) that ``referent`` follows,
-    as ``scope`` may see them, filtered and sorted; each parcours carries ``etape_courante``
-    (the latest started, not ended étape, or ``None``), ``alertes_list``,
+    as ``scope`` may see them, filtered and sorted (with an alert filter: every parcours with
+    that alert, whatever its status, so the list matches « À traiter »); each parcours carries
+    ``etape_courante`` (the latest started, not ended étape, or ``None``), ``alertes_list``,
     ``jours_sans_contact`` (``None`` without contact), ``seuil_sans_contact`` (the PLIE's
     setting), ``rdv_passe`` and ``rdv_entretien_id`` (the entretien that planned the next
     appointment, for its .ics)."""
     if referent is None:
         return []
-    queryset = Parcours.objects.visible_to(scope).actifs().filter(referent=referent)
+    queryset = Parcours.objects.visible_to(scope).filter(referent=referent)
     if referent.pk != scope.user_id:
         queryset = queryset.filter(plie_id__in=pick_referent_plie_ids(scope))
+    if filters.alerte in TypeAlerte.values:
+        # every parcours with that alert, as « À traiter » counts them: an exited one awaiting its
+        # FSE exit data, an adjourned candidate to present again are not in the file active
+        queryset = queryset.filter(alertes__type=filters.alerte)
+    else:
+        queryset = queryset.actifs()
     if filters.status in STATUTS_ACTIFS:
         queryset = queryset.filter(status=filters.status)
-    if filters.alerte in TypeAlerte.values:
-        queryset = queryset.filter(alertes__type=filters.alerte)
     for word in fold(filters.q).split():
         queryset = queryset.filter(participant__search_text__contains=word)
     rdv_entretien = (

@@ -12,12 +12,11 @@ from itertools import islice
 
 from participants.enums import NiveauFormation, OuiNonNsp, StatutEmploi, TypeFrein
 from participants.models import Frein, Participant, SituationEntree
-from plie.core.demo import BATCH_SIZE, PLIE_COMMUNES, REFERENCE_DATE
+from plie.core.demo import BATCH_SIZE, HISTORY_YEARS, PLIE_COMMUNES, years_before
 
-MIN_AGE, MAX_AGE = 18, 62  # on REFERENCE_DATE, so that the same seed gives the same birth dates
+MIN_AGE, MAX_AGE = 18, 62  # on the demo's reference day (``world.today``)
 MAIDEN_NAME_SHARE = 0.35  # share of women with a nom de naissance different from their nom
 
-FIRST_ENTRY = datetime.date(2019, 1, 1)
 NIVEAUX = [NiveauFormation.INFERIEUR_PRIMAIRE, NiveauFormation.PRIMAIRE_COLLEGE, NiveauFormation.SECONDAIRE,
            NiveauFormation.SUPERIEUR]  # fmt: skip
 NIVEAU_WEIGHTS = [6, 38, 44, 12]
@@ -55,8 +54,8 @@ def create_participants(world):
         "F": [fake.first_name_female() for _ in range(300)],
         "M": [fake.first_name_male() for _ in range(300)],
     }
-    youngest = REFERENCE_DATE.replace(year=REFERENCE_DATE.year - MIN_AGE).toordinal()
-    oldest = REFERENCE_DATE.replace(year=REFERENCE_DATE.year - MAX_AGE - 1).toordinal() + 1
+    youngest = years_before(world.today, MIN_AGE).toordinal()
+    oldest = years_before(world.today, MAX_AGE + 1).toordinal() + 1
 
     contact_rng = world.random("participants-contact")
     rues = [fake.street_name() for _ in range(200)]
@@ -103,7 +102,8 @@ def create_participants(world):
 
 def create_situations_and_freins(world):
     rng = world.random("situations")
-    span = (REFERENCE_DATE - FIRST_ENTRY).days
+    first_entry = years_before(world.today, HISTORY_YEARS)  # entries over the last seven years
+    span = (world.today - first_entry).days
     entries = {}
 
     def situations():
@@ -113,7 +113,7 @@ def create_situations_and_freins(world):
             .values_list("id", flat=True)
             .iterator()
         ):
-            entree = FIRST_ENTRY + datetime.timedelta(days=rng.randrange(span))
+            entree = first_entry + datetime.timedelta(days=rng.randrange(span))
             entries[pid] = entree
             if rng.random() >= 0.85:
                 continue
@@ -158,7 +158,7 @@ def create_situations_and_freins(world):
             for kind in set(rng.choices(types, weights, k=rng.randint(1, 3))):
                 identified = entree + datetime.timedelta(days=rng.randrange(60))
                 lifted = identified + datetime.timedelta(days=rng.randint(20, 400))
-                if rng.random() < 0.5 or lifted > REFERENCE_DATE:
+                if rng.random() < 0.5 or lifted > world.today:
                     lifted = None
                 yield Frein(participant_id=pid, type=kind, date_identification=identified, date_levee=lifted)
 

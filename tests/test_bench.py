@@ -241,7 +241,7 @@ def test_cli_refuses_bad_arguments(capsys):
 @pytest.mark.django_db
 def test_every_benchmark_runs_on_a_tiny_dataset():
     require_postgres()  # the bench's SQL floors and densities are PostgreSQL's
-    demo.build_world(participants=30, plies=2, seed=1, stdout=io.StringIO())
+    demo.build_world(participants=30, plies=2, seed=1, today=demo.PINNED_DATE, stdout=io.StringIO())
     ctx = runner.BenchContext.from_database()
     assert ctx.plie_codes == ["plie-lyon-sud", "plie-nord-isere"]
     results = runner.run_all(registry.select(registry.discover()), ctx, runs=1)
@@ -267,7 +267,7 @@ def test_densify_reaches_the_densities_on_a_tiny_dataset():
     from parcours.models import Entretien, Etape, Parcours
     from plie.core.enums import Role
 
-    demo.build_world(participants=40, plies=2, seed=1, stdout=io.StringIO())
+    demo.build_world(participants=40, plies=2, seed=1, today=demo.PINNED_DATE, stdout=io.StringIO())
     avant = Entretien.objects.count()
     reached = densify(entretiens=12, etapes=3, per_referent=5)
     assert Entretien.objects.count() > avant
@@ -298,7 +298,7 @@ def test_densify_reaches_the_densities_on_a_tiny_dataset():
 def test_the_load_stage_on_a_live_server(live_server):
     from bench.load import format_load, key_pages, run_load, session_cookies
 
-    demo.build_world(participants=20, plies=1, seed=1, stdout=io.StringIO())
+    demo.build_world(participants=20, plies=1, seed=1, today=demo.PINNED_DATE, stdout=io.StringIO())
     ctx = runner.BenchContext.from_database()
     pages = key_pages(ctx)
     cookies = session_cookies(ctx, {persona for _, persona, _ in pages})

@@ -13,3 +13,11 @@ class CoreConfig(AppConfig):
         from plie.core.journal import on_history_created
 
         post_create_historical_record.connect(on_history_created, dispatch_uid="plie_journal_changes")
+
+        # The nightly jobs in the embedded default (no Redis): runserver runs them in a thread.
+        import os
+        import sys
+
+        from plie.core.nightly import start_embedded_scheduler
+
+        start_embedded_scheduler(sys.argv, os.environ)

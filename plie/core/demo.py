@@ -6,8 +6,9 @@
 2. :func:`create_partner_structures`: per PLIE two opérateurs (an SIAE, an organisme de
    formation) and three prescripteurs (France Travail, Mission Locale, CCAS); one financeur
    (the Département) partner of every PLIE;
-3. :func:`create_users`: per PLIE every role (about one référent per 80 participants, at least
-   two), a direction user on the OI, a financeur user and the superuser ``admin@demo.plie.fr``.
+3. :func:`create_users`: per PLIE every role (about one référent per 80 parcours of the file
+   active, at least two), a direction user on the OI, a financeur user and the superuser
+   ``admin@demo.plie.fr``.
 
 **Extension point.** The apps add their steps (participants first: the participants, their
 situation at entry and freins; then parcours, operations…) with
@@ -18,6 +19,13 @@ re-reads it with ``values_list`` (participants are not kept in memory), and draw
 only from ``world.random("<step>")`` / ``world.faker("<step>")``: each step gets its own
 generators seeded from ``--seed`` and the step's label, so the same arguments give the same data
 and adding a step never changes what the earlier ones produce.
+
+**Dates.** The world is drawn relative to ``world.today``, the day it is loaded (``seed_demo
+--date`` pins it; tests and the bench use :data:`PINNED_DATE`): entries over the
+:data:`HISTORY_YEARS` years before it, recent entretiens, appointments in the days around it,
+alerts due on it. The same (seed, day) gives the same world; the day is recorded in
+:class:`~plie.core.models.DemoDataset` and :func:`staleness_message` tells ``make run`` when the
+demo has aged.
 
 **Speed and history.** Rows are written with ``bulk_create(batch_size=...)`` and the demo
 password is hashed once, so 100,000 participants take a few minutes at most on PostgreSQL.
@@ -36,11 +44,12 @@ from typing import TextIO
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 from faker import Faker
 
 from plie.core import registry
 from plie.core.enums import Role, StructureKind
-from plie.core.models import Membership, Structure, User
+from plie.core.models import DemoDataset, Membership, Structure, User
 
 DEMO_PASSWORD = "demo-plie-2026"
 DEMO_EMAIL_DOMAIN = "demo"  # every demo login ends with ".demo", except the superuser
@@ -49,9 +58,18 @@ OI_SLUG = "oi-auvergne-rhone-alpes"
 FINANCEUR_SLUG = "departement"
 BATCH_SIZE = 2000
 PARTICIPANTS_PER_REFERENT = 80  # the norm of a référent's file active (docs/domaine.md §2)
+# Share of the participants in the file active on the reference day (in parcours, suspended, in
+# employment follow-up): the others exited over seven years, or are candidates or not admitted.
+ACTIVE_SHARE = 0.25  # measured on the demo: about 140 active of 565 participants
 MIN_REFERENTS = 2
-# The demo's fixed « today »: ages and dates are drawn from it, the same seed gives the same data every year.
-REFERENCE_DATE = datetime.date(2026, 1, 1)
+# ``make run``'s demo: PLIE Lyon Sud gets about 650 of them, so its first référent (the demo
+# référent) follows about 80 active parcours.
+DEFAULT_PARTICIPANTS = 1500
+HISTORY_YEARS = 7  # the demo's past: entries from the reference day minus 7 years
+# The reference day the tests and the bench pin (``seed_demo --date 01/01/2026``, ``build_world(today=...)``)
+# so their figures do not move with the calendar; ``make run`` seeds on the day it runs.
+PINNED_DATE = datetime.date(2026, 1, 1)
+STALE_AFTER_DAYS = 3  # ``make run`` says so when the demo is older than this
 
 # (code, PLIE name, territory) — the first K are used, then ``plie-N`` / « PLIE N ».
 PLIE_CATALOGUE = (
@@ -114,8 +132,9 @@ def plie_identity(index):
 
 
 def referent_count(participants):
-    """About one référent per 80 participants, at least two."""
-    return max(MIN_REFERENTS, round(participants / PARTICIPANTS_PER_REFERENT))
+    """About one référent per 80 parcours of the file active (:data:`ACTIVE_SHARE` of the
+    participants), at least two."""
+    return max(MIN_REFERENTS, round(participants * ACTIVE_SHARE / PARTICIPANTS_PER_REFERENT))
 
 
 def demo_email(role, slug, number=1):
@@ -156,6 +175,7 @@ class DemoWorld:
     participants: int
     plie_count: int
     seed: int
+    today: datetime.date = PINNED_DATE  # the demo's « today »: every date is drawn relative to it
     stdout: TextIO = field(default_factory=lambda: sys.stdout)
     password_hash: str = ""
     oi: Structure | None = None
@@ -260,12 +280,47 @@ def demo_steps():
     return [*CORE_STEPS, *registry.demo_steps()]
 
 
-def build_world(*, participants=300, plies=3, seed=42, stdout=None, steps=None):
-    """Create the whole demo world in one transaction; returns the :class:`DemoWorld`."""
-    world = DemoWorld(participants=participants, plie_count=plies, seed=seed, stdout=stdout or sys.stdout)
+def years_before(day, years):
+    """``day`` ``years`` years earlier (29 February becomes the 28th)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def build_world(*, participants=DEFAULT_PARTICIPANTS, plies=3, seed=42, today=None, stdout=None, steps=None):
+    """Create the whole demo world in one transaction, its dates relative to ``today`` (the
+    local date by default); returns the :class:`DemoWorld`. The same (seed, today) gives the
+    same world; the reference day is recorded in :class:`~plie.core.models.DemoDataset`."""
+    world = DemoWorld(
+        participants=participants,
+        plie_count=plies,
+        seed=seed,
+        today=today or timezone.localdate(),
+        stdout=stdout or sys.stdout,
+    )
     with transaction.atomic():
         for step in demo_steps() if steps is None else steps:
             started = time.perf_counter()
             step(world)
             world.log(f"  {step.__name__} : {time.perf_counter() - started:.1f} s")
+        DemoDataset.objects.all().delete()
+        DemoDataset.objects.create(
+            reference_date=world.today, seed=seed, participants=participants, plies=plies
+        )
     return world
+
+
+def staleness_message(today=None):
+    """A French message when the demo in the database is more than :data:`STALE_AFTER_DAYS` days
+    older than ``today`` (its appointments are past, its alerts grow), else ``None``."""
+    today = today or timezone.localdate()
+    dataset = DemoDataset.objects.order_by("-pk").first()
+    if dataset is None or (today - dataset.reference_date).days <= STALE_AFTER_DAYS:
+        return None
+    days = (today - dataset.reference_date).days
+    return (
+        f"La démonstration date du {dataset.reference_date:%d/%m/%Y} (il y a {days} jours) : ses "
+        "rendez-vous sont passés et ses alertes ont vieilli. Pour la recréer à la date du jour : "
+        "make demo-reset (efface la base de démonstration et la recharge)."
+    )

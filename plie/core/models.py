@@ -308,3 +308,22 @@ class ApiToken(models.Model):
     @property
     def is_active(self):
         return self.revoked_at is None
+
+
+class DemoDataset(models.Model):
+    """The demo world in the database (``manage.py seed_demo``), at most one row: its reference
+    day (every demo date was drawn relative to it), seed and size. ``make run`` reads it to say
+    how old the demo is (:func:`plie.core.demo.staleness_message`)."""
+
+    reference_date = models.DateField("date de référence")
+    seed = models.IntegerField("graine")
+    participants = models.PositiveIntegerField("participants")
+    plies = models.PositiveIntegerField("PLIE")
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "jeu de démonstration"
+        verbose_name_plural = "jeux de démonstration"
+
+    def __str__(self):
+        return f"Démonstration du {self.reference_date:%d/%m/%Y}"

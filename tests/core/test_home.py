@@ -11,6 +11,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from entreprises import suivi_sortie
 from operations import home as operations_home
 from parcours import home as parcours_home
+from parcours.alertes import alertes_refresh
 from parcours.enums import ObjetPassage, StatutCommission, StatutParcours, TypeAlerte
 from parcours.models import Alerte, Decision, ParametresPlie
 from plie.core.enums import Role, StructureKind
@@ -88,6 +89,8 @@ class TestReferent:
         suivi(world.animateur_a, plie=plie)  # another référent's
         suivi(world.referent_b, plie=world.plie_b)  # PLIE B
 
+        # the figure is the open « sans contact » alerts (one source with « À traiter »)
+        alertes_refresh(plie_id=plie.pk, today=TODAY)
         panel = parcours_home.file_active(scope_for(ref), TODAY)
         assert {
             k: panel[k] for k in ("en_parcours", "suspendus", "suivi_emploi", "total", "sans_contact")
@@ -101,12 +104,14 @@ class TestReferent:
 
         # the PLIE's own threshold: 60 days leaves only the parcours never met since February
         ParametresPlie.objects.create(plie=plie, jours_sans_contact=60)
+        alertes_refresh(plie_id=plie.pk, today=TODAY)
         assert parcours_home.file_active(scope_for(ref), TODAY)["sans_contact"] == 1
 
     def test_file_active_panel_renders_the_figures(self, client, world):
         suivi(
             world.referent_a, plie=world.plie_a, dernier_contact=D(2026, 1, 1) + datetime.timedelta(days=90)
         )
+        alertes_refresh(plie_id=world.plie_a.pk, today=TODAY)
         response = home(client, world.referent_a)
         assertContains(response, "<strong>1</strong> participant dans votre file active", html=False)
         assertContains(response, "<strong>1</strong> sans contact depuis plus longtemps", html=False)
@@ -204,9 +209,9 @@ class TestReferent:
             )
             alerte(parcours)
         client.force_login(world.referent_a)
-        # session, user, memberships, PLIE; file active (thresholds, counts), appointments, alerts;
-        # follow-ups six months after exit
-        with django_assert_num_queries(9):
+        # session, user, memberships, PLIE; file active (counts, its alerts included), appointments,
+        # alerts; follow-ups six months after exit
+        with django_assert_num_queries(8):
             client.get(reverse("home"))
 
 

@@ -1,5 +1,7 @@
+import datetime
 import io
 import random
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.hashers import check_password
@@ -12,8 +14,12 @@ from plie.core.enums import Role, StructureKind
 from plie.core.models import Membership, Structure, User
 from plie.core.scoping import scope_for
 
+PARIS = ZoneInfo("Europe/Paris")
+
 
 def seed(**options):
+    """``seed_demo`` on the pinned reference day (the figures do not move with the calendar)."""
+    options.setdefault("date", demo.PINNED_DATE.isoformat())
     call_command("seed_demo", stdout=io.StringIO(), **options)
 
 
@@ -89,9 +95,9 @@ def test_the_world_has_an_oi_plies_with_codes_partners_and_every_role():
         assert kinds == {StructureKind.OPERATEUR, StructureKind.PRESCRIPTEUR, StructureKind.FINANCEUR}
         roles = set(Membership.objects.filter(structure=plie).values_list("role", flat=True))
         assert roles == set(Role.values) - {Role.FINANCEUR}
-        # about one référent per 80 participants, at least two
+        # about one référent per 80 parcours of the file active, at least two
         referents = Membership.objects.filter(structure=plie, role=Role.REFERENT).count()
-        assert referents == max(2, round(plie.participants.count() / 80))
+        assert referents == demo.referent_count(plie.participants.count())
         # every role of the PLIE, the financeur included, sees it
         for role in Role.values:
             assert any(
@@ -112,10 +118,10 @@ def test_participants_are_plausible():
     assert {p.sexe for p in participants} == {"F", "M"}
     for participant in participants:
         age = (
-            demo.REFERENCE_DATE.year
+            demo.PINNED_DATE.year
             - participant.date_naissance.year
             - (
-                (demo.REFERENCE_DATE.month, demo.REFERENCE_DATE.day)
+                (demo.PINNED_DATE.month, demo.PINNED_DATE.day)
                 < (participant.date_naissance.month, participant.date_naissance.day)
             )
         )
@@ -185,7 +191,10 @@ def test_demo_logins_lists_the_existing_demo_users():
     out = io.StringIO()
     call_command("demo_logins", stdout=out)
     assert "Aucun compte" in out.getvalue()
-    seed(participants=400, plie=1)  # 5 référents: the last ones are summarised
+    # 5 référents (the last ones are summarised): the core steps are enough
+    demo.build_world(
+        participants=1600, plies=1, today=demo.PINNED_DATE, stdout=io.StringIO(), steps=demo.CORE_STEPS
+    )
     out = io.StringIO()
     call_command("demo_logins", stdout=out)
     text = out.getvalue()
@@ -197,6 +206,7 @@ def test_demo_logins_lists_the_existing_demo_users():
     ):
         assert email in text
     assert "PLIE Lyon Sud" in text
+    assert "Démonstration du 01/01/2026 (graine 42)." in text
     assert "… et 2 autres (referent-5@plie-lyon-sud.demo)" in text
 
 
@@ -216,7 +226,9 @@ def test_split_participants_sums_to_the_total(total, weights, parts):
     assert demo.split_participants(total, weights) == parts
 
 
-@pytest.mark.parametrize(("participants", "referents"), [(0, 2), (100, 2), (200, 2), (280, 4), (10000, 125)])
+@pytest.mark.parametrize(
+    ("participants", "referents"), [(0, 2), (100, 2), (600, 2), (1000, 3), (1600, 5), (10000, 31)]
+)
 def test_referent_count(participants, referents):
     assert demo.referent_count(participants) == referents
 
@@ -253,3 +265,79 @@ def test_an_app_adds_its_steps_through_the_registry():
     assert count_plies not in demo.demo_steps()
     assert world.created["extension"] == 2
     assert world.extension_draw == random.Random("3:fakeapp").random()
+
+
+# --- the reference day, an old demo, the reset ----------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["15/03/2027", "2027-03-15"])
+@pytest.mark.django_db
+def test_date_pins_the_reference_day(typed):
+    from plie.core.models import DemoDataset
+
+    call_command("seed_demo", participants=40, plie=1, date=typed, sans_nocturne=True, stdout=io.StringIO())
+    dataset = DemoDataset.objects.get()
+    assert dataset.reference_date == datetime.date(2027, 3, 15)
+    assert (dataset.seed, dataset.participants, dataset.plies) == (42, 40, 1)
+    # every date drawn relative to it: the last entries are before it, the first within seven years
+    from participants.models import SituationEntree
+
+    entries = SituationEntree.objects.values_list("date_entree", flat=True)
+    assert max(entries) <= dataset.reference_date
+    assert min(entries) >= datetime.date(2020, 3, 15)
+
+
+@pytest.mark.django_db
+def test_a_bad_date_is_refused_in_french():
+    with pytest.raises(CommandError, match="--date : « 31/02/2027 » n'est pas une date qui existe"):
+        seed(participants=5, date="31/02/2027")
+    assert not Structure.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_same_seed_and_day_give_the_same_world_another_day_shifts_it():
+    seed(participants=30, plie=1, date="10/03/2027")
+    first = snapshot()
+    wipe()
+    seed(participants=30, plie=1, date="10/03/2027")
+    assert snapshot() == first
+    wipe()
+    seed(participants=30, plie=1, date="10/03/2028")
+    later = snapshot()
+    # the same people, a year older on paper: born a year later
+    assert [row[:5] for row in later["participants"]] == [row[:5] for row in first["participants"]]
+    assert later["participants"] != first["participants"]
+
+
+@pytest.mark.django_db
+def test_if_empty_says_when_the_demo_is_old(time_machine):
+    time_machine.move_to(datetime.datetime(2027, 3, 20, 9, 0, tzinfo=PARIS), tick=False)
+    seed(participants=10, plie=1, date="16/03/2027", sans_nocturne=True)  # 4 days old
+    out = io.StringIO()
+    call_command("seed_demo", "--if-empty", stdout=out)
+    text = out.getvalue()
+    assert "La démonstration date du 16/03/2027 (il y a 4 jours)" in text
+    assert "make demo-reset" in text
+    # three days old: nothing said
+    time_machine.move_to(datetime.datetime(2027, 3, 19, 9, 0, tzinfo=PARIS), tick=False)
+    out = io.StringIO()
+    call_command("seed_demo", "--if-empty", stdout=out)
+    assert "La démonstration date" not in out.getvalue()
+    assert demo.staleness_message(datetime.date(2027, 3, 19)) is None
+
+
+@pytest.mark.django_db(transaction=True)  # flush truncates: not inside the test's transaction
+def test_reset_empties_the_database_and_loads_a_demo_of_the_day(time_machine):
+    from parcours.models import Alerte
+    from plie.core.models import DemoDataset
+
+    time_machine.move_to(datetime.datetime(2027, 3, 20, 9, 0, tzinfo=PARIS), tick=False)
+    seed(participants=10, plie=2, date="01/01/2027", sans_nocturne=True)
+    out = io.StringIO()
+    call_command("seed_demo", "--reset", "--participants", "60", "--plie", "1", stdout=out)
+    assert "Base vidée" in out.getvalue()
+    assert DemoDataset.objects.get().reference_date == datetime.date(2027, 3, 20)
+    assert Structure.objects.plies().count() == 1
+    assert Participant.objects.count() == 60
+    # the night of the loading day ran: the alerts are there
+    assert set(Alerte.objects.values_list("computed_on", flat=True)) == {datetime.date(2027, 3, 20)}

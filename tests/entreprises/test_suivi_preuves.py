@@ -237,7 +237,7 @@ def test_the_demo_step(settings):
     from entreprises.models import Employeur, HeuresMois, Marche, MiseEnRelation, Offre
     from plie.core import demo
 
-    world = demo.build_world(participants=200, plies=1, seed=7, stdout=io.StringIO())
+    world = demo.build_world(participants=200, plies=1, seed=7, today=demo.PINNED_DATE, stdout=io.StringIO())
     assert Employeur.objects.count() == 12
     assert Offre.objects.count() == 24
     assert MiseEnRelation.objects.exists()

@@ -13,7 +13,7 @@ D = datetime.date
 
 
 def test_demo_time_sheets_and_plan(db):
-    world = demo.build_world(participants=200, plies=1, seed=5, stdout=io.StringIO())
+    world = demo.build_world(participants=200, plies=1, seed=5, today=demo.PINNED_DATE, stdout=io.StringIO())
     plie = world.plies[0]
     operation = Operation.objects.get(plie=plie, code="ACC-2025")
     referents = Personnel.objects.filter(plie=plie, affectations__mode="temps_trace")

@@ -13,7 +13,7 @@ D = datetime.date
 
 
 def test_demo_operations_enrolments_and_sessions(db):
-    world = demo.build_world(participants=600, plies=2, seed=7, stdout=io.StringIO())
+    world = demo.build_world(participants=600, plies=2, seed=7, today=demo.PINNED_DATE, stdout=io.StringIO())
     admitted = Parcours.objects.exclude(date_entree=None)
     first_year = min(admitted.values_list("date_entree", flat=True)).year
     years = list(range(first_year, 2027))
@@ -82,7 +82,7 @@ def models_f(name):
 
 def test_same_seed_same_operations(db):
     def snapshot():
-        demo.build_world(participants=150, plies=1, seed=3, stdout=io.StringIO())
+        demo.build_world(participants=150, plies=1, seed=3, today=demo.PINNED_DATE, stdout=io.StringIO())
         rows = list(
             Inscription.objects.order_by(
                 "operation__code", "participant__nom", "participant__prenom", "date_entree"

@@ -8,7 +8,7 @@ from plie.core import demo
 
 
 def test_demo_parcours_look_like_the_national_figures(db):
-    demo.build_world(participants=1500, plies=2, seed=11, stdout=io.StringIO())
+    demo.build_world(participants=1500, plies=2, seed=11, today=demo.PINNED_DATE, stdout=io.StringIO())
     parcours = Parcours.objects.all()
     statuses = Counter(parcours.values_list("status", flat=True))
     assert {StatutParcours.CANDIDAT, StatutParcours.EN_PARCOURS, StatutParcours.SORTI} <= set(statuses)
@@ -33,7 +33,7 @@ def test_demo_parcours_look_like_the_national_figures(db):
 
 
 def test_demo_job_exits_meet_their_own_validation_rule(db):
-    demo.build_world(participants=800, plies=1, seed=5, stdout=io.StringIO())
+    demo.build_world(participants=800, plies=1, seed=5, today=demo.PINNED_DATE, stdout=io.StringIO())
     checked = 0
     for sortie in Sortie.objects.filter(validee=True).select_related("type", "parcours"):
         if not sortie.type.criteres:
@@ -49,7 +49,7 @@ def test_demo_job_exits_meet_their_own_validation_rule(db):
 def test_demo_workspace_dates_match_the_entretiens(db):
     from django.db.models import Max
 
-    demo.build_world(participants=300, plies=1, seed=3, stdout=io.StringIO())
+    demo.build_world(participants=300, plies=1, seed=3, today=demo.PINNED_DATE, stdout=io.StringIO())
     admitted = Parcours.objects.exclude(date_entree=None).annotate(last=Max("entretiens__date"))
     assert admitted.exists()
     assert all(p.dernier_contact == p.last for p in admitted)

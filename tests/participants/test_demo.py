@@ -6,7 +6,7 @@ from plie.core import demo
 
 
 def test_demo_participants_have_contacts_questionnaires_and_freins(db):
-    demo.build_world(participants=400, plies=2, seed=7, stdout=io.StringIO())
+    demo.build_world(participants=400, plies=2, seed=7, today=demo.PINNED_DATE, stdout=io.StringIO())
     participants = list(Participant.objects.prefetch_related("situations"))
     assert len(participants) == 400
     assert all(p.search_text and p.telephone_digits and len(p.code_postal) == 5 for p in participants)

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db.models import Q
 
 from plie.core import demo
-from plie.core.models import User
+from plie.core.models import DemoDataset, User
 
 SHOWN_PER_GROUP = 3  # beyond this, a group of identical accounts (the référents of a PLIE) is summarised
 
@@ -17,6 +17,9 @@ class Command(BaseCommand):
         if not rows:
             self.stdout.write("Aucun compte de démonstration dans la base (manage.py seed_demo).")
             return
+        dataset = DemoDataset.objects.order_by("-pk").first()
+        if dataset is not None:
+            self.stdout.write(f"Démonstration du {dataset.reference_date:%d/%m/%Y} (graine {dataset.seed}).")
         self.stdout.write(f"Comptes de démonstration — mot de passe : {demo.DEMO_PASSWORD}")
         width = max(len(email) for email, _, _ in rows)
         groups = {}
