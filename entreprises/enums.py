@@ -69,6 +69,10 @@ class SituationSixMois(models.TextChoices):
     INCONNU = "inconnu", "Inconnue (non joint)"
 
 
+# FSE+ EECR05: « in employment, including self-employment », six months after leaving
+SITUATIONS_EN_EMPLOI = frozenset({SituationSixMois.EMPLOI, SituationSixMois.INDEPENDANT})
+
+
 class TypeActionEntreprise(models.TextChoices):
     JOB_DATING = "job_dating", "Job dating"
     VISITE = "visite", "Visite d'entreprise"

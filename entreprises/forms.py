@@ -204,6 +204,17 @@ class HeuresForm(DossierFormMixin, forms.Form):
 class SuiviSixMoisForm(DossierFormMixin, forms.Form):
     situation = forms.ChoiceField(label="Situation", choices=SituationSixMois.choices)
     date_releve = forms.DateField(label="Relevée le", widget=date_widget(), help_text=DATE_HELP)
+    situation_amelioree = forms.TypedChoiceField(
+        label="Situation améliorée depuis l'entrée (personne en emploi à l'entrée)",
+        choices=[("", "Sans objet ou non"), ("oui", "Oui")],
+        coerce=lambda value: value == "oui",
+        empty_value=None,
+        required=False,
+        help_text=(
+            "Emploi précaire devenu stable, temps partiel subi devenu temps plein, poste plus qualifié "
+            "ou promotion (indicateur FSE+ EECR06)."
+        ),
+    )
     commentaire = forms.CharField(
         label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

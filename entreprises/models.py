@@ -319,6 +319,18 @@ class SuiviSixMois(models.Model):
     parcours = models.OneToOneField(Parcours, related_name="suivi_six_mois", on_delete=models.CASCADE)
     situation = models.CharField("situation", max_length=12, choices=SituationSixMois.choices)
     date_releve = models.DateField("relevée le")
+    # FSE+ EECR06: an employed participant whose job is better than at entry (precarious to
+    # stable, part-time to full-time, a more qualified job or a promotion); asked only when in
+    # employment six months after exit (operations.indicateurs_fse.resultat_six_mois)
+    situation_amelioree = models.BooleanField(
+        "situation améliorée depuis l'entrée",
+        null=True,
+        blank=True,
+        help_text=(
+            "Pour une personne déjà en emploi à l'entrée : passage d'un emploi précaire à un emploi "
+            "stable, d'un temps partiel subi à un temps plein, à un poste plus qualifié ou promotion."
+        ),
+    )
     commentaire = models.TextField("commentaire", blank=True)
     recorded_by = models.ForeignKey(USER, related_name="+", on_delete=models.SET_NULL, null=True, blank=True)
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from entreprises import regles
-from entreprises.enums import STATUTS_FINAUX, StatutMiseEnRelation, StatutOffre
+from entreprises.enums import SITUATIONS_EN_EMPLOI, STATUTS_FINAUX, StatutMiseEnRelation, StatutOffre
 from entreprises.models import (
     ActionEntreprise,
     Contact,
@@ -464,8 +464,11 @@ def heures_declare(*, scope, placement, mois, heures):
 
 
 @transaction.atomic
-def suivi_six_mois_record(*, scope, parcours, situation, date_releve, commentaire=""):
-    """Record the situation six months after ``parcours``' exit (once the follow-up is due)."""
+def suivi_six_mois_record(
+    *, scope, parcours, situation, date_releve, commentaire="", situation_amelioree=None
+):
+    """Record the situation six months after ``parcours``' exit (once the follow-up is due).
+    ``situation_amelioree`` (FSE+ EECR06) only applies to someone in employment then."""
     _require(can_record_suivi_sortie(scope, parcours))
     errors = {}
     if parcours.date_sortie is None:
@@ -477,11 +480,18 @@ def suivi_six_mois_record(*, scope, parcours, situation, date_releve, commentair
         _add(errors, "date_releve", f"Le suivi à six mois se relève à partir du {echeance:%d/%m/%Y}.")
     elif date_releve > timezone.localdate():
         _add(errors, "date_releve", "La date du relevé ne peut pas être future.")
+    if situation_amelioree and situation not in SITUATIONS_EN_EMPLOI:
+        _add(
+            errors,
+            "situation_amelioree",
+            "Une situation améliorée suppose un emploi (salarié ou indépendant) six mois après la sortie.",
+        )
     _raise(errors)
     suivi, _ = SuiviSixMois.objects.update_or_create(
         parcours=parcours,
         defaults={
             "situation": situation,
+            "situation_amelioree": situation_amelioree if situation in SITUATIONS_EN_EMPLOI else None,
             "date_releve": date_releve,
             "commentaire": (commentaire or "").strip(),
             "recorded_by": scope.user,
