@@ -78,3 +78,13 @@ class TypeActionEntreprise(models.TextChoices):
     VISITE = "visite", "Visite d'entreprise"
     FORUM = "forum", "Forum emploi"
     INFORMATION = "information", "Information collective employeur"
+    # « Sessions de sensibilisations à destination des acteurs économiques assujettis à
+    # l'obligation d'insertion » (« Club des donneurs d'ordre », seed 004 l.1852–1854)
+    SENSIBILISATION = "sensibilisation", "Session de sensibilisation des donneurs d'ordre"
+
+
+class TypePartenaireConvention(models.TextChoices):
+    DONNEUR_ORDRE = "donneur_ordre", "Donneur d'ordre"
+    SIAE = "siae", "Structure d'insertion par l'activité économique (SIAE)"
+    EMPLOYEUR = "employeur", "Structure employeuse, entreprise"
+    AUTRE = "autre", "Autre partenaire"

@@ -120,7 +120,6 @@ from django.utils import timezone
 
 from entreprises.enums import SITUATIONS_EN_EMPLOI, SituationSixMois
 from entreprises.regles import echeance_suivi
-
 from operations.completude import (
     age_expression,
     delai_saisie_expression,

@@ -193,7 +193,7 @@ def resultats(request, pk):
     """Results of an operation against its targets, in its own exit nomenclature, and its FSE
     output and result indicators over its period (the longer-term ones six months after exit
     included), and the employer side's counts over that period (``entreprises.compteurs``).
-    10 queries after the scope."""
+    11 queries after the scope."""
     operation = _operation_chiffres(request.scope, pk)
     result = selectors.resultats_operation(operation)
     fse = indicateurs_fse.indicateurs_fse(
