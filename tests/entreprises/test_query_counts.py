@@ -45,12 +45,14 @@ def test_employer_detail(client, world, n, django_assert_num_queries):
     for _ in range(n):
         EchangeFactory(employeur=employeur, contact=ContactFactory(employeur=employeur))
         OffreFactory(plie=world.plie_a, employeur=employeur)
+        ConventionFactory(plie=world.plie_a, employeur=employeur, partenaire="", type_partenaire="siae")
     client.force_login(world.charge_a)
     # session, user, scope (memberships), the employer with its PLIE, its contacts, its exchanges
-    # (contact and author joined), its offers
-    with django_assert_num_queries(7):
+    # (contact and author joined), its offers, its conventions
+    with django_assert_num_queries(8):
         response = client.get(reverse("entreprises:employeur_detail", args=[employeur.pk]))
     assert len(response.context["echanges"]) == n == len(response.context["offres"])
+    assert len(response.context["conventions"]) == n
 
 
 @pytest.mark.parametrize("n", SIZES)
