@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from entreprises.models import Employeur, Marche, MiseEnRelation, Offre
+from entreprises.models import Convention, Employeur, Marche, MiseEnRelation, Offre
 
 
 @admin.register(Employeur)
@@ -28,3 +28,18 @@ class MiseEnRelationAdmin(SimpleHistoryAdmin):
 class MarcheAdmin(SimpleHistoryAdmin):
     list_display = ("reference", "lot", "donneur_ordre", "attributaire", "heures_requises")
     list_filter = ("plie",)
+
+
+@admin.register(Convention)
+class ConventionAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "objet",
+        "type_partenaire",
+        "partenaire",
+        "employeur",
+        "date_signature",
+        "date_debut",
+        "date_fin",
+    )
+    list_filter = ("plie", "type_partenaire")
+    raw_id_fields = ("employeur",)

@@ -21,6 +21,7 @@ from entreprises.enums import (
     StatutOffre,
     TailleEntreprise,
     TypeEchange,
+    TypePartenaireConvention,
 )
 from parcours.demo import EMPLOYEURS
 from parcours.enums import TypeContrat
@@ -61,6 +62,7 @@ def create_entreprises(world):
     from entreprises.models import (
         ActionEntreprise,
         Contact,
+        Convention,
         Echange,
         Employeur,
         HeuresMois,
@@ -244,6 +246,43 @@ def create_entreprises(world):
                 if rng.random() < 0.5
             ]
         )
+        # the employed ones whose job is better than at entry (FSE+ EECR06): one in three
+        ameliores = SuiviSixMois.objects.filter(parcours__plie=plie, situation=SituationSixMois.EMPLOI)
+        SuiviSixMois.objects.filter(
+            pk__in=list(ameliores.order_by("pk").values_list("pk", flat=True))[::3]
+        ).update(situation_amelioree=True)
+        # partnership conventions: one per donneur d'ordre, signed when its market began, two with
+        # employing structures (one still to sign)
+        Convention.objects.bulk_create(
+            [
+                Convention(
+                    plie=plie,
+                    type_partenaire=TypePartenaireConvention.DONNEUR_ORDRE,
+                    partenaire=donneur,
+                    objet="Accompagnement de la clause d'insertion de ses marchés",
+                    date_signature=datetime.date(REFERENCE_DATE.year - 1, 1 + 3 * m, 1)
+                    - datetime.timedelta(days=20),
+                    date_debut=datetime.date(REFERENCE_DATE.year - 1, 1 + 3 * m, 1),
+                    date_fin=datetime.date(REFERENCE_DATE.year + 1, 12, 31),
+                )
+                for m, donneur in enumerate(DONNEURS)
+            ]
+            + [
+                Convention(
+                    plie=plie,
+                    type_partenaire=(
+                        TypePartenaireConvention.SIAE
+                        if e.secteur == SecteurEntreprise.IAE
+                        else TypePartenaireConvention.EMPLOYEUR
+                    ),
+                    employeur=e,
+                    objet="Étapes d'immersion pour les participants du PLIE",
+                    date_signature=None if k else REFERENCE_DATE - datetime.timedelta(days=90),
+                    date_debut=REFERENCE_DATE - datetime.timedelta(days=60 - 30 * k),
+                )
+                for k, e in enumerate(employeurs[:2])
+            ]
+        )
         # two partner actions with employers and their attendance sheets
         for a, (type_action, intitule) in enumerate(
             (("job_dating", "Job dating BTP"), ("visite", "Visite d'entreprise"))
@@ -266,3 +305,4 @@ def create_entreprises(world):
         world.created["offres d'emploi"] += len(offres)
         world.created["mises en relation"] += len(mises)
         world.created["marchés clausés"] += len(DONNEURS)
+        world.created["conventions de partenariat"] += len(DONNEURS) + 2

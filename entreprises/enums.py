@@ -69,8 +69,22 @@ class SituationSixMois(models.TextChoices):
     INCONNU = "inconnu", "Inconnue (non joint)"
 
 
+# FSE+ EECR05: « in employment, including self-employment », six months after leaving
+SITUATIONS_EN_EMPLOI = frozenset({SituationSixMois.EMPLOI, SituationSixMois.INDEPENDANT})
+
+
 class TypeActionEntreprise(models.TextChoices):
     JOB_DATING = "job_dating", "Job dating"
     VISITE = "visite", "Visite d'entreprise"
     FORUM = "forum", "Forum emploi"
     INFORMATION = "information", "Information collective employeur"
+    # « Sessions de sensibilisations à destination des acteurs économiques assujettis à
+    # l'obligation d'insertion » (« Club des donneurs d'ordre », seed 004 l.1852–1854)
+    SENSIBILISATION = "sensibilisation", "Session de sensibilisation des donneurs d'ordre"
+
+
+class TypePartenaireConvention(models.TextChoices):
+    DONNEUR_ORDRE = "donneur_ordre", "Donneur d'ordre"
+    SIAE = "siae", "Structure d'insertion par l'activité économique (SIAE)"
+    EMPLOYEUR = "employeur", "Structure employeuse, entreprise"
+    AUTRE = "autre", "Autre partenaire"

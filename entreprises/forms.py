@@ -11,8 +11,17 @@ from entreprises.enums import (
     StatutOffre,
     TailleEntreprise,
 )
-from entreprises.models import ActionEntreprise, Contact, Echange, Employeur, Marche, Offre, Placement
-from entreprises.services import EMPLOYEUR_FIELDS, OFFRE_FIELDS, RESULTATS_SIMPLES
+from entreprises.models import (
+    ActionEntreprise,
+    Contact,
+    Convention,
+    Echange,
+    Employeur,
+    Marche,
+    Offre,
+    Placement,
+)
+from entreprises.services import CONVENTION_FIELDS, EMPLOYEUR_FIELDS, OFFRE_FIELDS, RESULTATS_SIMPLES
 from parcours.enums import CATEGORIES_EMPLOI
 from parcours.models import TypeEtape
 from plie.core.forms import DATE_HELP, DossierFormMixin, date_widget
@@ -204,6 +213,17 @@ class HeuresForm(DossierFormMixin, forms.Form):
 class SuiviSixMoisForm(DossierFormMixin, forms.Form):
     situation = forms.ChoiceField(label="Situation", choices=SituationSixMois.choices)
     date_releve = forms.DateField(label="Relevée le", widget=date_widget(), help_text=DATE_HELP)
+    situation_amelioree = forms.TypedChoiceField(
+        label="Situation améliorée depuis l'entrée (personne en emploi à l'entrée)",
+        choices=[("", "Sans objet ou non"), ("oui", "Oui")],
+        coerce=lambda value: value == "oui",
+        empty_value=None,
+        required=False,
+        help_text=(
+            "Emploi précaire devenu stable, temps partiel subi devenu temps plein, poste plus qualifié "
+            "ou promotion (indicateur FSE+ EECR06)."
+        ),
+    )
     commentaire = forms.CharField(
         label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -228,3 +248,37 @@ class ActionForm(PlieChoiceMixin, ServiceValidatedMixin, forms.ModelForm):
         self.fields["employeurs"].queryset = Employeur.objects.filter(plie_id__in=self.plie_ids).order_by(
             "nom"
         )
+
+
+class ConventionForm(PlieChoiceMixin, ServiceValidatedMixin, forms.ModelForm):
+    """A partnership convention; the PLIE is chosen on creation only (``plie_ids``), the
+    employers offered are those of the convention's PLIE (``employeur_plie_ids``)."""
+
+    plie = forms.ModelChoiceField(label="PLIE", queryset=Structure.objects.none(), empty_label="Choisir…")
+    document = forms.FileField(
+        label="Convention signée",
+        required=False,
+        help_text="Facultatif : le PDF (ou le scan) de la convention signée.",
+    )
+    field_order = ["plie"]
+
+    class Meta:
+        model = Convention
+        fields = CONVENTION_FIELDS
+        widgets = {"date_signature": date_widget(), "date_debut": date_widget(), "date_fin": date_widget()}
+        help_texts = {"date_signature": DATE_HELP, "date_debut": DATE_HELP}
+
+    def __init__(self, *args, plie_ids=None, employeur_plie_ids=(), **kwargs):
+        self.plie_ids = plie_ids
+        self.employeur_plie_ids = employeur_plie_ids
+        super().__init__(*args, **kwargs)
+
+    def prepare_fields(self):
+        if self.plie_ids is None:
+            del self.fields["plie"]
+        else:
+            self.set_plie_choices(self.plie_ids)
+        self.fields["employeur"].queryset = Employeur.objects.filter(
+            plie_id__in=self.employeur_plie_ids
+        ).order_by("nom")
+        self.fields["employeur"].empty_label = "Aucun (partenaire nommé ci-dessous)"

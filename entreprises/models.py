@@ -1,3 +1,6 @@
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -12,6 +15,7 @@ from entreprises.enums import (
     TailleEntreprise,
     TypeActionEntreprise,
     TypeEchange,
+    TypePartenaireConvention,
 )
 from parcours.enums import TypeContrat
 from parcours.models import Contrat, Etape, Parcours
@@ -319,6 +323,18 @@ class SuiviSixMois(models.Model):
     parcours = models.OneToOneField(Parcours, related_name="suivi_six_mois", on_delete=models.CASCADE)
     situation = models.CharField("situation", max_length=12, choices=SituationSixMois.choices)
     date_releve = models.DateField("relevée le")
+    # FSE+ EECR06: an employed participant whose job is better than at entry (precarious to
+    # stable, part-time to full-time, a more qualified job or a promotion); asked only when in
+    # employment six months after exit (operations.indicateurs_fse.resultat_six_mois)
+    situation_amelioree = models.BooleanField(
+        "situation améliorée depuis l'entrée",
+        null=True,
+        blank=True,
+        help_text=(
+            "Pour une personne déjà en emploi à l'entrée : passage d'un emploi précaire à un emploi "
+            "stable, d'un temps partiel subi à un temps plein, à un poste plus qualifié ou promotion."
+        ),
+    )
     commentaire = models.TextField("commentaire", blank=True)
     recorded_by = models.ForeignKey(USER, related_name="+", on_delete=models.SET_NULL, null=True, blank=True)
 
@@ -383,3 +399,82 @@ class PresenceAction(models.Model):
 
     def __str__(self):
         return f"{self.participant} à {self.action}"
+
+
+def convention_upload_to(instance, filename):
+    """Where a signed convention is stored (the storage API, ``plie.core.storage``): under its PLIE,
+    with a random name; the name shown is ``document_nom``."""
+    suffix = PurePath(filename).suffix.lower()[:8]
+    return f"entreprises/{instance.plie_id}/conventions/{uuid.uuid4().hex}{suffix}"
+
+
+class ConventionQuerySet(models.QuerySet):
+    def visible_to(self, scope):
+        return self.filter(plie_id__in=scope.employer_plie_ids)
+
+    def en_cours(self, debut, fin):
+        """Signed conventions running during ``debut``–``fin``
+        (``entreprises.regles.convention_en_cours``)."""
+        return self.filter(date_signature__isnull=False, date_signature__lte=fin, date_debut__lte=fin).filter(
+            Q(date_fin__isnull=True) | Q(date_fin__gte=debut)
+        )
+
+
+class Convention(models.Model):
+    """A partnership convention of the PLIE with a donneur d'ordre, an SIAE or an employing
+    structure (seed 004 l.1128, l.1782, l.1851: « Nombre de conventions en cours (avec les donneurs
+    d'ordre, les SIAE, …) », proved by « Conventions signées »)."""
+
+    plie = models.ForeignKey(
+        Structure, verbose_name="PLIE", related_name="conventions_entreprises", on_delete=models.PROTECT
+    )
+    type_partenaire = models.CharField(
+        "type de partenaire", max_length=20, choices=TypePartenaireConvention.choices
+    )
+    employeur = models.ForeignKey(
+        Employeur,
+        verbose_name="employeur",
+        related_name="conventions",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text="Si le partenaire est un employeur enregistré (SIAE, entreprise…).",
+    )
+    partenaire = models.CharField(
+        "partenaire",
+        max_length=200,
+        blank=True,
+        help_text="Le donneur d'ordre ou le partenaire, s'il n'est pas un employeur enregistré.",
+    )
+    objet = models.CharField("objet", max_length=255)
+    date_signature = models.DateField("signée le", null=True, blank=True)
+    date_debut = models.DateField("début")
+    date_fin = models.DateField("fin", null=True, blank=True, help_text="Vide : sans terme fixé.")
+    document = models.FileField(
+        "convention signée", upload_to=convention_upload_to, max_length=255, blank=True
+    )
+    document_nom = models.CharField("nom du document", max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(USER, related_name="+", on_delete=models.SET_NULL, null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = ConventionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "convention de partenariat"
+        verbose_name_plural = "conventions de partenariat"
+        ordering = ["-date_debut", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_fin__isnull=True) | Q(date_fin__gte=F("date_debut")),
+                name="convention_fin_after_debut",
+                violation_error_message="La fin de la convention doit suivre son début.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.nom_partenaire} — {self.objet}"
+
+    @property
+    def nom_partenaire(self):
+        return self.employeur.nom if self.employeur_id else self.partenaire

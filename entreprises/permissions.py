@@ -88,6 +88,14 @@ def can_manage_clauses(scope, plie_id):
     return _employer_role(scope, plie_id, EMPLOYER_SIDE_ROLES)
 
 
+def can_manage_conventions(scope, plie_id):
+    """Record and change the partnership conventions (donneurs d'ordre, SIAE, employing
+    structures) and their signed copy: **chargé(e) de relations entreprises**, **animation**,
+    **administrateur** of the PLIE. Everyone who sees the employer side
+    (:func:`can_view_entreprises`) reads them."""
+    return _employer_role(scope, plie_id, EMPLOYER_SIDE_ROLES)
+
+
 def can_export_preuves(scope, plie_id):
     """Download the proof extractions (employers and offers, mises en relation, clause hours) and
     the tableau d'impact: **chargé(e) de relations entreprises**, **gestionnaire**,

@@ -162,3 +162,25 @@ def offre_convient(*, offre_rome, offre_code_postal, offre_heures, codes_rome, c
 
 def today_month(today):
     return datetime.date(today.year, today.month, 1)
+
+
+def convention_dates_errors(*, date_debut, date_fin):
+    """``{field: message}`` for a convention's dates: a start is needed, the end (optional: no
+    fixed term) may not precede it."""
+    errors = {}
+    if date_debut is None:
+        errors["date_debut"] = "Indiquez la date de début de la convention."
+    elif date_fin is not None and date_fin < date_debut:
+        errors["date_fin"] = (
+            f"La fin de la convention ({date_fin:%d/%m/%Y}) précède son début ({date_debut:%d/%m/%Y})."
+        )
+    return errors
+
+
+def convention_en_cours(*, date_signature, date_debut, date_fin, debut, fin):
+    """Whether a convention counts as « en cours » during ``debut``–``fin`` (seed 004 l.1851,
+    proved by « Conventions signées », l.1865–1867): signed by ``fin``, started by ``fin`` and not
+    ended before ``debut`` (no end: still running)."""
+    if date_signature is None or date_signature > fin or date_debut > fin:
+        return False
+    return date_fin is None or date_fin >= debut

@@ -9,11 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from entreprises import regles
-from entreprises.enums import STATUTS_FINAUX, StatutMiseEnRelation, StatutOffre
+from entreprises.enums import SITUATIONS_EN_EMPLOI, STATUTS_FINAUX, StatutMiseEnRelation, StatutOffre
 from entreprises.models import (
     ActionEntreprise,
     Contact,
     ContratEmployeur,
+    Convention,
     Echange,
     Employeur,
     HeuresMois,
@@ -26,6 +27,7 @@ from entreprises.models import (
 )
 from entreprises.permissions import (
     can_manage_clauses,
+    can_manage_conventions,
     can_manage_employeurs,
     can_propose_candidat,
     can_record_embauche,
@@ -35,6 +37,8 @@ from entreprises.permissions import (
 from parcours.models import Contrat, Parcours
 from parcours.services.suivi import etape_add
 from parcours.sorties import normalise_employeur
+from participants.documents import clean_filename, validate_upload
+from plie.core.storage import delete_quietly
 
 EMPLOYEUR_FIELDS = ("siret", "nom", "code_naf", "adresse", "code_postal", "commune", "taille", "secteur")
 CONTACT_FIELDS = ("nom", "prenom", "fonction", "telephone", "email")
@@ -51,6 +55,15 @@ OFFRE_FIELDS = (
     "postes",
     "status",
     "description",
+)
+CONVENTION_FIELDS = (
+    "type_partenaire",
+    "employeur",
+    "partenaire",
+    "objet",
+    "date_signature",
+    "date_debut",
+    "date_fin",
 )
 MARCHE_FIELDS = (
     "donneur_ordre",
@@ -464,8 +477,11 @@ def heures_declare(*, scope, placement, mois, heures):
 
 
 @transaction.atomic
-def suivi_six_mois_record(*, scope, parcours, situation, date_releve, commentaire=""):
-    """Record the situation six months after ``parcours``' exit (once the follow-up is due)."""
+def suivi_six_mois_record(
+    *, scope, parcours, situation, date_releve, commentaire="", situation_amelioree=None
+):
+    """Record the situation six months after ``parcours``' exit (once the follow-up is due).
+    ``situation_amelioree`` (FSE+ EECR06) only applies to someone in employment then."""
     _require(can_record_suivi_sortie(scope, parcours))
     errors = {}
     if parcours.date_sortie is None:
@@ -477,11 +493,18 @@ def suivi_six_mois_record(*, scope, parcours, situation, date_releve, commentair
         _add(errors, "date_releve", f"Le suivi à six mois se relève à partir du {echeance:%d/%m/%Y}.")
     elif date_releve > timezone.localdate():
         _add(errors, "date_releve", "La date du relevé ne peut pas être future.")
+    if situation_amelioree and situation not in SITUATIONS_EN_EMPLOI:
+        _add(
+            errors,
+            "situation_amelioree",
+            "Une situation améliorée suppose un emploi (salarié ou indépendant) six mois après la sortie.",
+        )
     _raise(errors)
     suivi, _ = SuiviSixMois.objects.update_or_create(
         parcours=parcours,
         defaults={
             "situation": situation,
+            "situation_amelioree": situation_amelioree if situation in SITUATIONS_EN_EMPLOI else None,
             "date_releve": date_releve,
             "commentaire": (commentaire or "").strip(),
             "recorded_by": scope.user,
@@ -582,3 +605,67 @@ def action_emarger(*, scope, action, presents):
         row.present = row.participant_id in presents
     PresenceAction.objects.bulk_update(rows, ["present"])
     return rows
+
+
+# --- partnership conventions -------------------------------------------------------------------
+
+
+def _convention_errors(plie_id, values, document):
+    errors = {}
+    values["partenaire"] = (values.get("partenaire") or "").strip()
+    values["objet"] = (values.get("objet") or "").strip()
+    if not values.get("type_partenaire"):
+        _add(errors, "type_partenaire", "Indiquez le type de partenaire.")
+    employeur = values.get("employeur")
+    if employeur is not None and employeur.plie_id != plie_id:
+        _add(errors, "employeur", "Cet employeur n'est pas un employeur de ce PLIE.")
+    if employeur is None and not values["partenaire"]:
+        _add(errors, "partenaire", "Indiquez le partenaire, ou choisissez un employeur enregistré.")
+    if not values["objet"]:
+        _add(errors, "objet", "Indiquez l'objet de la convention.")
+    for field, message in regles.convention_dates_errors(
+        date_debut=values.get("date_debut"), date_fin=values.get("date_fin")
+    ).items():
+        _add(errors, field, message)
+    if document is not None:
+        try:
+            validate_upload(document)  # a PDF or an image, its content matching its name, size capped
+        except ValidationError as error:
+            _add(errors, "document", f"Convention signée : {error.messages[0]}")
+    return errors
+
+
+def _save_convention(convention, scope, document):
+    if document is not None:
+        previous = convention.document.name if convention.document else ""
+        convention.document_nom = clean_filename(document.name)
+        convention.document.save(document.name, document, save=False)
+        if previous:
+            transaction.on_commit(lambda: delete_quietly(previous))
+    convention._history_user = scope.user
+    convention.save()
+    return convention
+
+
+@transaction.atomic
+def convention_create(*, scope, plie_id, document=None, **values):
+    """Record a partnership convention of the PLIE ``plie_id`` with a donneur d'ordre, an SIAE or
+    an employing structure (an employer of the same PLIE or a partner named in full), its object,
+    dates (no end: no fixed term; an end before the start is refused) and, optionally, its
+    signed copy (a PDF or an image, through the storage API)."""
+    _unknown(values, CONVENTION_FIELDS)
+    _require(can_manage_conventions(scope, plie_id))
+    _raise(_convention_errors(plie_id, values, document))
+    convention = Convention(plie_id=plie_id, created_by=scope.user, **values)
+    return _save_convention(convention, scope, document)
+
+
+@transaction.atomic
+def convention_update(*, scope, convention, document=None, **values):
+    _unknown(values, CONVENTION_FIELDS)
+    _require(can_manage_conventions(scope, convention.plie_id))
+    merged = {field: values.get(field, getattr(convention, field)) for field in CONVENTION_FIELDS}
+    _raise(_convention_errors(convention.plie_id, merged, document))
+    for field, value in merged.items():
+        setattr(convention, field, value)
+    return _save_convention(convention, scope, document)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from entreprises import views, views_actions, views_clauses, views_suivi
+from entreprises import views, views_actions, views_clauses, views_conventions, views_suivi
 
 app_name = "entreprises"
 
@@ -44,6 +44,12 @@ urlpatterns = [
     path("clauses/impact/", views_clauses.impact_page, name="impact"),
     path("clauses/impact.xlsx", views_clauses.impact_xlsx, name="impact_xlsx"),
     path("clauses/impact.pdf", views_clauses.impact_pdf, name="impact_pdf"),
+    # --- partnership conventions (donneurs d'ordre, SIAE, employing structures)
+    path("conventions/", views_conventions.convention_list, name="convention_list"),
+    path("conventions/nouvelle/", views_conventions.convention_create, name="convention_create"),
+    path("conventions/<int:pk>/", views_conventions.convention_detail, name="convention_detail"),
+    path("conventions/<int:pk>/modifier/", views_conventions.convention_update, name="convention_update"),
+    path("conventions/<int:pk>/document/", views_conventions.convention_document, name="convention_document"),
     # --- six months after exit, proof extractions
     path("suivis-six-mois/", views_suivi.suivi_list, name="suivi_list"),
     path("suivis-six-mois/<int:pk>/", views_suivi.suivi_record, name="suivi_record"),

@@ -104,6 +104,7 @@ def employeur_detail(request, pk):
         "contacts": list(employeur.contacts.all()),
         "echanges": list(employeur.echanges.select_related("contact", "auteur")[:50]),
         "offres": list(employeur.offres.order_by("-date_publication")),
+        "conventions": list(employeur.conventions.order_by("-date_debut", "pk")),
         "may_manage": can_manage_employeurs(scope, employeur.plie_id),
     }
     return render(request, "entreprises/employeur_detail.html", context)

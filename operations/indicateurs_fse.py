@@ -84,14 +84,42 @@ them against the programme's SFC2021 table before the first upload.
   [E]): 1a–1d at exit;
 - ``sorties_anticipees``: left early (abandon), data in time.
 
-The longer-term result indicators (EECR05, participants in employment six months after leaving;
-EECR06, participants with an improved labour market situation six months after leaving; ordre
-[A], point 3) need the 6-month follow-up, which the enrolment does not record: not computed.
+**Longer-term result indicators** — six months after leaving ([A] point 1.3 « Common
+longer-term result indicators for participants », the codes EECR05 and EECR06 ordre [A] after
+EECR04 [E]); the situation is the one the six-month follow-up of the participant's parcours
+records (``entreprises.SuiviSixMois``, due on the PLIE exit date + 6 calendar months, the day
+clamped to the month's end: ``entreprises.regles.echeance_suivi``). Counted, like the immediate
+results, on the enrolments that **left during the period** (an exit on 31/12/2026 belongs to
+2026 even though its follow-up falls due on 30/06/2027), each by :func:`resultat_six_mois`:
+
+- ``sans_suivi``: left the operation while the parcours goes on (carried over to another
+  operation): no exit from the PLIE, no follow-up;
+- ``suivis_a_venir``: six months not yet passed on ``aujourd_hui``: not due (a situation recorded
+  early does not count either);
+- ``suivis_dus`` = ``suivis_realises`` + ``suivis_inconnus`` + ``suivis_a_relever``: due, with a
+  known situation / recorded « inconnue » (not reached) / nothing recorded yet;
+- ``emploi_six_mois`` (EECR05, participants in employment, including self-employment, six
+  months after leaving): due and « en emploi salarié » or « indépendant »;
+- ``amelioree_six_mois`` (EECR06, participants with an improved labour market situation six
+  months after leaving): due, **in employment at entry** (Q1 1a–1d), in employment six months
+  after and the follow-up says the situation improved. The definition is the Commission's
+  ([F]): persons employed when entering who moved from precarious to stable employment, from
+  underemployment to full employment, to a job requiring higher competences or received a
+  promotion; someone out of work at entry who found a job counts in EECR05, not here;
+- ``situations``: the due follow-ups by recorded situation (« inconnue » included).
+
+- [F] SFC Support Portal (European Commission), FAQ « Does the indicator on improved labour
+  market situation also cover participants who, due to the ESF support, better meet the
+  requirements of the labour market… » (28/07/2014, quoting annex C1 of the Commission's
+  guidance on monitoring and evaluation; the 2021-2027 indicator keeps the wording),
+  https://sfc.ec.europa.eu/en/2014/support-ms/part/faq/does-indicator-improved-labour-market-situation-also-cover-participants.
 """
 
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from entreprises.enums import SITUATIONS_EN_EMPLOI, SituationSixMois
+from entreprises.regles import echeance_suivi
 from operations.completude import (
     age_expression,
     delai_saisie_expression,
@@ -275,8 +303,104 @@ def inscriptions_de_la_periode(plie_ids, debut, fin):
 def bilan_fse(plie_ids, debut, fin, aujourd_hui):
     """The ``fse`` section of the annual bilan: :func:`indicateurs_fse` of the enrolments in the
     operations of ``plie_ids`` for the period, with ``completude`` (incomplete entry
-    questionnaires, exit data to record / missing / recorded late) picked from the same counts.
-    1 query."""
-    figures = indicateurs_fse(inscriptions_de_la_periode(plie_ids, debut, fin), debut, fin, aujourd_hui)
+    questionnaires, exit data to record / missing / recorded late) picked from the same counts,
+    and the longer-term results (``long_terme``: follow-ups six months after exit due / done,
+    EECR05, EECR06; ``situations``: the due follow-ups by situation). 2 queries."""
+    inscriptions = inscriptions_de_la_periode(plie_ids, debut, fin)
+    figures = indicateurs_fse(inscriptions, debut, fin, aujourd_hui)
     figures["completude"] = {cle: figures[section][cle] for cle, section in COMPLETUDE}
+    figures.update(indicateurs_six_mois(inscriptions, debut, fin, aujourd_hui))
     return figures
+
+
+LONG_TERME = (
+    ("suivis_dus", "Suivis à six mois dus (sortie du PLIE depuis six mois ou plus)"),
+    ("suivis_realises", "dont réalisés, situation connue"),
+    ("suivis_inconnus", "dont situation inconnue (personne non jointe)"),
+    ("suivis_a_relever", "dont situation non relevée"),
+    ("suivis_a_venir", "Suivis à venir (six mois non écoulés)"),
+    ("sans_suivi", "Sorties de l'opération sans sortie du PLIE (pas de suivi)"),
+    ("emploi_six_mois", "En emploi, y compris indépendant, six mois après la sortie (EECR05)"),
+    ("amelioree_six_mois", "Situation améliorée sur le marché du travail six mois après la sortie (EECR06)"),
+)
+LIBELLES_LONG_TERME = dict(LONG_TERME)
+
+
+def resultat_six_mois(*, sortie_plie, aujourd_hui, situation, en_emploi_entree, amelioree):
+    """The longer-term counts (keys of :data:`LONG_TERME`) one enrolment that left the operation
+    falls in, from plain values (see the module docstring):
+
+    ``sortie_plie``: the exit date of its parcours (``None``: the parcours goes on);
+    ``situation``: the ``SituationSixMois`` value recorded (``None``: nothing recorded);
+    ``en_emploi_entree``: in employment at entry (Q1 1a–1d); ``amelioree``: the follow-up's
+    « situation améliorée » (``None``/``False``: no)."""
+    if sortie_plie is None:
+        return ("sans_suivi",)
+    if echeance_suivi(sortie_plie) > aujourd_hui:
+        return ("suivis_a_venir",)
+    if situation is None:
+        return ("suivis_dus", "suivis_a_relever")
+    if situation == SituationSixMois.INCONNU:
+        return ("suivis_dus", "suivis_inconnus")
+    result = ["suivis_dus", "suivis_realises"]
+    if situation in SITUATIONS_EN_EMPLOI:
+        result.append("emploi_six_mois")
+        if en_emploi_entree and amelioree:
+            result.append("amelioree_six_mois")
+    return tuple(result)
+
+
+def totaliser_six_mois(lignes, aujourd_hui):
+    """``{"long_terme": {key: n}, "situations": {situation: n}}`` over ``lignes``, tuples
+    ``(sortie_plie, situation, amelioree, statut_emploi_entree)`` of the enrolments that left in
+    the period (one per enrolment). Every key is present, even at 0; ``situations`` counts the
+    due follow-ups by the situation recorded."""
+    totaux = dict.fromkeys(LIBELLES_LONG_TERME, 0)
+    situations = dict.fromkeys(SituationSixMois.values, 0)
+    for sortie_plie, situation, amelioree, statut_entree in lignes:
+        cles = resultat_six_mois(
+            sortie_plie=sortie_plie,
+            aujourd_hui=aujourd_hui,
+            situation=situation,
+            en_emploi_entree=statut_entree in EN_EMPLOI,
+            amelioree=amelioree,
+        )
+        for cle in cles:
+            totaux[cle] += 1
+        if "suivis_dus" in cles and situation is not None:
+            situations[situation] += 1
+    return {"long_terme": totaux, "situations": situations}
+
+
+def indicateurs_six_mois(inscriptions, debut, fin, aujourd_hui=None):
+    """The longer-term result indicators (EECR05, EECR06) and the six-month follow-ups due of
+    ``inscriptions`` (already scoped) that left during ``[debut, fin]``: one query (a row per
+    enrolment left, its parcours' exit and follow-up joined)."""
+    aujourd_hui = aujourd_hui or timezone.localdate()
+    lignes = inscriptions.filter(date_sortie__range=(debut, fin)).values_list(
+        "parcours__date_sortie",
+        "parcours__suivi_six_mois__situation",
+        "parcours__suivi_six_mois__situation_amelioree",
+        "statut_emploi",
+    )
+    return totaliser_six_mois(lignes, aujourd_hui)
+
+
+def lignes_six_mois(fse):
+    """The longer-term section of ``fse`` (a bilan's, possibly masked) as two ``(libelle,
+    valeur)`` lists: the counts of :data:`LONG_TERME` and the due follow-ups by situation; both
+    empty for a bilan stored before the section existed."""
+    long_terme = fse.get("long_terme") or {}
+    situations = fse.get("situations") or {}
+    return (
+        [(libelle, long_terme[cle]) for cle, libelle in LONG_TERME if cle in long_terme],
+        [(libelle, situations[cle]) for cle, libelle in SituationSixMois.choices if cle in situations],
+    )
+
+
+def realises_sur_dus(fse):
+    """« réalisés / dus » of the six-month follow-ups (« 3 / 5 »), or ``""`` without the section."""
+    long_terme = fse.get("long_terme") or {}
+    if "suivis_dus" not in long_terme:
+        return ""
+    return f"{long_terme['suivis_realises']} / {long_terme['suivis_dus']}"

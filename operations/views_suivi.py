@@ -22,7 +22,7 @@ from operations import indicateurs_fse, selectors
 from operations.models import Operation
 from operations.views_operations import _fillable_ids
 from plie.core import charts
-from plie.core.confidentialite import NON_COMMUNIQUE, masquer_compte
+from plie.core.confidentialite import NON_COMMUNIQUE, masquer, masquer_compte
 from plie.core.dates import mois_court
 from plie.core.urls_helpers import url_par_pk
 
@@ -191,14 +191,23 @@ def occupation(request, pk):
 @require_GET
 def resultats(request, pk):
     """Results of an operation against its targets, in its own exit nomenclature, and its FSE
-    output and result indicators over its period, and the employer side's counts over that period
-    (``entreprises.compteurs``). 9 queries after the scope."""
+    output and result indicators over its period (the longer-term ones six months after exit
+    included), and the employer side's counts over that period (``entreprises.compteurs``).
+    11 queries after the scope."""
     operation = _operation_chiffres(request.scope, pk)
     result = selectors.resultats_operation(operation)
     fse = indicateurs_fse.indicateurs_fse(
         operation.inscriptions.all(), operation.date_debut, operation.date_fin, timezone.localdate()
     )
     agregats = not request.scope.sees_personal_data(operation.plie_id)
+    six_mois = indicateurs_fse.indicateurs_six_mois(
+        operation.inscriptions.all(), operation.date_debut, operation.date_fin, timezone.localdate()
+    )
+    entreprises = compteurs_periode([operation.plie_id], operation.date_debut, operation.date_fin)
+    if agregats:  # counts of people: « < 5 » for an aggregate reader (complementary suppression)
+        six_mois = masquer(six_mois)
+        entreprises.update(masquer({k: entreprises[k] for k in ("retenus", "presents")}))
+    long_terme, situations = indicateurs_fse.lignes_six_mois(six_mois)
     for classe in result["classes"]:
         classe["taux_txt"] = _pourcentage(classe["taux"])
         if agregats and isinstance(masquer_compte(classe["nombre"]), str):  # plie.core.confidentialite
@@ -234,6 +243,9 @@ def resultats(request, pk):
             ],
             "graphique": graphique,
             "nominatif": request.scope.sees_personal_data(operation.plie_id),
-            "entreprises": compteurs_periode([operation.plie_id], operation.date_debut, operation.date_fin),
+            "entreprises": entreprises,
+            "fse_long_terme": long_terme,
+            "fse_situations": situations,
+            "realises_sur_dus": indicateurs_fse.realises_sur_dus(six_mois),
         },
     )

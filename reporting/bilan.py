@@ -11,7 +11,7 @@ which the command, the API, the CSV/XLSX exports and (later) the PDF all read.
 Definitions: ``reporting.flux`` (the flow table), ``reporting.indicateurs`` (rates), docs/domaine.md §7;
 ``operations.selectors`` and ``operations.indicateurs_fse`` for the operations and FSE sections.
 A whole bilan costs a fixed number of queries whatever the data size (7, plus one to find the
-PLIE by its code, plus one for the operations of the year and 3 more when there are some)."""
+PLIE by its code, plus one for the operations of the year and 4 more when there are some)."""
 
 from collections import defaultdict
 
@@ -75,10 +75,11 @@ def bilan_annuel(plie, annee, *, referent_id=None, prescripteur_id=None):
     ``operations``: each FSE operation of the PLIE overlapping the year, with places,
     participants, average occupancy and results against targets
     (:func:`operations.selectors.bilan_operations`); ``fse``: the FSE output indicators at entry,
-    result indicators at exit and completeness counts of their enrolments
-    (:func:`operations.indicateurs_fse.bilan_fse`), for the whole PLIE whatever the référent or
+    result indicators at exit, completeness counts of their enrolments and the longer-term results
+    six months after exit (``long_terme``, ``situations``;
+    :func:`operations.indicateurs_fse.bilan_fse`), for the whole PLIE whatever the référent or
     prescripteur filter. Without any operation overlapping the year,
-    ``operations`` is ``[]`` and ``fse`` is ``{}`` (1 query instead of 4)."""
+    ``operations`` is ``[]`` and ``fse`` is ``{}`` (1 query instead of 5)."""
     plies = _plies(plie)
     bilan = bilan_periode(
         Perimetre(frozenset(p.pk for p in plies), referent_id, prescripteur_id), Periode.annee(annee)

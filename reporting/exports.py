@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from operations.indicateurs_fse import ENTREE as ENTREE_FSE
 from operations.indicateurs_fse import SORTIE as SORTIE_FSE
+from operations.indicateurs_fse import lignes_six_mois
 from parcours.enums import CategorieEtape, CategorieSortie, ModeEntretien
 from participants.enums import NiveauFormation, Sexe
 from plie.core.writers import XlsxWriter, csv_bytes
@@ -308,12 +309,15 @@ def tableaux_operations(bilan):
             )
         )
     if fse:
+        long_terme, situations = lignes_six_mois(fse)
         result.append(
             Tableau(
                 "Indicateurs FSE",
                 ("Moment", "Indicateur", "Participants"),
                 [["Entrée", libelle, fse["entree"][cle]] for cle, libelle in ENTREE_FSE]
-                + [["Sortie", libelle, fse["sortie"][cle]] for cle, libelle in SORTIE_FSE],
+                + [["Sortie", libelle, fse["sortie"][cle]] for cle, libelle in SORTIE_FSE]
+                + [["Six mois après la sortie", libelle, valeur] for libelle, valeur in long_terme]
+                + [["Situation à six mois", libelle, valeur] for libelle, valeur in situations],
             )
         )
     return result

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from weasyprint import HTML
 
-from operations.indicateurs_fse import ENTREE, SORTIE
+from operations.indicateurs_fse import ENTREE, SORTIE, lignes_six_mois, realises_sur_dus
 from parcours.pdf import NBSP, NNBSP, typo
 from participants.pdf import STATIC_DIR, StaticOnlyFetcher
 from plie.core import charts
@@ -340,9 +340,13 @@ def _fse(bilan):
     fse = bilan.get("fse") or {}
     if not fse:
         return {}
+    long_terme, situations = lignes_six_mois(fse)
     return {
         "entree": [(libelle, nombre(fse["entree"][cle])) for cle, libelle in ENTREE],
         "sortie": [(libelle, nombre(fse["sortie"][cle])) for cle, libelle in SORTIE],
+        "long_terme": [(libelle, nombre(valeur)) for libelle, valeur in long_terme],
+        "situations": [(libelle, nombre(valeur)) for libelle, valeur in situations],
+        "realises_sur_dus": realises_sur_dus(fse),
     }
 
 

@@ -40,7 +40,7 @@ def snapshot():
 
 
 def wipe():
-    from entreprises.models import ActionEntreprise, Employeur, Marche, MiseEnRelation, Offre
+    from entreprises.models import ActionEntreprise, Convention, Employeur, Marche, MiseEnRelation, Offre
     from finances.models import Affectation, Depense, FicheTemps, LigneTemps, Personnel, Ressource
     from parcours.models import Commission, Decision, Parcours, Sortie, TypeSortie
 
@@ -53,6 +53,7 @@ def wipe():
     MiseEnRelation.objects.all().delete()
     ActionEntreprise.objects.all().delete()
     Marche.objects.all().delete()
+    Convention.objects.all().delete()
     Offre.objects.all().delete()
     Employeur.objects.all().delete()
 

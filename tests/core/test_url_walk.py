@@ -50,6 +50,7 @@ from reporting.models import ExportDemande
 from rgpd.models import ConservationPlie, Opposition
 from tests.entreprises.factories import (
     ContactFactory,
+    ConventionFactory,
     EchangeFactory,
     EmployeurFactory,
     HeuresMoisFactory,
@@ -168,7 +169,7 @@ def plie_a(world):
     token, _secret = token_create(scope=scope_for(referent), owner=referent, nom="Outil du PLIE A")
     # The employer side: an employer with its contact and exchange, an offer proposed to the
     # participant, a partner action attended, a social clause market with a placement and its
-    # hours, the six-month follow-up of the exit.
+    # hours, the six-month follow-up of the exit, a partnership convention with its signed copy.
     employeur = EmployeurFactory(plie=plie)
     ContactFactory(employeur=employeur)
     EchangeFactory(employeur=employeur, compte_rendu=f"Candidature de {PRENOM} {NOM}")
@@ -187,6 +188,14 @@ def plie_a(world):
     HeuresMoisFactory(placement=placement)
     SuiviSixMois.objects.create(
         parcours=sortie.parcours, situation=SituationSixMois.EMPLOI, date_releve=datetime.date(2026, 3, 2)
+    )
+    convention = ConventionFactory(
+        plie=plie,
+        employeur=employeur,
+        partenaire="",
+        objet=f"Immersions de {PRENOM} {NOM}",
+        document=ContentFile(b"%PDF-1.4 convention signee", name="convention-signee.pdf"),
+        document_nom="convention-signee.pdf",
     )
     # The finances: a person of the staff assigned to the operation (with the proof), a time
     # sheet, the plan's parameters and an expense and a resource with their proofs.
@@ -237,6 +246,7 @@ def plie_a(world):
         "action_entreprise": action_entreprise,
         "marche": marche,
         "placement": placement,
+        "convention": convention,
         "parcours_sorti": sortie.parcours,
         "personnel": personnel,
         "affectation": affectation,
@@ -311,6 +321,7 @@ PK = {
         "placement_create": "marche",
         "heures_create": "placement",
         "suivi_record": "parcours_sorti",
+        "convention_*": "convention",
         "*": "employeur",
     },
     "finances": {

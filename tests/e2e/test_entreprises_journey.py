@@ -1,7 +1,8 @@
 """Browser journey of the employer side (issue 18): the chargée de relations entreprises records
 an employer (a wrong SIRET key refused first) and an offer, a référent proposes a participant and
 records the hire, which creates the contract in the parcours; the tableau d'impact and the
-offers extraction show them."""
+offers extraction show them; the chargée then records the partnership convention with the
+donneur d'ordre (an end before its start refused first)."""
 
 import io
 from decimal import Decimal
@@ -11,7 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from entreprises.models import Employeur, MiseEnRelation
+from entreprises.models import Convention, Employeur, MiseEnRelation
 from parcours.models import Contrat
 from plie.core.enums import Role
 from tests.e2e.conftest import screenshot
@@ -97,3 +98,23 @@ def test_offer_proposal_hire_impact_and_extraction(page, world):
     workbook = load_workbook(io.BytesIO(download.value.path().read_bytes()))
     offres = list(workbook["Offres"].iter_rows(values_only=True))
     assert offres[1][:4] == ("Bâti Sud", "73282932000074", "Maçon VRD", "F1703")
+
+    # the convention with the donneur d'ordre, from the clauses page
+    page.goto(reverse("entreprises:marche_list"))
+    page.get_by_role("link", name="Conventions").click()
+    page.get_by_role("link", name="Nouvelle convention").click()
+    page.get_by_label("Type de partenaire").select_option(label="Donneur d'ordre")
+    page.get_by_label("Partenaire", exact=True).fill("Agglomération d'Agen")
+    page.get_by_label("Objet").fill("Clause d'insertion des marchés de voirie")
+    page.get_by_label("Signée le").fill(f"{today:%d/%m/%Y}")
+    page.get_by_label("Début").fill("01/03/2026")
+    page.get_by_label("Fin", exact=True).fill("28/02/2026")
+    page.get_by_role("button", name="Enregistrer la convention").click()
+    expect(
+        page.get_by_text("La fin de la convention (28/02/2026) précède son début (01/03/2026).")
+    ).to_be_visible()
+    assert not Convention.objects.exists()
+    page.get_by_label("Fin", exact=True).fill("31/12/2027")
+    page.get_by_role("button", name="Enregistrer la convention").click()
+    expect(page.get_by_role("heading", name="Convention avec Agglomération d'Agen")).to_be_visible()
+    screenshot(page, "entreprises-convention")

@@ -9,6 +9,7 @@ from factory.django import DjangoModelFactory
 from entreprises.enums import ModaliteClause, StatutOffre, TypeEchange
 from entreprises.models import (
     Contact,
+    Convention,
     Echange,
     Employeur,
     HeuresMois,
@@ -140,3 +141,26 @@ class HeuresMoisFactory(DjangoModelFactory):
     placement = factory.SubFactory(PlacementFactory)
     mois = datetime.date(2026, 3, 1)
     heures = Decimal(140)
+
+
+class ConventionFactory(DjangoModelFactory):
+    """A convention with a donneur d'ordre signed for 2026; ``avec_employeur=True``: with an
+    employer of the same PLIE instead."""
+
+    class Meta:
+        model = Convention
+
+    plie = factory.SubFactory(PlieFactory)
+    type_partenaire = "donneur_ordre"
+    partenaire = "Agglomération d'Agen"
+    objet = "Clause d'insertion des marchés de voirie"
+    date_signature = datetime.date(2025, 12, 15)
+    date_debut = datetime.date(2026, 1, 1)
+    date_fin = datetime.date(2026, 12, 31)
+
+    class Params:
+        avec_employeur = factory.Trait(
+            type_partenaire="siae",
+            partenaire="",
+            employeur=factory.SubFactory(EmployeurFactory, plie=factory.SelfAttribute("..plie")),
+        )

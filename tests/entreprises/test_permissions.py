@@ -62,6 +62,7 @@ ROWS = [
     # the hire writes the parcours: those who write its follow-up, not the chargé(e)
     ("can_record_embauche", mise_of_referent_a, allowed_by("referent_a", "animateur_a", "admin_a")),
     ("can_manage_clauses", plie_a, allowed_by(*EMPLOYER_SIDE)),
+    ("can_manage_conventions", plie_a, allowed_by(*EMPLOYER_SIDE)),
     (
         "can_export_preuves",
         plie_a,

@@ -234,7 +234,8 @@ class TestLiaisonContrats:
 
 @pytest.mark.django_db
 def test_the_demo_step(settings):
-    from entreprises.models import Employeur, HeuresMois, Marche, MiseEnRelation, Offre
+    from entreprises.compteurs import compteurs_periode
+    from entreprises.models import Convention, Employeur, HeuresMois, Marche, MiseEnRelation, Offre
     from plie.core import demo
 
     world = demo.build_world(participants=200, plies=1, seed=7, today=demo.PINNED_DATE, stdout=io.StringIO())
@@ -245,6 +246,14 @@ def test_the_demo_step(settings):
     assert HeuresMois.objects.exists()
     assert world.created["employeurs"] == 12
     assert SuiviSixMois.objects.exists()  # some exits' six-month situations
+    # the conventions: one per donneur d'ordre, two with employers, one of them still to sign
+    assert Convention.objects.count() == world.created["conventions de partenariat"] == 5
+    assert Convention.objects.filter(date_signature__isnull=True).count() == 1
+    plie = Marche.objects.first().plie
+    assert (
+        compteurs_periode([plie.pk], datetime.date(2000, 1, 1), datetime.date(2100, 12, 31))["conventions"]
+        == 4
+    )
     # every hire points at a job étape whose contract is linked to its employer
     for mise in MiseEnRelation.objects.filter(status="retenu").select_related("etape__contrat", "offre"):
         assert mise.etape.contrat.lien_employeur.employeur_id == mise.offre.employeur_id

@@ -198,8 +198,9 @@ def test_the_bilan_fills_its_operations_and_fse_sections(world, django_assert_nu
     assert reste.date_sortie is None
 
     # the bilan's 8 queries, the operations of the year, participants and month ends per
-    # operation, exits per operation and type, the FSE indicators
-    with time_machine_at(D(2027, 2, 1)), django_assert_num_queries(12):
+    # operation, exits per operation and type, the FSE indicators, the enrolments left with their
+    # six-month follow-up (longer-term results)
+    with time_machine_at(D(2027, 2, 1)), django_assert_num_queries(13):
         bilan = bilan_annuel("plie-a", 2026)
     assert json.loads(json.dumps(bilan)) == bilan
     assert [o["code"] for o in bilan["operations"]] == ["ACC-2026"]

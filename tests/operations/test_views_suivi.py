@@ -173,10 +173,11 @@ def test_resultats_page(client, world, operation, django_assert_num_queries):
     ins.save()
     inscrire(operation, "Beta")
     client.force_login(world.gestionnaire_a)
-    # session, user, scope, operation, exits by type, participants, FSE indicators; the employer
-    # side's counts: offers, mises en relation, clause markets and hours, partner actions,
-    # six-month situations
-    with django_assert_num_queries(12):
+    # session, user, scope, operation, exits by type, participants, FSE indicators, the FSE
+    # longer-term results (enrolments left, their follow-up joined); the employer side's counts:
+    # offers, mises en relation, clause markets and hours, conventions, partner actions, six-month
+    # situations
+    with django_assert_num_queries(14):
         response = client.get(reverse("operations:resultats", args=[operation.pk]))
     html = response.content.decode()
     assert 'id="sorties">1<' in html and 'id="participants">2<' in html
