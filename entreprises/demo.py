@@ -260,10 +260,10 @@ def create_entreprises(world):
                     type_partenaire=TypePartenaireConvention.DONNEUR_ORDRE,
                     partenaire=donneur,
                     objet="Accompagnement de la clause d'insertion de ses marchés",
-                    date_signature=datetime.date(REFERENCE_DATE.year - 1, 1 + 3 * m, 1)
+                    date_signature=datetime.date(world.today.year - 1, 1 + 3 * m, 1)
                     - datetime.timedelta(days=20),
-                    date_debut=datetime.date(REFERENCE_DATE.year - 1, 1 + 3 * m, 1),
-                    date_fin=datetime.date(REFERENCE_DATE.year + 1, 12, 31),
+                    date_debut=datetime.date(world.today.year - 1, 1 + 3 * m, 1),
+                    date_fin=datetime.date(world.today.year + 1, 12, 31),
                 )
                 for m, donneur in enumerate(DONNEURS)
             ]
@@ -277,8 +277,8 @@ def create_entreprises(world):
                     ),
                     employeur=e,
                     objet="Étapes d'immersion pour les participants du PLIE",
-                    date_signature=None if k else REFERENCE_DATE - datetime.timedelta(days=90),
-                    date_debut=REFERENCE_DATE - datetime.timedelta(days=60 - 30 * k),
+                    date_signature=None if k else world.today - datetime.timedelta(days=90),
+                    date_debut=world.today - datetime.timedelta(days=60 - 30 * k),
                 )
                 for k, e in enumerate(employeurs[:2])
             ]
