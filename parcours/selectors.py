@@ -136,3 +136,60 @@ def commission_decisions(commission):
         "structure_reorientation",
         "decided_by",
     )
+
+
+# --- partners (plie.core.scoping's « Partners see what they did »; issue 16) ---------------------
+
+
+def _pairs(scope, structure_ids, structure_field, plie_field):
+    """``Q`` of the (partner structure, PLIE) pairs of ``scope`` (nothing when it has none)."""
+    condition = Q(pk__in=[])
+    for structure_id in structure_ids:
+        plies = scope.partner_plies.get(structure_id, frozenset())
+        if plies:
+            condition |= Q(**{structure_field: structure_id, f"{plie_field}__in": plies})
+    return condition
+
+
+def orientations_for(scope):
+    """The parcours oriented by the prescripteurs of ``scope`` into the PLIE they partner, ready
+    for :func:`parcours.orientations.suivi_orientation` (two queries: the parcours with their
+    participant, PLIE, prescripteur and exit type; the candidature decisions with their
+    session). A superuser reads every oriented parcours."""
+    from parcours.enums import ObjetPassage
+    from parcours.models import Decision
+
+    queryset = Parcours.objects.filter(prescripteur__isnull=False)
+    if not scope.is_superuser:
+        queryset = queryset.filter(_pairs(scope, scope.prescripteur_structure_ids, "prescripteur_id", "plie_id"))
+    decisions = Decision.objects.filter(objet=ObjetPassage.CANDIDATURE).select_related("commission")
+    return (
+        queryset.select_related("participant", "plie", "prescripteur", "sortie__type")
+        .prefetch_related(Prefetch("decisions", queryset=decisions, to_attr="decisions_candidature"))
+        .order_by("-date_orientation", "-pk")
+    )
+
+
+def partner_etapes_for(scope):
+    """The étapes carried by the opérateurs of ``scope`` in the PLIE they partner (not
+    cancelled), with their participant and type (one query)."""
+    queryset = Etape.objects.filter(operateur__isnull=False, annulee=False)
+    if not scope.is_superuser:
+        queryset = queryset.filter(
+            _pairs(scope, scope.operateur_structure_ids, "operateur_id", "parcours__plie_id")
+        )
+    return queryset.select_related("parcours__participant", "parcours__plie", "type", "operateur").order_by(
+        "-date_debut", "-pk"
+    )
+
+
+def assigned_parcours_for(scope):
+    """The parcours assigned to ``scope``'s user in the PLIE where, as a référent employed by an
+    opérateur, they follow only those (one query)."""
+    if scope.user_id is None or not scope.assigned_only_plie_ids:
+        return Parcours.objects.none()
+    return (
+        Parcours.objects.filter(referent_id=scope.user_id, plie_id__in=scope.assigned_only_plie_ids)
+        .select_related("participant", "plie")
+        .order_by("participant__nom", "participant__prenom", "pk")
+    )
