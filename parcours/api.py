@@ -188,7 +188,16 @@ class SortieValidationSerializer(serializers.Serializer):
 class DecisionSerializer(BlankChoicesMixin, serializers.ModelSerializer):
     class Meta:
         model = Decision
-        fields = ["id", "parcours", "objet", "decision", "motif", "date_representation", "decided_at"]
+        fields = [
+            "id",
+            "parcours",
+            "objet",
+            "decision",
+            "motif",
+            "motif_partage",
+            "date_representation",
+            "decided_at",
+        ]
         read_only_fields = fields
 
 

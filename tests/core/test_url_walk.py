@@ -286,6 +286,9 @@ PK = {
         "import_detail": "import",
         "import_progress": "import",
         "import_erreurs": "import",
+        "partenaire_etape": "etape",
+        "partenaire_presence": "etape",
+        "partenaire_resultat": "etape",
         "commission_*": "commission",
         "*": "parcours",
     },
@@ -333,6 +336,9 @@ PK = {
     "inscription-detail": "inscription",
     "structure-detail": "plie",
     "referent-detail": "referent",
+    "partenaire-orientation-detail": "parcours",
+    "partenaire-etape-*": "etape",
+    "partenaire-suivi-detail": "parcours",
 }
 # Parameters that are no object id.
 PARAMETRES = {
