@@ -44,7 +44,9 @@ class OrientationSerializer(serializers.Serializer):
     motif_partage = serializers.CharField(
         allow_blank=True, help_text="Le motif que la commission a choisi de partager (ou vide)."
     )
-    categorie_sortie = serializers.CharField(allow_blank=True, help_text="Catégorie de la sortie (statut sorti).")
+    categorie_sortie = serializers.CharField(
+        allow_blank=True, help_text="Catégorie de la sortie (statut sorti)."
+    )
     date_decision = serializers.DateField(allow_null=True, help_text="Date de la commission qui a décidé.")
     modifie_le = serializers.DateTimeField(source="updated_at")
 
@@ -236,7 +238,9 @@ class OrientationViewSet(
         except DoublonsProbables as error:
             raise DoublonPartenaireConflict() from error
         parcours = self.base_queryset(scope).get(pk=parcours.pk)
-        return Response(OrientationSerializer(suivi_orientation(parcours)).data, status=status.HTTP_201_CREATED)
+        return Response(
+            OrientationSerializer(suivi_orientation(parcours)).data, status=status.HTTP_201_CREATED
+        )
 
 
 @extend_schema_view(
@@ -250,7 +254,9 @@ class OrientationViewSet(
         request=PresenceSerializer,
         responses={201: PresenceSerializer},
         description="Un jour de l'étape, pas dans le futur ; une seconde saisie du même jour la remplace.",
-        examples=[OpenApiExample("Présent", value={"date": "2026-03-02", "present": True}, request_only=True)],
+        examples=[
+            OpenApiExample("Présent", value={"date": "2026-03-02", "present": True}, request_only=True)
+        ],
     ),
     resultat=extend_schema(
         summary="Enregistrer le résultat de l'étape",

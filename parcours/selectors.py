@@ -161,7 +161,9 @@ def orientations_for(scope):
 
     queryset = Parcours.objects.filter(prescripteur__isnull=False)
     if not scope.is_superuser:
-        queryset = queryset.filter(_pairs(scope, scope.prescripteur_structure_ids, "prescripteur_id", "plie_id"))
+        queryset = queryset.filter(
+            _pairs(scope, scope.prescripteur_structure_ids, "prescripteur_id", "plie_id")
+        )
     decisions = Decision.objects.filter(objet=ObjetPassage.CANDIDATURE).select_related("commission")
     return (
         queryset.select_related("participant", "plie", "prescripteur", "sortie__type")

@@ -61,7 +61,9 @@ urlpatterns = [
     # --- the partner space (prescripteurs, opérateurs, their référents; issue 16)
     path("partenaire/", views_partenaires.partenaire_home, name="partenaire"),
     path("partenaire/orienter/", views_partenaires.orientation_create, name="orientation_create"),
-    path("partenaire/orientations/<int:pk>/", views_partenaires.orientation_detail, name="orientation_detail"),
+    path(
+        "partenaire/orientations/<int:pk>/", views_partenaires.orientation_detail, name="orientation_detail"
+    ),
     path("partenaire/etapes/<int:pk>/", views_partenaires.partenaire_etape, name="partenaire_etape"),
     path(
         "partenaire/etapes/<int:pk>/presence/",

@@ -330,7 +330,9 @@ def decision_record(
 
     decision.decision = type_decision
     decision.motif = motif
-    decision.motif_partage = (motif_partage or "").strip() if decision.objet == ObjetPassage.CANDIDATURE else ""
+    decision.motif_partage = (
+        (motif_partage or "").strip() if decision.objet == ObjetPassage.CANDIDATURE else ""
+    )
     decision.date_representation = date_representation if type_decision == TypeDecision.AJOURNE else None
     decision.structure_reorientation = (
         structure_reorientation if type_decision == TypeDecision.REORIENTE else None

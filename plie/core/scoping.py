@@ -306,7 +306,9 @@ def _compute_scope(user):
         prescripteur_structure_ids=frozenset(
             sid for sid, kind in kinds.items() if kind == StructureKind.PRESCRIPTEUR
         ),
-        operateur_structure_ids=frozenset(sid for sid, kind in kinds.items() if kind == StructureKind.OPERATEUR),
+        operateur_structure_ids=frozenset(
+            sid for sid, kind in kinds.items() if kind == StructureKind.OPERATEUR
+        ),
         partner_plies={
             sid: frozenset(plies_of.get(sid, ())) for sid, kind in kinds.items() if kind in partner_kinds
         },
