@@ -166,7 +166,7 @@ class DoublonPartenaireConflict(Conflict):
 @extend_schema_view(
     list=extend_schema(
         summary="Lister mes orientations",
-        description="Les personnes orientées par votre structure de prescripteur, avec leur statut seulement.",
+        description="Les personnes orientées par votre structure, avec leur statut seulement.",
     ),
     retrieve=extend_schema(summary="Lire le statut d'une orientation"),
     create=extend_schema(
@@ -246,7 +246,7 @@ class OrientationViewSet(
 @extend_schema_view(
     list=extend_schema(
         summary="Lister les étapes portées par ma structure",
-        description="Pour un opérateur : les étapes qu'il porte, avec l'identité et le contact du participant.",
+        description="Pour un opérateur : ses étapes, avec l'identité et le contact du participant.",
     ),
     retrieve=extend_schema(summary="Lire une étape portée par ma structure"),
     presence=extend_schema(
