@@ -172,10 +172,11 @@ class DecisionForm(DossierFormMixin, VersionMixin):
         help_text="Obligatoire pour un refus et une sortie non validée ; figure au procès-verbal.",
     )
     motif_partage = forms.CharField(
-        label="Motif partagé avec le prescripteur",
+        label="Message pour le prescripteur",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Facultatif : ce que le prescripteur qui a orienté la personne lira de la décision.",
+        help_text="Facultatif, le motif partagé : ce que le prescripteur qui a orienté la personne lira de "
+        "la décision (le motif ci-dessus reste au procès-verbal).",
     )
 
     CANDIDATURE_ONLY = (
