@@ -10,11 +10,19 @@ class OperationFilter(ApiFilterSet):
     """Filters of the operations list (page and API)."""
 
     plie = django_filters.CharFilter(field_name="plie__code", label="Code du PLIE")
+    annee = django_filters.NumberFilter(
+        method="filter_annee", label="Année (opérations en cours cette année-là)"
+    )
     en_cours_le = django_filters.DateFilter(method="filter_en_cours", label="En cours le (AAAA-MM-JJ)")
 
     class Meta:
         model = Operation
-        fields = ["plie", "en_cours_le", "modifie_depuis"]
+        fields = ["plie", "annee", "en_cours_le", "modifie_depuis"]
+
+    def filter_annee(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(date_debut__year__lte=value, date_fin__year__gte=value)
 
     def filter_en_cours(self, queryset, name, value):
         return queryset.en_cours(value) if value else queryset

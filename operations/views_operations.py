@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from operations import services
+from operations.filters import OperationFilter
 from operations.forms import (
     InscriptionForm,
     OperationFilterForm,
@@ -115,13 +116,8 @@ def operation_list(request):
         reverse=True,
     )
     form = OperationFilterForm(request.GET or None, annees=annees, plies=plies)
-    filtres = form.cleaned_data if form.is_valid() else {}
-    if filtres.get("annee"):
-        operations = operations.filter(
-            date_debut__year__lte=filtres["annee"], date_fin__year__gte=filtres["annee"]
-        )
-    if filtres.get("plie"):
-        operations = operations.filter(plie_id=filtres["plie"])
+    # the API's FilterSet filters the page too (an invalid value is ignored here, a 400 there)
+    operations = OperationFilter(request.GET, queryset=operations).qs
     operations = (
         operations.select_related("plie", "porteur")
         .annotate(

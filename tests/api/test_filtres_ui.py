@@ -36,3 +36,33 @@ def test_invalid_filter_is_ignored_by_the_page_and_a_400_in_the_api(client, api,
     response = api(world.referent_a).get("/api/v1/participants/", {"modifie_depuis": "hier"})
     assert response.status_code == 400
     assert response.json()["champs"] == {"modifie_depuis": [INVALID_ISO]}
+
+
+def test_the_operations_page_and_api_filter_alike(client, api, world):
+    from datetime import date
+
+    from tests.operations.factories import OperationFactory
+
+    a_2025 = OperationFactory(
+        plie=world.plie_a,
+        code="A-2025",
+        date_debut=date(2025, 1, 1),
+        date_fin=date(2025, 12, 31),
+    )
+    OperationFactory(
+        plie=world.plie_a,
+        code="A-2026",
+        date_debut=date(2026, 1, 1),
+        date_fin=date(2026, 12, 31),
+    )
+    query = {"annee": 2025, "plie": "plie-a"}
+    client.force_login(world.gestionnaire_a)
+    page = client.get(reverse("operations:operation_list"), query)
+    assert list(page.context["page"]) == [a_2025]
+    invalid = client.get(reverse("operations:operation_list"), {**query, "annee": "deux-mille"})
+    assert sorted(op.code for op in invalid.context["page"]) == ["A-2025", "A-2026"]  # ignored by the page
+    client.logout()
+    client = api(world.gestionnaire_a)
+    rows = client.get("/api/v1/operations/", query).json()["resultats"]
+    assert [row["id"] for row in rows] == [a_2025.pk]
+    assert client.get("/api/v1/operations/", {**query, "annee": "deux-mille"}).status_code == 400
