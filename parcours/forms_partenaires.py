@@ -7,6 +7,7 @@ from django.forms.models import fields_for_model
 from django.utils import timezone
 
 from parcours.forms_etat import ObjectChoiceField
+from participants.enums import Sexe
 from participants.models import Participant
 from participants.services import ORIENTATION_FIELDS
 from plie.core.forms import DossierFormMixin, date_field
@@ -23,7 +24,7 @@ class OrientationForm(DossierFormMixin, forms.Form):
     nom = _IDENTITE["nom"]
     prenom = _IDENTITE["prenom"]
     nom_naissance = _IDENTITE["nom_naissance"]
-    sexe = _IDENTITE["sexe"]
+    sexe = forms.ChoiceField(label="Sexe", choices=Sexe.choices, widget=forms.RadioSelect)
     date_naissance = date_field("Date de naissance")
     adresse = _IDENTITE["adresse"]
     code_postal = _IDENTITE["code_postal"]
