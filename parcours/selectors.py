@@ -11,9 +11,9 @@ from django.db.models import F, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from parcours.enums import StatutParcours, TypeAlerte
+from parcours.filters import ParcoursFilter
 from parcours.models import Alerte, Entretien, Etape, ParametresPlie, Parcours
 from parcours.permissions import pick_referent_plie_ids
-from participants.normalize import fold
 from plie.core.enums import Role
 from plie.core.models import Membership, User
 
@@ -82,12 +82,13 @@ def file_active(scope, referent, filters, *, today):
     queryset = Parcours.objects.visible_to(scope).actifs().filter(referent=referent)
     if referent.pk != scope.user_id:
         queryset = queryset.filter(plie_id__in=pick_referent_plie_ids(scope))
-    if filters.status in STATUTS_ACTIFS:
-        queryset = queryset.filter(status=filters.status)
-    if filters.alerte in TypeAlerte.values:
-        queryset = queryset.filter(alertes__type=filters.alerte)
-    for word in fold(filters.q).split():
-        queryset = queryset.filter(participant__search_text__contains=word)
+    # the API's FilterSet (``/api/v1/parcours/?statut=&alerte=&q=``) filters the page too
+    data = {
+        "statut": filters.status if filters.status in STATUTS_ACTIFS else "",
+        "alerte": filters.alerte if filters.alerte in TypeAlerte.values else "",
+        "q": filters.q,
+    }
+    queryset = ParcoursFilter(data, queryset=queryset).qs
     rdv_entretien = (
         Entretien.objects.filter(parcours=OuterRef("pk"), prochain_rdv=OuterRef("prochain_rdv"))
         .order_by("-date", "-pk")

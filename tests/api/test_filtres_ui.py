@@ -66,3 +66,44 @@ def test_the_operations_page_and_api_filter_alike(client, api, world):
     rows = client.get("/api/v1/operations/", query).json()["resultats"]
     assert [row["id"] for row in rows] == [a_2025.pk]
     assert client.get("/api/v1/operations/", {**query, "annee": "deux-mille"}).status_code == 400
+
+
+def test_the_file_active_and_the_api_filter_alike(client, api, world):
+    from parcours.enums import TypeAlerte
+    from parcours.models import Alerte
+    from tests.parcours.factories import ParcoursFactory
+
+    def parcours(nom):
+        return ParcoursFactory(
+            plie=world.plie_a,
+            participant__plie=world.plie_a,
+            participant__nom=nom,
+            en_parcours=True,
+            referent=world.referent_a,
+        )
+
+    martin, durand = parcours("Martin"), parcours("Durand")
+    Alerte.objects.create(
+        plie=world.plie_a, parcours=durand, type=TypeAlerte.SANS_CONTACT, computed_on=durand.date_entree
+    )
+    client.force_login(world.referent_a)
+    for query, expected in (({"q": "martin"}, [martin]), ({"alerte": TypeAlerte.SANS_CONTACT}, [durand])):
+        page = client.get(reverse("parcours:workspace"), query)
+        assert page.context["rows"] == expected
+        rows = api(world.referent_a).get("/api/v1/parcours/", {**query, "actif": "true"}).json()["resultats"]
+        assert [row["id"] for row in rows] == [p.pk for p in expected]
+
+
+def test_the_commissions_page_and_the_api_filter_alike(client, api, world):
+    import datetime
+
+    from tests.parcours.factories import CommissionFactory
+
+    CommissionFactory(plie=world.plie_a, date=datetime.date(2026, 1, 8))
+    recent = CommissionFactory(plie=world.plie_a, date=datetime.date(2026, 6, 11))
+    client.force_login(world.animateur_a)
+    page = client.get(reverse("parcours:commission_list"), {"depuis": "2026-03-01"})
+    assert page.context["a_venir"] == [recent]
+    client.logout()
+    rows = api(world.animateur_a).get("/api/v1/commissions/", {"depuis": "2026-03-01"}).json()["resultats"]
+    assert [row["id"] for row in rows] == [recent.pk]
