@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from operations import services
-from operations.filters import OperationFilter
+from operations.filters import InscriptionFilter, OperationFilter
 from operations.forms import (
     InscriptionForm,
     OperationFilterForm,
@@ -176,7 +176,9 @@ def operation_detail(request, pk):
         counts = masquer(counts)  # aggregates only: « < 5 » (plie.core.confidentialite)
     page = None
     if personal:
-        inscriptions = operation.inscriptions.select_related("participant", "parcours").order_by(
+        # the API's FilterSet (``?ouverte=``, ``?participant=``) filters the page's enrolments too
+        inscriptions = InscriptionFilter(request.GET, queryset=operation.inscriptions.all())
+        inscriptions = inscriptions.qs.select_related("participant", "parcours").order_by(
             "participant__nom", "participant__prenom", "date_entree", "pk"
         )
         page = Paginator(inscriptions, INSCRIPTIONS_PAGE_SIZE).get_page(request.GET.get("page"))

@@ -107,3 +107,18 @@ def test_the_commissions_page_and_the_api_filter_alike(client, api, world):
     client.logout()
     rows = api(world.animateur_a).get("/api/v1/commissions/", {"depuis": "2026-03-01"}).json()["resultats"]
     assert [row["id"] for row in rows] == [recent.pk]
+
+
+def test_an_operation_s_enrolments_and_the_api_filter_alike(client, api, world):
+    from tests.operations.factories import InscriptionFactory, OperationFactory
+
+    operation = OperationFactory(plie=world.plie_a)
+    ouverte = InscriptionFactory(operation=operation)
+    InscriptionFactory(operation=operation, sortie=True)
+    client.force_login(world.gestionnaire_a)
+    page = client.get(reverse("operations:operation_detail", args=[operation.pk]), {"ouverte": "true"})
+    assert list(page.context["page"]) == [ouverte]
+    client.logout()
+    query = {"operation": operation.pk, "ouverte": "true"}
+    rows = api(world.gestionnaire_a).get("/api/v1/inscriptions/", query).json()["resultats"]
+    assert [row["id"] for row in rows] == [ouverte.pk]
