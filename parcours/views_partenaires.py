@@ -15,6 +15,8 @@ from parcours.forms_partenaires import EtapeResultatForm, OrientationForm, Prese
 from parcours.models import PresenceEtape
 from parcours.orientations import suivi_orientation
 from participants.services import AGE_A_CONFIRMER, DoublonsProbables
+from plie.core import journal
+from plie.core.enums import JournalAction
 from plie.core.models import Structure
 
 LIST_LIMIT = 200  # the partner space lists the latest ones; the API pages through all
@@ -124,8 +126,16 @@ def _etape_page(request, etape, *, presence_form=None, resultat_form=None, statu
 @require_GET
 def partenaire_etape(request, pk):
     """An étape carried by the user's opérateur: the participant's identity and contact, the
-    presences, the outcome."""
-    return _etape_page(request, _partner_etape(request.scope, pk))
+    presences, the outcome (the read is journaled, as a dossier's)."""
+    etape = _partner_etape(request.scope, pk)
+    journal.record(
+        request.scope,
+        request,
+        JournalAction.CONSULTATION,
+        [etape.parcours.participant],
+        objet="Espace partenaire",
+    )
+    return _etape_page(request, etape)
 
 
 @login_required
@@ -173,5 +183,8 @@ def partenaire_suivi(request, pk):
     if not permissions.can_view_assigned_parcours(request.scope, parcours):
         raise Http404
     etapes = parcours.etapes.select_related("type", "operateur").order_by("-date_debut", "-pk")
+    journal.record(
+        request.scope, request, JournalAction.CONSULTATION, [parcours.participant], objet="Espace partenaire"
+    )
     context = {"parcours": parcours, "participant": parcours.participant, "etapes": etapes}
     return render(request, "parcours/partenaire_suivi.html", context)

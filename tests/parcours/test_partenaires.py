@@ -420,6 +420,9 @@ class TestReferentOperateur:
         client.force_login(world.referent_operateur)
         body = client.get(reverse("parcours:partenaire_suivi", args=[mine.pk])).content.decode()
         assert str(mine.participant) in body and "confidentiel" not in body
+        from plie.core.models import AccessLog
+
+        assert AccessLog.objects.get().participant_id == mine.participant_id  # the read is journaled
         assert client.get(reverse("parcours:partenaire_suivi", args=[colleague_s.pk])).status_code == 404
         # the PLIE's pages stay closed, even for the parcours assigned to them
         assert (
