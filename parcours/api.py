@@ -41,7 +41,7 @@ from plie.core.drf import (
     ScopedViewSetMixin,
     TombstonePageSerializer,
 )
-from plie.core.enums import Role
+from plie.core.enums import Role, StructureKind
 from plie.core.models import Membership, Structure, User
 
 # --- serializers ------------------------------------------------------------------------------
@@ -714,6 +714,10 @@ class ReferentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     def base_queryset(self, scope):
         plie_ids = scope.personal_plie_ids
         memberships = Membership.objects.active().filter(
-            Q(structure_id__in=plie_ids) | Q(structure__plies__in=plie_ids), role=Role.REFERENT
+            Q(structure_id__in=plie_ids)
+            | Q(
+                structure__plies__in=plie_ids, structure__kind=StructureKind.OPERATEUR
+            ),  # never a prescripteur's
+            role=Role.REFERENT,
         )
         return User.objects.filter(is_active=True, pk__in=memberships.values("user_id"))

@@ -14,7 +14,7 @@ from parcours.enums import StatutParcours, TypeAlerte
 from parcours.filters import ParcoursFilter
 from parcours.models import Alerte, Entretien, Etape, ParametresPlie, Parcours
 from parcours.permissions import pick_referent_plie_ids
-from plie.core.enums import Role
+from plie.core.enums import Role, StructureKind
 from plie.core.models import Membership, User
 
 STATUTS_ACTIFS = (StatutParcours.EN_PARCOURS, StatutParcours.SUSPENDU, StatutParcours.EN_SUIVI_EMPLOI)
@@ -53,7 +53,9 @@ def referents_for(scope):
     if not plie_ids:
         return []
     memberships = Membership.objects.active().filter(
-        Q(structure_id__in=plie_ids) | Q(structure__plies__in=plie_ids), role=Role.REFERENT
+        Q(structure_id__in=plie_ids)
+        | Q(structure__plies__in=plie_ids, structure__kind=StructureKind.OPERATEUR),  # never a prescripteur's
+        role=Role.REFERENT,
     )
     return list(
         User.objects.filter(is_active=True, pk__in=memberships.values("user_id")).order_by(

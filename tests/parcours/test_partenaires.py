@@ -108,6 +108,7 @@ def test_an_operateur_s_referent_follows_only_their_plie_s_assigned_parcours(wor
 
 def test_a_prescripteur_s_staff_is_never_a_referent_of_the_plie(world, conseiller):
     assert conseiller not in services.referents_of(world.plie_a.pk)
+    assert conseiller not in selectors.referents_for(scope_for(world.animateur_a))
     assert world.referent_operateur in services.referents_of(world.plie_b.pk)
 
 
