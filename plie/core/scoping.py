@@ -9,8 +9,9 @@ this module computes a scope or caches it.
 
 The rules:
 
-- a membership in a **PLIE** gives that PLIE; in an **OI**, every PLIE the OI manages; in any
-  other structure (opérateur, prescripteur, financeur), the PLIE it is a partner of;
+- a membership in a **PLIE** gives that PLIE; in an **OI**, every PLIE the OI manages; in a
+  financeur, the PLIE it is a partner of; in a prescripteur or an opérateur, no role in the
+  PLIE but the partner access below (« Partners see what they did »);
 - **a membership held in an OI gives aggregated figures only** (data minimisation, issue 14):
   the OI's direction reads the consolidated dashboard, bilans and monthly reports of its PLIE,
   with the small-cell suppression of any aggregate-only reader, and no participant by name — no
