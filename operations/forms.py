@@ -186,11 +186,12 @@ class ReportForm(DossierFormMixin, forms.Form):
 
 class OperationFilterForm(forms.Form):
     annee = forms.TypedChoiceField(label="Année", required=False, coerce=int, empty_value=None)
-    plie = forms.TypedChoiceField(label="PLIE", required=False, coerce=int, empty_value=None)
+    plie = forms.ChoiceField(label="PLIE", required=False)
 
     def __init__(self, *args, annees, plies, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["annee"].choices = [("", "Toutes")] + [(year, str(year)) for year in annees]
-        self.fields["plie"].choices = [("", "Tous")] + [(plie.pk, plie.nom) for plie in plies]
+        # the PLIE's code, as the API's ``?plie=`` (operations.filters.OperationFilter)
+        self.fields["plie"].choices = [("", "Tous")] + [(plie.code, plie.nom) for plie in plies]
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm"

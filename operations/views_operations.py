@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from operations import services
+from operations.filters import InscriptionFilter, OperationFilter
 from operations.forms import (
     InscriptionForm,
     OperationFilterForm,
@@ -115,13 +116,8 @@ def operation_list(request):
         reverse=True,
     )
     form = OperationFilterForm(request.GET or None, annees=annees, plies=plies)
-    filtres = form.cleaned_data if form.is_valid() else {}
-    if filtres.get("annee"):
-        operations = operations.filter(
-            date_debut__year__lte=filtres["annee"], date_fin__year__gte=filtres["annee"]
-        )
-    if filtres.get("plie"):
-        operations = operations.filter(plie_id=filtres["plie"])
+    # the API's FilterSet filters the page too (an invalid value is ignored here, a 400 there)
+    operations = OperationFilter(request.GET, queryset=operations).qs
     operations = (
         operations.select_related("plie", "porteur")
         .annotate(
@@ -180,7 +176,9 @@ def operation_detail(request, pk):
         counts = masquer(counts)  # aggregates only: « < 5 » (plie.core.confidentialite)
     page = None
     if personal:
-        inscriptions = operation.inscriptions.select_related("participant", "parcours").order_by(
+        # the API's FilterSet (``?ouverte=``, ``?participant=``) filters the page's enrolments too
+        inscriptions = InscriptionFilter(request.GET, queryset=operation.inscriptions.all())
+        inscriptions = inscriptions.qs.select_related("participant", "parcours").order_by(
             "participant__nom", "participant__prenom", "date_entree", "pk"
         )
         page = Paginator(inscriptions, INSCRIPTIONS_PAGE_SIZE).get_page(request.GET.get("page"))

@@ -28,6 +28,7 @@ class ParcoursConfig(AppConfig):
         ):
             registry.register_home_panel(role, panel)
         registry.register_demo_step(demo.create_parcours)
+        registry.register_demo_step(demo.create_partner_accounts)
         for source in (
             timeline.parcours_events,
             timeline.decision_events,

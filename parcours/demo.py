@@ -414,3 +414,40 @@ def world_participants(world):
         .values_list("id", "plie_id")
         .iterator()
     )
+
+
+# Partner accounts (issue 16): a France Travail conseiller who orients people into the first PLIE,
+# and a référent employed by its ACI (an opérateur) to whom a few parcours are assigned.
+PARTNER_ACCOUNTS_ASSIGNED = 5
+
+
+def create_partner_accounts(world):
+    from django.contrib.auth.hashers import make_password
+
+    from parcours.models import Parcours
+    from plie.core.demo import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD
+    from plie.core.enums import Role, StructureKind
+    from plie.core.models import Membership, User
+
+    if not world.plies:
+        return
+    plie = world.plies[0]
+    partners = world.partners.get(plie.id, [])
+    prescripteur = next((s for s in partners if s.kind == StructureKind.PRESCRIPTEUR), None)
+    operateur = next((s for s in partners if s.kind == StructureKind.OPERATEUR), None)
+    password = world.password_hash or make_password(DEMO_PASSWORD)
+    for structure, email, first_name in (
+        (prescripteur, f"conseiller@francetravail-{plie.code}.{DEMO_EMAIL_DOMAIN}", "Conseiller"),
+        (operateur, f"referent@operateur-{plie.code}.{DEMO_EMAIL_DOMAIN}", "Référent"),
+    ):
+        if structure is None:
+            continue
+        user = User.objects.create(
+            email=email, first_name=first_name, last_name=structure.nom, password=password
+        )
+        Membership.objects.create(user=user, structure=structure, role=Role.REFERENT)
+        world.created["utilisateurs"] += 1
+        if structure.kind == StructureKind.OPERATEUR:
+            assigned = Parcours.objects.filter(plie=plie, status=StatutParcours.EN_PARCOURS).order_by("pk")
+            ids = list(assigned.values_list("pk", flat=True)[:PARTNER_ACCOUNTS_ASSIGNED])
+            Parcours.objects.filter(pk__in=ids).update(referent=user)

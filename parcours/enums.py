@@ -161,3 +161,15 @@ class TypeAlerte(models.TextChoices):
     SORTIE_VALIDABLE = "sortie_validable", "Sortie en emploi validable"
     DONNEES_SORTIE_FSE = "donnees_sortie_fse", "Données FSE de sortie à saisir (4 semaines)"
     AJOURNEMENT_ECHU = "ajournement_echu", "Candidature ajournée à représenter"
+
+
+class StatutOrientation(models.TextChoices):
+    """What a prescripteur reads of a person it oriented (``parcours.orientations``)."""
+
+    RECUE = "recue", "Reçue"
+    EN_COMMISSION = "en_commission", "En commission"
+    ADMIS = "admis", "Admis"
+    AJOURNE = "ajourne", "Ajourné"
+    REFUSE = "refuse", "Refusé"
+    REORIENTE = "reoriente", "Réorienté"
+    SORTI = "sorti", "Sorti"

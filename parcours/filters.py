@@ -2,23 +2,37 @@
 
 import django_filters
 
-from parcours.enums import StatutParcours
+from parcours.enums import StatutParcours, TypeAlerte
 from parcours.models import Alerte, Commission, Entretien, Etape, Parcours, Sortie, Suspension
 from plie.core.filters import ApiFilterSet
 
 
 class ParcoursFilter(ApiFilterSet):
-    """Filters of the parcours list and of the file active (``actif=true``)."""
+    """Filters of the parcours list and of the file active (``actif=true``): the API's
+    ``/api/v1/parcours/`` and the page « Ma file active » (``parcours.selectors.file_active``
+    filters with it: ``statut``, ``alerte``, ``q``)."""
 
     plie = django_filters.CharFilter(field_name="plie__code", label="Code du PLIE")
     statut = django_filters.ChoiceFilter(field_name="status", choices=StatutParcours.choices, label="Statut")
     referent = django_filters.NumberFilter(field_name="referent_id", label="Référent (id)")
     participant = django_filters.NumberFilter(field_name="participant_id", label="Participant (id)")
     actif = django_filters.BooleanFilter(method="filter_actif", label="Dans la file active")
+    # one alert of a type per parcours (the nightly computation): no duplicate row
+    alerte = django_filters.ChoiceFilter(
+        field_name="alertes__type", choices=TypeAlerte.choices, label="Alerte"
+    )
+    q = django_filters.CharFilter(method="filter_q", label="Nom (mots du nom ou du prénom)")
 
     class Meta:
         model = Parcours
-        fields = ["plie", "statut", "referent", "participant", "actif", "modifie_depuis"]
+        fields = ["plie", "statut", "referent", "participant", "actif", "alerte", "q", "modifie_depuis"]
+
+    def filter_q(self, queryset, name, value):
+        from participants.normalize import fold
+
+        for word in fold(value).split():
+            queryset = queryset.filter(participant__search_text__contains=word)
+        return queryset
 
     def filter_actif(self, queryset, name, value):
         if value is None:

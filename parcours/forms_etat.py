@@ -171,6 +171,13 @@ class DecisionForm(DossierFormMixin, VersionMixin):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Obligatoire pour un refus et une sortie non validée ; figure au procès-verbal.",
     )
+    motif_partage = forms.CharField(
+        label="Message pour le prescripteur",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Facultatif, le motif partagé : ce que le prescripteur qui a orienté la personne lira de "
+        "la décision (le motif ci-dessus reste au procès-verbal).",
+    )
 
     CANDIDATURE_ONLY = (
         "date_entree",
@@ -178,6 +185,7 @@ class DecisionForm(DossierFormMixin, VersionMixin):
         "date_signature_contrat",
         "date_representation",
         "structure_reorientation",
+        "motif_partage",
     )
 
     def __init__(self, *args, decision, referents=(), structures=(), **kwargs):

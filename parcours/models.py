@@ -203,6 +203,13 @@ class Decision(models.Model):
     objet = models.CharField("objet", max_length=20, choices=ObjetPassage.choices)
     decision = models.CharField("décision", max_length=20, choices=TypeDecision.choices, blank=True)
     motif = models.TextField("motif", blank=True)
+    # What the prescripteur who oriented the person reads of the decision (issue 16): the
+    # commission chooses it; the ``motif`` (procès-verbal) is never shown to a partner.
+    motif_partage = models.TextField(
+        "motif partagé avec le prescripteur",
+        blank=True,
+        help_text="Ce que le prescripteur lira de la décision ; le motif du procès-verbal reste interne.",
+    )
     date_representation = models.DateField("à représenter le", null=True, blank=True)
     structure_reorientation = models.ForeignKey(
         Structure,
@@ -318,6 +325,31 @@ class Etape(models.Model):
 
     def __str__(self):
         return f"{self.type} depuis le {self.date_debut:%d/%m/%Y}"
+
+
+class PresenceEtape(models.Model):
+    """A day of an étape on which the opérateur that carries it recorded the participant present
+    or absent (issue 16: the opérateur records presence and the étape's outcome)."""
+
+    etape = models.ForeignKey(Etape, related_name="presences", on_delete=models.CASCADE)
+    date = models.DateField("date")
+    present = models.BooleanField("présent")
+    created_by = models.ForeignKey(USER, related_name="+", on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = "présence"
+        verbose_name_plural = "présences"
+        ordering = ["-date", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["etape", "date"], name="presence_etape_unique_per_day"),
+        ]
+
+    def __str__(self):
+        return f"{'Présent' if self.present else 'Absent'} le {self.date:%d/%m/%Y}"
 
 
 class Contrat(models.Model):

@@ -123,3 +123,66 @@ def can_import_parcours(scope, plie_id):
     """Import a legacy tool's file of parcours into the PLIE and read its reports: the
     **administrateur** of the PLIE only."""
     return _personal_role(scope, plie_id, (Role.ADMINISTRATEUR,))
+
+
+# --- partners (plie.core.scoping's « Partners see what they did »; issue 16) ---------------------
+# The same predicates decide the partner space (``/partenaire/``) and the API
+# (``/api/v1/partenaire/``). Each needs the object's parcours loaded (``select_related``).
+
+OPEN_STATUSES = (
+    StatutParcours.CANDIDAT,
+    StatutParcours.EN_PARCOURS,
+    StatutParcours.SUSPENDU,
+    StatutParcours.EN_SUIVI_EMPLOI,
+)
+
+
+def _partner_of(scope, structure_id, plie_id, structure_ids):
+    return structure_id in structure_ids and plie_id in scope.partner_plies.get(structure_id, ())
+
+
+def can_orient(scope, plie_id):
+    """Orient a person into the PLIE ``plie_id`` (identity, reason, contact: a candidature on
+    the PLIE's list): a member of a **prescripteur** partner of the PLIE, whatever its role."""
+    if scope.is_superuser:
+        return True
+    return plie_id in scope.partner_plie_ids(scope.prescripteur_structure_ids)
+
+
+def can_view_orientation(scope, parcours):
+    """Read the status of the orientation ``parcours`` (reçue, en commission, the decision with
+    its shared motif, sorti with the exit's category; nothing else of the dossier): the members
+    of the **prescripteur** that oriented the person, while it partners the parcours' PLIE."""
+    if scope.is_superuser:
+        return True
+    return _partner_of(scope, parcours.prescripteur_id, parcours.plie_id, scope.prescripteur_structure_ids)
+
+
+def can_view_partner_etape(scope, etape):
+    """See ``etape`` and its participant's identity and contact: the members of the
+    **opérateur** that carries the étape, while it partners the parcours' PLIE."""
+    if scope.is_superuser:
+        return True
+    return _partner_of(scope, etape.operateur_id, etape.parcours.plie_id, scope.operateur_structure_ids)
+
+
+def can_record_etape_outcome(scope, etape):
+    """Record the presence of the participant and the outcome (end, result) of ``etape``: whoever
+    :func:`sees it through its opérateur <can_view_partner_etape>`, while the étape is not
+    cancelled and the parcours open."""
+    if etape.annulee or etape.parcours.status not in OPEN_STATUSES:
+        return False
+    return can_view_partner_etape(scope, etape)
+
+
+def can_view_assigned_parcours(scope, parcours):
+    """See ``parcours`` (identity, contact, status, étapes; no frein, document or sensitive
+    answer) in the partner space: the **référent employed by an opérateur** to whom the parcours
+    is assigned (``Scope.assigned_only_plie_ids``), never another participant of the PLIE."""
+    if scope.is_superuser:
+        return True
+    return (
+        scope.user_id is not None
+        and parcours.referent_id == scope.user_id
+        and parcours.plie_id in scope.assigned_only_plie_ids
+    )

@@ -11,10 +11,10 @@ from django.db.models import F, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from parcours.enums import StatutParcours, TypeAlerte
+from parcours.filters import ParcoursFilter
 from parcours.models import Alerte, Entretien, Etape, ParametresPlie, Parcours
 from parcours.permissions import pick_referent_plie_ids
-from participants.normalize import fold
-from plie.core.enums import Role
+from plie.core.enums import Role, StructureKind
 from plie.core.models import Membership, User
 
 STATUTS_ACTIFS = (StatutParcours.EN_PARCOURS, StatutParcours.SUSPENDU, StatutParcours.EN_SUIVI_EMPLOI)
@@ -53,7 +53,9 @@ def referents_for(scope):
     if not plie_ids:
         return []
     memberships = Membership.objects.active().filter(
-        Q(structure_id__in=plie_ids) | Q(structure__plies__in=plie_ids), role=Role.REFERENT
+        Q(structure_id__in=plie_ids)
+        | Q(structure__plies__in=plie_ids, structure__kind=StructureKind.OPERATEUR),  # never a prescripteur's
+        role=Role.REFERENT,
     )
     return list(
         User.objects.filter(is_active=True, pk__in=memberships.values("user_id")).order_by(
@@ -83,16 +85,18 @@ def file_active(scope, referent, filters, *, today):
     queryset = Parcours.objects.visible_to(scope).filter(referent=referent)
     if referent.pk != scope.user_id:
         queryset = queryset.filter(plie_id__in=pick_referent_plie_ids(scope))
-    if filters.alerte in TypeAlerte.values:
-        # every parcours with that alert, as « À traiter » counts them: an exited one awaiting its
-        # FSE exit data, an adjourned candidate to present again are not in the file active
-        queryset = queryset.filter(alertes__type=filters.alerte)
-    else:
+    if filters.alerte not in TypeAlerte.values:
+        # with an alert asked for: every parcours with it, as « À traiter » counts them (an exited
+        # one awaiting its FSE exit data, an adjourned candidate to present again are not in the
+        # file active)
         queryset = queryset.actifs()
-    if filters.status in STATUTS_ACTIFS:
-        queryset = queryset.filter(status=filters.status)
-    for word in fold(filters.q).split():
-        queryset = queryset.filter(participant__search_text__contains=word)
+    # the API's FilterSet (``/api/v1/parcours/?statut=&alerte=&q=``) filters the page too
+    data = {
+        "statut": filters.status if filters.status in STATUTS_ACTIFS else "",
+        "alerte": filters.alerte if filters.alerte in TypeAlerte.values else "",
+        "q": filters.q,
+    }
+    queryset = ParcoursFilter(data, queryset=queryset).qs
     rdv_entretien = (
         Entretien.objects.filter(parcours=OuterRef("pk"), prochain_rdv=OuterRef("prochain_rdv"))
         .order_by("-date", "-pk")
@@ -140,4 +144,63 @@ def commission_decisions(commission):
         "parcours__sortie__type",
         "structure_reorientation",
         "decided_by",
+    )
+
+
+# --- partners (plie.core.scoping's « Partners see what they did »; issue 16) ---------------------
+
+
+def _pairs(scope, structure_ids, structure_field, plie_field):
+    """``Q`` of the (partner structure, PLIE) pairs of ``scope`` (nothing when it has none)."""
+    condition = Q(pk__in=[])
+    for structure_id in structure_ids:
+        plies = scope.partner_plies.get(structure_id, frozenset())
+        if plies:
+            condition |= Q(**{structure_field: structure_id, f"{plie_field}__in": plies})
+    return condition
+
+
+def orientations_for(scope):
+    """The parcours oriented by the prescripteurs of ``scope`` into the PLIE they partner, ready
+    for :func:`parcours.orientations.suivi_orientation` (two queries: the parcours with their
+    participant, PLIE, prescripteur and exit type; the candidature decisions with their
+    session). A superuser reads every oriented parcours."""
+    from parcours.enums import ObjetPassage
+    from parcours.models import Decision
+
+    queryset = Parcours.objects.filter(prescripteur__isnull=False)
+    if not scope.is_superuser:
+        queryset = queryset.filter(
+            _pairs(scope, scope.prescripteur_structure_ids, "prescripteur_id", "plie_id")
+        )
+    decisions = Decision.objects.filter(objet=ObjetPassage.CANDIDATURE).select_related("commission")
+    return (
+        queryset.select_related("participant", "plie", "prescripteur", "sortie__type")
+        .prefetch_related(Prefetch("decisions", queryset=decisions, to_attr="decisions_candidature"))
+        .order_by("-date_orientation", "-pk")
+    )
+
+
+def partner_etapes_for(scope):
+    """The étapes carried by the opérateurs of ``scope`` in the PLIE they partner (not
+    cancelled), with their participant and type (one query)."""
+    queryset = Etape.objects.filter(operateur__isnull=False, annulee=False)
+    if not scope.is_superuser:
+        queryset = queryset.filter(
+            _pairs(scope, scope.operateur_structure_ids, "operateur_id", "parcours__plie_id")
+        )
+    return queryset.select_related("parcours__participant", "parcours__plie", "type", "operateur").order_by(
+        "-date_debut", "-pk"
+    )
+
+
+def assigned_parcours_for(scope):
+    """The parcours assigned to ``scope``'s user in the PLIE where, as a référent employed by an
+    opérateur, they follow only those (one query)."""
+    if scope.user_id is None or not scope.assigned_only_plie_ids:
+        return Parcours.objects.none()
+    return (
+        Parcours.objects.filter(referent_id=scope.user_id, plie_id__in=scope.assigned_only_plie_ids)
+        .select_related("participant", "plie")
+        .order_by("participant__nom", "participant__prenom", "pk")
     )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from parcours import views, views_etat, views_import, views_referentiel
+from parcours import views, views_etat, views_import, views_partenaires, views_referentiel
 
 app_name = "parcours"
 
@@ -58,4 +58,22 @@ urlpatterns = [
     path("import/<int:pk>/avancement/", views_import.import_progress, name="import_progress"),
     path("import/<int:pk>/erreurs.csv", views_import.import_erreurs, name="import_erreurs"),
     path("etapes/<int:pk>/annuler/", views.etape_cancel, name="etape_cancel"),
+    # --- the partner space (prescripteurs, opérateurs, their référents; issue 16)
+    path("partenaire/", views_partenaires.partenaire_home, name="partenaire"),
+    path("partenaire/orienter/", views_partenaires.orientation_create, name="orientation_create"),
+    path(
+        "partenaire/orientations/<int:pk>/", views_partenaires.orientation_detail, name="orientation_detail"
+    ),
+    path("partenaire/etapes/<int:pk>/", views_partenaires.partenaire_etape, name="partenaire_etape"),
+    path(
+        "partenaire/etapes/<int:pk>/presence/",
+        views_partenaires.partenaire_presence,
+        name="partenaire_presence",
+    ),
+    path(
+        "partenaire/etapes/<int:pk>/resultat/",
+        views_partenaires.partenaire_resultat,
+        name="partenaire_resultat",
+    ),
+    path("partenaire/suivis/<int:pk>/", views_partenaires.partenaire_suivi, name="partenaire_suivi"),
 ]

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from parcours import pdf, permissions, services
 from parcours.enums import ObjetPassage, StatutCommission, StatutParcours
+from parcours.filters import CommissionFilter
 from parcours.forms_etat import (
     AgendaForm,
     CandidatureForm,
@@ -150,9 +151,10 @@ def _commission_plies(scope):
 def commission_list(request):
     scope = request.scope
     _require_personal_scope(scope)
+    # the API's FilterSet (``?plie=``, ``?depuis=`` in ISO) filters the page too
     commissions = (
-        Commission.objects.visible_to(scope)
-        .select_related("plie")
+        CommissionFilter(request.GET, queryset=Commission.objects.visible_to(scope))
+        .qs.select_related("plie")
         .annotate(
             nb_dossiers=Count("decisions"), nb_decides=Count("decisions", filter=~Q(decisions__decision=""))
         )

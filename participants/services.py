@@ -120,6 +120,47 @@ def participant_create(*, scope, plie, age_confirme=False, doublons_ecartes=Fals
     _check_fields(data, PARTICIPANT_FIELDS)
     if plie.kind != StructureKind.PLIE or not can_create_participant(scope, plie.pk):
         raise PermissionDenied
+    return _participant_insert(
+        scope=scope, plie=plie, age_confirme=age_confirme, doublons_ecartes=doublons_ecartes, **data
+    )
+
+
+# What a prescripteur types when it orients someone (identity and contact; issue 16).
+ORIENTATION_FIELDS = (
+    "nom",
+    "prenom",
+    "nom_naissance",
+    "sexe",
+    "date_naissance",
+    "adresse",
+    "code_postal",
+    "commune",
+    "telephone",
+    "email",
+    "identifiant_france_travail",
+)
+
+
+@transaction.atomic
+def participant_orient(*, scope, plie, age_confirme=False, doublons_ecartes=False, **data):
+    """Create the dossier of a person a **prescripteur** orients into ``plie``
+    (``parcours.permissions.can_orient``, checked by the caller,
+    ``parcours.services.orientation_create``): the identity and contact of
+    :data:`ORIENTATION_FIELDS` only. The duplicate check runs as for a référent, but
+    :class:`DoublonsProbables` is raised with no dossier in it: the prescripteur learns that
+    the person may be known, never who (the animation reviews the flags)."""
+    _check_fields(data, ORIENTATION_FIELDS)
+    if plie.kind != StructureKind.PLIE:
+        raise PermissionDenied
+    try:
+        return _participant_insert(
+            scope=scope, plie=plie, age_confirme=age_confirme, doublons_ecartes=doublons_ecartes, **data
+        )
+    except DoublonsProbables:
+        raise DoublonsProbables([]) from None
+
+
+def _participant_insert(*, scope, plie, age_confirme, doublons_ecartes, **data):
     participant = Participant(plie=plie, created_by=scope.user, **data)
     participant_validate(participant, check_age=not age_confirme)
     if not doublons_ecartes:

@@ -29,6 +29,7 @@ from parcours.api import (
     SortieViewSet,
     SuspensionViewSet,
 )
+from parcours.api_partenaires import OrientationViewSet, PartnerEtapeViewSet, SuiviViewSet
 from participants.api import ParticipantViewSet
 from plie.core.drf import ScopedViewSetMixin, error_body
 from plie.core.models import Structure
@@ -73,6 +74,9 @@ router.register("operations", OperationViewSet, basename="operation")
 router.register("inscriptions", InscriptionViewSet, basename="inscription")
 router.register("structures", StructureViewSet, basename="structure")
 router.register("referents", ReferentViewSet, basename="referent")
+router.register("partenaire/orientations", OrientationViewSet, basename="partenaire-orientation")
+router.register("partenaire/etapes", PartnerEtapeViewSet, basename="partenaire-etape")
+router.register("partenaire/suivis", SuiviViewSet, basename="partenaire-suivi")
 
 
 @extend_schema(

@@ -18,6 +18,7 @@ One module per subject, their public functions gathered here (``services.sortie_
 - :mod:`~parcours.services.suivi`: entretiens, étapes and contracts (``services.suivi``);
 - :mod:`~parcours.services.suspensions`: suspensions and changes of référent;
 - :mod:`~parcours.services.sorties`: recording, validating, withdrawing, cancelling an exit;
+- :mod:`~parcours.services.partenaires`: what partners write (orientation, presence, outcome);
 - :mod:`~parcours.services.common`: locking, errors, the PLIE's referentials."""
 
 from parcours.services.candidatures import (  # noqa: F401
@@ -42,6 +43,11 @@ from parcours.services.common import (  # noqa: F401
     referents_of,
     reorientation_structures_of,
     types_sortie_of,
+)
+from parcours.services.partenaires import (  # noqa: F401
+    etape_outcome_record,
+    orientation_create,
+    presence_record,
 )
 from parcours.services.sorties import (  # noqa: F401
     date_validable_of,

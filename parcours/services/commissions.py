@@ -241,6 +241,7 @@ def decision_record(
     version,
     type_decision,
     motif="",
+    motif_partage="",
     date_entree=None,
     referent=None,
     date_signature_contrat=None,
@@ -256,7 +257,10 @@ def decision_record(
       the candidature closes (``non_admis``);
     - **sortie validée**: the exit is validated on the commission's date (never a job that
       has not met its rule) and the parcours closes (``sorti``); **sortie non validée** (motif
-      required): the exit stays proposed."""
+      required): the exit stays proposed.
+
+    ``motif_partage``: what the prescripteur who oriented the person reads of a candidature's
+    decision (``parcours.orientations``); the ``motif`` stays in the procès-verbal."""
     commission = decision.commission
     _require(can_run_commissions(scope, commission.plie_id))
     _require_prevue(commission)
@@ -326,6 +330,9 @@ def decision_record(
 
     decision.decision = type_decision
     decision.motif = motif
+    decision.motif_partage = (
+        (motif_partage or "").strip() if decision.objet == ObjetPassage.CANDIDATURE else ""
+    )
     decision.date_representation = date_representation if type_decision == TypeDecision.AJOURNE else None
     decision.structure_reorientation = (
         structure_reorientation if type_decision == TypeDecision.REORIENTE else None

@@ -54,10 +54,12 @@ def _require(allowed):
 
 
 def referents_of(plie_id):
-    """Active référents working for the PLIE: members of the PLIE itself or of a partner
-    structure (an opérateur employing référents)."""
+    """Active référents working for the PLIE: members of the PLIE itself or of an opérateur
+    partner of it (employing référents); never a prescripteur's staff, who orient people and
+    follow nothing else (``plie.core.scoping``)."""
     memberships = Membership.objects.active().filter(
-        Q(structure_id=plie_id) | Q(structure__plies=plie_id), role=Role.REFERENT
+        Q(structure_id=plie_id) | Q(structure__plies=plie_id, structure__kind=StructureKind.OPERATEUR),
+        role=Role.REFERENT,
     )
     return User.objects.filter(is_active=True, pk__in=memberships.values("user_id")).order_by(
         "last_name", "first_name", "email"

@@ -15,11 +15,13 @@ class NavEntry:
     roles: frozenset | None = None  # None: every signed-in user
     staff_only: bool = False
     personal: bool = False  # lists people: only where the roles are held with personal data
+    partner: bool = False  # the partner space: only for a prescripteur's or an opérateur's member
 
 
 ENTRIES = (
     NavEntry("Accueil", "home"),
     NavEntry("Ma file active", "parcours:workspace", roles=frozenset({Role.REFERENT})),
+    NavEntry("Espace partenaire", "parcours:partenaire", partner=True),
     NavEntry("Participants", "participants:participant_list", roles=PERSONAL_DATA_ROLES, personal=True),
     NavEntry(
         "Entreprises",
@@ -96,6 +98,8 @@ def entries_for(scope, current_path=""):
     items = []
     for entry in ENTRIES:
         if entry.staff_only and not (scope.user is not None and scope.user.is_staff):
+            continue
+        if entry.partner and not (scope.is_partner or scope.assigned_only_plie_ids):
             continue
         if entry.roles is not None and not scope.has_role(*entry.roles):
             continue

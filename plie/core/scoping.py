@@ -9,8 +9,9 @@ this module computes a scope or caches it.
 
 The rules:
 
-- a membership in a **PLIE** gives that PLIE; in an **OI**, every PLIE the OI manages; in any
-  other structure (opérateur, prescripteur, financeur), the PLIE it is a partner of;
+- a membership in a **PLIE** gives that PLIE; in an **OI**, every PLIE the OI manages; in a
+  financeur, the PLIE it is a partner of; in a prescripteur or an opérateur, no role in the
+  PLIE but the partner access below (« Partners see what they did »);
 - **a membership held in an OI gives aggregated figures only** (data minimisation, issue 14):
   the OI's direction reads the consolidated dashboard, bilans and monthly reports of its PLIE,
   with the small-cell suppression of any aggregate-only reader, and no participant by name — no
@@ -44,6 +45,26 @@ The rules:
 - the **access journal** of a PLIE is read by its DPO and its administrateur
   (:attr:`Scope.journal_plie_ids`);
 - a superuser (the platform operator) sees everything; an inactive or anonymous user, nothing.
+
+**Partners see what they did, never the PLIE** (issue 16). A membership in a **prescripteur**
+(France Travail agency, Mission Locale, CCAS, Département's services) or an **opérateur** (a
+training body, an SIAE) gives no role in the PLIE it partners: no figures, no list, no dossier
+(``plie_ids``, ``personal_plie_ids`` and ``roles_by_plie`` leave it out). It gives instead:
+
+- a **prescripteur**'s member (:attr:`Scope.prescripteur_structure_ids`) orients people into the
+  PLIE its structure partners, and follows the orientations of its structure: their status
+  only (reçue, en commission, admis / ajourné / refusé with the motif the commission chose to
+  share, sorti with the exit's category), never an entretien, a frein, a document or a
+  sensitive answer (``parcours.orientations``);
+- an **opérateur**'s member (:attr:`Scope.operateur_structure_ids`) sees the participants of
+  the étapes its structure carries, and records their presence and the étape's outcome;
+- a **référent** employed by an opérateur (:attr:`Scope.assigned_only_plie_ids`) also sees the
+  participants whose parcours is assigned to them, not the whole PLIE.
+
+:attr:`Scope.partner_plies` says which PLIE each partner structure works with. The rules are
+predicates of ``parcours.permissions`` (``can_orient``, ``can_view_orientation``,
+``can_view_partner_etape``, ``can_record_etape_outcome``, ``can_view_assigned_parcours``), the
+same for the partner space (``/partenaire/``) and the API (``/api/v1/partenaire/``).
 
 **Disability (Q3 of the FSE questionnaire) follows ONE rule, everywhere.** The answer
 (``handicap_reconnu``, on the dossier's situation at entry and on each enrolment's
@@ -108,6 +129,13 @@ class Scope:
     label: str = ""
     # PLIE reached only through an OI membership (aggregates only: no employer side either)
     oi_only_plie_ids: frozenset = frozenset()
+    # Partner access (see the module docstring): the prescripteur and opérateur structures the
+    # user belongs to, the PLIE each partner structure works with, the PLIE where the user (a
+    # référent employed by an opérateur) follows only the parcours assigned to them.
+    prescripteur_structure_ids: frozenset = frozenset()
+    operateur_structure_ids: frozenset = frozenset()
+    partner_plies: dict = field(default_factory=dict)  # structure id -> frozenset of PLIE ids
+    assigned_only_plie_ids: frozenset = frozenset()
 
     @classmethod
     def system(cls, plie_id, *, label, personal=True, sensitive=False):
@@ -175,6 +203,15 @@ class Scope:
             return self.plie_ids
         return frozenset(p for p, roles in self.roles_by_plie.items() if roles & JOURNAL_ROLES)
 
+    @property
+    def is_partner(self):
+        """The user acts for a prescripteur or an opérateur (the partner space)."""
+        return bool(self.prescripteur_structure_ids or self.operateur_structure_ids)
+
+    def partner_plie_ids(self, structure_ids):
+        """The PLIE the partner structures ``structure_ids`` (among the user's) work with."""
+        return frozenset().union(*(self.partner_plies.get(sid, frozenset()) for sid in structure_ids))
+
     def sees_personal_data(self, plie_id):
         return plie_id in self.personal_plie_ids
 
@@ -232,6 +269,7 @@ def _compute_scope(user):
 
     # Which PLIE each structure stands for.
     plies_of = {sid: {sid} for sid, kind in kinds.items() if kind == StructureKind.PLIE}
+    partner_kinds = (StructureKind.PRESCRIPTEUR, StructureKind.OPERATEUR)
     oi_ids = [sid for sid, kind in kinds.items() if kind == StructureKind.OI]
     partner_ids = [sid for sid, kind in kinds.items() if kind not in (StructureKind.PLIE, StructureKind.OI)]
     if oi_ids:
@@ -244,7 +282,13 @@ def _compute_scope(user):
 
     roles_by_plie = {}
     personal_roles_by_plie = {}  # roles held in the PLIE itself or a partner, never through an OI
+    assigned_only = set()
     for structure_id, roles in roles_by_structure.items():
+        if kinds[structure_id] in partner_kinds:
+            # partner access only (module docstring): no role in the PLIE
+            if kinds[structure_id] == StructureKind.OPERATEUR and Role.REFERENT in roles:
+                assigned_only.update(plies_of.get(structure_id, ()))
+            continue
         for plie_id in plies_of.get(structure_id, ()):
             roles_by_plie.setdefault(plie_id, set()).update(roles)
             if kinds[structure_id] != StructureKind.OI:
@@ -260,6 +304,16 @@ def _compute_scope(user):
         roles_by_plie=roles_by_plie,
         user=user,
         oi_only_plie_ids=frozenset(roles_by_plie) - frozenset(personal_roles_by_plie),
+        prescripteur_structure_ids=frozenset(
+            sid for sid, kind in kinds.items() if kind == StructureKind.PRESCRIPTEUR
+        ),
+        operateur_structure_ids=frozenset(
+            sid for sid, kind in kinds.items() if kind == StructureKind.OPERATEUR
+        ),
+        partner_plies={
+            sid: frozenset(plies_of.get(sid, ())) for sid, kind in kinds.items() if kind in partner_kinds
+        },
+        assigned_only_plie_ids=frozenset(assigned_only),
     )
 
 

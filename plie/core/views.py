@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Count
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -30,6 +30,8 @@ HOME_TEMPLATES = {
 def home(request):
     scope = request.scope
     role = scope.primary_role
+    if role is None and (scope.is_partner or scope.assigned_only_plie_ids):
+        return redirect("parcours:partenaire")  # a partner's home is its space (plie.core.scoping)
     plies = list(
         visible_plies(request.scope).select_related("oi").annotate(nb_participants=Count("participants"))
     )

@@ -15,7 +15,8 @@ EXPECTED = {
     "referent_b": ({"b"}, {"b"}, {"b"}, Role.REFERENT),
     "oi_user": ({"a", "b"}, set(), set(), Role.DIRECTION),  # an OI membership: aggregates only
     "financeur": ({"a"}, set(), set(), Role.FINANCEUR),
-    "referent_operateur": ({"b"}, {"b"}, {"b"}, Role.REFERENT),
+    # an opérateur's référent: no role in the PLIE, the partner space only (assigned parcours)
+    "referent_operateur": (set(), set(), set(), None),
     "no_role": (set(), set(), set(), None),
 }
 

@@ -110,6 +110,12 @@ def test_the_world_has_an_oi_plies_with_codes_partners_and_every_role():
         plie.id for plie in plies
     }
     assert User.objects.get(email=demo.SUPERUSER_EMAIL).is_superuser
+    # the partner accounts (issue 16): a France Travail conseiller, an opérateur's référent
+    conseiller = scope_for(User.objects.get(email="conseiller@francetravail-plie-lyon-sud.demo"))
+    assert conseiller.prescripteur_structure_ids and not conseiller.personal_plie_ids
+    operateur = User.objects.get(email="referent@operateur-plie-lyon-sud.demo")
+    assert scope_for(operateur).assigned_only_plie_ids == {plies[0].id}
+    assert operateur.parcours_suivis.exists()
 
 
 @pytest.mark.django_db
@@ -152,7 +158,8 @@ def test_zero_participants_creates_structures_and_users_only():
     seed(participants=0, plie=2)
     assert Participant.objects.count() == 0
     assert Structure.objects.plies().count() == 2
-    assert Membership.objects.filter(role=Role.REFERENT).count() == 4  # the minimum of two per PLIE
+    # the minimum of two per PLIE (the demo's partner accounts are référents of their structure)
+    assert Membership.objects.filter(role=Role.REFERENT, structure__kind=StructureKind.PLIE).count() == 4
 
 
 @pytest.mark.django_db
@@ -241,6 +248,7 @@ def test_the_apps_steps_run_after_the_core_steps_in_app_order():
         "participants.demo.create_participants",
         "participants.demo.create_situations_and_freins",
         "parcours.demo.create_parcours",
+        "parcours.demo.create_partner_accounts",
         "entreprises.demo.create_entreprises",
         "operations.demo.create_operations",
         "finances.demo.create_finances",

@@ -83,7 +83,7 @@ class TestOperationList:
         )
         OperationFactory(plie=world.plie_b, code="B-2025", date_debut=D(2025, 1, 1), date_fin=D(2025, 12, 31))
         client.force_login(world.oi_user)
-        response = client.get(url("operation_list"), {"annee": 2025, "plie": world.plie_a.pk})
+        response = client.get(url("operation_list"), {"annee": 2025, "plie": world.plie_a.code})
         assert [op.code for op in response.context["page"]] == ["ACC-2025"]
         response = client.get(url("operation_list"), {"annee": 2025})
         assert sorted(op.code for op in response.context["page"]) == ["ACC-2025", "B-2025"]

@@ -29,6 +29,35 @@ def planned_etape(world):
     return EtapeFactory(parcours=own_parcours(world), date_debut=start)
 
 
+def etape_of_operateur_b(world):
+    """An étape of a parcours of PLIE B carried by world.operateur (partner of B), in progress."""
+    from tests.parcours.factories import EtapeFactory
+
+    parcours = ParcoursFactory(plie=world.plie_b, participant__plie=world.plie_b, en_parcours=True)
+    return EtapeFactory(parcours=parcours, operateur=world.operateur)
+
+
+def parcours_assigned_to_operateur_referent(world):
+    """A parcours of PLIE B whose référent is employed by world.operateur."""
+    return ParcoursFactory(
+        plie=world.plie_b,
+        participant__plie=world.plie_b,
+        en_parcours=True,
+        referent=world.referent_operateur,
+    )
+
+
+def orientation_a(world):
+    """A candidature oriented into PLIE A by a prescripteur partner of A (nobody of the world
+    belongs to it: a prescripteur's own member is tested in tests/parcours/test_partenaires.py)."""
+    from plie.core.enums import StructureKind
+    from tests.factories import StructureFactory
+
+    prescripteur = StructureFactory(kind=StructureKind.PRESCRIPTEUR, nom="France Travail Lyon")
+    prescripteur.plies.add(world.plie_a)
+    return ParcoursFactory(plie=world.plie_a, participant__plie=world.plie_a, prescripteur=prescripteur)
+
+
 def nobody(world):
     return None
 
@@ -51,11 +80,12 @@ ROWS = [
     ("can_edit_closed_parcours", plie_a, allowed_by("admin_a")),
     ("can_cancel_sortie", sortie_a, allowed_by("admin_a")),
     ("can_pick_referent", nobody, allowed_by(*COMMISSION)),
-    # every référent (of any PLIE, employed by a partner too) has their own file active
+    # every référent of a PLIE has their own file active; a référent employed by an opérateur
+    # works in the partner space (the parcours assigned to them: can_view_assigned_parcours)
     (
         "can_use_workspace",
         nobody,
-        allowed_by("referent_a", "animateur_a", "admin_a", "referent_b", "referent_operateur"),
+        allowed_by("referent_a", "animateur_a", "admin_a", "referent_b"),
     ),
     (
         "can_view_referentiel",
@@ -64,6 +94,13 @@ ROWS = [
     ),
     ("can_edit_referentiel", plie_a, allowed_by("admin_a")),
     ("can_import_parcours", plie_a, allowed_by("admin_a")),
+    # partners (issue 16): nobody of a PLIE orients or reads an orientation's status as a partner
+    ("can_orient", plie_a, allowed_by()),
+    ("can_view_orientation", orientation_a, allowed_by()),
+    # the opérateur partner of B: its étapes only, never through a PLIE role
+    ("can_view_partner_etape", etape_of_operateur_b, allowed_by("referent_operateur")),
+    ("can_record_etape_outcome", etape_of_operateur_b, allowed_by("referent_operateur")),
+    ("can_view_assigned_parcours", parcours_assigned_to_operateur_referent, allowed_by("referent_operateur")),
 ]
 
 

@@ -55,7 +55,7 @@ def errors_of(excinfo):
         ("gestionnaire_a", False, False),
         ("direction_a", False, False),
         ("referent_b", False, True),
-        ("referent_operateur", False, True),  # référent of an opérateur partner of PLIE B
+        ("referent_operateur", False, False),  # an opérateur's référent: partner space only
         ("oi_user", False, False),  # direction over both: reads, never changes
         ("financeur", False, False),
         ("no_role", False, False),
