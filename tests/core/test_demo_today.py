@@ -105,7 +105,8 @@ def test_home_a_traiter_file_active_and_dashboard_agree(loaded, client):
     assert dashboard.status_code == 200
     alertes = dashboard.context["tableau"].colonnes[0].alertes
     assert alertes[TypeAlerte.SANS_CONTACT] == dossiers
-    referents = User.objects.filter(memberships__structure=plie, memberships__role="referent")
+    # every référent following the PLIE's parcours, an opérateur's référent included (issue 16)
+    referents = User.objects.filter(parcours_suivis__plie=plie).distinct()
     for kind in TypeAlerte.values:
         per_referent = [workspace_count(client, referent=r.pk, alerte=kind) for r in referents]
         assert sum(per_referent) == alertes[kind], kind
