@@ -123,18 +123,14 @@ def _plies(plie):
 def bilan_periode(perimetre, periode):
     """The figures of the bilan for any period (a year, a month for the monthly reporting…):
     ``flux``, ``taux``, ``repartitions``, ``duree_moyenne_parcours_mois`` and ``etapes``
-    (7 queries)."""
-    compteurs = queries.compter(perimetre, periode)
+    (5 queries: the flow table with the référents' and prescripteurs' rows, the public-category
+    cube, the étapes, the main étapes, the entretiens)."""
+    compteurs, referents, prescripteurs = queries.compter_et_repartir(perimetre, periode)
     flux = queries.flux_depuis(compteurs)
-    referents = queries.lignes_referents(perimetre, periode)
     return {
         "flux": flux,
         "taux": indicateurs.taux_du_flux(flux),
-        "repartitions": repartitions(
-            queries.lignes_categories(perimetre, periode),
-            referents,
-            queries.lignes_prescripteurs(perimetre, periode),
-        ),
+        "repartitions": repartitions(queries.lignes_categories(perimetre, periode), referents, prescripteurs),
         "duree_moyenne_parcours_mois": indicateurs.duree_moyenne_mois(
             compteurs["duree_sorties"].days if compteurs["duree_sorties"] is not None else 0,
             compteurs["sorties"],

@@ -345,6 +345,74 @@ def lignes_referents(perimetre, periode):
     )
 
 
+REFERENT = ("referent_id", "referent__first_name", "referent__last_name", "referent__email")
+PRESCRIPTEUR = ("prescripteur_id", "prescripteur__nom")
+
+
+def compter_et_repartir(perimetre, periode):
+    """``(compteurs, lignes_referents, lignes_prescripteurs)``: :func:`compter`'s counts and the
+    rows of :func:`lignes_referents` and :func:`lignes_prescripteurs`, the same values, from
+    **one** query instead of three (issue 17: one scan of the PLIE's parcours).
+
+    The parcours in parcours during the period are grouped by (référent, prescripteur) with every
+    count as a conditional aggregate (a few hundred groups, whatever the number of participants),
+    then rolled up here: all groups for the flow table, per référent, per prescripteur. Every
+    count of :func:`compter` implies being in parcours during the period (an exit dates after
+    the entry: ``parcours_sortie_after_entree``), so restricting the rows to them changes no
+    figure; a prescripteur keeps only its parcours entered or exited in the period
+    (``entre_ou_sorti``), as :func:`lignes_prescripteurs` does."""
+    flux = compteurs_flux(periode)
+    par_valeur = compteurs_par_valeur(periode)
+    mensuels = {
+        f"m{i}": Count("pk", filter=en_parcours_pendant(mois))
+        for i, (_, mois) in enumerate(periode.mois_couverts())
+    }
+    rows = list(
+        perimetre.parcours()
+        .filter(en_parcours_pendant(periode))
+        .values(*REFERENT, *PRESCRIPTEUR)
+        .annotate(
+            **flux,
+            duree_sorties=Sum(DUREE_PARCOURS, filter=sorti_pendant(periode)),
+            v_sorties_positives=par_valeur["sorties_positives"],
+            entre_ou_sorti=Count("pk", filter=entre_pendant(periode) | sorti_pendant(periode)),
+            **mensuels,
+        )
+        .order_by()
+    )
+    compteurs = {key: sum(row[key] for row in rows) for key in flux}
+    durees = [row["duree_sorties"] for row in rows if row["duree_sorties"] is not None]
+    compteurs["duree_sorties"] = sum(durees, datetime.timedelta()) if durees else None
+    referents, prescripteurs = {}, {}
+    for row in rows:
+        valeurs = {
+            "entrees": row["entrees"],
+            "sorties": row["sorties"],
+            "sorties_positives": row["v_sorties_positives"],
+            "abandons": row["abandons"],
+        }
+        ligne = referents.setdefault(
+            row["referent_id"],
+            {
+                **{key: row[key] for key in REFERENT},
+                **dict.fromkeys(valeurs, 0),
+                **dict.fromkeys(mensuels, 0),
+            },
+        )
+        for key, valeur in valeurs.items():
+            ligne[key] += valeur
+        for key in mensuels:
+            ligne[key] += row[key]
+        if row["entre_ou_sorti"]:
+            ligne = prescripteurs.setdefault(
+                row["prescripteur_id"],
+                {**{key: row[key] for key in PRESCRIPTEUR}, **dict.fromkeys(valeurs, 0)},
+            )
+            for key, valeur in valeurs.items():
+                ligne[key] += valeur
+    return compteurs, list(referents.values()), list(prescripteurs.values())
+
+
 def lignes_prescripteurs(perimetre, periode):
     return list(
         perimetre.parcours()
