@@ -42,6 +42,10 @@ def test_discovery_imports_every_benchmarks_module():
         "home.referent",
         "home.financeur",
         "home.direction_oi",
+        "participants.dossier.referent",
+        "api.participants.gestionnaire",
+        "api.entretiens.gestionnaire",
+        "api.parcours.page_suivante",
     } <= set(found)
     assert found["participants.list_page.gestionnaire"].target_ms == 500
 
