@@ -475,15 +475,17 @@ def lignes_etape_principale(perimetre, periode):
         .order_by(F("jours").desc(), F("date_debut").desc(), F("pk").desc())
         .values("type__categorie")[:1]
     )
-    return list(
+    rows = (
         perimetre.parcours()
         .filter(en_parcours_pendant(periode))
         .annotate(categorie=Subquery(principale))
-        .filter(categorie__isnull=False)
         .values("categorie")
         .annotate(participants=Count("pk"))
         .order_by()
     )
+    # those without étape (the NULL group) dropped here: filtering on the subquery in SQL ran
+    # it a second time for every parcours (issue 17)
+    return [row for row in rows if row["categorie"] is not None]
 
 
 # --- Intensity of accompaniment -----------------------------------------------------------------
