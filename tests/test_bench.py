@@ -128,7 +128,10 @@ def test_a_floor_gives_the_ratio():
     assert result.as_dict()["floor_ms"] == 10 and result.as_dict()["ratio"] == 3.0
     assert runner.Result("a", 30, 31, 3, 7).ratio is None
     row = runner.table_rows([result])[0]
-    assert row[4:6] == ("10.0", "3.0×")
+    assert row[4:7] == ("", "10.0", "3.0×")
+    # the time of its own queries, beside
+    with_sql = runner.Result("a", 30, 31, 3, 7, floor_ms=10, sql_ms=12.4)
+    assert runner.table_rows([with_sql])[0][4] == "12" and with_sql.as_dict()["sql_ms"] == 12.4
 
 
 def test_writes_run_after_every_read(empty_registry):
@@ -341,6 +344,7 @@ def test_every_benchmark_runs_on_a_tiny_dataset():
     assert len(results) == len(registry.REGISTRY)
     for result in results:
         assert result.queries > 0, result.name
+        assert result.sql_ms is not None and result.sql_ms >= 0, result.name
         assert 0 <= result.median_ms <= result.p95_ms
         assert result.as_dict()["verdict"] in ("PASS", "FAIL", None)
     table = runner.format_table(results)
