@@ -18,7 +18,7 @@ from collections import defaultdict
 from django.utils import timezone
 
 from operations.indicateurs_fse import bilan_fse
-from operations.selectors import bilan_operations
+from operations.selectors import bilan_operations, operations_des_plie
 from parcours.enums import CategorieEtape, ModeEntretien
 from participants.enums import Sexe
 from plie.core.models import Structure
@@ -99,10 +99,12 @@ def operations_et_fse(plie_ids, periode):
     """The ``operations`` and ``fse`` sections (see :func:`bilan_annuel`), from the operations
     app's selectors (its rules: occupancy, nomenclatures, the 4-week exit window)."""
     aujourd_hui = timezone.localdate()
-    operations = bilan_operations(plie_ids, periode.debut, periode.fin, aujourd_hui)
+    toutes = operations_des_plie(plie_ids)
+    operations = bilan_operations(plie_ids, periode.debut, periode.fin, aujourd_hui, operations=toutes)
     if not operations:
         return [], {}
-    return operations, bilan_fse(plie_ids, periode.debut, periode.fin, aujourd_hui)
+    ids = [operation.pk for operation in toutes]
+    return operations, bilan_fse(plie_ids, periode.debut, periode.fin, aujourd_hui, operation_ids=ids)
 
 
 def _plies(plie):
