@@ -49,8 +49,10 @@ format: install
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
+# One worker on every queue (plie/celery.py routes exports and nightly jobs to their own queue).
 worker: install
-	$(BIN)/celery -A plie worker --loglevel=INFO
+	$(BIN)/celery -A plie worker --loglevel=INFO \
+		--queues=$${CELERY_QUEUE:-celery},$${CELERY_QUEUE_EXPORTS:-exports},$${CELERY_QUEUE_NIGHTLY:-nightly}
 
 beat: install
 	$(BIN)/celery -A plie beat --loglevel=INFO

@@ -101,6 +101,15 @@ def main(argv=None):
     server = dataset.server_url(os.environ.get("DATABASE_URL"))
     metadata = dataset.prepare(server, name, rebuild=args.rebuild)
     configure_django(dataset.with_database(server, name))
+    if metadata is not None:
+        # Only the generators name the database: a merge that added migrations keeps it, migrated here.
+        metadata = dataset.migrate_forward(metadata)
+        if metadata is None:
+            from django.db import connections
+
+            connections.close_all()
+            dataset.drop_database(server, name)
+            dataset.create_database(server, name)
 
     if metadata is None:
         print(f"Construction de {name} : {args.participants} participants, {args.plie} PLIE…")

@@ -288,25 +288,29 @@ COMPLETUDE = (
 )
 
 
-def inscriptions_de_la_periode(plie_ids, debut, fin):
+def inscriptions_de_la_periode(plie_ids, debut, fin, operation_ids=None):
     """The enrolments in the operations of ``plie_ids`` that entered or left during
     ``[debut, fin]``: the only ones :func:`aggregats` counts (each count is filtered on an entry or
     an exit in the period), so the others need not be read (issue 17: the bilan aggregated every
     enrolment of every year, 90 → 33 ms at 100,000 participants)."""
     from operations.models import Inscription
 
-    return Inscription.objects.filter(operation__plie_id__in=plie_ids).filter(
-        Q(date_entree__range=(debut, fin)) | Q(date_sortie__range=(debut, fin))
-    )
+    inscriptions = Inscription.objects.filter(operation__plie_id__in=plie_ids)
+    if operation_ids is not None:
+        # the same enrolments (``operation_ids``: every operation of ``plie_ids``), but written
+        # as a list PostgreSQL reads on the (operation, entry / exit date) indexes instead of
+        # scanning every enrolment of every PLIE (issue 17: 82 -> 2.5 ms at 100,000 participants)
+        inscriptions = inscriptions.filter(operation_id__in=operation_ids)
+    return inscriptions.filter(Q(date_entree__range=(debut, fin)) | Q(date_sortie__range=(debut, fin)))
 
 
-def bilan_fse(plie_ids, debut, fin, aujourd_hui):
+def bilan_fse(plie_ids, debut, fin, aujourd_hui, *, operation_ids=None):
     """The ``fse`` section of the annual bilan: :func:`indicateurs_fse` of the enrolments in the
     operations of ``plie_ids`` for the period, with ``completude`` (incomplete entry
     questionnaires, exit data to record / missing / recorded late) picked from the same counts,
     and the longer-term results (``long_terme``: follow-ups six months after exit due / done,
     EECR05, EECR06; ``situations``: the due follow-ups by situation). 2 queries."""
-    inscriptions = inscriptions_de_la_periode(plie_ids, debut, fin)
+    inscriptions = inscriptions_de_la_periode(plie_ids, debut, fin, operation_ids)
     figures = indicateurs_fse(inscriptions, debut, fin, aujourd_hui)
     figures["completude"] = {cle: figures[section][cle] for cle, section in COMPLETUDE}
     figures.update(indicateurs_six_mois(inscriptions, debut, fin, aujourd_hui))

@@ -335,18 +335,29 @@ def _iso(day):
     return day.isoformat() if day else None
 
 
-def bilan_operations(plie_ids, debut, fin, aujourd_hui):
+def operations_des_plie(plie_ids):
+    """Every FSE operation of ``plie_ids``, whatever its period, in the bilan's order (1 query):
+    read once by the bilan for its ``operations`` section (those overlapping the year, see
+    :func:`bilan_operations`) and its ``fse`` section (their ids)."""
+    return list(Operation.objects.filter(plie_id__in=plie_ids).order_by("plie_id", "date_debut", "code"))
+
+
+def bilan_operations(plie_ids, debut, fin, aujourd_hui, *, operations=None):
     """The ``operations`` section of the annual bilan: each operation of ``plie_ids`` whose period
     overlaps ``[debut, fin]`` with its code, title, places, participants enrolled during the
     period, average occupancy over the period's month ends (within the operation's period, not
     after ``aujourd_hui``: ``présents moyens / places``, docs/domaine.md §7, seed 003 l.172) and results
     against targets in its own nomenclature (:func:`resultats_operation`'s rules). Plain JSON
-    values (dates as ISO strings). 1 query when there is no operation, else 3."""
-    operations = list(
-        Operation.objects.filter(plie_id__in=plie_ids, date_debut__lte=fin, date_fin__gte=debut).order_by(
-            "plie_id", "date_debut", "code"
+    values (dates as ISO strings). 1 query when there is no operation, else 3 (one less when
+    ``operations``, the PLIE's operations of :func:`operations_des_plie`, are given)."""
+    if operations is None:
+        operations = list(
+            Operation.objects.filter(plie_id__in=plie_ids, date_debut__lte=fin, date_fin__gte=debut).order_by(
+                "plie_id", "date_debut", "code"
+            )
         )
-    )
+    else:
+        operations = [o for o in operations if o.date_debut <= fin and o.date_fin >= debut]
     if not operations:
         return []
     ids = [o.pk for o in operations]

@@ -259,7 +259,11 @@ class Entretien(models.Model):
         verbose_name = "entretien"
         verbose_name_plural = "entretiens"
         ordering = ["-date", "-pk"]
-        indexes = [models.Index(fields=["parcours", "-date"], name="entretien_parcours_date_idx")]
+        # a parcours' latest entretiens; with ``mode``, the bilan's entretiens per parcours and
+        # month read the index alone (reporting.flux.lignes_entretiens_postgresql)
+        indexes = [
+            models.Index(fields=["parcours", "-date"], include=["mode"], name="entretien_parcours_mode_idx")
+        ]
 
     def __str__(self):
         return f"Entretien du {self.date:%d/%m/%Y}"

@@ -7,7 +7,8 @@ entretien as a subquery), the current étapes (one prefetch) and the alerts (one
 
 from dataclasses import dataclass
 
-from django.db.models import F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from parcours.enums import StatutParcours, TypeAlerte
@@ -106,15 +107,24 @@ def file_active(scope, referent, filters, *, today):
         Etape.objects.filter(date_debut__lte=today, annulee=False)
         .filter(Q(date_fin__isnull=True) | Q(date_fin__gte=today))
         .select_related("type")
+        .only(*ETAPE_COLONNES)
         .order_by("-date_debut", "-pk")
     )
+    alertes = Alerte.objects.only(*ALERTE_COLONNES).order_by("type", "pk")
     _label, ordering = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
     queryset = (
-        queryset.select_related("participant", "plie__parametres")
-        .annotate(rdv_entretien_id=Subquery(rdv_entretien))
+        queryset.select_related("participant")
+        .only(*PARCOURS_COLONNES)
+        .annotate(
+            rdv_entretien_id=Subquery(rdv_entretien),
+            # the PLIE's setting, in the same query (no PLIE nor settings object per row)
+            seuil_sans_contact=Coalesce(
+                "plie__parametres__jours_sans_contact", Value(JOURS_SANS_CONTACT_DEFAUT)
+            ),
+        )
         .prefetch_related(
             Prefetch("etapes", queryset=etapes_en_cours, to_attr="etapes_en_cours"),
-            Prefetch("alertes", queryset=Alerte.objects.order_by("type", "pk"), to_attr="alertes_list"),
+            Prefetch("alertes", queryset=alertes, to_attr="alertes_list"),
         )
         .order_by(*ordering)
     )
@@ -125,13 +135,26 @@ def file_active(scope, referent, filters, *, today):
         parcours.etape_courante = parcours.etapes_en_cours[0] if parcours.etapes_en_cours else None
         contact = parcours.dernier_contact
         parcours.jours_sans_contact = (today - contact).days if contact else None
-        parametres = getattr(parcours.plie, "parametres", None)
-        parcours.seuil_sans_contact = (
-            parametres.jours_sans_contact if parametres is not None else JOURS_SANS_CONTACT_DEFAUT
-        )
         for alerte in parcours.alertes_list:
             alerte.style = ALERTE_STYLES.get(alerte.type, "secondary")
     return rows
+
+
+# The columns « Ma file active » reads (issue 17: a hundred rows every morning; the rest of the
+# parcours and participant rows is never shown there). ``plie`` and ``referent`` for the
+# permission to write the suivi.
+PARCOURS_COLONNES = (
+    "participant__nom",
+    "participant__prenom",
+    "plie",
+    "referent",
+    "status",
+    "date_entree",
+    "dernier_contact",
+    "prochain_rdv",
+)
+ETAPE_COLONNES = ("parcours", "type__libelle", "date_debut")
+ALERTE_COLONNES = ("parcours", "type", "detail", "echeance")
 
 
 def commission_decisions(commission):

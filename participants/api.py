@@ -3,6 +3,8 @@ entry; the sensitive answers (Q3, disability) only for the roles that see them
 (:func:`participants.permissions.can_view_sensitive_data`). Creation and changes go through
 :mod:`participants.services`, as in the UI (same checks, same duplicate detection)."""
 
+from functools import cached_property
+
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
@@ -72,11 +74,17 @@ class ParticipantSerializer(BlankChoicesMixin, serializers.ModelSerializer):
         read_only_fields = ["id", "identifiant_externe"]
         extra_kwargs = {name: {"validators": []} for name in ("code_postal", "telephone", "telephone_fixe")}
 
+    @cached_property
+    def situation_serializer(self):
+        """One nested serializer for the whole page: building its ~40 fields again for each row
+        was most of a list page's time (issue 17: 470 ms for 100 dossiers, 40 ms of SQL)."""
+        return SituationEntreeSerializer()
+
     def get_situation_entree(self, participant) -> SituationEntreeSerializer(allow_null=True):
         situation = participant.situation_entree
         if situation is None:
             return None
-        data = SituationEntreeSerializer(situation).data
+        data = self.situation_serializer.to_representation(situation)
         if not can_view_sensitive_data(self.context["scope"], participant):
             for name in SENSITIVE_SITUATION_FIELDS:
                 data.pop(name, None)

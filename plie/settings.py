@@ -76,6 +76,11 @@ EMAIL_PORT = _env(env_int, "EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "plie@localhost")
 HSTS_SECONDS = _env(env_int, "SECURE_HSTS_SECONDS", 31536000)
 CELERY_QUEUE = env_str("CELERY_QUEUE", "celery")
+# Per-queue routing (plie/celery.py ``TASK_QUEUES``): the files users wait for (exports, imports)
+# and the nightly jobs each have their queue, so one group of workers per queue keeps a long export
+# from delaying the night and the night from delaying an export; everything else goes to CELERY_QUEUE.
+CELERY_QUEUE_EXPORTS = env_str("CELERY_QUEUE_EXPORTS", "exports")
+CELERY_QUEUE_NIGHTLY = env_str("CELERY_QUEUE_NIGHTLY", "nightly")
 # A message taken by a worker that died with its machine (no parent process left to requeue it)
 # goes back to the queue after this many seconds; longer than the longest task, or that task
 # would be run twice (it is idempotent, but the work is done twice).
@@ -294,6 +299,7 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = CELERY_EAGER
 CELERY_TASK_DEFAULT_QUEUE = CELERY_QUEUE
+CELERY_TASK_ROUTES = ("plie.celery.route_task",)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

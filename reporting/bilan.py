@@ -18,7 +18,7 @@ from collections import defaultdict
 from django.utils import timezone
 
 from operations.indicateurs_fse import bilan_fse
-from operations.selectors import bilan_operations
+from operations.selectors import bilan_operations, operations_des_plie
 from parcours.enums import CategorieEtape, ModeEntretien
 from participants.enums import Sexe
 from plie.core.models import Structure
@@ -100,10 +100,12 @@ def operations_et_fse(plie_ids, periode):
     """The ``operations`` and ``fse`` sections (see :func:`bilan_annuel`), from the operations
     app's selectors (its rules: occupancy, nomenclatures, the 4-week exit window)."""
     aujourd_hui = timezone.localdate()
-    operations = bilan_operations(plie_ids, periode.debut, periode.fin, aujourd_hui)
+    toutes = operations_des_plie(plie_ids)
+    operations = bilan_operations(plie_ids, periode.debut, periode.fin, aujourd_hui, operations=toutes)
     if not operations:
         return [], {}
-    return operations, bilan_fse(plie_ids, periode.debut, periode.fin, aujourd_hui)
+    ids = [operation.pk for operation in toutes]
+    return operations, bilan_fse(plie_ids, periode.debut, periode.fin, aujourd_hui, operation_ids=ids)
 
 
 def _plies(plie):
@@ -124,18 +126,14 @@ def _plies(plie):
 def bilan_periode(perimetre, periode):
     """The figures of the bilan for any period (a year, a month for the monthly reporting…):
     ``flux``, ``taux``, ``repartitions``, ``duree_moyenne_parcours_mois`` and ``etapes``
-    (7 queries)."""
-    compteurs = queries.compter(perimetre, periode)
+    (5 queries: the flow table with the référents' and prescripteurs' rows, the public-category
+    cube, the étapes, the main étapes, the entretiens)."""
+    compteurs, referents, prescripteurs = queries.compter_et_repartir(perimetre, periode)
     flux = queries.flux_depuis(compteurs)
-    referents = queries.lignes_referents(perimetre, periode)
     return {
         "flux": flux,
         "taux": indicateurs.taux_du_flux(flux),
-        "repartitions": repartitions(
-            queries.lignes_categories(perimetre, periode),
-            referents,
-            queries.lignes_prescripteurs(perimetre, periode),
-        ),
+        "repartitions": repartitions(queries.lignes_categories(perimetre, periode), referents, prescripteurs),
         "duree_moyenne_parcours_mois": indicateurs.duree_moyenne_mois(
             compteurs["duree_sorties"].days if compteurs["duree_sorties"] is not None else 0,
             compteurs["sorties"],

@@ -36,6 +36,7 @@ Definitions (docs/domaine.md §7 « Annual flow table », ``001`` l.446–470):
 import datetime
 from dataclasses import dataclass
 
+from django.db import connections
 from django.db.models import Count, DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, Least, TruncMonth
 
@@ -47,6 +48,7 @@ from parcours.enums import (
     ModeEntretien,
 )
 from parcours.models import Entretien, Etape
+from plie.core.routers import read_alias
 from reporting import indicateurs
 from reporting.selectors import avec_categories
 
@@ -343,6 +345,74 @@ def lignes_referents(perimetre, periode):
     )
 
 
+REFERENT = ("referent_id", "referent__first_name", "referent__last_name", "referent__email")
+PRESCRIPTEUR = ("prescripteur_id", "prescripteur__nom")
+
+
+def compter_et_repartir(perimetre, periode):
+    """``(compteurs, lignes_referents, lignes_prescripteurs)``: :func:`compter`'s counts and the
+    rows of :func:`lignes_referents` and :func:`lignes_prescripteurs`, the same values, from
+    **one** query instead of three (issue 17: one scan of the PLIE's parcours).
+
+    The parcours in parcours during the period are grouped by (référent, prescripteur) with every
+    count as a conditional aggregate (a few hundred groups, whatever the number of participants),
+    then rolled up here: all groups for the flow table, per référent, per prescripteur. Every
+    count of :func:`compter` implies being in parcours during the period (an exit dates after
+    the entry: ``parcours_sortie_after_entree``), so restricting the rows to them changes no
+    figure; a prescripteur keeps only its parcours entered or exited in the period
+    (``entre_ou_sorti``), as :func:`lignes_prescripteurs` does."""
+    flux = compteurs_flux(periode)
+    par_valeur = compteurs_par_valeur(periode)
+    mensuels = {
+        f"m{i}": Count("pk", filter=en_parcours_pendant(mois))
+        for i, (_, mois) in enumerate(periode.mois_couverts())
+    }
+    rows = list(
+        perimetre.parcours()
+        .filter(en_parcours_pendant(periode))
+        .values(*REFERENT, *PRESCRIPTEUR)
+        .annotate(
+            **flux,
+            duree_sorties=Sum(DUREE_PARCOURS, filter=sorti_pendant(periode)),
+            v_sorties_positives=par_valeur["sorties_positives"],
+            entre_ou_sorti=Count("pk", filter=entre_pendant(periode) | sorti_pendant(periode)),
+            **mensuels,
+        )
+        .order_by()
+    )
+    compteurs = {key: sum(row[key] for row in rows) for key in flux}
+    durees = [row["duree_sorties"] for row in rows if row["duree_sorties"] is not None]
+    compteurs["duree_sorties"] = sum(durees, datetime.timedelta()) if durees else None
+    referents, prescripteurs = {}, {}
+    for row in rows:
+        valeurs = {
+            "entrees": row["entrees"],
+            "sorties": row["sorties"],
+            "sorties_positives": row["v_sorties_positives"],
+            "abandons": row["abandons"],
+        }
+        ligne = referents.setdefault(
+            row["referent_id"],
+            {
+                **{key: row[key] for key in REFERENT},
+                **dict.fromkeys(valeurs, 0),
+                **dict.fromkeys(mensuels, 0),
+            },
+        )
+        for key, valeur in valeurs.items():
+            ligne[key] += valeur
+        for key in mensuels:
+            ligne[key] += row[key]
+        if row["entre_ou_sorti"]:
+            ligne = prescripteurs.setdefault(
+                row["prescripteur_id"],
+                {**{key: row[key] for key in PRESCRIPTEUR}, **dict.fromkeys(valeurs, 0)},
+            )
+            for key, valeur in valeurs.items():
+                ligne[key] += valeur
+    return compteurs, list(referents.values()), list(prescripteurs.values())
+
+
 def lignes_prescripteurs(perimetre, periode):
     return list(
         perimetre.parcours()
@@ -405,15 +475,17 @@ def lignes_etape_principale(perimetre, periode):
         .order_by(F("jours").desc(), F("date_debut").desc(), F("pk").desc())
         .values("type__categorie")[:1]
     )
-    return list(
+    rows = (
         perimetre.parcours()
         .filter(en_parcours_pendant(periode))
         .annotate(categorie=Subquery(principale))
-        .filter(categorie__isnull=False)
         .values("categorie")
         .annotate(participants=Count("pk"))
         .order_by()
     )
+    # those without étape (the NULL group) dropped here: filtering on the subquery in SQL ran
+    # it a second time for every parcours (issue 17)
+    return [row for row in rows if row["categorie"] is not None]
 
 
 # --- Intensity of accompaniment -----------------------------------------------------------------
@@ -433,7 +505,69 @@ def entretiens_de(perimetre, periode):
 
 def lignes_entretiens(perimetre, periode):
     """Per (référent of the parcours, month): the entretiens, those of each mode (``mode_<mode>``)
-    and the distinct participants met (one query)."""
+    and the distinct participants met (one query).
+
+    On PostgreSQL, :func:`lignes_entretiens_postgresql` (the same rows, issue 17: a PLIE's year
+    holds some 170,000 entretiens at 100,000 participants); elsewhere :func:`lignes_entretiens_orm`.
+    """
+    connection = connections[read_alias()]
+    if connection.vendor == "postgresql":
+        return lignes_entretiens_postgresql(perimetre, periode, connection)
+    return lignes_entretiens_orm(perimetre, periode)
+
+
+def _mode_sql(alias):
+    return ", ".join(
+        f"COUNT(*) FILTER (WHERE e.mode = %s) AS {alias}_{mode}" for mode in ModeEntretien.values
+    )
+
+
+ENTRETIENS_SQL = """
+SELECT p.referent_id AS "parcours__referent_id", m.mois, SUM(m.n)::integer AS entretiens,
+       COUNT(*)::integer AS participants, {sommes}
+FROM parcours_parcours p
+CROSS JOIN LATERAL (
+    SELECT date_trunc('month', e.date)::date AS mois, COUNT(*) AS n, {modes}
+    FROM parcours_entretien e
+    WHERE e.parcours_id = p.id AND e.date BETWEEN %s AND %s AND e.date >= p.date_entree
+      AND (p.date_sortie IS NULL OR e.date <= p.date_sortie)
+    GROUP BY 1
+) m
+WHERE {perimetre} AND p.date_entree <= %s AND (p.date_sortie IS NULL OR p.date_sortie >= %s)
+GROUP BY 1, 2
+"""
+
+
+def lignes_entretiens_postgresql(perimetre, periode, connection):
+    """:func:`lignes_entretiens_orm`'s rows, computed parcours by parcours: for each parcours of
+    the scope in parcours during the period, its entretiens of the period held while in parcours
+    are counted per month on the index ``(parcours_id, date) INCLUDE (mode)`` (an index-only
+    scan, ``parcours/migrations``), then summed per (référent, month); a parcours met in a month
+    is one row of the inner grouping, so ``participants`` (distinct parcours met) is their count,
+    with no ``COUNT(DISTINCT …)`` sort over the whole year's entretiens."""
+    conditions = ["p.plie_id = ANY(%s)", "p.date_entree IS NOT NULL"]
+    params = [sorted(perimetre.plie_ids)]
+    for column, value in (
+        ("referent_id", perimetre.referent_id),
+        ("prescripteur_id", perimetre.prescripteur_id),
+    ):
+        if value is not None:
+            conditions.append(f"p.{column} = %s")
+            params.append(value)
+    modes = list(ModeEntretien.values)
+    sql = ENTRETIENS_SQL.format(
+        sommes=", ".join(f"SUM(m.mode_{mode})::integer AS mode_{mode}" for mode in modes),
+        modes=", ".join(f"COUNT(*) FILTER (WHERE e.mode = %s) AS mode_{mode}" for mode in modes),
+        perimetre=" AND ".join(conditions),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*modes, periode.debut, periode.fin, *params, periode.fin, periode.debut])
+        columns = [column.name for column in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def lignes_entretiens_orm(perimetre, periode):
+    """:func:`lignes_entretiens` in the ORM, on any database."""
     par_mode = {f"mode_{mode}": Count("pk", filter=Q(mode=mode)) for mode in ModeEntretien.values}
     return list(
         entretiens_de(perimetre, periode)

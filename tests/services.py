@@ -105,7 +105,7 @@ class Worker:
             **os.environ,
             "DATABASE_URL": database_url_of_test_db(),
             "CELERY_TASK_ALWAYS_EAGER": "false",
-            "CELERY_QUEUE": queue,
+            **queue_environment(queue),
             "MEDIA_ROOT": str(self.media_root),
             "TMPDIR": str(Path(scratch) / f"tmp-{name}"),
             "PYTHONUNBUFFERED": "1",  # the log is read while the worker runs
@@ -153,14 +153,31 @@ def workers(count, scratch, env=None, *, queue=None, pool="solo"):
     Yields the list of :class:`Worker`."""
     queue = queue or f"test-{uuid.uuid4().hex[:8]}"
     started = [Worker(f"w{index}", queue, scratch, env, pool=pool) for index in range(1, count + 1)]
+    try:
+        with sending_to(queue):
+            yield started
+    finally:
+        for worker in started:
+            worker.stop()
+
+
+def queue_environment(queue):
+    """The variables putting every queue of a worker process (default, exports, nightly) on ``queue``."""
+    return {"CELERY_QUEUE": queue, "CELERY_QUEUE_EXPORTS": queue, "CELERY_QUEUE_NIGHTLY": queue}
+
+
+@contextmanager
+def sending_to(queue):
+    """Tasks sent by the test go to ``queue`` (not eager), whatever their routing kind."""
+    from django.test import override_settings
+
     previous = app.conf.task_always_eager, app.conf.task_default_queue
     app.conf.task_always_eager, app.conf.task_default_queue = False, queue
     try:
-        yield started
+        with override_settings(CELERY_QUEUE_EXPORTS=queue, CELERY_QUEUE_NIGHTLY=queue):
+            yield
     finally:
         app.conf.task_always_eager, app.conf.task_default_queue = previous
-        for worker in started:
-            worker.stop()
 
 
 def active_tasks(started):

@@ -3,6 +3,7 @@
 Nothing here is timed: the figures themselves come from ``make bench``."""
 
 import io
+import json
 import os
 import sys
 from urllib.parse import urlsplit
@@ -41,6 +42,10 @@ def test_discovery_imports_every_benchmarks_module():
         "home.referent",
         "home.financeur",
         "home.direction_oi",
+        "participants.dossier.referent",
+        "api.participants.gestionnaire",
+        "api.entretiens.gestionnaire",
+        "api.parcours.page_suivante",
     } <= set(found)
     assert found["participants.list_page.gestionnaire"].target_ms == 500
 
@@ -123,7 +128,10 @@ def test_a_floor_gives_the_ratio():
     assert result.as_dict()["floor_ms"] == 10 and result.as_dict()["ratio"] == 3.0
     assert runner.Result("a", 30, 31, 3, 7).ratio is None
     row = runner.table_rows([result])[0]
-    assert row[4:6] == ("10.0", "3.0×")
+    assert row[4:7] == ("", "10.0", "3.0×")
+    # the time of its own queries, beside
+    with_sql = runner.Result("a", 30, 31, 3, 7, floor_ms=10, sql_ms=12.4)
+    assert runner.table_rows([with_sql])[0][4] == "12" and with_sql.as_dict()["sql_ms"] == 12.4
 
 
 def test_writes_run_after_every_read(empty_registry):
@@ -182,35 +190,123 @@ def test_database_name():
     assert other == "plie_bench_p300000_k10_s42_e5_t2_r100_0123456789" and len(other) <= 63
 
 
-def test_state_hash_follows_migrations_and_demo_builders(tmp_path):
+def test_state_hash_follows_the_generators_not_the_migrations(tmp_path):
     migrations = tmp_path / "app" / "migrations"
     migrations.mkdir(parents=True)
     (migrations / "0001_initial.py").write_text("A")
     (tmp_path / "app" / "demo.py").write_text("D")
     (tmp_path / "app" / "views.py").write_text("V")
-    hidden = tmp_path / ".venv" / "migrations"
+    (tmp_path / "app" / "apps.py").write_text(
+        "def ready(self):\n    registry.register_home_panel(x)\n    registry.register_demo_step(demo.one)\n"
+    )
+    (tmp_path / "bench").mkdir()
+    (tmp_path / "bench" / "densify.py").write_text("S")
+    hidden = tmp_path / ".venv" / "x"
     hidden.mkdir(parents=True)
-    (hidden / "x.py").write_text("X")
+    (hidden / "demo.py").write_text("X")
     first = dataset.state_hash(tmp_path)
     assert len(first) == 10
     assert [p.relative_to(tmp_path).as_posix() for p in dataset.state_files(tmp_path)] == [
         "app/demo.py",
-        "app/migrations/0001_initial.py",
+        "bench/densify.py",
     ]
-    (tmp_path / "app" / "views.py").write_text("changed")
-    (hidden / "x.py").write_text("changed")
-    assert dataset.state_hash(tmp_path) == first
+    assert [p.relative_to(tmp_path).as_posix() for p in dataset.registration_files(tmp_path)] == [
+        "app/apps.py"
+    ]
+    # neither a migration (brought forward on the cached copy), nor the rest of an apps.py, nor
+    # another module, nor a hidden folder changes the dataset
     (migrations / "0002_more.py").write_text("B")
-    second = dataset.state_hash(tmp_path)
-    assert second != first
-    (tmp_path / "app" / "demo.py").write_text("D2")
-    assert dataset.state_hash(tmp_path) not in (first, second)
+    (tmp_path / "app" / "views.py").write_text("changed")
+    (hidden / "demo.py").write_text("changed")
+    (tmp_path / "app" / "apps.py").write_text(
+        "def ready(self):\n    registry.register_home_panel(y)\n    registry.register_demo_step(demo.one)\n"
+    )
+    assert dataset.state_hash(tmp_path) == first
+    # a demo builder, the densification, a demo step or a parameter (the demo's date) does
+    seen = {first}
+    for change in (
+        lambda: (tmp_path / "app" / "demo.py").write_text("D2"),
+        lambda: (tmp_path / "bench" / "densify.py").write_text("S2"),
+        lambda: (tmp_path / "app" / "apps.py").write_text("    registry.register_demo_step(demo.two)\n"),
+    ):
+        change()
+        seen.add(dataset.state_hash(tmp_path))
+    seen.add(dataset.state_hash(tmp_path, parameters={"date": "2027-01-01"}))
+    assert len(seen) == 5
 
 
-def test_the_project_state_covers_core_and_participants_migrations():
+def test_the_project_state_covers_the_demo_builders_and_densify():
     files = {p.relative_to(dataset.BASE_DIR).as_posix() for p in dataset.state_files()}
-    assert {"plie/core/migrations/0001_initial.py", "participants/migrations/0001_initial.py"} <= files
-    assert "plie/core/demo.py" in files
+    assert {
+        "plie/core/demo.py",  # holds the demo's reference date
+        "participants/demo.py",
+        "plie/core/management/commands/seed_demo.py",
+        "bench/densify.py",
+    } <= files
+    assert not any("/migrations/" in name for name in files)
+    registrations = {p.relative_to(dataset.BASE_DIR).as_posix() for p in dataset.registration_files()}
+    assert "participants/apps.py" in registrations
+
+
+LEAF = ("participants", "0005_search_and_list_indexes")
+BEFORE_LEAF = "0004_signalement_doublon"
+
+
+@pytest.fixture
+def cached_dataset_table():
+    """The test database as a cached dataset (its ``bench_dataset`` table), dropped afterwards and
+    left fully migrated whatever happens."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    yield {"participants": 0, "migrations": []}
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {dataset.METADATA_TABLE}")
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cached_dataset_is_migrated_forward(cached_dataset_table):
+    require_postgres()
+    from django.core.management import call_command
+    from django.db import connection
+
+    # nothing pending: the metadata comes back untouched, nothing is written
+    logs = []
+    assert dataset.pending_migrations() == []
+    assert dataset.migrate_forward(cached_dataset_table, log=logs.append) is cached_dataset_table
+    assert logs == []
+    # a merge brought a migration the cached copy does not have
+    call_command("migrate", LEAF[0], BEFORE_LEAF, verbosity=0)
+    assert dataset.pending_migrations() == [".".join(LEAF)]
+    metadata = dataset.migrate_forward(cached_dataset_table, log=logs.append)
+    assert dataset.pending_migrations() == []
+    assert ".".join(LEAF) in logs[0] and "1 migration" in logs[0]
+    assert metadata["participants"] == 0
+    assert ".".join(LEAF) in metadata["migrations"]
+    assert metadata["migrated"][-1]["applied"] == [".".join(LEAF)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT metadata::text FROM {dataset.METADATA_TABLE} WHERE id = 1")
+        assert json.loads(cursor.fetchone()[0]) == metadata
+        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'participant_nom_prenom_id_idx'")
+        assert cursor.fetchone() is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cached_dataset_that_cannot_be_migrated_is_rebuilt(cached_dataset_table):
+    require_postgres()
+    from django.db.migrations.recorder import MigrationRecorder
+
+    # a renumbered migration: recorded under its old name, already in the schema under the new one
+    recorder = MigrationRecorder.Migration.objects
+    recorder.filter(app=LEAF[0], name=LEAF[1]).update(name="0099_old_number")
+    logs = []
+    try:
+        assert dataset.pending_migrations() == [".".join(LEAF)]
+        assert dataset.migrate_forward(cached_dataset_table, log=logs.append) is None
+    finally:
+        recorder.filter(app=LEAF[0], name="0099_old_number").update(name=LEAF[1])
+    assert "reconstruite" in logs[-1] and "participant_nom_prenom_id_idx" in logs[-1]
 
 
 @pytest.mark.parametrize(
@@ -248,6 +344,7 @@ def test_every_benchmark_runs_on_a_tiny_dataset():
     assert len(results) == len(registry.REGISTRY)
     for result in results:
         assert result.queries > 0, result.name
+        assert result.sql_ms is not None and result.sql_ms >= 0, result.name
         assert 0 <= result.median_ms <= result.p95_ms
         assert result.as_dict()["verdict"] in ("PASS", "FAIL", None)
     table = runner.format_table(results)

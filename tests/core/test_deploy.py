@@ -204,6 +204,26 @@ def test_celery_services_run_the_project_celery_app():
     assert project_path(beat_check[2]).is_file() and beat_check[3] == "beat"
 
 
+def test_one_group_of_workers_per_queue():
+    """Each queue of plie/celery.py has its worker service, which listens to it only and is
+    otherwise the ``worker`` service (same image, volumes, dependencies, healthcheck)."""
+    from plie.celery import EXPORTS, NIGHTLY
+
+    expected = {
+        "worker": "${CELERY_QUEUE:-celery}",
+        "worker-exports": "${CELERY_QUEUE_EXPORTS:-exports}",
+        "worker-nightly": "${CELERY_QUEUE_NIGHTLY:-nightly}",
+    }
+    for name, queues in expected.items():
+        command = SERVICES[name]["command"]
+        assert command[:4] == ["celery", "-A", "plie", "worker"], command
+        assert [arg.split("=", 1)[1] for arg in command if arg.startswith("--queues=")] == [queues]
+        for key in ("image", "volumes", "depends_on", "healthcheck", "environment", "stop_grace_period"):
+            assert SERVICES[name][key] == SERVICES["worker"][key], (name, key)
+    defaults = {queues.split(":-")[1].rstrip("}") for queues in expected.values()}
+    assert defaults == {"celery", EXPORTS, NIGHTLY}
+
+
 def test_beat_keeps_its_schedule_in_a_volume():
     command = SERVICES["beat"]["command"]
     (schedule,) = [arg.split("=", 1)[1] for arg in command if arg.startswith("--schedule=")]

@@ -16,6 +16,7 @@ from plie.core.models import TaskRun
 from plie.core.services import task_run_record
 from tests.conftest import require_postgres_and_redis
 from tests.factories import ParticipantFactory
+from tests.services import queue_environment, sending_to
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -93,30 +94,28 @@ def test_a_real_worker_runs_the_nightly_count(world):
         **os.environ,
         "DATABASE_URL": _database_url_of_test_db(),
         "CELERY_TASK_ALWAYS_EAGER": "false",
-        "CELERY_QUEUE": queue,
+        **queue_environment(queue),
     }
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "plie", "worker", "--pool=solo", "--without-gossip",
          "--without-mingle", "--without-heartbeat", "--loglevel=WARNING", "-Q", queue],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
-    previous = app.conf.task_always_eager, app.conf.task_default_queue
-    app.conf.task_always_eager, app.conf.task_default_queue = False, queue
     try:
-        result = nightly_participant_count.delay("2026-11-24")
-        assert result.get(timeout=60) == 3
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            done = TaskRun.objects.filter(outcome=RunOutcome.SUCCESS).count()
-            if done == 3:
-                break
-            time.sleep(0.2)
-        rows = dict(TaskRun.objects.filter(outcome=RunOutcome.SUCCESS).values_list("plie__code", "rows"))
-        assert rows == {"plie-a": 3, "plie-b": 2, "plie-c": 0}
-        direct = count_plie_participants.delay(world.plie_a.id, "2026-11-25")
-        assert direct.get(timeout=60) == {"plie_id": world.plie_a.id, "run_date": "2026-11-25", "rows": 3}
+        with sending_to(queue):
+            result = nightly_participant_count.delay("2026-11-24")
+            assert result.get(timeout=60) == 3
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                done = TaskRun.objects.filter(outcome=RunOutcome.SUCCESS).count()
+                if done == 3:
+                    break
+                time.sleep(0.2)
+            rows = dict(TaskRun.objects.filter(outcome=RunOutcome.SUCCESS).values_list("plie__code", "rows"))
+            assert rows == {"plie-a": 3, "plie-b": 2, "plie-c": 0}
+            direct = count_plie_participants.delay(world.plie_a.id, "2026-11-25")
+            assert direct.get(timeout=60) == {"plie_id": world.plie_a.id, "run_date": "2026-11-25", "rows": 3}
     finally:
-        app.conf.task_always_eager, app.conf.task_default_queue = previous
         worker.terminate()
         output, _ = worker.communicate(timeout=30)
     assert "Traceback" not in output, output

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 
 from operations.indicateurs_fse import ENTREE, SORTIE, indicateurs_fse
-from operations.models import Inscription
+from operations.models import Inscription, Operation
 from tests.factories import ParticipantFactory
 from tests.operations.factories import InscriptionFactory, OperationFactory
 
@@ -197,10 +197,10 @@ def test_the_bilan_fills_its_operations_and_fse_sections(world, django_assert_nu
     sorti.save()
     assert reste.date_sortie is None
 
-    # the bilan's 8 queries, the operations of the year, participants and month ends per
-    # operation, exits per operation and type, the FSE indicators, the enrolments left with their
-    # six-month follow-up (longer-term results)
-    with time_machine_at(D(2027, 2, 1)), django_assert_num_queries(13):
+    # the bilan's 6 queries (the PLIE, then 5), the PLIE's operations, participants and month
+    # ends per operation, exits per operation and type, the FSE indicators, the enrolments left
+    # with their six-month follow-up (longer-term results)
+    with time_machine_at(D(2027, 2, 1)), django_assert_num_queries(11):
         bilan = bilan_annuel("plie-a", 2026)
     assert json.loads(json.dumps(bilan)) == bilan
     assert [o["code"] for o in bilan["operations"]] == ["ACC-2026"]
@@ -307,3 +307,7 @@ def test_the_bilan_reads_only_the_enrolments_of_its_year(world, operation, entre
     )
     restricted = bilan_fse([world.plie_a.pk], debut, fin, AUJOURD_HUI)
     assert {k: restricted[k] for k in ("entree", "sortie")} == everything
+    # given the PLIE's operations (as the bilan does): the same enrolments, the same figures
+    ids = list(Operation.objects.filter(plie=world.plie_a).values_list("pk", flat=True))
+    assert list(inscriptions_de_la_periode([world.plie_a.pk], debut, fin, ids)) == lues
+    assert bilan_fse([world.plie_a.pk], debut, fin, AUJOURD_HUI, operation_ids=ids) == restricted

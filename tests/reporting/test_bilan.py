@@ -7,6 +7,7 @@ import pytest
 from parcours.enums import CategorieSortie as C
 from plie.core.scoping import scope_for
 from reporting.bilan import PlieInconnu, bilan_annuel
+from reporting.flux import Periode
 from tests.parcours.factories import EntretienFactory, EtapeFactory
 from tests.reporting.conftest import D, make_parcours
 
@@ -102,19 +103,18 @@ def test_the_json_contract(data_a):
 
 def test_the_whole_bilan_in_a_fixed_number_of_queries(data_a, django_assert_num_queries):
     # 1 the PLIE by its code
-    # 2 the flow table and the durations (one conditional aggregate)
-    # 3 per référent: breakdown counts and participants in parcours month by month
-    # 4 the public-category cube (sexe × âge × TH × DELD × BRSA × QPV × niveau)
-    # 5 per prescripteur
-    # 6 étapes per step category
-    # 7 participants per main step category
-    # 8 entretiens per (référent, month), with their modes
-    # 9 the FSE operations overlapping the year (none here: no operations/FSE queries follow)
-    with django_assert_num_queries(9):
+    # 2 the flow table, the durations, and per (référent, prescripteur) the breakdown counts and
+    #   the participants in parcours month by month (one grouped conditional aggregate)
+    # 3 the public-category cube (sexe × âge × TH × DELD × BRSA × QPV × niveau)
+    # 4 étapes per step category
+    # 5 participants per main step category
+    # 6 entretiens per (référent, month), with their modes
+    # 7 the FSE operations overlapping the year (none here: no operations/FSE queries follow)
+    with django_assert_num_queries(7):
         bilan_annuel("plie-a", 2016)
     for _ in range(5):  # more data, same number of queries
         make_parcours(data_a, D(2016, 5, 2), D(2016, 8, 1), C.QUALIFIANTE)
-    with django_assert_num_queries(8):  # given the PLIE itself: no lookup
+    with django_assert_num_queries(6):  # given the PLIE itself: no lookup
         bilan_annuel(data_a, 2016)
 
 
@@ -184,8 +184,8 @@ def test_api_refuses_an_absurd_year(client, world):
 def test_api_query_count(client, world, data_a, django_assert_num_queries):
     client.force_login(world.financeur)
     # session, user, memberships, partner links (scope_for), the PLIE, the closed version (none),
-    # then the 8 of the bilan
-    with django_assert_num_queries(14):
+    # then the 6 of the bilan
+    with django_assert_num_queries(12):
         assert client.get(URL.format("plie-a")).status_code == 200
 
 
@@ -201,3 +201,24 @@ def test_perimetre_for_narrows_never_widens(world, data_a):
     assert perimetre_for(scope_for(world.no_role)).plie_ids == frozenset()
     referent = perimetre_for(scope_for(world.direction_a), referent_id=world.referent_a.pk)
     assert referent.parcours().count() == 4  # the parcours of PLIE A followed by referent_a
+
+
+@pytest.mark.parametrize(
+    "periode", [Periode.annee(2016), Periode.mois(2016, 6), Periode(D(2015, 12, 15), D(2016, 2, 3))]
+)
+def test_one_query_gives_the_flow_table_and_the_referent_and_prescripteur_rows(data_a, periode):
+    """compter_et_repartir (one grouped query) gives exactly what compter, lignes_referents and
+    lignes_prescripteurs give (three queries)."""
+    from reporting import flux
+    from reporting.selectors import Perimetre
+
+    for perimetre in (Perimetre(frozenset([data_a.pk])), Perimetre(frozenset())):
+        compteurs, referents, prescripteurs = flux.compter_et_repartir(perimetre, periode)
+        assert compteurs == flux.compter(perimetre, periode)
+
+        def key(row):
+            return tuple((k, v if v is not None else -1) for k, v in sorted(row.items()))
+
+        assert sorted(referents, key=key) == sorted(flux.lignes_referents(perimetre, periode), key=key)
+        attendus = flux.lignes_prescripteurs(perimetre, periode)
+        assert sorted(prescripteurs, key=key) == sorted(attendus, key=key)

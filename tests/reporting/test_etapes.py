@@ -126,3 +126,33 @@ def test_intensity_of_accompaniment(year):
         M.VISITE_ENTREPRISE: 0,
     }
     assert accompagnement["par_mode"][M.INDIVIDUEL]["entretiens_par_participant_par_mois"] == 2 / 18
+
+
+def _sorted_rows(rows):
+    return sorted(rows, key=lambda row: (row["parcours__referent_id"] or 0, row["mois"]))
+
+
+@pytest.mark.parametrize("narrow", ["plie", "referent", "prescripteur", "mois"])
+def test_the_postgresql_entretiens_rows_are_the_orm_rows(year, narrow):
+    """The bilan's entretiens per (référent, month) read parcours by parcours on PostgreSQL
+    (reporting.flux.lignes_entretiens_postgresql) give exactly the ORM's rows."""
+    from django.db import connection
+
+    from parcours.models import Parcours
+    from reporting import flux
+    from reporting.selectors import Perimetre
+
+    if connection.vendor != "postgresql":
+        pytest.skip("la requête PostgreSQL ne tourne que sur PostgreSQL (le chemin ORM est testé partout)")
+    parcours = Parcours.objects.filter(plie=year).exclude(referent=None).order_by("pk").first()
+    perimetre = Perimetre(
+        frozenset([year.pk]),
+        referent_id=parcours.referent_id if narrow == "referent" else None,
+        prescripteur_id=parcours.prescripteur_id if narrow == "prescripteur" else None,
+    )
+    periode = flux.Periode.mois(2016, 3) if narrow == "mois" else flux.Periode.annee(2016)
+    orm = flux.lignes_entretiens_orm(perimetre, periode)
+    assert orm  # the fixture's year has entretiens
+    postgresql = flux.lignes_entretiens_postgresql(perimetre, periode, connection)
+    assert _sorted_rows(postgresql) == _sorted_rows(orm)
+    assert _sorted_rows(flux.lignes_entretiens(perimetre, periode)) == _sorted_rows(orm)

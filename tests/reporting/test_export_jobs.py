@@ -29,6 +29,7 @@ from tests.conftest import require_postgres_and_redis
 from tests.core.test_tasks import ROOT, _database_url_of_test_db
 from tests.factories import ParticipantFactory
 from tests.reporting.conftest import D, make_parcours
+from tests.services import queue_environment, sending_to
 
 Kind, Status = ExportDemande.Kind, ExportDemande.Status
 
@@ -389,7 +390,7 @@ def test_a_real_worker_produces_an_export(world):
         **os.environ,
         "DATABASE_URL": _database_url_of_test_db(),
         "CELERY_TASK_ALWAYS_EAGER": "false",
-        "CELERY_QUEUE": queue,
+        **queue_environment(queue),
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
     worker = subprocess.Popen(
@@ -397,12 +398,10 @@ def test_a_real_worker_produces_an_export(world):
          "--without-mingle", "--without-heartbeat", "--loglevel=WARNING", "-Q", queue],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
-    previous = app.conf.task_always_eager, app.conf.task_default_queue
-    app.conf.task_always_eager, app.conf.task_default_queue = False, queue
     try:
-        assert export_run.delay(demande.pk).get(timeout=60) == {"id": demande.pk, "status": "termine"}
+        with sending_to(queue):
+            assert export_run.delay(demande.pk).get(timeout=60) == {"id": demande.pk, "status": "termine"}
     finally:
-        app.conf.task_always_eager, app.conf.task_default_queue = previous
         worker.terminate()
         output, _ = worker.communicate(timeout=30)
     demande.refresh_from_db()
