@@ -1,6 +1,6 @@
 """The référent's and the commission's day with the keyboard only (Tab, Shift+Tab, Enter, Space,
-and typing): log in, open « Ma file active », note an entretien, add an étape, then decide two
-dossiers of a commission session. Every element reached shows a visible focus; each form opens
+and typing): log in, open « Ma file active », note an entretien, add an étape, then download a
+session's agenda (the link says « Préparation en cours… » at once) and decide two dossiers. Every element reached shows a visible focus; each form opens
 with the cursor in its first field (static/js/forms.js); after each htmx decision the focus goes
 to the next dossier to decide, then to the session's panel, never to <body>, and the panel
 follows (dossiers left, no « Supprimer la session » once a decision exists)."""
@@ -146,6 +146,15 @@ def test_a_day_with_the_keyboard_only(page, transactional_db, world):
     cloture = page.get_by_role("region", name="Clore la session")
     expect(cloture).to_contain_text("2 dossiers à décider")
     expect(cloture.get_by_role("button", name="Supprimer la session")).to_be_visible()
+
+    # a PDF being prepared says so at once, on the link itself
+    agenda = page.locator(f'a[href="/parcours/commissions/{session.pk}/ordre-du-jour.pdf"]')
+    tab_to(page, agenda)
+    with page.expect_download() as download:
+        page.keyboard.press("Enter")
+        expect(agenda).to_have_text("Préparation en cours…")
+        expect(agenda).to_have_attribute("aria-disabled", "true")
+    assert download.value.suggested_filename.endswith(".pdf")
 
     first = page.get_by_role("article", name="AUBERT Lou")
     tab_to(page, first.get_by_label("Admis", exact=True))
