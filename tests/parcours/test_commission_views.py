@@ -408,6 +408,8 @@ class TestDecisionRecord:
         )
         # where static/js/forms.js may put the focus: the result, the session's state
         assertContains(response, f'id="dossier-{decision.pk}-resultat" tabindex="-1"')
+        # from the admitted person's card to her parcours (where her FSE enrolment is offered)
+        assertContains(response, reverse("parcours:parcours_detail", args=[decision.parcours_id]))
         assertContains(response, 'id="commission-cloture-etat" tabindex="-1"')
 
     def test_errors_come_back_on_the_fields(self, client, world, session):
