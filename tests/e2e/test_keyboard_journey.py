@@ -1,9 +1,10 @@
 """The référent's and the commission's day with the keyboard only (Tab, Shift+Tab, Enter, Space,
 and typing): log in, open « Ma file active », note an entretien, add an étape, then download a
-session's agenda (the link says « Préparation en cours… » at once) and decide two dossiers. Every element reached shows a visible focus; each form opens
-with the cursor in its first field (static/js/forms.js); after each htmx decision the focus goes
-to the next dossier to decide, then to the session's panel, never to <body>, and the panel
-follows (dossiers left, no « Supprimer la session » once a decision exists)."""
+session's agenda (the link says « Préparation en cours… » at once) and decide two dossiers.
+Every element reached shows a visible focus; each form opens with the cursor in its first field
+(static/js/forms.js); after each htmx decision the focus goes to the next dossier to decide, then
+to the session's panel, never to <body>, and the panel follows (dossiers left, no « Supprimer la
+session » once a decision exists)."""
 
 import datetime
 import re
