@@ -434,7 +434,7 @@ def decision_record(request, pk):
                 decision = _visible_decisions(request.scope).get(pk=decision.pk)
                 if _is_htmx(request):
                     # the card, and out of band the session's panel (dossiers left, no more
-                    # « Supprimer la session »); static/js/plie.js then moves the focus on
+                    # « Supprimer la session »); static/js/forms.js then moves the focus on
                     context = _dossier_context(decision, can_run=True)
                     context["cloture"] = _cloture_context(commission)
                     return render(request, "parcours/commission_dossier.html", context)

@@ -97,7 +97,9 @@
       return;
     }
     markBusy(link);
-    // a download leaves the page where it is: give the link back once the file had time to come
+    // a download leaves the page where it is: give the link back when the user moves on, or
+    // once the file had time to come
+    link.addEventListener("blur", function () { restore(link); }, { once: true });
     window.setTimeout(function () { restore(link); }, 8000);
   }
 

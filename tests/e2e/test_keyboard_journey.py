@@ -124,6 +124,18 @@ def test_a_day_with_the_keyboard_only(page, transactional_db, world):
     etape = Etape.objects.get()
     assert (etape.parcours, etape.type.libelle, etape.date_debut) == (suivie, "Formation qualifiante", today)
 
+    # --- the exit form: the types grouped by category, the cursor on the first one
+    page.goto(f"/parcours/{suivie.pk}/")
+    tab_to(page, page.get_by_role("link", name="Enregistrer la sortie"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enregistrer une sortie")
+    types = page.get_by_role("group", name=re.compile("^Type de sortie"))
+    emploi = types.get_by_role("group", name="Positive — emploi durable")
+    expect(emploi.get_by_role("radio").first).to_be_focused()
+    expect_focus_visible(page)
+    expect(types.get_by_role("group", name="Abandon").get_by_label("Abandon", exact=True)).to_be_visible()
+    screenshot(page, "clavier-02b-sortie")
+
     # --- the commission, by the animateur: two dossiers to decide
     session = CommissionFactory(plie=world.plie_a, date=today, lieu="Salle 2")
     candidats = []
@@ -159,6 +171,7 @@ def test_a_day_with_the_keyboard_only(page, transactional_db, world):
 
     first = page.get_by_role("article", name="AUBERT Lou")
     tab_to(page, first.get_by_label("Admis", exact=True))
+    expect(agenda).to_have_text("Ordre du jour (PDF)")  # given back once the user moves on
     page.keyboard.press("Space")
     expect(first.get_by_label("Admis", exact=True)).to_be_checked()
     expect(first.get_by_label("Date d'entrée dans le PLIE")).to_be_visible()
