@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from parcours.enums import ObjetPassage, StatutParcours
 from parcours.models import Decision, Entretien, Etape, Parcours
+from reporting.models import ExportDemande
 from tests.e2e.conftest import screenshot
 from tests.factories import DEFAULT_PASSWORD, ParticipantFactory
 from tests.parcours.factories import CommissionFactory, ParcoursFactory
@@ -205,3 +206,38 @@ def test_a_day_with_the_keyboard_only(page, transactional_db, world):
     assert set(
         Parcours.objects.filter(pk__in=[c.pk for c in candidats]).values_list("status", flat=True)
     ) == {StatutParcours.EN_PARCOURS}
+
+
+def test_launching_an_export_shows_work_at_once(page, transactional_db, world):
+    """« Lancer l'export » turns into « Préparation en cours… », disabled, the moment it is
+    pressed, and a second submission is refused while the first is on its way. The browser
+    answers the request itself with « 204 No Content » (the page stays, as during a slow
+    answer): what follows a real answer, the export's page polling its progress, is
+    tests/e2e/test_export_journey.py's."""
+    page.goto("/connexion/")
+    expect(page.get_by_label("Adresse électronique")).to_be_focused()
+    page.keyboard.type(world.gestionnaire_a.email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(DEFAULT_PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("navigation", name="Menu principal")).to_be_visible()
+    page.goto("/rapports/exports/nouveau/")
+    posted = []
+
+    def answer(route):
+        posted.append(route.request.method)
+        route.fulfill(status=204)
+
+    page.route("**/rapports/exports/nouveau/", answer)
+    button = page.get_by_role("button", name="Lancer l'export")
+    tab_to(page, button)
+    page.keyboard.press("Enter")
+    busy = page.locator("form[data-busy] button[type=submit]")
+    expect(busy).to_have_text("Préparation en cours…")
+    expect(busy).to_be_disabled()
+    expect(page.locator("form[data-busy]")).to_have_attribute("aria-busy", "true")
+    # submitted again while the first request is on its way: forms.js refuses it
+    page.evaluate("() => document.querySelector('form[data-busy]').requestSubmit()")
+    expect(busy).to_have_text("Préparation en cours…")
+    assert posted == ["POST"]
+    assert not ExportDemande.objects.exists()
