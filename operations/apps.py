@@ -7,7 +7,7 @@ class OperationsConfig(AppConfig):
 
     def ready(self):
         """Plug this app into core's extension points (``plie.core.registry``, idempotent)."""
-        from operations import alertes, demo, home, timeline
+        from operations import alertes, demo, dossier, home, timeline
         from operations.models import Inscription
         from parcours import alertes as parcours_alertes
         from plie.core import journal, registry
@@ -17,6 +17,8 @@ class OperationsConfig(AppConfig):
         registry.register_home_panel(Role.GESTIONNAIRE, home.completude_fse)
         registry.register_demo_step(demo.create_operations)
         registry.register_timeline_source(timeline.inscription_events)
+        # The parcours page offers to enrol an admitted person in the PLIE's current operation.
+        registry.register_dossier_panel(dossier.inscription_fse)
         # The access journal: whose dossier each change touches (plie.core.journal).
         journal.register_subject(
             Inscription, lambda inscription: (inscription.participant_id, inscription.participant.plie_id)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/modifier/", views_operations.operation_update, name="operation_update"),
     path("<int:pk>/inscrire/", views_operations.inscription_create, name="inscription_create"),
     path("<int:pk>/report/", views_operations.operation_report, name="operation_report"),
+    path("parcours/<int:pk>/inscrire/", views_operations.inscription_parcours, name="inscription_parcours"),
     path(
         "inscriptions/<int:pk>/questionnaire/",
         views_operations.inscription_questionnaire,

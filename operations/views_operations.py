@@ -17,7 +17,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from operations import services
 from operations.filters import InscriptionFilter, OperationFilter
@@ -302,6 +302,50 @@ def inscription_create(request, pk):
         "back_url": safe_next_url(request, operation.get_absolute_url()),
     }
     return render(request, "operations/inscription_form.html", context)
+
+
+@login_required
+@require_POST
+def inscription_parcours(request, pk):
+    """The one-click enrolment of the parcours page (``operations.dossier.inscription_fse``): the
+    admitted person of parcours ``pk`` in the chosen operation in progress of her PLIE, entering on
+    the parcours' entry (or the operation's start); back to the dossier with what was done."""
+    scope = request.scope
+    parcours = get_object_or_404(Parcours.objects.visible_to(scope).select_related("participant"), pk=pk)
+    if not can_manage_operations(scope, parcours.plie_id):
+        raise PermissionDenied
+    back_url = reverse("parcours:parcours_detail", args=[parcours.pk])
+    operation = (
+        Operation.objects.visible_to(scope)
+        .filter(plie_id=parcours.plie_id, pk=_int_or_none(request.POST.get("operation")))
+        .en_cours(timezone.localdate())
+        .first()
+    )
+    if operation is None:
+        messages.error(
+            request,
+            "Opération : choisissez une opération en cours du PLIE du participant ; rien n'a été inscrit.",
+        )
+        return redirect(back_url)
+    try:
+        inscription = services.inscrire_parcours(parcours, operation, scope=scope)
+    except ValidationError as error:
+        messages.error(request, f"Inscription dans {operation.code} refusée : {' '.join(error.messages)}")
+        return redirect(back_url)
+    messages.success(
+        request,
+        f"{inscription.participant} inscrit(e) dans {operation.code} le {inscription.date_entree:%d/%m/%Y} : "
+        "son questionnaire d'entrée, pré-rempli, est à confirmer "
+        "(fiche du participant, bloc « Opérations FSE »).",
+    )
+    return redirect(back_url)
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 @login_required

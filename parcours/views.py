@@ -33,7 +33,7 @@ from parcours.selectors import (
 from parcours.services import suivi
 from parcours.sorties import date_sortie_emploi, dates_validables, periodes_of_etapes, validation_status
 from participants.permissions import can_create_participant
-from plie.core import journal
+from plie.core import journal, registry
 from plie.core.dates import format_date
 from plie.core.enums import JournalAction, label_of
 from plie.core.urls_helpers import safe_next_url, url_par_pk
@@ -309,7 +309,10 @@ def parcours_detail(request, pk):
     if rdv_entretien is None and parcours.prochain_rdv is not None:
         rdv_entretien = entretiens.filter(prochain_rdv=parcours.prochain_rdv).first()
     suspensions = list(parcours.suspensions.all())
+    # what the apps above offer on this dossier (plie.core.registry: operations' enrolment)
+    panels = [panel for panel in (f(scope, parcours, today) for f in registry.dossier_panels()) if panel]
     context = {
+        "panels": panels,
         "parcours": parcours,
         "participant": parcours.participant,
         "sortie": sortie,

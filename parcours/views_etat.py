@@ -21,7 +21,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from parcours import pdf, permissions, services
-from parcours.enums import ObjetPassage, StatutCommission, StatutParcours
+from parcours.enums import CategorieSortie, ObjetPassage, StatutCommission, StatutParcours
 from parcours.filters import CommissionFilter
 from parcours.forms_etat import (
     AgendaForm,
@@ -236,7 +236,17 @@ def _dossier_context(decision, *, form=None, can_run, conflict="", reload_url=""
         "effet": pdf.effet_of(decision) if decision.decision else "",
         "conflict": conflict,
         "reload_url": reload_url,
+        "cloture": None,
     }
+
+
+def _cloture_context(commission):
+    """What the « Clore la session » panel shows, sent out of band after an htmx decision: the
+    dossiers left to decide and the decided ones (one query)."""
+    counts = commission.decisions.aggregate(
+        nb_a_decider=Count("pk", filter=Q(decision="")), nb_decides=Count("pk", filter=~Q(decision=""))
+    )
+    return {**counts, "today": timezone.localdate()}
 
 
 @login_required
@@ -425,9 +435,11 @@ def decision_record(request, pk):
             else:
                 decision = _visible_decisions(request.scope).get(pk=decision.pk)
                 if _is_htmx(request):
-                    return render(
-                        request, "parcours/commission_dossier.html", _dossier_context(decision, can_run=True)
-                    )
+                    # the card, and out of band the session's panel (dossiers left, no more
+                    # « Supprimer la session »); static/js/forms.js then moves the focus on
+                    context = _dossier_context(decision, can_run=True)
+                    context["cloture"] = _cloture_context(commission)
+                    return render(request, "parcours/commission_dossier.html", context)
                 messages.success(
                     request,
                     f"Décision enregistrée pour {decision.parcours.participant} : "
@@ -614,6 +626,18 @@ def etapes_message(sortie):
     return (" Étapes : " + " ; ".join(parts) + ".") if parts else ""
 
 
+def groupes_sortie(radios):
+    """The exit form's radios grouped by category (docs/domaine.md §5), in the order of
+    ``CategorieSortie`` — positive exits first, then neutralised, abandons, others —, each group
+    keeping the referential's order: ``[(label, [(radio, type, rule), ...]), ...]``, empty
+    groups left out."""
+    groupes = {categorie: [] for categorie in CategorieSortie}
+    for radio, type_sortie, regle in radios:
+        groupes.setdefault(type_sortie.categorie, []).append((radio, type_sortie, regle))
+    labels = dict(CategorieSortie.choices)
+    return [(labels.get(categorie, categorie), rows) for categorie, rows in groupes.items() if rows]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def sortie_create(request, pk):
@@ -643,6 +667,7 @@ def sortie_create(request, pk):
 
     radios = [(radio, t, regle_label(t)) for radio, t in zip(form["type"], types, strict=True)]
     context = _parcours_context(parcours, mode="record", sortie=None, types=radios)
+    context["groupes"] = groupes_sortie(radios)
     return _run_form(
         request, form, action, template="parcours/sortie_form.html", context=context, success=success
     )

@@ -1,4 +1,4 @@
-"""How the apps extend one another: the four extension points, in one place.
+"""How the apps extend one another: the five extension points, in one place.
 
 plie/core depends on no app: it never names one of them in an import statement, not even inside
 a function. What a piece of core — or an app lower in the chain participants ← parcours ←
@@ -14,6 +14,7 @@ home panels         ``register_home_panel(role, panel)``             ``plie.core
 demo steps          ``register_demo_step(step)``                     ``plie.core.demo.build_world``
 timeline sources    ``register_timeline_source(source)``             ``participants.timeline.timeline``
 alert sources       ``register_alert_source(source, replaces=...)``  ``parcours.alertes.compute_alertes``
+dossier panels      ``register_dossier_panel(panel)``                ``parcours.views.parcours_detail``
 ==================  ===============================================  =================================
 
 What a piece is:
@@ -28,6 +29,11 @@ What a piece is:
   one query, in chronological order, hiding what ``scope`` may not see.
 - **alert source** ``source(plie_id, today, seuils) -> [parcours.alertes.AlerteCalculee]``: a
   fixed number of queries reading one PLIE's rows.
+- **dossier panel** ``panel(scope, parcours, today) -> dict | None``: ``{"template": "...html",
+  ...context}`` rendered in the side column of the parcours page (``{% include panel.template
+  with panel=panel %}``), or ``None``; it offers an action of a higher app on this dossier
+  (operations: enrol the admitted person in the PLIE's current FSE operation). No query when
+  ``scope`` may not act, a fixed number otherwise.
 
 **Order.** The order of registration: Django runs ``ready()`` in ``INSTALLED_APPS`` order
 (participants, parcours, operations, reporting), then within an app the order of its
@@ -116,6 +122,7 @@ class ExtensionPoint:
 
 
 HOME_PANELS = ExtensionPoint("panneaux d'accueil")
+DOSSIER_PANELS = ExtensionPoint("panneaux du dossier")
 DEMO_STEPS = ExtensionPoint("étapes de démonstration")
 TIMELINE_SOURCES = ExtensionPoint("sources du fil du dossier")
 ALERT_SOURCES = ExtensionPoint("sources d'alertes")
@@ -160,3 +167,13 @@ def register_alert_source(source, *, key=None, replaces=None):
 def alert_sources():
     """The alert sources, in order, replaced ones swapped for their replacement."""
     return ALERT_SOURCES.functions()
+
+
+def register_dossier_panel(panel, *, key=None):
+    """Show ``panel(scope, parcours, today)`` in the side column of the parcours page."""
+    return DOSSIER_PANELS.register(panel, key=key)
+
+
+def dossier_panels():
+    """The dossier panel functions, in order."""
+    return DOSSIER_PANELS.functions()

@@ -179,7 +179,13 @@ def test_timeline_sources_and_demo_steps_in_app_order():
 
 
 def test_ready_running_twice_changes_nothing():
-    points = (registry.HOME_PANELS, registry.DEMO_STEPS, registry.TIMELINE_SOURCES, registry.ALERT_SOURCES)
+    points = (
+        registry.HOME_PANELS,
+        registry.DEMO_STEPS,
+        registry.TIMELINE_SOURCES,
+        registry.ALERT_SOURCES,
+        registry.DOSSIER_PANELS,
+    )
     roles = [None, *Role]
     before = [[point.functions(role) for role in roles] for point in points]
     for app_config in apps.get_app_configs():

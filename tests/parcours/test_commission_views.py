@@ -355,6 +355,63 @@ class TestDecisionRecord:
         assertContains(response, '<strong class="decision-value">Admis</strong>', html=False)
         assertNotContains(response, "<html")
 
+    def test_with_htmx_the_session_panel_follows_each_decision(self, client, world, session):
+        first, second = (
+            Decision.objects.create(commission=session, parcours=candidat(world), objet="candidature")
+            for _ in range(2)
+        )
+        client.force_login(world.animateur_a)
+        page = client.get(url("commission_detail", session.pk))
+        assertContains(page, "2 dossiers à décider avant de clore la session.")
+        assertContains(page, "Supprimer la session")
+        assertNotContains(page, "hx-swap-oob")
+
+        response = client.post(
+            url("decision_record", first.pk), admis_data(first), headers={"HX-Request": "true"}
+        )
+        html = response.content.decode()
+        # the card, then the session's panel swapped out of band: one dossier left, and a session
+        # with a decision may no longer be deleted
+        assert html.index(f'id="dossier-{first.pk}"') < html.index('id="commission-cloture"')
+        assertContains(response, 'id="commission-cloture" aria-labelledby="titre-clore" hx-swap-oob="true"')
+        assertContains(response, "1 dossier à décider avant de clore la session.")
+        assertNotContains(response, "Supprimer la session")
+        assertContains(response, url("commission_close", session.pk))
+
+        response = client.post(
+            url("decision_record", second.pk), admis_data(second), headers={"HX-Request": "true"}
+        )
+        assertContains(response, "Toutes les décisions sont enregistrées")
+        # what the reloaded page says is what the panel said
+        page = client.get(url("commission_detail", session.pk))
+        assertContains(page, "Toutes les décisions sont enregistrées")
+        assertNotContains(page, "Supprimer la session")
+
+    def test_a_refused_htmx_decision_leaves_the_panel_alone(self, client, world, session):
+        decision = Decision.objects.create(commission=session, parcours=candidat(world), objet="candidature")
+        client.force_login(world.animateur_a)
+        data = admis_data(decision, decision="refuse", motif="")
+        response = client.post(url("decision_record", decision.pk), data, headers={"HX-Request": "true"})
+        assertContains(response, "Le motif est obligatoire")
+        assertNotContains(response, "hx-swap-oob")
+        assertNotContains(response, 'id="commission-cloture"')
+
+    def test_the_decision_form_shows_its_work_and_names_the_result(self, client, world, session):
+        decision = Decision.objects.create(commission=session, parcours=candidat(world), objet="candidature")
+        client.force_login(world.animateur_a)
+        page = client.get(url("commission_detail", session.pk))
+        # the button is disabled while htmx posts, an indicator says so
+        assertContains(page, "hx-disabled-elt=\"find button[type='submit']\"")
+        assertContains(page, "Enregistrement en cours…")
+        response = client.post(
+            url("decision_record", decision.pk), admis_data(decision), headers={"HX-Request": "true"}
+        )
+        # where static/js/forms.js may put the focus: the result, the session's state
+        assertContains(response, f'id="dossier-{decision.pk}-resultat" tabindex="-1"')
+        # from the admitted person's card to her parcours (where her FSE enrolment is offered)
+        assertContains(response, reverse("parcours:parcours_detail", args=[decision.parcours_id]))
+        assertContains(response, 'id="commission-cloture-etat" tabindex="-1"')
+
     def test_errors_come_back_on_the_fields(self, client, world, session):
         decision = Decision.objects.create(commission=session, parcours=candidat(world), objet="candidature")
         client.force_login(world.animateur_a)

@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
-from parcours.enums import StatutParcours
+from parcours.enums import CategorieSortie, StatutParcours
 from parcours.models import AffectationReferent, Parcours, Sortie, Suspension, TypeSortie
 from plie.core.enums import Role, StructureKind
 from tests.factories import ParticipantFactory, StructureFactory, user_with_role
@@ -246,6 +247,30 @@ class TestSortie:
         labels = [label for _, label in response.context["form"].fields["type"].choices]
         assert "Autre sortie" not in labels
         assert "Abandon" in labels
+
+    def test_the_exit_types_are_grouped_by_category(self, client, world):
+        parcours = en_parcours(world)
+        client.force_login(world.referent_a)
+        response = client.get(url("sortie_create", parcours.pk))
+        groupes = response.context["groupes"]
+        labels = dict(CategorieSortie.choices)
+        # the categories in the domain's order (positive exits first), none empty
+        order = [label for label in labels.values() if label in {g for g, _ in groupes}]
+        assert [label for label, _ in groupes] == order
+        assert all(rows for _, rows in groupes)
+        for label, rows in groupes:
+            assert {labels[type_sortie.categorie] for _, type_sortie, _ in rows} == {label}
+        # every active exit type once, each radio in its group's fieldset with the group's legend
+        shown = [type_sortie.pk for _, rows in groupes for _, type_sortie, _ in rows]
+        active = TypeSortie.objects.filter(plie=world.plie_a, is_active=True)
+        assert sorted(shown) == sorted(active.values_list("pk", flat=True))
+        html = response.content.decode()
+        assert html.count('<fieldset class="sortie-groupe') == len(groupes)
+        for label, rows in groupes:
+            start = html.index(f'<legend class="fs-6 fw-semibold mb-1">{escape(label)}</legend>')
+            end = html.index("</fieldset>", start)
+            for radio, _, _ in rows:
+                assert f'id="{radio.id_for_label}"' in html[start:end]
 
     def test_immediate_exit(self, client, world):
         parcours = en_parcours(world)

@@ -6,6 +6,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django import forms
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
@@ -285,27 +286,28 @@ class TestParcoursDetail:
         else:
             assertNotContains(response, attestation)
 
-    def test_operations_in_progress_offer_to_enrol_the_participant(self, client, world, parcours):
-        from tests.operations.factories import InscriptionFactory, OperationFactory
+    def test_the_registered_dossier_panels_are_shown(self, client, world, parcours):
+        """The apps above offer their actions through plie.core.registry's dossier panels
+        (operations' enrolment: tests/operations/test_dossier.py); parcours imports none."""
+        seen = []
 
-        ouverte = OperationFactory(plie=world.plie_a, code="ACC-2026")
-        deja = OperationFactory(plie=world.plie_a, code="CLAUSES-2026")
-        InscriptionFactory(operation=deja, participant=parcours.participant, parcours=parcours)
-        OperationFactory(
-            plie=world.plie_a, code="ACC-2025", date_debut=D(2025, 1, 1), date_fin=D(2025, 12, 31)
-        )
-        OperationFactory(plie=world.plie_b, code="ACC-B")
-        inscrire = reverse("operations:inscription_create", args=[ouverte.pk]) + f"?parcours={parcours.pk}"
+        def panel(scope, panel_parcours, today):
+            seen.append((scope.user_id, panel_parcours.pk, today))
+            return {"template": "parcours/includes/form_errors.html", "form": forms.Form()}
 
-        client.force_login(world.animateur_a)
-        response = client.get(url("parcours_detail", parcours.pk))
-        assertContains(response, inscrire)
-        for code in ("CLAUSES-2026", "ACC-2025", "ACC-B"):
-            assertNotContains(response, f"Inscrire dans {code}")
-        assert client.get(inscrire).status_code == 200
+        def nothing(scope, panel_parcours, today):
+            return None
 
-        client.force_login(world.referent_a)  # référents fill questionnaires, they do not enrol
-        assertNotContains(client.get(url("parcours_detail", parcours.pk)), "Inscrire dans")
+        registry.register_dossier_panel(panel)
+        registry.register_dossier_panel(nothing)
+        try:
+            client.force_login(world.referent_a)
+            response = client.get(url("parcours_detail", parcours.pk))
+        finally:
+            registry.DOSSIER_PANELS.unregister(panel)
+            registry.DOSSIER_PANELS.unregister(nothing)
+        assert seen == [(world.referent_a.pk, parcours.pk, D(2026, 6, 15))]
+        assert [p["template"] for p in response.context["panels"]] == ["parcours/includes/form_errors.html"]
 
     @pytest.mark.parametrize("entretiens", [3, 60])
     def test_query_count_does_not_grow(self, client, world, parcours, entretiens, django_assert_num_queries):
