@@ -172,6 +172,7 @@ def test_timeline_sources_and_demo_steps_in_app_order():
         "participants.demo.create_participants",
         "participants.demo.create_situations_and_freins",
         "parcours.demo.create_parcours",
+        "parcours.demo.create_partner_accounts",
         "entreprises.demo.create_entreprises",
         "operations.demo.create_operations",
         "finances.demo.create_finances",

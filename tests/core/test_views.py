@@ -55,10 +55,10 @@ def test_each_role_has_its_home(client, world, persona, django_assert_num_querie
     ParticipantFactory.create_batch(2, plie=world.plie_a)
     client.force_login(getattr(world, persona))
     # session, user, memberships (+ OI's PLIE / partner links), PLIE with their counts, then the
-    # panels (tests/core/test_home.py): référent 2 + 1 + 1, animation 2 + 2, gestionnaire 1 + 1 + 1,
+    # panels (tests/core/test_home.py): référent 1 + 1 + 1, animation 2 + 2, gestionnaire 1 + 1 + 1,
     # direction / financeur 1 (the flow table)
     expected = {
-        "referent_a": 9,  # + the six-month follow-ups due (entreprises)
+        "referent_a": 8,  # + the six-month follow-ups due (entreprises)
         "animateur_a": 8,
         "gestionnaire_a": 8,  # no operation: no grouped aggregate; + the six-month follow-ups due
         "direction_a": 5,
