@@ -6,7 +6,6 @@ A parcours outside ``Parcours.objects.visible_to(request.scope)`` is a 404, what
 :func:`parcours.permissions.can_write_suivi` (the parcours' référent, animation and administrateur of
 the PLIE); everybody else gets a 403 on the pages that write."""
 
-from html import escape
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -17,7 +16,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
 from parcours import ics, permissions
@@ -68,11 +66,10 @@ STATUS_STYLES = {
 
 
 def _present(rows, *, scope, next_url):
-    """Each row of « Ma file active » rendered once, in Python, in one pass over the rows
-    (``row.html``): the page lists up to a hundred parcours every morning, and a dozen template
-    variables per row (each resolved, localised and escaped by the template engine) were most of
-    its time (issue 17). Every text goes through :func:`html.escape`; the markup is the one the
-    template had (``templates/parcours/workspace.html`` keeps the page around it)."""
+    """What each row shows, formatted once in Python: the page lists up to a hundred parcours
+    every morning and the template stays a plain read (no ``{% url %}``, no date filter, no
+    choice label looked up per row); the write permission depends on the PLIE and the référent
+    only, so it is asked once per pair. The markup stays in the template (autoescaped)."""
     participant_url = url_par_pk("participants:participant_detail")
     parcours_url = url_par_pk("parcours:parcours_detail")
     ics_url = url_par_pk("parcours:entretien_ics")
@@ -83,99 +80,34 @@ def _present(rows, *, scope, next_url):
     for row in rows:
         participant = row.participant
         row.nom_affiche = f"{participant.nom.upper()} {participant.prenom}"
+        row.participant_url = participant_url(participant.pk)
+        row.parcours_url = parcours_url(row.pk)
+        row.entree_txt = format_date(row.date_entree)
+        row.status_label = status_labels.get(row.status, row.status)
+        row.status_style = STATUS_STYLES.get(row.status, "outcome-running")
         etape = row.etape_courante
+        row.etape_txt = str(etape.type) if etape else ""
+        row.etape_depuis = format_date(etape.date_debut) if etape else ""
         jours = row.jours_sans_contact
+        row.contact_txt = format_date(row.dernier_contact)
         if jours is None:
-            contact_depuis = ""
+            row.contact_depuis = ""
         else:
-            contact_depuis = "aujourd'hui" if jours == 0 else f"il y a {jours} jour{'s' if jours > 1 else ''}"
+            row.contact_depuis = (
+                "aujourd'hui" if jours == 0 else f"il y a {jours} jour{'s' if jours > 1 else ''}"
+            )
+        row.contact_late = jours is None or jours > row.seuil_sans_contact
         rdv = timezone.localtime(row.prochain_rdv) if row.prochain_rdv else None
-        # the permission depends on the PLIE and the référent only: asked once per pair
+        row.rdv_txt = f"{rdv:%d/%m/%Y à %Hh%M}" if rdv else ""
+        row.ics_url = ics_url(row.rdv_entretien_id) if row.rdv_entretien_id else ""
         key = (row.plie_id, row.referent_id)
         if key not in can_write:
             can_write[key] = permissions.can_write_suivi(scope, row)
         row.can_write = can_write[key]
-        row.html = mark_safe(  # every text and URL below is escaped (html.escape)
-            _ligne(
-                row,
-                nom=escape(row.nom_affiche),
-                participant_url=escape(participant_url(participant.pk)),
-                parcours_url=escape(parcours_url(row.pk)),
-                entree=format_date(row.date_entree),
-                status_label=escape(status_labels.get(row.status, row.status)),
-                status_style=STATUS_STYLES.get(row.status, "outcome-running"),
-                etape=escape(str(etape.type)) if etape else "",
-                etape_depuis=format_date(etape.date_debut) if etape else "",
-                contact=format_date(row.dernier_contact),
-                contact_depuis=escape(contact_depuis),
-                contact_late=jours is None or jours > row.seuil_sans_contact,
-                rdv=f"{rdv:%d/%m/%Y à %Hh%M}" if rdv else "",
-                ics_url=escape(ics_url(row.rdv_entretien_id)) if row.rdv_entretien_id else "",
-                entretien_url=escape(entretien_url(row.pk)) if row.can_write else "",
-                alertes="".join(
-                    _alerte(alerte, alerte_labels.get(alerte.type, alerte.type))
-                    for alerte in row.alertes_list
-                ),
-            )
-        )
-
-
-MUTED_DASH = '<span class="text-body-secondary">—</span>'
-SMALL = '<span class="d-block small {}">{}</span>'
-LATE = "text-danger-emphasis fw-semibold"
-ALERTE_LI = '<li><span class="badge text-bg-{} alerte-badge"{}>{}{}</span></li>'
-ALERTES_UL = '<ul class="list-unstyled mb-0 d-flex flex-wrap gap-1">{}</ul>'
-ICS_LINK = (
-    '\n<a class="d-block small" href="{}">Ajouter à l\'agenda'
-    '<span class="visually-hidden"> (rendez-vous de {}, fichier .ics)</span></a>'
-)
-ENTRETIEN_LINK = (
-    '<a class="btn btn-sm btn-outline-primary text-nowrap" href="{}">Noter un entretien'
-    '<span class="visually-hidden"> avec {}</span></a>'
-)
-ROW = (
-    '<tr>\n<th scope="row">\n<a href="{participant_url}">{nom}</a>\n'
-    '<span class="d-block small fw-normal"><a class="link-secondary" href="{parcours_url}">Parcours'
-    '<span class="visually-hidden"> de {nom}</span></a>{depuis}</span>\n</th>\n'
-    '<td class="text-nowrap"><span class="outcome {status_style}">{status_label}</span></td>\n'
-    "<td>{etape}</td>\n"
-    '<td class="num">\n{contact}\n</td>\n'
-    '<td class="num">\n{rdv}\n</td>\n'
-    "<td>\n{alertes}\n</td>\n"
-    '<td class="text-end">{action}</td>\n</tr>\n'
-)
-
-
-def _alerte(alerte, label):
-    title = f' title="{escape(alerte.detail)}"' if alerte.detail else ""
-    echeance = f" ({format_date(alerte.echeance)})" if alerte.echeance else ""
-    return ALERTE_LI.format(alerte.style, title, escape(label), echeance)
-
-
-def _ligne(row, *, nom, entree, etape, contact, rdv, alertes, **v):
-    """One ``<tr>`` of the file active from already escaped values."""
-    if etape:
-        etape = f"{etape} {SMALL.format('text-body-secondary', 'depuis le ' + v['etape_depuis'])}"
-    if contact:
-        style = LATE if v["contact_late"] else "text-body-secondary"
-        contact = f"{contact}\n{SMALL.format(style, v['contact_depuis'])}"
-    if rdv:
-        passe = "\n" + SMALL.format(LATE, "passé") if row.rdv_passe else ""
-        ics = ICS_LINK.format(v["ics_url"], nom) if v["ics_url"] else ""
-        rdv = f"{rdv}{passe}{ics}"
-    return ROW.format(
-        nom=nom,
-        participant_url=v["participant_url"],
-        parcours_url=v["parcours_url"],
-        depuis=f' <span class="text-body-secondary">depuis le {entree}</span>' if entree else "",
-        status_style=v["status_style"],
-        status_label=v["status_label"],
-        etape=etape or MUTED_DASH,
-        contact=contact or f'<span class="{LATE}">Aucun contact</span>',
-        rdv=rdv or MUTED_DASH,
-        alertes=ALERTES_UL.format(alertes) if alertes else MUTED_DASH,
-        action=ENTRETIEN_LINK.format(v["entretien_url"], nom) if v["entretien_url"] else "",
-    )
+        row.entretien_url = entretien_url(row.pk) if row.can_write else ""
+        for alerte in row.alertes_list:
+            alerte.label = alerte_labels.get(alerte.type, alerte.type)
+            alerte.echeance_txt = f" ({format_date(alerte.echeance)})" if alerte.echeance else ""
 
 
 # --- Ma file active -------------------------------------------------------------------------
