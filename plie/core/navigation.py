@@ -15,6 +15,11 @@ class NavEntry:
     roles: frozenset | None = None  # None: every signed-in user
     staff_only: bool = False
     personal: bool = False  # lists people: only where the roles are held with personal data
+    group: str = ""  # shown inside the menu's dropdown of that name (base.html: <details>, no JS)
+
+
+ADMINISTRATION = "Administration"
+ENTREPRISES = "Emploi et entreprises"
 
 
 ENTRIES = (
@@ -25,16 +30,19 @@ ENTRIES = (
         "Entreprises",
         "entreprises:employeur_list",
         roles=frozenset({Role.RELATIONS_ENTREPRISES, Role.ANIMATION, Role.ADMINISTRATEUR}),
+        group=ENTREPRISES,
     ),
     NavEntry(
         "Offres d'emploi",
         "entreprises:offre_list",
         roles=frozenset({Role.RELATIONS_ENTREPRISES, Role.REFERENT, Role.ANIMATION, Role.ADMINISTRATEUR}),
+        group=ENTREPRISES,
     ),
     NavEntry(
         "Clauses sociales",
         "entreprises:marche_list",
         roles=frozenset({Role.RELATIONS_ENTREPRISES, Role.ANIMATION, Role.ADMINISTRATEUR}),
+        group=ENTREPRISES,
     ),
     NavEntry(
         "Suivis à six mois",
@@ -43,6 +51,7 @@ ENTRIES = (
             {Role.REFERENT, Role.GESTIONNAIRE, Role.ANIMATION, Role.DIRECTION, Role.ADMINISTRATEUR}
         ),
         personal=True,  # names the people who left: not for an OI account (figures only)
+        group=ENTREPRISES,
     ),
     NavEntry(
         "Commissions",
@@ -82,12 +91,35 @@ ENTRIES = (
         "Personnel et temps",
         "finances:personnel_list",
         roles=frozenset({Role.GESTIONNAIRE, Role.DIRECTION, Role.ADMINISTRATEUR}),
+        group=ADMINISTRATION,
     ),
-    NavEntry("Référentiels", "parcours:referentiel_sorties", roles=frozenset({Role.ADMINISTRATEUR})),
-    NavEntry("Import", "parcours:import_list", roles=frozenset({Role.ADMINISTRATEUR})),
-    NavEntry("Journal des accès", "rgpd:journal_list", roles=frozenset({Role.ADMINISTRATEUR, Role.DPO})),
-    NavEntry("Tâches nocturnes", "core:taskrun_list", roles=frozenset({Role.ADMINISTRATEUR, Role.DIRECTION})),
-    NavEntry("Administration", "admin:index", staff_only=True),
+    NavEntry(
+        "Référentiels",
+        "parcours:referentiel_sorties",
+        roles=frozenset({Role.ADMINISTRATEUR}),
+        group=ADMINISTRATION,
+    ),
+    NavEntry("Import", "parcours:import_list", roles=frozenset({Role.ADMINISTRATEUR}), group=ADMINISTRATION),
+    NavEntry(
+        "Journal des accès",
+        "rgpd:journal_list",
+        roles=frozenset({Role.ADMINISTRATEUR, Role.DPO}),
+        group=ADMINISTRATION,
+    ),
+    NavEntry(
+        "Tâches nocturnes",
+        "core:taskrun_list",
+        roles=frozenset({Role.ADMINISTRATEUR, Role.DIRECTION}),
+        group=ADMINISTRATION,
+    ),
+    NavEntry(
+        "Identité du PLIE",
+        "core:identite",
+        roles=frozenset({Role.ADMINISTRATEUR}),
+        personal=True,
+        group=ADMINISTRATION,
+    ),
+    NavEntry("Administration technique", "admin:index", staff_only=True, group=ADMINISTRATION),
 )
 
 
@@ -105,5 +137,25 @@ def entries_for(scope, current_path=""):
             continue  # an OI membership holds the role for figures only (plie.core.scoping)
         url = reverse(entry.url_name)
         active = current_path == url if url == "/" else current_path.startswith(url)
-        items.append({"label": entry.label, "url": url, "active": active})
+        items.append({"label": entry.label, "url": url, "active": active, "group": entry.group})
+    return items
+
+
+def menu(entries):
+    """``entries`` (of :func:`entries_for`) as the menu shows them: in order, the entries of one
+    group gathered at the place of its first one as ``{"group", "entries", "active"}``; a group
+    with one entry only is shown as that entry."""
+    grouped = {}
+    for entry in entries:
+        if entry["group"]:
+            grouped.setdefault(entry["group"], []).append(entry)
+    items, seen = [], set()
+    for entry in entries:
+        group = entry["group"]
+        if not group or len(grouped[group]) == 1:
+            items.append({"entry": entry})
+        elif group not in seen:
+            seen.add(group)
+            members = grouped[group]
+            items.append({"group": group, "entries": members, "active": any(e["active"] for e in members)})
     return items
