@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
@@ -85,8 +85,7 @@ def logo(request, pk):
     plie = Structure.objects.plies().filter(pk=pk).first()
     if plie is None or not plie.logo or not default_storage.exists(plie.logo):
         raise Http404
-    response = FileResponse(
-        default_storage.open(plie.logo, "rb"), content_type=identite.logo_content_type(plie.logo)
-    )
+    with default_storage.open(plie.logo, "rb") as fichier:  # 300 Ko at most (identite.LOGO_MAX_SIZE)
+        response = HttpResponse(fichier.read(), content_type=identite.logo_content_type(plie.logo))
     response["Cache-Control"] = "private, max-age=3600"
     return response
