@@ -63,15 +63,14 @@ def test_the_dashboard_opens_on_key_figures_then_charts_then_tables(client, dash
     content = response.content.decode()
     cartes = {carte["libelle"]: carte for carte in response.context["chiffres_cles"]}
     flux = response.context["tableau"].colonnes[0].flux
-    assert cartes["Entrées"]["valeur"] == flux["entrees"] == 4
-    assert cartes["Sorties positives validées"]["valeur"] == flux["sorties_positives"]["total"]
+    assert cartes["Entrées"]["valeur"] == str(flux["entrees"]) == "4"
+    assert cartes["Sorties positives validées"]["valeur"] == str(flux["sorties_positives"]["total"])
     assert cartes["Taux de sorties positives"]["valeur"] == "25,0 %"
-    assert cartes["Alertes ouvertes"]["valeur"] == sum(
-        response.context["tableau"].colonnes[0].alertes.values()
-    )
+    alertes = sum(response.context["tableau"].colonnes[0].alertes.values())
+    assert cartes["Alertes ouvertes"]["valeur"] == str(alertes)
     for libelle in ("En parcours", "Entrées", "Sorties positives validées"):
         liste = client.get(html.unescape(cartes[libelle]["url"]))
-        assert liste.context["page"].paginator.count == cartes[libelle]["valeur"], libelle
+        assert str(liste.context["page"].paginator.count) == cartes[libelle]["valeur"], libelle
     assert (
         content.index('class="chiffres-cles"') < content.index('class="graphique"') < content.index("<table")
     )
