@@ -141,10 +141,15 @@ def entries_for(scope, current_path=""):
     return items
 
 
+# Up to this many entries, the menu shows them all in one line (groups unfolded); beyond, each
+# group of two entries or more folds into its dropdown (the administrateur's menu at 1 366 px).
+MAX_FLAT = 9
+
+
 def menu(entries):
-    """``entries`` (of :func:`entries_for`) as the menu shows them: in order, the entries of one
-    group gathered at the place of its first one as ``{"group", "entries", "active"}``; a group
-    with one entry only is shown as that entry."""
+    """``entries`` (of :func:`entries_for`) as the menu shows them: when there are more than
+    :data:`MAX_FLAT`, the entries of one group gathered at the place of its first one as
+    ``{"group", "entries", "active"}``; otherwise (and for a group of one) ``{"entry"}``."""
     grouped = {}
     for entry in entries:
         if entry["group"]:
@@ -152,7 +157,7 @@ def menu(entries):
     items, seen = [], set()
     for entry in entries:
         group = entry["group"]
-        if not group or len(grouped[group]) == 1:
+        if not group or len(entries) <= MAX_FLAT or len(grouped[group]) == 1:
             items.append({"entry": entry})
         elif group not in seen:
             seen.add(group)

@@ -171,7 +171,10 @@ def test_the_menu_gathers_the_administration_entries_in_one_dropdown(client, wor
     assert 'href="{}"'.format(reverse("core:identite")) in html
 
 
-def test_a_group_of_one_entry_is_a_plain_link(client, world):
+def test_a_short_menu_or_a_group_of_one_entry_stays_plain_links(client, world):
+    client.force_login(world.referent_a)  # 6 entries: all in one line
+    menu = client.get(reverse("home")).context["nav_menu"]
+    assert all("entry" in item for item in menu)
     client.force_login(world.gestionnaire_a)
     menu = client.get(reverse("home")).context["nav_menu"]
     assert not any("group" in item for item in menu if item.get("group") == "Administration")
