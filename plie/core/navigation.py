@@ -19,7 +19,7 @@ class NavEntry:
 
 
 ADMINISTRATION = "Administration"
-ENTREPRISES = "Emploi et entreprises"
+ENTREPRISES = "Entreprises"
 
 
 ENTRIES = (

@@ -160,7 +160,7 @@ def test_the_menu_gathers_the_administration_entries_in_one_dropdown(client, wor
         "Tâches nocturnes",
         "Identité du PLIE",
     ]
-    assert groups["Emploi et entreprises"] == [
+    assert groups["Entreprises"] == [
         "Entreprises",
         "Offres d'emploi",
         "Clauses sociales",

@@ -116,7 +116,7 @@ def axe_violations(page, impacts=AXE_BLOCKING):
         """async () => {
             const r = await axe.run(document, {resultTypes: ["violations"]});
             return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                targets: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
+                targets: v.nodes.slice(0, 3).map(n => n.target.join(" ") + " [" + n.failureSummary + "]")}));
         }"""
     )
     return [
@@ -173,8 +173,10 @@ class Journey:
         to the login page) the links of the page as it stands."""
         self.step_number += 1
         self.page.wait_for_load_state("load")
-        screenshot(self.page, f"{self.step_number:02d}-{step}", journey=self.name)
+        # axe before the screenshot: a full-page screenshot resizes the page for a moment, and
+        # axe run right after it may read a header's background as the body's.
         violations = axe_violations(self.page)
+        screenshot(self.page, f"{self.step_number:02d}-{step}", journey=self.name)
         assert violations == [], f"axe, {self.page.url} :\n" + "\n".join(violations)
         if links:
             broken = broken_links(self.page, self.links)
