@@ -28,6 +28,20 @@ def _texte(x, y, texte, *, taille=TAILLE_TEXTE, ancre="start", couleur=GRIS, gra
     )
 
 
+def _libelle_bas(x, y, texte, largeur_dispo, taille=TAILLE_MIN):
+    """A label under a bar, on two lines (« janv. » / « 26 ») when one would overlap its
+    neighbours (about 0.6 em a character); every line escaped."""
+    texte = str(texte)
+    if len(texte) * taille * 0.6 <= largeur_dispo or " " not in texte:
+        return _texte(x, y, texte, taille=taille, ancre="middle")
+    haut, bas = texte.rsplit(" ", 1)
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{taille}" text-anchor="middle" fill="{GRIS}">'
+        f'<tspan x="{x:.1f}">{escape(haut)}</tspan>'
+        f'<tspan x="{x:.1f}" dy="{taille + 1}">{escape(bas)}</tspan></text>'
+    )
+
+
 def _echelle(valeurs, longueur):
     """The length of each bar: proportional to its value, the largest one ``longueur`` long; a
     value that is no number (« < 5 », withheld) draws no bar, its text only."""
@@ -79,9 +93,12 @@ def barres_mensuelles(
     printed label, « janv. »…). Returns an SVG string."""
     donnees = list(donnees)
     haut = 26 if titre else 16
-    bas = 20
-    hauteur = haut + hauteur_graphique + bas
     pas = largeur / max(len(donnees), 1)
+    deux_lignes = any(
+        len(str(mois)) * TAILLE_MIN * 0.6 > pas * 0.95 and " " in str(mois) for mois, _ in donnees
+    )
+    bas = 20 + (TAILLE_MIN + 1 if deux_lignes else 0)
+    hauteur = haut + hauteur_graphique + bas
     epaisseur = pas * 0.62
     hauteurs = _echelle([v for _, v in donnees], hauteur_graphique - 12)
     base = haut + hauteur_graphique
@@ -103,7 +120,7 @@ def barres_mensuelles(
                 centre, base - h - 3, formater(valeur), taille=TAILLE_MIN, ancre="middle", couleur="#1e2329"
             )
         )
-        parties.append(_texte(centre, base + 15, mois, taille=TAILLE_MIN, ancre="middle"))
+        parties.append(_libelle_bas(centre, base + 15, mois, pas * 0.95))
     parties.append(
         f'<line x1="0" y1="{base}" x2="{largeur}" y2="{base}" stroke="{GRIS}" stroke-width="0.6"/>'
     )

@@ -69,3 +69,11 @@ def test_every_text_is_readable(svg):
     assert len(tailles) == svg.count("<text ")
     assert min(tailles) >= charts.TAILLE_MIN == 11
     assert max(tailles) == charts.TAILLE_TITRE > charts.TAILLE_TEXTE
+
+
+def test_month_labels_too_wide_for_their_bar_go_on_two_lines():
+    douze = [(f"{mois} 26", 1) for mois in ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août")]
+    svg = charts.barres_mensuelles(douze * 1 + douze[:4], largeur=520)
+    assert '<tspan x="21.7">janv.</tspan><tspan x="21.7" dy="12">26</tspan>' in svg
+    court = charts.barres_mensuelles([("janv. 26", 1), ("févr. 26", 2)], largeur=520)
+    assert "<tspan" not in court and ">janv. 26</text>" in court
