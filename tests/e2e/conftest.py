@@ -15,6 +15,8 @@ must have been checked.
 
 import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -182,6 +184,33 @@ class Journey:
             broken = broken_links(self.page, self.links)
             assert broken == [], f"liens refusés depuis {self.page.url} :\n" + "\n".join(broken)
         self.checked.add(self.page.url.split("#")[0])
+
+    def keep_pdf(self, name, content):
+        """Keep a downloaded PDF next to the screenshots, with its first page as a PNG (poppler's
+        pdftoppm) to look at in the CI artefacts. Returns the PDF's path."""
+        directory = ARTIFACTS / _slug(self.name)
+        directory.mkdir(parents=True, exist_ok=True)
+        self.step_number += 1
+        path = directory / f"{self.step_number:02d}-{_slug(name)}.pdf"
+        path.write_bytes(content)
+        if shutil.which("pdftoppm"):
+            subprocess.run(
+                [
+                    "pdftoppm",
+                    "-png",
+                    "-r",
+                    "80",
+                    "-f",
+                    "1",
+                    "-l",
+                    "1",
+                    "-singlefile",
+                    path,
+                    path.with_suffix(""),
+                ],
+                check=True,
+            )
+        return path
 
     def unchecked(self):
         return [url for url in dict.fromkeys(self.navigated) if url not in self.checked]

@@ -104,10 +104,12 @@ def test_animateur_runs_a_session_and_downloads_the_pv(page, journey, transactio
     download = download_info.value
     assert download.suggested_filename == f"pv-commission-{today:%Y-%m-%d}.pdf"
     content = Path(download.path()).read_bytes()
+    journey.keep_pdf("proces-verbal", content)
     text = " ".join(page_.extract_text() for page_ in PdfReader(io.BytesIO(content)).pages)
     assert "LEFÈVRE Hélène" in text
     assert "Admis" in text
     assert "Mme Claire Martin" in text
+    assert "Cofinancé par l'Union européenne" in text
 
     candidature.refresh_from_db()
     assert candidature.status == StatutParcours.EN_PARCOURS

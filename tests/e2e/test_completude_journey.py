@@ -115,6 +115,7 @@ def test_gestionnaire_completeness_mdfse_file_and_bilan(page, journey, transacti
         nom, contenu = download(page, lien)
         assert nom.endswith(f".{extension}")
         if extension == "pdf":
+            journey.keep_pdf("bilan", contenu)
             texte = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(contenu)).pages)
             assert f"Bilan annuel {today.year}" in texte
             assert "Cofinancé par l'Union européenne" in texte
