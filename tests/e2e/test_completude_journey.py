@@ -108,9 +108,10 @@ def test_gestionnaire_completeness_mdfse_file_and_bilan(page, journey, transacti
         page.get_by_label("Export").select_option(label=kind)
         page.get_by_label("PLIE ou OI").select_option(label="PLIE A")
         page.get_by_label("Année du bilan").fill(str(today.year))
-        page.get_by_role("button", name="Lancer l'export").click()
+        # the job runs eagerly in the request (CELERY_TASK_ALWAYS_EAGER): a bilan PDF takes a while
+        page.get_by_role("button", name="Lancer l'export").click(timeout=90_000)
         lien = page.get_by_role("link", name="Télécharger le fichier")
-        expect(lien).to_be_visible()
+        expect(lien).to_be_visible(timeout=90_000)
         journey.check(f"bilan-{extension}-pret")
         nom, contenu = download(page, lien)
         assert nom.endswith(f".{extension}")
