@@ -70,6 +70,15 @@ def test_administrateur_menu_identity_and_dashboard(page, journey, transactional
     expect(page.get_by_role("status")).to_contain_text("Le nom et le logo du PLIE sont enregistrés.")
     brand = page.locator(".navbar-brand")
     expect(brand.get_by_role("img", name="PLIE Métropole Sud")).to_have_js_property("naturalWidth", 160)
+    # annex IX: the EU emblem at least as tall as the PLIE's logo, in the header and the preview
+    hauteurs = page.evaluate(
+        """() => {
+            const hauteurs = selecteur => Array.from(
+                document.querySelectorAll(selecteur), i => i.getBoundingClientRect().height);
+            return {emblemes: hauteurs("img.embleme-ue"), logos: hauteurs(".brand-logo img, .plie-logo")};
+        }"""
+    )
+    assert min(hauteurs["emblemes"]) >= max(hauteurs["logos"]) > 0, hauteurs
     journey.check("identite-enregistree")
     assert len(set(navbar_tops(page))) == 1, "le logo fait passer le menu sur deux lignes"
     assert page.evaluate(
