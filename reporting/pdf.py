@@ -351,17 +351,29 @@ def _fse(bilan):
 
 
 def _noms_plie(bilan):
+    """The PLIE's name(s) as printed; for one PLIE, the Structure itself (its logo on the header)."""
     codes = [bilan["plie"]] if isinstance(bilan["plie"], str) else list(bilan["plie"])
-    noms = dict(Structure.objects.plies().filter(code__in=codes).values_list("code", "nom"))
-    return ", ".join(noms.get(code, code) for code in codes)
+    plies = {
+        plie.code: plie
+        for plie in Structure.objects.plies().filter(code__in=codes).only("code", "nom", "logo")
+    }
+    noms = ", ".join(plies[code].nom if code in plies else code for code in codes)
+    return (plies[codes[0]] if len(codes) == 1 and codes[0] in plies else noms), noms
+
+
+def _marque(bilan, plie_nom):
+    """``(marque, nom)``: what ``{% pdf_marque %}`` draws (a Structure or a name) and the name."""
+    return (plie_nom, plie_nom) if plie_nom else _noms_plie(bilan)
 
 
 def bilan_context(bilan, *, plie_nom=None, edite_le=None):
     """What the template shows, every figure already formatted the French way."""
     resume_etapes, categories = _etapes(bilan)
     flux = bilan["flux"]
+    marque, plie_nom = _marque(bilan, plie_nom)
     return {
-        "plie_nom": plie_nom or _noms_plie(bilan),
+        "plie_nom": plie_nom,
+        "plie_marque": marque,
         "plie_code": bilan["plie"] if isinstance(bilan["plie"], str) else ", ".join(bilan["plie"]),
         "annee": bilan["annee"],
         "annee_precedente": bilan["annee"] - 1,
@@ -416,8 +428,10 @@ def mensuel_context(rapport, *, plie_nom=None, edite_le=None):
         }
         for tableau in mensuel.tableaux(rapport)
     ]
+    marque, plie_nom = _marque({"plie": rapport["plie"]}, plie_nom)
     return {
-        "plie_nom": plie_nom or _noms_plie({"plie": rapport["plie"]}),
+        "plie_nom": plie_nom,
+        "plie_marque": marque,
         "titre": f"Reporting mensuel — {mensuel.libelle_mois(annee, mois)}",
         "provisoire": rapport["statut"] == "provisoire",
         "lignes_face": lignes_face(rapport),

@@ -149,6 +149,53 @@ def lignes_tableau(tableau, colonnes, *, avec_liens):
     return lignes
 
 
+def _nombre(valeur):
+    """A count for a key-figure card: « 1 234 » (narrow no-break space), a withheld « < 5 » as is."""
+    return f"{valeur:,}".replace(",", "\u202f") if isinstance(valeur, int) else valeur
+
+
+def chiffres_cles(tableau, colonne, *, avec_liens):
+    """The key-figure cards that open a dashboard (before its charts and tables): the caseload
+    today, the period's entries and validated positive exits, the positive-exit rate and the open
+    alerts; each count linked to its list when ``avec_liens``. The same figures as the table."""
+    periode = tableau.periode
+    plies = [colonne.plie] if colonne.plie else [c.plie for c in tableau.colonnes]
+    flux = colonne.flux
+    alertes = list(colonne.alertes.values())
+    total_alertes = "n.c." if any(isinstance(v, str) for v in alertes) else sum(alertes)
+
+    def carte(libelle, valeur, detail, url=None, *, alerte=False):
+        return {"libelle": libelle, "valeur": _nombre(valeur), "detail": detail, "url": url, "alerte": alerte}
+
+    def url(indicateur, **params):
+        return lien(indicateur, plies, **params) if avec_liens else None
+
+    depuis = f"du {periode.debut:%d/%m/%Y} au {periode.fin:%d/%m/%Y}"
+    return [
+        carte(
+            "En parcours",
+            flux["en_parcours_fin"],
+            f"au {periode.fin:%d/%m/%Y}",
+            url("en_parcours", au=periode.fin),
+        ),
+        carte("Entrées", flux["entrees"], depuis, url("entrees", du=periode.debut, au=periode.fin)),
+        carte(
+            "Sorties positives validées",
+            flux["sorties_positives"]["total"],
+            depuis,
+            url("sorties_positives", du=periode.debut, au=periode.fin),
+        ),
+        carte(
+            "Taux de sorties positives",
+            pourcentage(colonne.taux["sorties_positives_sur_sorties"]),
+            "des sorties de la période",
+        ),
+        carte(
+            "Alertes ouvertes", total_alertes, f"au {tableau.aujourdhui:%d/%m/%Y}", alerte=bool(total_alertes)
+        ),
+    ]
+
+
 def lignes_tendance(tableau, colonne, *, avec_liens):
     """The 12-month trend of ``colonne`` as table rows, each value linked to its list."""
     plies = [colonne.plie] if colonne.plie else [c.plie for c in tableau.colonnes]
@@ -215,6 +262,7 @@ def dashboard(request):
         "tableau": tableau,
         "colonnes": [colonne],
         "lignes": lignes_tableau(tableau, [colonne], avec_liens=True),
+        "chiffres_cles": chiffres_cles(tableau, colonne, avec_liens=True),
         "tendance": lignes_tendance(tableau, colonne, avec_liens=True),
         "files_actives": files_actives(tableau, colonne),
         "total_file_active": colonne.total_file_active,
@@ -242,6 +290,7 @@ def dashboard_oi(request):
         "tableau": tableau,
         "colonnes": colonnes,
         "lignes": lignes_tableau(tableau, colonnes, avec_liens=avec_liens),
+        "chiffres_cles": chiffres_cles(tableau, tableau.total, avec_liens=avec_liens),
         "tendance": lignes_tendance(tableau, tableau.total, avec_liens=avec_liens),
         "series": dashboards.SERIES,
     }
@@ -266,6 +315,7 @@ def dashboard_financeur(request):
         "tableau": tableau,
         "colonnes": [colonne],
         "lignes": lignes_tableau(tableau, [colonne], avec_liens=False),
+        "chiffres_cles": chiffres_cles(tableau, colonne, avec_liens=False),
         "tendance": lignes_tendance(tableau, colonne, avec_liens=False),
         "series": dashboards.SERIES,
     }

@@ -95,6 +95,12 @@ class Structure(models.Model):
         limit_choices_to={"kind": StructureKind.PLIE},
         help_text="Pour un opérateur, un prescripteur ou un financeur : les PLIE avec lesquels il travaille.",
     )
+    logo = models.CharField(
+        "logo",
+        max_length=255,
+        blank=True,
+        help_text="Pour un PLIE : le nom du fichier de son logo dans le stockage (plie.core.identite).",
+    )
     roles_double_facteur = models.JSONField(
         "rôles tenus au second facteur",
         default=list,

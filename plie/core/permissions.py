@@ -12,3 +12,13 @@ def can_manage_api_token(scope, holder):
     if scope.is_superuser or scope.user_id == holder.user.pk:
         return True
     return any(Role.ADMINISTRATEUR in scope.roles_in(plie_id) for plie_id in holder.plie_ids)
+
+
+def can_change_identite(scope, plie):
+    """Change the name and the logo of the PLIE ``plie`` (shown in the header and on the PDFs):
+    its **administrateur** (held in the PLIE itself, not through an OI), a superuser."""
+    if scope.user is None or plie is None:
+        return False
+    if scope.is_superuser:
+        return True
+    return plie.id in scope.personal_plie_ids and Role.ADMINISTRATEUR in scope.roles_in(plie.id)

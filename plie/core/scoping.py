@@ -136,6 +136,9 @@ class Scope:
     operateur_structure_ids: frozenset = frozenset()
     partner_plies: dict = field(default_factory=dict)  # structure id -> frozenset of PLIE ids
     assigned_only_plie_ids: frozenset = frozenset()
+    # The PLIE the user belongs to directly, as ((id, nom, logo), …), read by the same query as
+    # the memberships: the page header shows its name and logo (plie.core.identite), no query more.
+    marques: tuple = field(default=(), compare=False, repr=False)
 
     @classmethod
     def system(cls, plie_id, *, label, personal=True, sensitive=False):
@@ -175,6 +178,12 @@ class Scope:
             return Role.ADMINISTRATEUR
         roles = self.roles
         return next((role for role in ROLE_PRECEDENCE if role in roles), None)
+
+    @property
+    def marque(self):
+        """``(id, nom, logo)`` of the one PLIE the user belongs to directly; ``None`` when there
+        are none or several (the header then says « PLIE »)."""
+        return self.marques[0] if len(self.marques) == 1 else None
 
     def has_role(self, *roles, plie_id=None):
         if self.is_superuser:
@@ -259,11 +268,16 @@ def _compute_scope(user):
 
     roles_by_structure = {}
     kinds = {}
-    for structure_id, kind, role in (
-        Membership.objects.active().filter(user=user).values_list("structure_id", "structure__kind", "role")
+    marques = {}
+    for structure_id, kind, role, nom, logo in (
+        Membership.objects.active()
+        .filter(user=user)
+        .values_list("structure_id", "structure__kind", "role", "structure__nom", "structure__logo")
     ):
         roles_by_structure.setdefault(structure_id, set()).add(role)
         kinds[structure_id] = kind
+        if kind == StructureKind.PLIE:
+            marques[structure_id] = (structure_id, nom, logo)
     if not roles_by_structure:
         return Scope(frozenset(), frozenset(), frozenset(), {}, user=user)
 
@@ -314,6 +328,7 @@ def _compute_scope(user):
             sid: frozenset(plies_of.get(sid, ())) for sid, kind in kinds.items() if kind in partner_kinds
         },
         assigned_only_plie_ids=frozenset(assigned_only),
+        marques=tuple(marques[key] for key in sorted(marques)),
     )
 
 

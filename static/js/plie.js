@@ -60,6 +60,22 @@
     setUpProgress(root);
   }
 
+  // The menu's groups (<details class="nav-details">, base.html) open and close without
+  // JavaScript; with it, a click elsewhere or Escape closes an open one, like any menu.
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.nav-details[open]").forEach(function (details) {
+      if (!details.contains(event.target)) details.removeAttribute("open");
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var open = document.querySelector("details.nav-details[open]");
+    if (open) {
+      open.removeAttribute("open");
+      open.querySelector("summary").focus();
+    }
+  });
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () { setUp(document); });
   } else {

@@ -215,6 +215,9 @@ ROWS = [
         lambda world: Holder(world.referent_b, frozenset({world.plie_b.pk})),
         allowed_by("referent_b"),
     ),
+    # the PLIE's name and logo (plie.core.identite): its own administrateur only
+    ("can_change_identite", lambda world: world.plie_a, allowed_by("admin_a")),
+    ("can_change_identite", lambda world: world.plie_b, allowed_by()),
 ]
 
 

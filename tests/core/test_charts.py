@@ -30,7 +30,7 @@ def test_horizontal_bars_scale_to_the_largest_value():
         largeur_libelle=100,
         formater=lambda valeur: f"{valeur} u",
     )
-    longueur = 400 - 100 - 46
+    longueur = 400 - 100 - charts.LARGEUR_VALEURS
     assert _largeurs(svg) == [pytest.approx(longueur), pytest.approx(longueur / 2), 0.0]
 
 
@@ -53,3 +53,27 @@ def test_monthly_bars_scale_and_escape():
 def test_values_are_printed_by_the_formatter():
     svg = charts.barres_horizontales([("a", 7)], formater=lambda valeur: f"{valeur} u")
     assert ">7 u<" in svg
+
+
+@pytest.mark.parametrize(
+    "svg",
+    [
+        charts.barres_horizontales([("Emploi durable", 12), ("Abandons", 3)], titre="Sorties"),
+        charts.barres_mensuelles([("janv.", 4), ("févr.", 2)], titre="Entrées"),
+    ],
+    ids=["horizontales", "mensuelles"],
+)
+def test_every_text_is_readable(svg):
+    """No label, value or title below 11 px (the design system, docs/design.md); the title larger."""
+    tailles = [float(t) for t in re.findall(r'<text [^>]*font-size="([\d.]+)"', svg)]
+    assert len(tailles) == svg.count("<text ")
+    assert min(tailles) >= charts.TAILLE_MIN == 11
+    assert max(tailles) == charts.TAILLE_TITRE > charts.TAILLE_TEXTE
+
+
+def test_month_labels_too_wide_for_their_bar_go_on_two_lines():
+    douze = [(f"{mois} 26", 1) for mois in ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août")]
+    svg = charts.barres_mensuelles(douze * 1 + douze[:4], largeur=520)
+    assert '<tspan x="21.7">janv.</tspan><tspan x="21.7" dy="12">26</tspan>' in svg
+    court = charts.barres_mensuelles([("janv. 26", 1), ("févr. 26", 2)], largeur=520)
+    assert "<tspan" not in court and ">janv. 26</text>" in court

@@ -312,7 +312,7 @@ PK = {
         "*": "operation",
     },
     "rapports": {"*": "export"},
-    "core": {"jeton_revoquer": "token"},
+    "core": {"jeton_revoquer": "token", "plie_logo": "plie"},
     "entreprises": {
         "offres_pour_parcours": "parcours",
         "offre_create": "employeur",

@@ -122,6 +122,7 @@ FINANCES = ["Fiches temps", "Personnel et temps"]
                 "Import",
                 "Journal des accès",
                 "Tâches nocturnes",
+                "Identité du PLIE",
             ],
         ),
         ("financeur", ["Accueil", *PILOTAGE]),
@@ -138,7 +139,46 @@ def test_staff_sees_the_admin_entry(client, world):
     staff = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(staff)
     labels = [entry["label"] for entry in client.get(reverse("home")).context["nav_entries"]]
-    assert labels[-1] == "Administration"
+    assert labels[-1] == "Administration technique"
+
+
+def test_the_menu_gathers_the_administration_entries_in_one_dropdown(client, world):
+    """At 1 366 px the administrateur's menu holds on one line: the administration entries (and
+    the employer side's) sit in a <details> dropdown, which opens without JavaScript."""
+    client.force_login(world.admin_a)
+    response = client.get(reverse("home"))
+    groups = {
+        item["group"]: [e["label"] for e in item["entries"]]
+        for item in response.context["nav_menu"]
+        if "group" in item
+    }
+    assert groups["Administration"] == [
+        "Personnel et temps",
+        "Référentiels",
+        "Import",
+        "Journal des accès",
+        "Tâches nocturnes",
+        "Identité du PLIE",
+    ]
+    assert groups["Entreprises"] == [
+        "Entreprises",
+        "Offres d'emploi",
+        "Clauses sociales",
+        "Suivis à six mois",
+    ]
+    html = response.content.decode()
+    assert '<summary class="nav-link">Administration</summary>' in html
+    assert 'href="{}"'.format(reverse("core:identite")) in html
+
+
+def test_a_short_menu_or_a_group_of_one_entry_stays_plain_links(client, world):
+    client.force_login(world.referent_a)  # 6 entries: all in one line
+    menu = client.get(reverse("home")).context["nav_menu"]
+    assert all("entry" in item for item in menu)
+    client.force_login(world.gestionnaire_a)
+    menu = client.get(reverse("home")).context["nav_menu"]
+    assert not any("group" in item for item in menu if item.get("group") == "Administration")
+    assert "Personnel et temps" in [item["entry"]["label"] for item in menu if "entry" in item]
 
 
 class TestParticipantList:

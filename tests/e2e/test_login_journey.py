@@ -170,10 +170,16 @@ def test_each_role_sees_its_own_home(page, transactional_db, world):
     expect(menu(page).get_by_role("link", name="Changer de mot de passe")).to_be_visible()
     screenshot(page, "13-menu-compte")
     page.keyboard.press("Escape")
+    # the administration entries sit in the menu's « Administration » dropdown (<details>)
+    menu(page).get_by_text("Administration", exact=True).click()
     menu(page).get_by_role("link", name="Tâches nocturnes").click()
     expect(page).to_have_url(re.compile(r"/taches/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Tâches nocturnes")
+    # its group shows as current; the entry itself, once the group is opened
+    expect(menu(page).locator("summary", has_text="Administration")).to_have_class(re.compile(r"\bactive\b"))
+    menu(page).get_by_text("Administration", exact=True).click()
     expect(menu(page).get_by_role("link", name="Tâches nocturnes")).to_have_attribute("aria-current", "page")
+    page.keyboard.press("Escape")
     table = page.get_by_role("table")
     expect(table.get_by_role("row")).to_have_count(3)  # the header and PLIE A's two runs
     expect(table).to_contain_text("23/11/2026")

@@ -2,6 +2,7 @@
 15/02/2017 (tests/reporting/conftest.py): every expected figure is counted by hand."""
 
 import datetime
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -137,7 +138,9 @@ def test_trends_month_by_month(dashboard_world):
     novembre = par_mois[D(2016, 11, 1)]
     assert (novembre["sorties"], novembre["sorties_positives"]) == (1, 1)
     assert [g["serie"] for g in t.graphiques] == ["entrees", "sorties", "sorties_positives", "en_parcours"]
-    assert t.graphiques[0]["svg"].startswith("<svg") and "févr. 17" in t.graphiques[0]["svg"]
+    svg = t.graphiques[0]["svg"]
+    # twelve months on 520 px: « févr. » over « 17 » (plie.core.charts._libelle_bas)
+    assert svg.startswith("<svg") and re.search(r">févr\.</tspan><tspan [^>]*>17</tspan>", svg)
 
 
 def test_consolidation_sums_the_columns(dashboard_world):

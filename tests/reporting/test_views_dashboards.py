@@ -55,6 +55,34 @@ def test_animation_sees_the_figures_of_its_plie(client, dashboard_world):
     assert tableau.colonnes[0].flux["entrees"] == 4
 
 
+def test_the_dashboard_opens_on_key_figures_then_charts_then_tables(client, dashboard_world):
+    """Key-figure cards first (the same figures as the table, each count linked to its list), the
+    charts next, the tables last."""
+    client.force_login(dashboard_world.animateur_a)
+    response = client.get(DASHBOARD)
+    content = response.content.decode()
+    cartes = {carte["libelle"]: carte for carte in response.context["chiffres_cles"]}
+    flux = response.context["tableau"].colonnes[0].flux
+    assert cartes["Entrées"]["valeur"] == str(flux["entrees"]) == "4"
+    assert cartes["Sorties positives validées"]["valeur"] == str(flux["sorties_positives"]["total"])
+    assert cartes["Taux de sorties positives"]["valeur"] == "25,0 %"
+    alertes = sum(response.context["tableau"].colonnes[0].alertes.values())
+    assert cartes["Alertes ouvertes"]["valeur"] == str(alertes)
+    for libelle in ("En parcours", "Entrées", "Sorties positives validées"):
+        liste = client.get(html.unescape(cartes[libelle]["url"]))
+        assert str(liste.context["page"].paginator.count) == cartes[libelle]["valeur"], libelle
+    assert (
+        content.index('class="chiffres-cles"') < content.index('class="graphique"') < content.index("<table")
+    )
+
+
+def test_the_financeur_dashboard_has_key_figures_without_links(client, dashboard_world):
+    client.force_login(dashboard_world.financeur)
+    response = client.get(DASHBOARD_FINANCEUR)
+    assert response.status_code == 200
+    assert [carte["url"] for carte in response.context["chiffres_cles"]] == [None] * 5
+
+
 def test_every_linked_figure_of_the_plie_dashboard_lists_exactly_its_parcours(client, dashboard_world):
     client.force_login(dashboard_world.animateur_a)
     pairs = assert_each_list_has_the_count_shown(client, client.get(DASHBOARD))

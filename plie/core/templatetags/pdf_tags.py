@@ -20,3 +20,13 @@ def css_string(value):
         else:
             out.append(char)
     return mark_safe("".join(out))
+
+
+@register.inclusion_tag("components/pdf_marque.html")
+def pdf_marque(plie):
+    """The PLIE's logo (embedded as a ``data:`` URI, :mod:`plie.core.identite`) and its name, for
+    a PDF's running header; ``plie`` is a Structure, or a plain name (several PLIE, or no object)."""
+    from plie.core.identite import logo_data_uri
+
+    nom = getattr(plie, "nom", plie)
+    return {"nom": nom, "logo": logo_data_uri(getattr(plie, "logo", ""))}
