@@ -443,5 +443,8 @@ def test_the_pdf_files_of_a_closed_version_say_their_rule_and_version(client, do
     assert "Règle de comptage" in texte and "version 1" in texte
     assert "en cours de validation" in texte
     bilan = client.get(reverse("rapports:bilan_export", args=["plie-a", "2016", "pdf"]) + "?version=1")
-    texte = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(bilan.content)).pages)
+    pages = PdfReader(io.BytesIO(bilan.content)).pages
+    texte = " ".join(page.extract_text() for page in pages)
     assert "Règle de comptage" in texte and "version 1" in texte
+    # the cover has no running header: it carries the EU emblem's statement itself (annex IX)
+    assert "Cofinancé par l'Union européenne" in pages[0].extract_text()
