@@ -303,6 +303,26 @@ def _on_parcours(scope):
     return Q(parcours__plie_id__in=scope.personal_plie_ids)
 
 
+class CreateOnVisibleParcoursMixin(mixins.CreateModelMixin):
+    """A read-only resource that also creates, on a parcours the caller sees: the request is read
+    by ``create_serializer_class`` (its ``parcours`` limited to the visible ones: another PLIE's
+    parcours is « not found »), the answer written by ``serializer_class``."""
+
+    create_serializer_class = None
+
+    def get_serializer_class(self):
+        if self.action == "create" and self.create_serializer_class is not None:
+            return self.create_serializer_class
+        return super().get_serializer_class()
+
+    def get_serializer(self, *args, **kwargs):
+        serializer = super().get_serializer(*args, **kwargs)
+        fields = getattr(serializer, "fields", {})
+        if self.action == "create" and "parcours" in fields:
+            fields["parcours"].queryset = Parcours.objects.visible_to(self.scope)
+        return serializer
+
+
 TOMBSTONES = extend_schema(summary="Suppressions (pierres tombales)", responses=TombstonePageSerializer)
 
 
@@ -388,18 +408,10 @@ class EntretienViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.Rea
     ),
     supprimes=TOMBSTONES,
 )
-class EtapeViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class EtapeViewSet(ScopedViewSetMixin, CreateOnVisibleParcoursMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = EtapeSerializer
+    create_serializer_class = EtapeCreateSerializer
     filterset_class = EtapeFilter
-
-    def get_serializer_class(self):
-        return EtapeCreateSerializer if self.action == "create" else EtapeSerializer
-
-    def get_serializer(self, *args, **kwargs):
-        serializer = super().get_serializer(*args, **kwargs)
-        if self.action == "create":
-            serializer.fields["parcours"].queryset = Parcours.objects.visible_to(self.scope)
-        return serializer
 
     def create(self, request, *args, **kwargs):
         payload = self.get_serializer(data=request.data)
@@ -463,18 +475,10 @@ class EtapeViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     ),
     supprimes=TOMBSTONES,
 )
-class SuspensionViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class SuspensionViewSet(ScopedViewSetMixin, CreateOnVisibleParcoursMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = SuspensionSerializer
+    create_serializer_class = SuspensionCreateSerializer
     filterset_class = SuspensionFilter
-
-    def get_serializer_class(self):
-        return SuspensionCreateSerializer if self.action == "create" else SuspensionSerializer
-
-    def get_serializer(self, *args, **kwargs):
-        serializer = super().get_serializer(*args, **kwargs)
-        if self.action == "create":
-            serializer.fields["parcours"].queryset = Parcours.objects.visible_to(self.scope)
-        return serializer
 
     def create(self, request, *args, **kwargs):
         payload = self.get_serializer(data=request.data)

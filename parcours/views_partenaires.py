@@ -138,40 +138,48 @@ def partenaire_etape(request, pk):
     return _etape_page(request, etape)
 
 
-@login_required
-@require_POST
-def partenaire_presence(request, pk):
+def _record_on_etape(request, pk, *, form_class, record, done, form_name):
+    """The opérateur's two writes on an étape it carries (presence, outcome): the same checks,
+    the service's refusals on the form, the étape's page again with the form in error."""
     etape = _partner_etape(request.scope, pk)
     if not permissions.can_record_etape_outcome(request.scope, etape):
         raise PermissionDenied
-    form = PresenceForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.presence_record(scope=request.scope, etape=etape, **form.cleaned_data)
+            record(scope=request.scope, etape=etape, **form.cleaned_data)
         except ValidationError as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, "Présence enregistrée.")
+            messages.success(request, done)
             return redirect("parcours:partenaire_etape", pk=etape.pk)
-    return _etape_page(request, etape, presence_form=form, status=400)
+    return _etape_page(request, etape, status=400, **{form_name: form})
+
+
+@login_required
+@require_POST
+def partenaire_presence(request, pk):
+    return _record_on_etape(
+        request,
+        pk,
+        form_class=PresenceForm,
+        record=services.presence_record,
+        done="Présence enregistrée.",
+        form_name="presence_form",
+    )
 
 
 @login_required
 @require_POST
 def partenaire_resultat(request, pk):
-    etape = _partner_etape(request.scope, pk)
-    if not permissions.can_record_etape_outcome(request.scope, etape):
-        raise PermissionDenied
-    form = EtapeResultatForm(request.POST)
-    if form.is_valid():
-        try:
-            services.etape_outcome_record(scope=request.scope, etape=etape, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, "Résultat de l'étape enregistré.")
-            return redirect("parcours:partenaire_etape", pk=etape.pk)
-    return _etape_page(request, etape, resultat_form=form, status=400)
+    return _record_on_etape(
+        request,
+        pk,
+        form_class=EtapeResultatForm,
+        record=services.etape_outcome_record,
+        done="Résultat de l'étape enregistré.",
+        form_name="resultat_form",
+    )
 
 
 @login_required
