@@ -122,11 +122,10 @@ def test_animateur_runs_a_session_and_downloads_the_pv(page, journey, transactio
     page.goto(f"/parcours/{candidature.pk}/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("LEFÈVRE Hélène")
     journey.check("parcours-admise")
-    page.get_by_role("link", name="Inscrire dans ACC-COM").click()
-    expect(page.get_by_label("Participant")).to_have_value(str(candidature.pk))
-    journey.check("inscription")
-    page.get_by_role("button", name="Inscrire").click()
+    # one click: the dossier panel's button (operations.dossier.inscription_fse)
+    page.get_by_role("button", name="Inscrire dans ACC-COM").click()
     expect(page.get_by_role("status")).to_be_visible()
+    expect(page.get_by_role("button", name="Inscrire dans ACC-COM")).to_have_count(0)
     journey.check("inscription-faite")
     assert Inscription.objects.filter(operation=operation, participant=candidature.participant).count() == 1
 
