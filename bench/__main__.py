@@ -34,6 +34,11 @@ def parse_args(argv=None):
     )
     parser.add_argument("--rebuild", action="store_true", help="reconstruire la base du jeu de données")
     parser.add_argument(
+        "--base",
+        help="mesurer sur cette base (copie d'un jeu construit : CREATE DATABASE … TEMPLATE …)"
+        " au lieu de celle que nomment les paramètres ; migrée en avant, jamais reconstruite",
+    )
+    parser.add_argument(
         "--load", action="store_true", help="étape de charge : req/s et p50/p95/p99 à 1, 5 et 20 utilisateurs"
     )
     parser.add_argument(
@@ -99,9 +104,28 @@ def main(argv=None):
         participants=args.participants, plies=args.plie, seed=args.seed, state=state, **densities
     )
     server = dataset.server_url(os.environ.get("DATABASE_URL"))
-    metadata = dataset.prepare(server, name, rebuild=args.rebuild)
+    if args.base:
+        # A copy of a built dataset (a branch's own, so its migrations never touch the shared one).
+        name = args.base
+        metadata = (
+            dataset.read_metadata(dataset.with_database(server, name))
+            if dataset.database_exists(server, name)
+            else None
+        )
+        if metadata is None:
+            print(
+                f"La base {name} n'existe pas ou ne contient pas de jeu de données complet.", file=sys.stderr
+            )
+            return 2
+    else:
+        metadata = dataset.prepare(server, name, rebuild=args.rebuild)
     configure_django(dataset.with_database(server, name))
-    if metadata is not None:
+    if metadata is not None and args.base:
+        metadata = dataset.migrate_forward(metadata)
+        if metadata is None:
+            print(f"Les migrations ne s'appliquent pas à la copie {name} : refaites-la.", file=sys.stderr)
+            return 2
+    elif metadata is not None:
         # Only the generators name the database: a merge that added migrations keeps it, migrated here.
         metadata = dataset.migrate_forward(metadata)
         if metadata is None:

@@ -414,3 +414,12 @@ def test_the_load_stage_on_a_live_server(live_server):
 def test_context_needs_the_demo_accounts():
     with pytest.raises(RuntimeError, match="Aucun PLIE"):
         runner.BenchContext.from_database()
+
+
+def test_cli_refuses_a_base_that_holds_no_dataset(capsys):
+    """``--base`` measures a copy of a built dataset; a database without one is refused, not seeded."""
+    require_postgres()
+    from bench.__main__ import main
+
+    assert main(["--base", "plie_bench_absente_de_ce_serveur"]) == 2
+    assert "ne contient pas de jeu de données complet" in capsys.readouterr().err
