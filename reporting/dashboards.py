@@ -9,9 +9,10 @@ functions over a set of PLIE ids: aggregate queries only, a handful whatever the
   nightly ``parcours`` job left), always live; the participants in parcours without any FSE entry
   questionnaire (live, or from the snapshot with the flows);
 - the operations' completeness of the year (``operations.completude``'s conditions: enrolments,
-  incomplete entry questionnaires, exit data to record within 4 weeks or past them), live;
-- the trends of the last 12 months: entrées, sorties, sorties positives and participants in
-  parcours at each month's end.
+  incomplete entry questionnaires, exit data to record within 4 weeks or past them) and the
+  trends of the last 12 months (entrées, sorties, sorties positives and participants in parcours
+  at each month's end): from the same snapshots when they hold them (on their day, issue 17: at
+  300,000 participants they aggregate every enrolment and parcours of the year), else live.
 
 Every linked figure is named by an :data:`INDICATEURS` key: :func:`parcours_derriere` returns the
 parcours behind it with the **same** conditions, so the count shown and the list behind it agree.
@@ -319,10 +320,12 @@ class Tableau:
 def tableau(plie_ids, *, aujourdhui=None, avec_files_actives=True):
     """The dashboard of the PLIE ``plie_ids`` (already restricted to what the user may see).
 
-    Queries: the PLIE (1), the snapshots (1), then either nothing more for flows/completeness
-    (snapshot) or the flows and the completeness (2, live), the alerts (1), the operations'
-    completeness (1), the files actives (1, unless ``avec_files_actives=False``), the 12-month
-    trends (1)."""
+    Queries: the PLIE (1), the snapshots (1), the alerts (1), the files actives (1, unless
+    ``avec_files_actives=False``); then, from the snapshots, nothing more (the flows, the
+    FSE questionnaires never started, the operations' completeness and the 12-month trends of
+    the snapshots' day, « chiffres au jj/mm/aaaa »), or, live, the flows and the questionnaires
+    (2), the operations' completeness (1) and the trends (1). A snapshot written before the
+    operations' completeness and the trends were stored has them counted live (1 each)."""
     aujourdhui = aujourdhui or timezone.localdate()
     plies = list(Structure.objects.plies().filter(id__in=plie_ids).order_by("nom"))
     ids = [plie.id for plie in plies]
@@ -335,15 +338,25 @@ def tableau(plie_ids, *, aujourdhui=None, avec_files_actives=True):
             for pid, s in snapshots.items()
         }
         source = SNAPSHOT
+        # the operations of the snapshot's year: yesterday's on 1 January are last year's
+        operations = None
+        if jour.year == aujourdhui.year:
+            operations = _du_snapshot(snapshots, "completude_operations")
+        trends = _du_snapshot(snapshots, "tendance")
+        if trends is not None:
+            trends = {pid: tendance_depuis(jour, valeurs) for pid, valeurs in trends.items()}
     else:
         jour = aujourdhui
         flux = flux_par_plie(ids, annee_a_date(jour)) if ids else {}
         sans_situation = sans_situation_par_plie(ids, jour) if ids else {}
         source = LIVE
+        operations = trends = None
     alertes = alertes_par_plie(ids) if ids else {}
-    operations = completude_par_plie(ids, aujourdhui) if ids else {}
+    if operations is None:
+        operations = completude_par_plie(ids, aujourdhui) if ids else {}
     caseloads = files_actives(ids, aujourdhui) if ids and avec_files_actives else []
-    trends = tendances(ids, jour) if ids else {}
+    if trends is None:
+        trends = tendances(ids, jour) if ids else {}
 
     colonnes = [
         Colonne(
@@ -368,6 +381,21 @@ def tableau(plie_ids, *, aujourdhui=None, avec_files_actives=True):
         total=total,
         graphiques=graphiques(total.tendance),
     )
+
+
+def _du_snapshot(snapshots, cle):
+    """{plie id: ``indicateurs[cle]``} when every snapshot has it, else ``None`` (a row written
+    before the key existed: the figure is then counted live)."""
+    valeurs = {pid: s.indicateurs.get(cle) for pid, s in snapshots.items()}
+    return None if any(v is None for v in valeurs.values()) else valeurs
+
+
+def tendance_depuis(jour, valeurs):
+    """A stored 12-month trend (the counts of :func:`tendances`, month by month) with its months."""
+    return [
+        {"mois": periode, "libelle": libelle_mois(periode), **{serie: v[serie] for serie, _ in SERIES}}
+        for periode, v in zip(douze_derniers_mois(jour), valeurs, strict=True)
+    ]
 
 
 def _consolider(colonnes, jour):

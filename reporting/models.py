@@ -17,7 +17,13 @@ class SnapshotPlie(models.Model):
         {"flux": {...},          # the flow table of the year to date (reporting.flux)
          "taux": {...},          # the four rates (reporting.indicateurs.taux_du_flux), None on 0
          "alertes": {"<type>": int, ...},  # open parcours.Alerte by type, every type present
-         "completude": {"sans_situation_entree": int}}  # in parcours, no FSE questionnaire row
+         "completude": {"sans_situation_entree": int},  # in parcours, no FSE questionnaire row
+         # since issue 17 (absent from older rows: the readers then count live):
+         "compteurs_annee_precedente": {...},  # reporting.flux.compter's counts of the whole
+                                               # previous year (flux_depuis reads them)
+         "completude_operations": {...},  # operations.selectors.completude_par_plie on ``jour``
+         "tendance": [{"entrees", "sorties", "sorties_positives", "en_parcours"} × 12]}
+                                   # reporting.dashboards.tendances: the 12 months ending on ``jour``
 
     Written only by :func:`reporting.services.snapshot_refresh` (an upsert: recomputing a day
     replaces its row)."""

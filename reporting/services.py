@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.utils import timezone
 
+from operations.selectors import completude_par_plie
 from parcours.enums import TypeAlerte
 from parcours.models import Alerte
 from participants.models import SituationEntree
@@ -15,6 +16,7 @@ from plie.core.models import Structure
 from plie.core.routers import replica_reads
 from reporting import flux as queries
 from reporting import indicateurs
+from reporting.dashboards import SERIES, tendances
 from reporting.flux import Periode, en_parcours_le
 from reporting.models import Cloture, SnapshotPlie
 from reporting.selectors import Perimetre
@@ -51,17 +53,30 @@ def alertes_par_type(plie_id):
     return {value: counts.get(value, 0) for value in TypeAlerte.values}
 
 
+def _json_compteurs(compteurs):
+    """:func:`reporting.flux.compter`'s counts as JSON (the total duration left out)."""
+    return {cle: valeur for cle, valeur in compteurs.items() if cle != "duree_sorties"}
+
+
 def snapshot_refresh(*, plie_id, jour):
-    """Compute the snapshot of PLIE ``plie_id`` on ``jour`` and upsert it: 4 queries whatever the
-    data size (3 aggregates, then one upsert statement, its own transaction). Idempotent: a
+    """Compute the snapshot of PLIE ``plie_id`` on ``jour`` and upsert it: 7 queries whatever the
+    data size (6 aggregates, then one upsert statement, its own transaction). Idempotent: a
     second run for the same (PLIE, day) rewrites the same row with the same figures.
-    Returns the :class:`SnapshotPlie`."""
+    Returns the :class:`SnapshotPlie`.
+
+    Besides the year to date, it stores what the home pages and the dashboards would otherwise
+    aggregate over every parcours or enrolment on each display (issue 17): the counts of the
+    whole previous year's flow table (the gestionnaire's « Bilan annuel »), the operations'
+    completeness of ``jour``'s year on ``jour`` and the 12-month trends ending on ``jour``."""
     perimetre = Perimetre(frozenset({plie_id}))
     periode = annee_a_date(jour)
     with replica_reads():  # the aggregates on the replica when there is one, the upsert on default
         compteurs = queries.compter(perimetre, periode)
+        precedente = queries.compter(perimetre, Periode.annee(jour.year - 1))
         alertes = alertes_par_type(plie_id)
         sans_situation = sans_situation_entree(perimetre, jour)
+        operations = completude_par_plie([plie_id], jour)[plie_id]
+        tendance = tendances([plie_id], jour)[plie_id]
     flux = queries.flux_depuis(compteurs)
     sorties = indicateurs.total_sorties(flux)
     valeurs = {
@@ -76,6 +91,9 @@ def snapshot_refresh(*, plie_id, jour):
             "taux": indicateurs.taux_du_flux(flux),
             "alertes": alertes,
             "completude": {"sans_situation_entree": sans_situation},
+            "compteurs_annee_precedente": _json_compteurs(precedente),
+            "completude_operations": operations,
+            "tendance": [{serie: mois[serie] for serie, _ in SERIES} for mois in tendance],
         },
         "computed_at": timezone.now(),
     }

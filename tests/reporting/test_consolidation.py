@@ -33,9 +33,10 @@ FIGURES = (
     "indicateurs",
 )
 
-# Queries of one snapshot: compter (1), alerts by type (1), participants without a situation (1),
-# then the upsert (one INSERT … ON CONFLICT DO UPDATE), whether the row exists or not.
-SNAPSHOT_QUERIES = 4
+# Queries of one snapshot: compter of the year to date (1) and of the previous year (1), alerts by
+# type (1), participants without a situation (1), the operations' completeness (1), the 12-month
+# trends (1), then the upsert (one INSERT … ON CONFLICT DO UPDATE), whether the row exists or not.
+SNAPSHOT_QUERIES = 7
 # One consolidate_plie: task_run_record's start (SAVEPOINT, SELECT … FOR UPDATE, SAVEPOINT,
 # INSERT, RELEASE on the first run, UPDATE, RELEASE), the snapshot, the PLIE's closures (none
 # here: one query), the final UPDATE.

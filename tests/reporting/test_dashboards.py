@@ -203,13 +203,53 @@ def test_todays_snapshot_is_read_instead_of_counting(dashboard_world, django_ass
     w = dashboard_world
     snapshot_refresh(plie_id=w.plie_a.id, jour=AUJOURDHUI)
     make_parcours(w.plie_a, D(2017, 2, 14))  # after the snapshot: not in the snapshot's figures
-    # the PLIE, the snapshots, the alerts, the operations' completeness, the files actives, the trends
-    with django_assert_num_queries(6):
+    # the PLIE, the snapshots, the alerts, the files actives (the operations' completeness and
+    # the trends are the snapshot's too)
+    with django_assert_num_queries(4):
         t = tableau([w.plie_a.id], aujourdhui=AUJOURDHUI)
     assert (t.source, t.jour) == (SNAPSHOT, AUJOURDHUI)
     assert t.colonnes[0].flux["entrees"] == 4
     assert t.colonnes[0].sans_situation_entree == 1
     assert t.colonnes[0].taux["sorties_positives_sur_sorties"] == 1 / 4
+
+
+def test_the_snapshot_gives_the_live_figures_of_its_day(dashboard_world):
+    """Every figure read from a snapshot is the one counted live on its day; a change made
+    after it shows once the nightly job has run again (issue 17)."""
+    w = dashboard_world
+    operation = OperationFactory(plie=w.plie_a, date_debut=D(2017, 1, 1), date_fin=D(2017, 12, 31))
+    InscriptionFactory(operation=operation, participant=w.p.stock.participant, parcours=w.p.stock)
+    live = tableau([w.plie_a.id], aujourdhui=AUJOURDHUI)
+    snapshot_refresh(plie_id=w.plie_a.id, jour=AUJOURDHUI)
+    lu = tableau([w.plie_a.id], aujourdhui=AUJOURDHUI)
+    assert (live.source, lu.source) == (LIVE, SNAPSHOT)
+    for attribut in ("flux", "taux", "alertes", "sans_situation_entree", "tendance", "completude_operations"):
+        assert getattr(lu.colonnes[0], attribut) == getattr(live.colonnes[0], attribut), attribut
+    assert lu.colonnes[0].completude_operations["inscriptions"] == 1
+
+    InscriptionFactory(operation=operation)  # after the night: tomorrow's figures
+    make_parcours(w.plie_a, D(2017, 2, 14))
+    lu = tableau([w.plie_a.id], aujourdhui=AUJOURDHUI)
+    assert lu.colonnes[0].completude_operations["inscriptions"] == 1
+    assert lu.colonnes[0].tendance[-1]["entrees"] == live.colonnes[0].tendance[-1]["entrees"]
+    snapshot_refresh(plie_id=w.plie_a.id, jour=AUJOURDHUI)  # the nightly job runs again
+    lu = tableau([w.plie_a.id], aujourdhui=AUJOURDHUI)
+    assert lu.colonnes[0].completude_operations["inscriptions"] == 2
+    assert lu.colonnes[0].tendance[-1]["entrees"] == live.colonnes[0].tendance[-1]["entrees"] + 1
+
+
+def test_a_snapshot_without_the_stored_trends_counts_them_live(dashboard_world, django_assert_num_queries):
+    w = dashboard_world
+    snapshot = snapshot_refresh(plie_id=w.plie_a.id, jour=AUJOURDHUI)
+    for cle in ("tendance", "completude_operations"):
+        del snapshot.indicateurs[cle]
+    type(snapshot).objects.filter(pk=snapshot.pk).update(indicateurs=snapshot.indicateurs)
+    live = tableau([w.plie_a.id], aujourdhui=AUJOURDHUI, avec_files_actives=False)
+    # the PLIE, the snapshots, the alerts, the operations' completeness, the trends
+    with django_assert_num_queries(5):
+        t = tableau([w.plie_a.id], aujourdhui=AUJOURDHUI, avec_files_actives=False)
+    assert t.source == SNAPSHOT
+    assert t.colonnes[0].tendance == live.colonnes[0].tendance
 
 
 def test_yesterdays_snapshot_sets_the_day_of_the_figures(dashboard_world):
