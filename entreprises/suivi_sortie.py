@@ -6,9 +6,10 @@ Every exit (positive or not) gets a follow-up due on the exit date + 6 calendar 
 (``regles.etat_suivi``). A référent sees the exits of the parcours they follow; the
 gestionnaire, animation, direction and administrateur those of their PLIE."""
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from entreprises import regles
+from entreprises.models import SuiviSixMois
 from entreprises.permissions import can_view_suivis_sortie
 from parcours.models import Parcours
 from parcours.sorties import add_months
@@ -68,13 +69,39 @@ def suivis(scope, today, *, etat=""):
     return result
 
 
-def panel_relances(scope, today):
-    """Home panel: the follow-ups due and those to chase (one query)."""
-    rows = suivis(scope, today)
-    if not rows:
+def etats_suivis(scope, today):
+    """``[etat]`` of the follow-ups :func:`suivis` lists (the same rows, the same rule), read
+    from the exit date and whether a follow-up is recorded only: no participant, référent or
+    follow-up row fetched (one query; ``None`` when ``scope`` sees none)."""
+    condition = q_suivis(scope)
+    if condition is None:
         return None
-    a_faire = sum(1 for r in rows if r.etat == "a_faire")
-    relances = sum(1 for r in rows if r.etat == "relance")
+    borne = regles.last_of_month(add_months(today, -regles.SUIVI_MOIS))
+    rows = (
+        Parcours.objects.filter(condition)
+        .filter(
+            date_sortie__isnull=False,
+            date_sortie__lte=borne,
+            date_sortie__gte=add_months(today, -HORIZON_MOIS),
+        )
+        .annotate(releve=Exists(SuiviSixMois.objects.filter(parcours_id=OuterRef("pk"))))
+        .values_list("date_sortie", "releve")
+        .order_by()
+    )
+    return [
+        regles.etat_suivi(date_sortie, today, releve=releve)
+        for date_sortie, releve in rows
+        if regles.echeance_suivi(date_sortie) <= today
+    ]
+
+
+def panel_relances(scope, today):
+    """Home panel: the follow-ups due and those to chase (one query, :func:`etats_suivis`)."""
+    etats = etats_suivis(scope, today)
+    if not etats:
+        return None
+    a_faire = etats.count("a_faire")
+    relances = etats.count("relance")
     if not (a_faire or relances):
         return None
     return {"template": "entreprises/includes/panel_suivis.html", "a_faire": a_faire, "relances": relances}

@@ -6,18 +6,29 @@ the user may see."""
 from django.urls import reverse
 
 from operations.models import Operation
-from operations.selectors import COMPTEURS_RESUME, completude_par_operation, completude_par_plie, de_l_annee
+from operations.selectors import COMPTEURS_RESUME, completude_par_operation, de_l_annee
+from plie.core.home import partage
 
 OPERATIONS_MAX = 8
 
 
+def completude_de_l_annee(scope, today):
+    """``(lignes, total)`` of :func:`operations.selectors.completude_par_operation` over the
+    operations of the year whose figures ``scope`` may see (2 queries), computed once for both
+    panels of the page (:func:`plie.core.home.partage`)."""
+
+    def calcul():
+        operations = de_l_annee(Operation.objects.visible_to(scope), today.year)
+        return completude_par_operation(operations.order_by("date_debut", "code", "pk"), today)
+
+    return partage(("operations.completude_de_l_annee", scope.plie_ids, today), calcul)
+
+
 def operations_fse(scope, today):
     """« Opérations FSE »: the operations of the year with their enrolments and incomplete entry
-    questionnaires (2 queries: the operations, one grouped aggregate)."""
-    lignes, total = completude_par_operation(
-        de_l_annee(Operation.objects.visible_to(scope), today.year).order_by("date_debut", "code", "pk"),
-        today,
-    )
+    questionnaires (2 queries: the operations, one grouped aggregate; shared with
+    :func:`completude_fse`)."""
+    lignes, total = completude_de_l_annee(scope, today)
     for operation in lignes:
         operation.completude_url = (
             reverse("operations:completude", args=[operation.pk])
@@ -36,7 +47,10 @@ def operations_fse(scope, today):
 def completude_fse(scope, today):
     """« Complétude des données FSE »: across the operations of the year, the incomplete entry
     questionnaires, the exit data still to record within 4 weeks and the exits past the window
-    without data (1 query)."""
-    par_plie = completude_par_plie(scope.plie_ids, today)
-    counts = {cle: sum(ligne[cle] for ligne in par_plie.values()) for cle in COMPTEURS_RESUME}
+    without data: the total line of :func:`operations_fse`'s counts (the enrolments of the
+    operations of the year of the PLIE whose figures the user may see, as
+    ``operations.selectors.completude_par_plie`` counts them), no query of its own on the home
+    page (2 when called alone)."""
+    _lignes, total = completude_de_l_annee(scope, today)
+    counts = {cle: total[cle] for cle in COMPTEURS_RESUME}
     return {"template": "operations/includes/home_completude.html", "annee": today.year, **counts}

@@ -1,7 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_GET
 from plie.core.confidentialite import masquer_compte
 from plie.core.enums import Role
 from plie.core.home import panels_for
-from plie.core.models import TaskRun
+from plie.core.models import Structure, TaskRun
 from plie.core.scoping import visible_plies
 
 HOME_TEMPLATES = {
@@ -26,15 +27,29 @@ HOME_TEMPLATES = {
 }
 
 
+def avec_nb_participants(plies):
+    """``plies`` annotated with ``nb_participants``: each PLIE's participants counted by a
+    subquery on the ``plie_id`` index (an index-only scan per PLIE) rather than a join of every
+    participant grouped by PLIE (issue 17: 190 ms at 100,000 participants for an OI, 22 ms so).
+    Core imports no app: the model is the reverse relation's."""
+    participants = Structure._meta.get_field("participants").related_model
+    compte = (
+        participants.objects.filter(plie_id=OuterRef("pk"))
+        .order_by()
+        .values("plie_id")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return plies.annotate(nb_participants=Coalesce(Subquery(compte, output_field=IntegerField()), Value(0)))
+
+
 @login_required
 def home(request):
     scope = request.scope
     role = scope.primary_role
     if role is None and (scope.is_partner or scope.assigned_only_plie_ids):
         return redirect("parcours:partenaire")  # a partner's home is its space (plie.core.scoping)
-    plies = list(
-        visible_plies(request.scope).select_related("oi").annotate(nb_participants=Count("participants"))
-    )
+    plies = list(avec_nb_participants(visible_plies(request.scope).select_related("oi")))
     for plie in plies:  # aggregates only (a financeur, an OI): a small count is « < 5 »
         if not scope.sees_personal_data(plie.id):
             plie.nb_participants = masquer_compte(plie.nb_participants)

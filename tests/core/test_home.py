@@ -16,8 +16,10 @@ from parcours.enums import ObjetPassage, StatutCommission, StatutParcours, TypeA
 from parcours.models import Alerte, Decision, ParametresPlie
 from plie.core.enums import Role, StructureKind
 from plie.core.home import home_panels, panels_for
+from plie.core.models import Structure
 from plie.core.scoping import scope_for
 from reporting import home as reporting_home
+from reporting.tasks import consolidate_plie
 from tests.factories import ParticipantFactory, StructureFactory, user_with_role
 from tests.operations.factories import InscriptionFactory, OperationFactory
 from tests.parcours.factories import CommissionFactory, ParcoursFactory, SortieFactory
@@ -401,8 +403,8 @@ def test_direction_sees_the_rate_of_the_year(client, world, django_assert_num_qu
     )
     SortieFactory(parcours=parcours, positive=True, valide=True)
     client.force_login(world.direction_a)
-    # session, user, memberships, PLIE; flow table
-    with django_assert_num_queries(5):
+    # session, user, memberships, PLIE; the nightly snapshots (none here); the flow table
+    with django_assert_num_queries(6):
         response = client.get(reverse("home"))
     assertContains(response, "Taux de sorties positives : <strong>100,0 %</strong>", html=False)
     assertContains(response, "Année 2026, à ce jour")
@@ -427,3 +429,90 @@ def test_financeur_sees_aggregates_only(client, world):
     assertContains(response, "Taux de sorties positives : <strong>—</strong>", html=False)
     assertNotContains(response, "ZORGLUB")
     assertNotContains(response, reverse("parcours:workspace"))
+
+
+# --- Figures from the nightly consolidation (issue 17) -------------------------------------------
+
+
+def consolider(*plies, jour=TODAY):
+    """The nightly consolidation of ``plies`` for ``jour`` (``reporting.tasks.consolidate_plie``)."""
+    for plie in plies:
+        consolidate_plie(plie.id, jour.isoformat())
+
+
+def test_direction_reads_the_nights_figures_and_says_from_when(client, world, django_assert_num_queries):
+    parcours = ParcoursFactory(
+        participant=ParticipantFactory(plie=world.plie_a),
+        status=StatutParcours.SORTI,
+        date_entree=D(2026, 1, 10),
+        date_sortie=D(2026, 5, 1),
+    )
+    SortieFactory(parcours=parcours, positive=True, valide=True)
+    scope = scope_for(world.direction_a)
+    live = reporting_home.taux_annee(scope, TODAY)
+    consolider(world.plie_a, jour=TODAY - datetime.timedelta(days=1))
+    lu = reporting_home.taux_annee(scope, TODAY)
+    chiffres = ("entrees", "sorties", "sorties_positives", "en_parcours_fin", "taux_sorties_positives")
+    assert {k: lu[k] for k in chiffres} == {k: live[k] for k in chiffres}
+    assert (live["au"], lu["au"]) == (None, D(2026, 6, 14))
+    client.force_login(world.direction_a)
+    # session, user, memberships, PLIE; the nightly snapshots (the flow table is theirs)
+    with django_assert_num_queries(5):
+        response = client.get(reverse("home"))
+    assertContains(response, "Chiffres au 14/06/2026 (comptage de la nuit)")
+    assertContains(response, "En parcours au 14/06/2026 : <strong>0</strong>", html=False)
+
+    suivi(world.referent_a, plie=world.plie_a, date_entree=D(2026, 6, 14))  # entered after the night
+    assert reporting_home.taux_annee(scope, TODAY)["entrees"] == 1
+    consolider(world.plie_a)  # the next night
+    lu = reporting_home.taux_annee(scope, TODAY)
+    assert (lu["entrees"], lu["au"]) == (2, TODAY)
+
+
+def test_last_years_bilan_from_the_night_equals_the_live_count(client, world, django_assert_num_queries):
+    def parcours(entree, sortie=None):
+        return ParcoursFactory(
+            participant=ParticipantFactory(plie=world.plie_a),
+            status=StatutParcours.SORTI if sortie else StatutParcours.EN_PARCOURS,
+            date_entree=entree,
+            date_sortie=sortie,
+        )
+
+    SortieFactory(parcours=parcours(D(2025, 3, 1), D(2025, 10, 1)), positive=True, valide=True)
+    SortieFactory(parcours=parcours(D(2025, 2, 1), D(2025, 11, 1)))
+    parcours(D(2024, 5, 1))
+    scope = scope_for(world.gestionnaire_a)
+    live = reporting_home.bilan_annuel(scope, TODAY)
+    consolider(world.plie_a)
+    lu = reporting_home.bilan_annuel(scope, TODAY)
+    chiffres = ("annee", "entrees", "sorties", "sorties_positives", "en_parcours_fin")
+    chiffres += ("taux_sorties_positives",)
+    assert {k: lu[k] for k in chiffres} == {k: live[k] for k in chiffres}
+    assert lu["entrees"] == 2 and lu["fin_libelle"] == "au 31/12/2025" and lu["au"] == TODAY
+    client.force_login(world.gestionnaire_a)
+    # session, user, memberships, PLIE; follow-ups six months after exit; operations + their
+    # counts (shared by both operations panels); the nightly snapshots
+    with django_assert_num_queries(8):
+        response = client.get(reverse("home"))
+    assertContains(response, "Chiffres au 15/06/2026 (comptage de la nuit)")
+
+    parcours(D(2025, 12, 1))  # a late entry of last year, recorded today
+    assert reporting_home.bilan_annuel(scope, TODAY)["entrees"] == 2
+    consolider(world.plie_a)
+    assert reporting_home.bilan_annuel(scope, TODAY)["entrees"] == 3
+
+
+def test_figures_of_several_plie_come_from_the_night_only_when_each_has_its_snapshot(world):
+    ParcoursFactory(participant=ParticipantFactory(plie=world.plie_a), date_entree=D(2026, 3, 1))
+    ParcoursFactory(participant=ParticipantFactory(plie=world.plie_b), date_entree=D(2026, 3, 1))
+    scope = scope_for(world.oi_user)
+    assert len(scope.plie_ids) >= 2
+    live = reporting_home.chiffres_cles(scope, 2026, TODAY)
+    consolider(world.plie_a)
+    assert reporting_home.chiffres_cles(scope, 2026, TODAY)["au"] is None  # PLIE B has none
+    consolider(*Structure.objects.filter(id__in=scope.plie_ids))
+    lu = reporting_home.chiffres_cles(scope, 2026, TODAY)
+    assert lu["au"] == TODAY
+    assert {k: lu[k] for k in ("entrees", "sorties", "en_parcours_fin")} == {
+        k: live[k] for k in ("entrees", "sorties", "en_parcours_fin")
+    }
