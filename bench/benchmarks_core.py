@@ -4,7 +4,19 @@ from bench import floors
 from bench.registry import benchmark
 
 LIST_PAGE_TARGET_MS = 500
-HOME_TARGET_MS = 300
+HOME_TARGET_MS = 150  # issue 17: every key page p95 < 150 ms at 300,000 participants
+
+
+def nuit_faite(ctx):
+    """Today's nightly consolidation, as production has it every morning: the dataset is built
+    without the night (``seed_demo --sans-nocturne``), and the home pages and dashboards read its
+    snapshots (« chiffres au jj/mm/aaaa »). Run once per bench process, during the first
+    warm-up (never timed); it writes only the small snapshot and task-run tables."""
+    if not ctx.__dict__.get("_nuit_faite"):
+        from reporting.tasks import nightly_consolidation
+
+        nightly_consolidation.delay().get()
+        ctx.__dict__["_nuit_faite"] = True
 
 
 def get_ok(ctx, persona, url):
@@ -50,9 +62,10 @@ def nightly_participant_count(ctx):
 
 def _home(persona):
     def home(ctx):
+        nuit_faite(ctx)
         get_ok(ctx, persona, "/")
 
-    home.__doc__ = f"Home page of the {persona} persona."
+    home.__doc__ = f"Home page of the {persona} persona (after today's nightly consolidation)."
     home.__qualname__ = f"home_{persona}"
     return home
 

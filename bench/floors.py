@@ -60,15 +60,24 @@ def bilan_floor(ctx):
 
 
 def dashboard_oi_floor(ctx):
-    """The OI dashboard's columns: per PLIE, the same flows for the current year."""
-    today = datetime.date.today()
+    """The OI dashboard's columns as the page shows them once the night has run: per PLIE, the
+    figures of today's snapshot (flows and rates of the year to date, FSE questionnaires never
+    started, the operations' completeness, the 12-month trends) and the open alerts by type,
+    counted live (one query)."""
+    from django.utils import timezone
+
     rows = _fetch(
-        FLUX_SQL.replace("GROUPING(pa.sexe) AS tous, pa.sexe", "p.plie_id").replace(
-            "GROUPING SETS ((), (pa.sexe))", "p.plie_id"
-        ),
-        {"plies": _plie_ids(ctx, ctx.plie_codes), "debut": datetime.date(today.year, 1, 1), "fin": today},
+        """
+        SELECT s.plie_id, s.indicateurs,
+               (SELECT json_object_agg(t.type, t.n)
+                FROM (SELECT a.type, count(*) AS n FROM parcours_alerte a
+                      WHERE a.plie_id = s.plie_id GROUP BY a.type) t) AS alertes
+        FROM reporting_snapshotplie s
+        WHERE s.plie_id = ANY(%s) AND s.jour = %s
+        """,
+        [_plie_ids(ctx, ctx.plie_codes), timezone.localdate()],
     )
-    assert rows is not None
+    assert len(rows) == len(ctx.plie_codes)
 
 
 def workspace_floor(ctx):
