@@ -156,7 +156,7 @@ def completude_par_plie(plie_ids, aujourd_hui):
 def completude_par_operation(operations, aujourd_hui):
     """The completeness counts of each operation of ``operations`` (a queryset, already scoped)
     with a total line: ``(lignes, total)``; each line is the operation with its counts as
-    attributes. 2 queries (the operations, one grouped aggregate).
+    attributes. 2 queries (the operations, one grouped aggregate; 1 without operation).
 
     The enrolments are selected by the operations' own conditions (a subquery), not by the list
     of their ids: with the literal ids, PostgreSQL joined the participants by a sequential scan of
@@ -164,13 +164,17 @@ def completude_par_operation(operations, aujourd_hui):
     subquery it fetches the enrolments' participants by primary key (24 ms, issue 17). The
     counts of an operation not in the list (created between the two queries) are ignored."""
     liste = list(operations.select_related("plie"))
-    counts = {
-        row["operation_id"]: row
-        for row in _avec_delai(Inscription.objects.filter(operation__in=operations.order_by().values("pk")))
-        .values("operation_id")
-        .annotate(**compteurs_completude(aujourd_hui))
-        .order_by()
-    }
+    counts = {}
+    if liste:  # no operation: no aggregate
+        counts = {
+            row["operation_id"]: row
+            for row in _avec_delai(
+                Inscription.objects.filter(operation__in=operations.order_by().values("pk"))
+            )
+            .values("operation_id")
+            .annotate(**compteurs_completude(aujourd_hui))
+            .order_by()
+        }
     total = dict.fromkeys(compteurs_completude(aujourd_hui), 0)
     for operation in liste:
         row = counts.get(operation.pk, {})

@@ -386,7 +386,7 @@ class TestGestionnaire:
     def test_queries_are_pinned(self, client, world, operations, django_assert_num_queries):
         client.force_login(world.gestionnaire_a)
         # session, user, memberships, PLIE; follow-ups six months after exit; operations + their
-        # counts; completeness; flow table
+        # counts (the completeness panel's too); the nightly snapshots (none); flow table
         with django_assert_num_queries(9):
             client.get(reverse("home"))
 
@@ -490,9 +490,9 @@ def test_last_years_bilan_from_the_night_equals_the_live_count(client, world, dj
     assert {k: lu[k] for k in chiffres} == {k: live[k] for k in chiffres}
     assert lu["entrees"] == 2 and lu["fin_libelle"] == "au 31/12/2025" and lu["au"] == TODAY
     client.force_login(world.gestionnaire_a)
-    # session, user, memberships, PLIE; follow-ups six months after exit; operations + their
-    # counts (shared by both operations panels); the nightly snapshots
-    with django_assert_num_queries(8):
+    # session, user, memberships, PLIE; follow-ups six months after exit; the operations (none
+    # here: no counts); the nightly snapshots (the flow table is theirs)
+    with django_assert_num_queries(7):
         response = client.get(reverse("home"))
     assertContains(response, "Chiffres au 15/06/2026 (comptage de la nuit)")
 
@@ -516,3 +516,35 @@ def test_figures_of_several_plie_come_from_the_night_only_when_each_has_its_snap
     assert {k: lu[k] for k in ("entrees", "sorties", "en_parcours_fin")} == {
         k: live[k] for k in ("entrees", "sorties", "en_parcours_fin")
     }
+
+
+def test_panels_of_one_page_share_an_aggregate_and_nothing_outlives_it(world, operations):
+    from plie.core.home import partage
+
+    calculs = []
+
+    def calcul():
+        calculs.append(1)
+        return len(calculs)
+
+    assert (partage("x", calcul), partage("x", calcul)) == (1, 2)  # outside a page: computed each time
+    scope = scope_for(world.gestionnaire_a)
+    panels = panels_for(scope, Role.GESTIONNAIRE, TODAY)
+    operations_panel = next(p for p in panels if p["template"].endswith("home_operations.html"))
+    completude = next(p for p in panels if p["template"].endswith("home_completude.html"))
+    # the completeness panel is the total line of the operations panel's counts
+    assert operations_panel["nombre"] == 1 and completude["inscriptions"] == 5
+    assert completude == operations_home.completude_fse(scope, TODAY)
+    InscriptionFactory(operation=operations)  # the next page counts again
+    panels = panels_for(scope, Role.GESTIONNAIRE, TODAY)
+    assert next(p for p in panels if p["template"].endswith("home_completude.html"))["inscriptions"] == 6
+
+
+def test_the_plie_participant_counts(client, world):
+    ParticipantFactory.create_batch(3, plie=world.plie_a)
+    response = home(client, world.oi_user)
+    counts = {p.code: p.nb_participants for p in response.context["plies"]}
+    assert counts["plie-a"] in (3, "< 5")
+    client.force_login(world.gestionnaire_a)
+    response = client.get(reverse("home"))
+    assert [p.nb_participants for p in response.context["plies"]] == [3]

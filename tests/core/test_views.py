@@ -55,15 +55,16 @@ def test_each_role_has_its_home(client, world, persona, django_assert_num_querie
     ParticipantFactory.create_batch(2, plie=world.plie_a)
     client.force_login(getattr(world, persona))
     # session, user, memberships (+ OI's PLIE / partner links), PLIE with their counts, then the
-    # panels (tests/core/test_home.py): référent 1 + 1 + 1, animation 2 + 2, gestionnaire 1 + 1 + 1,
-    # direction / financeur 1 (the flow table)
+    # panels (tests/core/test_home.py): référent 1 + 1 + 1, animation 2 + 2, gestionnaire 1 (the
+    # operations, their counts shared by both operations panels) + 2 (snapshots, flow table),
+    # direction / financeur 2 (the nightly snapshots, none here; the flow table)
     expected = {
         "referent_a": 8,  # + the six-month follow-ups due (entreprises)
         "animateur_a": 8,
         "gestionnaire_a": 8,  # no operation: no grouped aggregate; + the six-month follow-ups due
-        "direction_a": 5,
-        "oi_user": 6,
-        "financeur": 6,
+        "direction_a": 6,
+        "oi_user": 7,
+        "financeur": 7,
         "admin_a": 4,
         "no_role": 3,
     }[persona]

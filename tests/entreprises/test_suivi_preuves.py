@@ -123,6 +123,14 @@ class TestSuiviSixMois:
         panel = suivi_sortie.panel_relances(scope_for(world.referent_a), TODAY)
         assert (panel["a_faire"], panel["relances"]) == (1, 2)
 
+    @pytest.mark.parametrize("persona", ["referent_a", "gestionnaire_a", "referent_b"])
+    def test_the_home_panel_counts_the_rows_of_the_list(self, world, sorties, persona):
+        SuiviSixMois.objects.create(parcours=sorties["collegue"], situation="emploi", date_releve=TODAY)
+        scope = scope_for(getattr(world, persona))
+        assert sorted(suivi_sortie.etats_suivis(scope, TODAY)) == sorted(
+            row.etat for row in suivi_sortie.suivis(scope, TODAY)
+        )
+
     def test_the_chargee_sees_no_follow_up(self, client, world):
         client.force_login(world.charge_a)
         assert client.get(reverse("entreprises:suivi_list")).status_code == 404
