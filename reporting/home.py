@@ -25,8 +25,10 @@ def compter_live(perimetre, periode):
 
 
 def _somme(a, b):
+    """The sum of two flow tables (or counts), key by key (a key missing from one side, as in a
+    row written by an older version, is left out)."""
     if isinstance(a, dict):
-        return {cle: _somme(a[cle], b[cle]) for cle in a}
+        return {cle: _somme(a[cle], b[cle]) for cle in a if cle in b}
     return a + b
 
 
