@@ -10,8 +10,9 @@ which the command, the API, the CSV/XLSX exports and (later) the PDF all read.
 
 Definitions: ``reporting.flux`` (the flow table), ``reporting.indicateurs`` (rates), docs/domaine.md §7;
 ``operations.selectors`` and ``operations.indicateurs_fse`` for the operations and FSE sections.
-A whole bilan costs a fixed number of queries whatever the data size (7, plus one to find the
-PLIE by its code, plus one for the operations of the year and 4 more when there are some)."""
+A whole bilan costs a fixed number of queries whatever the data size (5 on PostgreSQL, 6
+elsewhere, plus one to find the PLIE by its code, plus one for the operations of the year and 4
+more when there are some)."""
 
 from collections import defaultdict
 
@@ -127,7 +128,8 @@ def bilan_periode(perimetre, periode):
     """The figures of the bilan for any period (a year, a month for the monthly reporting…):
     ``flux``, ``taux``, ``repartitions``, ``duree_moyenne_parcours_mois`` and ``etapes``
     (5 queries: the flow table with the référents' and prescripteurs' rows, the public-category
-    cube, the étapes, the main étapes, the entretiens)."""
+    cube, the étapes, the main étapes, the entretiens; 4 on PostgreSQL, where both étapes
+    sections come from one query)."""
     compteurs, referents, prescripteurs = queries.compter_et_repartir(perimetre, periode)
     flux = queries.flux_depuis(compteurs)
     return {
@@ -140,8 +142,7 @@ def bilan_periode(perimetre, periode):
         ),
         "etapes": etapes(
             flux["en_parcours_annee"],
-            queries.lignes_etapes(perimetre, periode),
-            queries.lignes_etape_principale(perimetre, periode),
+            *queries.lignes_etapes_et_principale(perimetre, periode),
             accompagnement(periode, referents, queries.lignes_entretiens(perimetre, periode)),
         ),
     }
