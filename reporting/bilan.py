@@ -10,7 +10,7 @@ which the command, the API, the CSV/XLSX exports and (later) the PDF all read.
 
 Definitions: ``reporting.flux`` (the flow table), ``reporting.indicateurs`` (rates), docs/domaine.md §7;
 ``operations.selectors`` and ``operations.indicateurs_fse`` for the operations and FSE sections.
-A whole bilan costs a fixed number of queries whatever the data size (5 on PostgreSQL, 6
+A whole bilan costs a fixed number of queries whatever the data size (4 on PostgreSQL, 5
 elsewhere, plus one to find the PLIE by its code, plus one for the operations of the year and 4
 more when there are some)."""
 
