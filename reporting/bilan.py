@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from operations.indicateurs_fse import bilan_fse
 from operations.selectors import bilan_operations, operations_des_plie
-from parcours.enums import CategorieEtape, ModeEntretien
+from parcours.enums import CategorieEtape
 from participants.enums import Sexe
 from plie.core.models import Structure
 from plie.core.routers import reads_from_replica
@@ -143,7 +143,7 @@ def bilan_periode(perimetre, periode):
         "etapes": etapes(
             flux["en_parcours_annee"],
             *queries.lignes_etapes_et_principale(perimetre, periode),
-            accompagnement(periode, referents, queries.lignes_entretiens(perimetre, periode)),
+            accompagnement(periode, referents, queries.intensite_entretiens(perimetre, periode)),
         ),
     }
 
@@ -298,7 +298,7 @@ def _intensite(participants_mois, entretiens, sans_contact):
     }
 
 
-def accompagnement(periode, lignes_referents, lignes_entretiens):
+def accompagnement(periode, lignes_referents, intensite):
     """The intensity of accompaniment (issue 7; docs/domaine.md §3.4: at least one entretien a month).
 
     For each month the period touches, the participants in parcours during the month, the
@@ -306,15 +306,18 @@ def accompagnement(periode, lignes_referents, lignes_entretiens):
     (``sans_contact``). Per référent (of the parcours) and in total, over the months:
     ``participants_mois`` = Σ participants in parcours each month, entretiens per participant per
     month = entretiens / participants_mois, ``part_sans_contact`` = Σ sans contact /
-    participants_mois. Per mode: entretiens and entretiens per participant per month."""
+    participants_mois. Per mode: entretiens and entretiens per participant per month.
+
+    ``intensite``: the entretiens and the participants met per (référent, month) and the
+    entretiens per mode (:func:`reporting.flux.intensite_entretiens`)."""
     mois = periode.mois_couverts()
     index = {cle: i for i, (cle, _) in enumerate(mois)}
+    par_referent_mois, modes = intensite
     entretiens = defaultdict(lambda: [0] * len(mois))  # référent id -> per month
     rencontres = defaultdict(lambda: [0] * len(mois))
-    for ligne in lignes_entretiens:
-        i = index[f"{ligne['mois']:%Y-%m}"]
-        entretiens[ligne["parcours__referent_id"]][i] += ligne["entretiens"]
-        rencontres[ligne["parcours__referent_id"]][i] += ligne["participants"]
+    for (referent_id, i), (n, participants) in par_referent_mois.items():
+        entretiens[referent_id][i] += n
+        rencontres[referent_id][i] += participants
 
     par_mois = {cle: [0, 0, 0] for cle, _ in mois}  # participants, entretiens, sans contact
     par_referent = {}
@@ -331,7 +334,6 @@ def accompagnement(periode, lignes_referents, lignes_entretiens):
 
     total = [sum(valeurs[j] for valeurs in par_mois.values()) for j in range(3)]
     participants_mois = total[0]
-    modes = {mode: sum(ligne[f"mode_{mode}"] for ligne in lignes_entretiens) for mode in ModeEntretien.values}
     return {
         "par_mois": {
             cle: {

@@ -10,11 +10,12 @@ from django.db.models import Count
 
 from parcours.enums import CategorieEtape as E
 from parcours.enums import CategorieSortie as C
+from parcours.enums import ModeEntretien as M
 from parcours.enums import StatutParcours
 from reporting import flux
 from reporting.selectors import Perimetre, avec_categories
 from tests.factories import PlieFactory, UserFactory
-from tests.parcours.factories import EtapeFactory, ParcoursFactory, TypeEtapeFactory
+from tests.parcours.factories import EntretienFactory, EtapeFactory, ParcoursFactory, TypeEtapeFactory
 from tests.reporting.conftest import D, make_parcours
 
 SITUATION = {
@@ -89,6 +90,19 @@ def annee(db):
     etape(p[-4], E.EMPLOI_PARCOURS, D(2015, 11, 1))  # running all year
     etape(p[-3], E.EMPLOI_PARCOURS, D(2016, 4, 1), D(2017, 3, 1))
     etape(p[-2], E.FORMATION_QUALIFIANTE, D(2015, 1, 1), D(2016, 1, 1))  # one day in the year
+    # entretiens: before entry, on the entry and exit days, after exit, several a month, every
+    # mode, on the first and last days of months; a candidate's and another PLIE's
+    modes = list(M.values)
+    for n, un in enumerate(p):
+        entree, sortie = un.date_entree, un.date_sortie
+        for jour in (entree, entree - D.resolution, sortie, sortie and sortie + D.resolution):
+            if jour is not None:
+                EntretienFactory(parcours=un, date=jour, mode=modes[n % len(modes)])
+        for mois in range(1, 13, 1 + n % 3):
+            EntretienFactory(parcours=un, date=D(2016, mois, 1), mode=modes[(n + mois) % len(modes)])
+            EntretienFactory(parcours=un, date=D(2016, mois, 28), mode=modes[mois % len(modes)])
+    for hors in (candidat, ailleurs):
+        EntretienFactory(parcours=hors, date=D(2016, 3, 3))
     return plie, marie, parcours
 
 
@@ -153,3 +167,22 @@ def test_every_public_category_case_travels_through_the_packing(annee):
         sum(row["entrees"] for row in rows)
         == (perimetre.parcours().filter(flux.entre_pendant(periode)).aggregate(n=Count("pk"))["n"])
     )
+
+
+@pytest.mark.parametrize(
+    "periode",
+    [
+        flux.Periode.annee(2016),
+        flux.Periode.mois(2016, 3),
+        flux.Periode(D(2016, 3, 15), D(2016, 5, 10)),
+        flux.Periode(D(2015, 12, 1), D(2016, 2, 29)),
+    ],
+)
+def test_the_intensity_query_gives_the_orm_rows_rolled_up(annee, periode):
+    if connection.vendor != "postgresql":
+        pytest.skip("la requête PostgreSQL ne tourne que sur PostgreSQL (le chemin ORM est testé partout)")
+    for perimetre in perimetres(*annee):
+        orm = flux.intensite_depuis_lignes(periode, flux.lignes_entretiens_orm(perimetre, periode))
+        assert flux.intensite_entretiens_postgresql(perimetre, periode, connection) == orm
+        assert flux.intensite_entretiens(perimetre, periode) == orm
+    assert orm[0] and any(orm[1].values())  # the fixture has entretiens in every period
