@@ -105,14 +105,25 @@ def age_entree(date_entree, date_naissance):
 
 AGE_ENTREE = age_entree("date_entree", "participant__date_naissance")
 
-TRANCHE_AGE = Case(
-    When(age_entree__isnull=True, then=Value(None)),
-    When(age_entree__lt=AGE_JEUNE, then=Value(TRANCHE_MOINS_26)),
-    When(age_entree__lt=AGE_SENIOR, then=Value(TRANCHE_26_44)),
-    When(age_entree__lte=AGE_SENIOR_PLUS, then=Value(TRANCHE_45_54)),
-    default=Value(TRANCHE_55_PLUS),
-    output_field=CharField(),
+# The age bands over an ``age_entree`` annotation, first match wins (no age: no band).
+BANDES_AGE = (
+    (Q(age_entree__lt=AGE_JEUNE), TRANCHE_MOINS_26),
+    (Q(age_entree__lt=AGE_SENIOR), TRANCHE_26_44),
+    (Q(age_entree__lte=AGE_SENIOR_PLUS), TRANCHE_45_54),
 )
+
+
+def _tranche_age(valeur, sans_age, output_field):
+    """The band of ``age_entree`` as ``valeur(band)`` (``sans_age`` without an age)."""
+    return Case(
+        When(age_entree__isnull=True, then=Value(sans_age)),
+        *(When(condition, then=Value(valeur(tranche))) for condition, tranche in BANDES_AGE),
+        default=Value(valeur(TRANCHE_55_PLUS)),
+        output_field=output_field,
+    )
+
+
+TRANCHE_AGE = _tranche_age(lambda tranche: tranche, None, CharField())
 
 # The facts of the situation at entry, over a SituationEntree row, as one digit each
 # (OUI / NON / INCONNU; the niveau 1…4 for 2a…2d, 0 unknown) packed into one integer: a single
@@ -209,17 +220,18 @@ def _rang(field, rangs):
 
 def categories_participant():
     """The packed categories (sexe × 100 + tranche d'âge × 10 + QPV) of the outer parcours'
-    participant: the rules of :func:`avec_categories` (``TRANCHE_AGE`` over the age at the
+    participant: the rules of :func:`avec_categories` (:data:`BANDES_AGE` over the age at the
     parcours' entry date; QPV ``True`` / ``False`` / ``None``)."""
     participant = (
         Participant.objects.filter(pk=OuterRef("participant_id"))
         .order_by()
         .annotate(age_entree=age_entree(OuterRef("date_entree"), "date_naissance"))
-        .annotate(tranche_age=TRANCHE_AGE)
         .annotate(
             categories=ExpressionWrapper(
                 _rang("sexe", SEXES) * 100
-                + _rang("tranche_age", TRANCHES) * 10
+                # the band's rank straight from the age (a CASE over ``TRANCHE_AGE`` copied the age
+                # expression into each of its branches: 4× the SQL and the ORM's compilation)
+                + _tranche_age(TRANCHES.get, 0, IntegerField()) * 10
                 + Case(When(qpv=True, then=Value(OUI)), When(qpv=False, then=Value(NON)), default=INCONNU),
                 output_field=IntegerField(),
             )
