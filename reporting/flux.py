@@ -591,7 +591,8 @@ def entretiens_de(perimetre, periode):
 
 def lignes_entretiens(perimetre, periode):
     """Per (référent of the parcours, month): the entretiens, those of each mode (``mode_<mode>``)
-    and the distinct participants met (one query).
+    and the distinct participants met (one query). The bilan reads the same figures rolled up
+    by :func:`intensite_entretiens` (faster on PostgreSQL: no grouping by month).
 
     On PostgreSQL, :func:`lignes_entretiens_postgresql` (the same rows, issue 17: a PLIE's year
     holds some 170,000 entretiens at 100,000 participants); elsewhere :func:`lignes_entretiens_orm`.
