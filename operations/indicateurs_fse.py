@@ -381,11 +381,17 @@ def indicateurs_six_mois(inscriptions, debut, fin, aujourd_hui=None):
     ``inscriptions`` (already scoped) that left during ``[debut, fin]``: one query (a row per
     enrolment left, its parcours' exit and follow-up joined)."""
     aujourd_hui = aujourd_hui or timezone.localdate()
-    lignes = inscriptions.filter(date_sortie__range=(debut, fin)).values_list(
-        "parcours__date_sortie",
-        "parcours__suivi_six_mois__situation",
-        "parcours__suivi_six_mois__situation_amelioree",
-        "statut_emploi",
+    # unordered: the model's default order joined the participant and the PLIE and sorted every
+    # row for nothing (issue 17: 69 -> 25 ms at 100,000 participants)
+    lignes = (
+        inscriptions.filter(date_sortie__range=(debut, fin))
+        .order_by()
+        .values_list(
+            "parcours__date_sortie",
+            "parcours__suivi_six_mois__situation",
+            "parcours__suivi_six_mois__situation_amelioree",
+            "statut_emploi",
+        )
     )
     return totaliser_six_mois(lignes, aujourd_hui)
 

@@ -10,8 +10,9 @@ which the command, the API, the CSV/XLSX exports and (later) the PDF all read.
 
 Definitions: ``reporting.flux`` (the flow table), ``reporting.indicateurs`` (rates), docs/domaine.md §7;
 ``operations.selectors`` and ``operations.indicateurs_fse`` for the operations and FSE sections.
-A whole bilan costs a fixed number of queries whatever the data size (7, plus one to find the
-PLIE by its code, plus one for the operations of the year and 4 more when there are some)."""
+A whole bilan costs a fixed number of queries whatever the data size (4 on PostgreSQL, 5
+elsewhere, plus one to find the PLIE by its code, plus one for the operations of the year and 4
+more when there are some)."""
 
 from collections import defaultdict
 
@@ -19,7 +20,7 @@ from django.utils import timezone
 
 from operations.indicateurs_fse import bilan_fse
 from operations.selectors import bilan_operations, operations_des_plie
-from parcours.enums import CategorieEtape, ModeEntretien
+from parcours.enums import CategorieEtape
 from participants.enums import Sexe
 from plie.core.models import Structure
 from plie.core.routers import reads_from_replica
@@ -127,7 +128,8 @@ def bilan_periode(perimetre, periode):
     """The figures of the bilan for any period (a year, a month for the monthly reporting…):
     ``flux``, ``taux``, ``repartitions``, ``duree_moyenne_parcours_mois`` and ``etapes``
     (5 queries: the flow table with the référents' and prescripteurs' rows, the public-category
-    cube, the étapes, the main étapes, the entretiens)."""
+    cube, the étapes, the main étapes, the entretiens; 4 on PostgreSQL, where both étapes
+    sections come from one query)."""
     compteurs, referents, prescripteurs = queries.compter_et_repartir(perimetre, periode)
     flux = queries.flux_depuis(compteurs)
     return {
@@ -140,9 +142,8 @@ def bilan_periode(perimetre, periode):
         ),
         "etapes": etapes(
             flux["en_parcours_annee"],
-            queries.lignes_etapes(perimetre, periode),
-            queries.lignes_etape_principale(perimetre, periode),
-            accompagnement(periode, referents, queries.lignes_entretiens(perimetre, periode)),
+            *queries.lignes_etapes_et_principale(perimetre, periode),
+            accompagnement(periode, referents, queries.intensite_entretiens(perimetre, periode)),
         ),
     }
 
@@ -297,7 +298,7 @@ def _intensite(participants_mois, entretiens, sans_contact):
     }
 
 
-def accompagnement(periode, lignes_referents, lignes_entretiens):
+def accompagnement(periode, lignes_referents, intensite):
     """The intensity of accompaniment (issue 7; docs/domaine.md §3.4: at least one entretien a month).
 
     For each month the period touches, the participants in parcours during the month, the
@@ -305,15 +306,18 @@ def accompagnement(periode, lignes_referents, lignes_entretiens):
     (``sans_contact``). Per référent (of the parcours) and in total, over the months:
     ``participants_mois`` = Σ participants in parcours each month, entretiens per participant per
     month = entretiens / participants_mois, ``part_sans_contact`` = Σ sans contact /
-    participants_mois. Per mode: entretiens and entretiens per participant per month."""
+    participants_mois. Per mode: entretiens and entretiens per participant per month.
+
+    ``intensite``: the entretiens and the participants met per (référent, month) and the
+    entretiens per mode (:func:`reporting.flux.intensite_entretiens`)."""
     mois = periode.mois_couverts()
     index = {cle: i for i, (cle, _) in enumerate(mois)}
+    par_referent_mois, modes = intensite
     entretiens = defaultdict(lambda: [0] * len(mois))  # référent id -> per month
     rencontres = defaultdict(lambda: [0] * len(mois))
-    for ligne in lignes_entretiens:
-        i = index[f"{ligne['mois']:%Y-%m}"]
-        entretiens[ligne["parcours__referent_id"]][i] += ligne["entretiens"]
-        rencontres[ligne["parcours__referent_id"]][i] += ligne["participants"]
+    for (referent_id, i), (n, participants) in par_referent_mois.items():
+        entretiens[referent_id][i] += n
+        rencontres[referent_id][i] += participants
 
     par_mois = {cle: [0, 0, 0] for cle, _ in mois}  # participants, entretiens, sans contact
     par_referent = {}
@@ -330,7 +334,6 @@ def accompagnement(periode, lignes_referents, lignes_entretiens):
 
     total = [sum(valeurs[j] for valeurs in par_mois.values()) for j in range(3)]
     participants_mois = total[0]
-    modes = {mode: sum(ligne[f"mode_{mode}"] for ligne in lignes_entretiens) for mode in ModeEntretien.values}
     return {
         "par_mois": {
             cle: {

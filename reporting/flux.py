@@ -50,7 +50,7 @@ from parcours.enums import (
 from parcours.models import Entretien, Etape
 from plie.core.routers import read_alias
 from reporting import indicateurs
-from reporting.selectors import avec_categories
+from reporting.selectors import categories_participant, decoder_categories, faits_situation_entree
 
 UN_JOUR = datetime.timedelta(days=1)
 
@@ -311,21 +311,29 @@ def flux_annuel(perimetre, periode):
 
 # --- Breakdowns (one grouped query per source) --------------------------------------------------
 
-# The cube's keys: DELD, BRSA, TH and the niveau de formation travel packed in ``faits_entree``.
+# The cube's keys: sexe, tranche d'âge and QPV travel packed in ``categories``
+# (:func:`reporting.selectors.categories_participant`), DELD, BRSA, TH and the niveau de formation
+# in ``faits_entree``.
 CATEGORIES_PUBLIQUES = ("sexe", "tranche_age", "qpv", "faits_entree")
 
 
 def lignes_categories(perimetre, periode):
     """The counts of :func:`compteurs_par_valeur` grouped by every public category at once (a
     cube of at most a few thousand rows, whatever the number of participants), over the parcours
-    that entered or exited in the period."""
+    that entered or exited in the period: rows of :data:`CATEGORIES_PUBLIQUES` and the counts.
+
+    The participant's categories come from a correlated subquery on its primary key
+    (:func:`~reporting.selectors.categories_participant`), not a join: a join let PostgreSQL
+    scan every participant of every PLIE for the year's few thousand parcours (issue 17: ~215 ms
+    at 300,000 participants)."""
     parcours = perimetre.parcours().filter(entre_pendant(periode) | sorti_pendant(periode))
-    return list(
-        avec_categories(parcours)
-        .values(*CATEGORIES_PUBLIQUES)
+    rows = (
+        parcours.annotate(categories=categories_participant(), faits_entree=faits_situation_entree())
+        .values("categories", "faits_entree")
         .annotate(**compteurs_par_valeur(periode))
         .order_by()
     )
+    return [{**decoder_categories(row.pop("categories")), **row} for row in rows]
 
 
 def lignes_referents(perimetre, periode):
@@ -488,6 +496,84 @@ def lignes_etape_principale(perimetre, periode):
     return [row for row in rows if row["categorie"] is not None]
 
 
+def lignes_etapes_et_principale(perimetre, periode):
+    """``(lignes_etapes, lignes_etape_principale)``: both étapes sections in one query on
+    PostgreSQL (:func:`lignes_etapes_postgresql`), else the two ORM queries."""
+    connection = connections[read_alias()]
+    if connection.vendor == "postgresql":
+        return lignes_etapes_postgresql(perimetre, periode, connection)
+    return lignes_etapes(perimetre, periode), lignes_etape_principale(perimetre, periode)
+
+
+def _perimetre_sql(perimetre, alias="p"):
+    """The conditions of :meth:`Perimetre.q` on ``alias`` (a ``parcours_parcours``) with their
+    named parameters, for the hand-written queries below."""
+    conditions = [f"{alias}.plie_id = ANY(%(plies)s)", f"{alias}.date_entree IS NOT NULL"]
+    params = {"plies": sorted(perimetre.plie_ids)}
+    for column, value in (
+        ("referent_id", perimetre.referent_id),
+        ("prescripteur_id", perimetre.prescripteur_id),
+    ):
+        if value is not None:
+            conditions.append(f"{alias}.{column} = %({column})s")
+            params[column] = value
+    return " AND ".join(conditions), params
+
+
+ETAPES_SQL = """
+WITH e AS MATERIALIZED (
+    SELECT p.id AS parcours_id, t.categorie, e.id, e.date_debut,
+           LEAST(COALESCE(e.date_fin, %(fin)s), %(fin)s) - GREATEST(e.date_debut, %(debut)s) AS jours
+    FROM parcours_parcours p
+    CROSS JOIN LATERAL (
+        SELECT e.id, e.type_id, e.date_debut, e.date_fin FROM parcours_etape e
+        WHERE e.parcours_id = p.id AND NOT e.annulee AND e.date_debut <= %(fin)s
+          AND (e.date_fin IS NULL OR e.date_fin >= %(debut)s)
+        OFFSET 0
+    ) e
+    JOIN parcours_typeetape t ON t.id = e.type_id
+    WHERE {perimetre} AND p.date_entree <= %(fin)s AND (p.date_sortie IS NULL OR p.date_sortie >= %(debut)s)
+)
+SELECT FALSE AS principale, categorie, COUNT(*)::integer AS etapes,
+       COUNT(*) FILTER (WHERE date_debut >= %(debut)s)::integer AS debutees,
+       COUNT(DISTINCT parcours_id)::integer AS participants
+FROM e GROUP BY categorie
+UNION ALL
+SELECT TRUE, categorie, 0, 0, COUNT(*)::integer
+FROM (SELECT DISTINCT ON (parcours_id) parcours_id, categorie FROM e
+      ORDER BY parcours_id, jours DESC, date_debut DESC, id DESC) principales
+GROUP BY categorie
+"""
+
+
+def lignes_etapes_postgresql(perimetre, periode, connection):
+    """:func:`lignes_etapes` and :func:`lignes_etape_principale`'s rows from one query (issue 17):
+    the étapes running during the period are read parcours by parcours on the index
+    ``etape (parcours_id)`` (``LATERAL … OFFSET 0`` keeps the nested loop: a join let the
+    planner scan every étape of every PLIE), once, then counted per category and, for the main
+    category, each parcours' first étape by days in the period, latest start, latest created
+    (``DISTINCT ON``, the order of :func:`lignes_etape_principale`'s subquery). An étape started
+    during the period is one with ``date_debut ≥ debut`` (it runs during it: ``date_debut ≤ fin``)."""
+    conditions, params = _perimetre_sql(perimetre)
+    etapes, principale = [], []
+    with connection.cursor() as cursor:
+        params.update(debut=periode.debut, fin=periode.fin)
+        cursor.execute(ETAPES_SQL.replace("{perimetre}", conditions), params)
+        for est_principale, categorie, n_etapes, debutees, participants in cursor.fetchall():
+            if est_principale:
+                principale.append({"categorie": categorie, "participants": participants})
+            else:
+                etapes.append(
+                    {
+                        "type__categorie": categorie,
+                        "etapes": n_etapes,
+                        "debutees": debutees,
+                        "participants": participants,
+                    }
+                )
+    return etapes, principale
+
+
 # --- Intensity of accompaniment -----------------------------------------------------------------
 
 
@@ -505,7 +591,8 @@ def entretiens_de(perimetre, periode):
 
 def lignes_entretiens(perimetre, periode):
     """Per (référent of the parcours, month): the entretiens, those of each mode (``mode_<mode>``)
-    and the distinct participants met (one query).
+    and the distinct participants met (one query). The bilan reads the same figures rolled up
+    by :func:`intensite_entretiens` (faster on PostgreSQL: no grouping by month).
 
     On PostgreSQL, :func:`lignes_entretiens_postgresql` (the same rows, issue 17: a PLIE's year
     holds some 170,000 entretiens at 100,000 participants); elsewhere :func:`lignes_entretiens_orm`.
@@ -564,6 +651,87 @@ def lignes_entretiens_postgresql(perimetre, periode, connection):
         cursor.execute(sql, [*modes, periode.debut, periode.fin, *params, periode.fin, periode.debut])
         columns = [column.name for column in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def intensite_entretiens(perimetre, periode):
+    """``(par_referent_mois, modes)``: ``{(référent id, i): (entretiens, participants met)}`` for
+    the i-th month of ``periode.mois_couverts()`` (the référent of the parcours; pairs with no
+    entretien may be absent) and ``{mode: entretiens}`` over the period, of the entretiens of
+    :func:`entretiens_de`. On PostgreSQL :func:`intensite_entretiens_postgresql`, elsewhere rolled
+    up from :func:`lignes_entretiens_orm`'s rows (:func:`intensite_depuis_lignes`)."""
+    connection = connections[read_alias()]
+    if connection.vendor == "postgresql":
+        return intensite_entretiens_postgresql(perimetre, periode, connection)
+    return intensite_depuis_lignes(periode, lignes_entretiens_orm(perimetre, periode))
+
+
+def intensite_depuis_lignes(periode, lignes):
+    """:func:`intensite_entretiens`'s value from the rows of :func:`lignes_entretiens`."""
+    index = {cle: i for i, (cle, _) in enumerate(periode.mois_couverts())}
+    par_referent_mois = {}
+    for ligne in lignes:
+        cle = (ligne["parcours__referent_id"], index[f"{ligne['mois']:%Y-%m}"])
+        entretiens, participants = par_referent_mois.get(cle, (0, 0))
+        par_referent_mois[cle] = (entretiens + ligne["entretiens"], participants + ligne["participants"])
+    modes = {mode: sum(ligne[f"mode_{mode}"] for ligne in lignes) for mode in ModeEntretien.values}
+    return par_referent_mois, modes
+
+
+INTENSITE_SQL = """
+SELECT p.referent_id, {mois}, {sommes}
+FROM parcours_parcours p
+CROSS JOIN LATERAL (
+    SELECT {cumuls}, {modes}
+    FROM parcours_entretien e
+    WHERE e.parcours_id = p.id AND e.date BETWEEN %(debut)s AND %(fin)s AND e.date >= p.date_entree
+      AND (p.date_sortie IS NULL OR e.date <= p.date_sortie)
+) c
+WHERE {perimetre} AND p.date_entree <= %(fin)s AND (p.date_sortie IS NULL OR p.date_sortie >= %(debut)s)
+GROUP BY 1
+"""
+
+
+def intensite_entretiens_postgresql(perimetre, periode, connection):
+    """:func:`intensite_entretiens` in one query (issue 17, ~1.6× faster than grouping each
+    parcours' entretiens by month): for each parcours of the scope in parcours during the period,
+    its entretiens of the period held while in parcours are read on the index
+    ``(parcours_id, date) INCLUDE (mode)`` into one row of running counts, ``c<i>`` = those up to
+    the end of the i-th month (no sort, no grouping per parcours); the month's entretiens are
+    ``c<i> − c<i−1>``, and the parcours was met that month when it is above 0. Summed per
+    référent."""
+    mois = periode.mois_couverts()
+    params = {"debut": periode.debut, "fin": periode.fin}
+    cumuls, par_mois = [], []
+    for i, (_, m) in enumerate(mois):
+        params[f"fin{i}"] = m.fin
+        cumuls.append(f"COUNT(*) FILTER (WHERE e.date <= %(fin{i})s) AS c{i}")
+        avant = f"c.c{i - 1}" if i else "0"
+        par_mois.append(f"SUM(c.c{i} - {avant})::integer, COUNT(*) FILTER (WHERE c.c{i} > {avant})::integer")
+    modes = list(ModeEntretien.values)
+    for j, mode in enumerate(modes):
+        params[f"mode{j}"] = mode
+    conditions, perimetre_params = _perimetre_sql(perimetre)
+    params.update(perimetre_params)
+    sql = INTENSITE_SQL.format(
+        mois=", ".join(par_mois),
+        sommes=", ".join(f"SUM(c.mode{j})::integer" for j in range(len(modes))),
+        cumuls=", ".join(cumuls),
+        modes=", ".join(
+            f"COUNT(*) FILTER (WHERE e.mode = %(mode{j})s) AS mode{j}" for j in range(len(modes))
+        ),
+        perimetre=conditions,
+    )
+    par_referent_mois, totaux = {}, dict.fromkeys(modes, 0)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for referent_id, *valeurs in cursor.fetchall():
+            for i in range(len(mois)):
+                entretiens, participants = valeurs[2 * i], valeurs[2 * i + 1]
+                if entretiens:
+                    par_referent_mois[(referent_id, i)] = (entretiens, participants)
+            for mode, n in zip(modes, valeurs[2 * len(mois) :], strict=True):
+                totaux[mode] += n
+    return par_referent_mois, totaux
 
 
 def lignes_entretiens_orm(perimetre, periode):

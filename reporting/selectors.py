@@ -25,8 +25,8 @@ from django.db.models.lookups import LessThan
 
 from parcours.models import Parcours
 from participants.categories import AGE_JEUNE, AGE_SENIOR, AGE_SENIOR_PLUS, DELD_MOIS
-from participants.enums import NiveauFormation, StatutEmploi
-from participants.models import SituationEntree
+from participants.enums import NiveauFormation, Sexe, StatutEmploi
+from participants.models import Participant, SituationEntree
 from plie.core.models import Structure
 
 
@@ -89,24 +89,41 @@ def _mois_jour(field):
     return ExtractMonth(field) * 100 + ExtractDay(field)
 
 
-AGE_ENTREE = (
-    ExtractYear("date_entree")
-    - ExtractYear("participant__date_naissance")
-    - Case(
-        When(LessThan(_mois_jour("date_entree"), _mois_jour("participant__date_naissance")), then=Value(1)),
-        default=Value(0),
-        output_field=IntegerField(),
+def age_entree(date_entree, date_naissance):
+    """Age in whole years on ``date_entree`` of someone born on ``date_naissance`` (two fields
+    or outer references)."""
+    return (
+        ExtractYear(date_entree)
+        - ExtractYear(date_naissance)
+        - Case(
+            When(LessThan(_mois_jour(date_entree), _mois_jour(date_naissance)), then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
     )
+
+
+AGE_ENTREE = age_entree("date_entree", "participant__date_naissance")
+
+# The age bands over an ``age_entree`` annotation, first match wins (no age: no band).
+BANDES_AGE = (
+    (Q(age_entree__lt=AGE_JEUNE), TRANCHE_MOINS_26),
+    (Q(age_entree__lt=AGE_SENIOR), TRANCHE_26_44),
+    (Q(age_entree__lte=AGE_SENIOR_PLUS), TRANCHE_45_54),
 )
 
-TRANCHE_AGE = Case(
-    When(age_entree__isnull=True, then=Value(None)),
-    When(age_entree__lt=AGE_JEUNE, then=Value(TRANCHE_MOINS_26)),
-    When(age_entree__lt=AGE_SENIOR, then=Value(TRANCHE_26_44)),
-    When(age_entree__lte=AGE_SENIOR_PLUS, then=Value(TRANCHE_45_54)),
-    default=Value(TRANCHE_55_PLUS),
-    output_field=CharField(),
-)
+
+def _tranche_age(valeur, sans_age, output_field):
+    """The band of ``age_entree`` as ``valeur(band)`` (``sans_age`` without an age)."""
+    return Case(
+        When(age_entree__isnull=True, then=Value(sans_age)),
+        *(When(condition, then=Value(valeur(tranche))) for condition, tranche in BANDES_AGE),
+        default=Value(valeur(TRANCHE_55_PLUS)),
+        output_field=output_field,
+    )
+
+
+TRANCHE_AGE = _tranche_age(lambda tranche: tranche, None, CharField())
 
 # The facts of the situation at entry, over a SituationEntree row, as one digit each
 # (OUI / NON / INCONNU; the niveau 1…4 for 2a…2d, 0 unknown) packed into one integer: a single
@@ -179,3 +196,57 @@ def avec_categories(parcours):
         qpv=F("participant__qpv"),
         faits_entree=faits_situation_entree(),
     )
+
+
+# --- The participant's categories, packed --------------------------------------------------------
+# sexe, tranche d'âge at the parcours' entry and QPV as three digits of one integer (0: unknown),
+# read by one correlated subquery per parcours on the participant's primary key: the bilan's
+# cube reads only the participants of the year's parcours instead of joining (and scanning) every
+# participant of every PLIE (issue 17). :func:`decoder_categories` unpacks it.
+
+SEXES = {code: rang for rang, code in enumerate(Sexe.values, start=1)}
+TRANCHES = {
+    tranche: rang
+    for rang, tranche in enumerate((TRANCHE_MOINS_26, TRANCHE_26_44, TRANCHE_45_54, TRANCHE_55_PLUS), start=1)
+}
+_SEXES_PAR_RANG = {rang: code for code, rang in SEXES.items()}
+_TRANCHES_PAR_RANG = {rang: tranche for tranche, rang in TRANCHES.items()}
+
+
+def _rang(field, rangs):
+    whens = (When(**{field: value}, then=Value(rang)) for value, rang in rangs.items())
+    return Case(*whens, default=Value(0))
+
+
+def categories_participant():
+    """The packed categories (sexe × 100 + tranche d'âge × 10 + QPV) of the outer parcours'
+    participant: the rules of :func:`avec_categories` (:data:`BANDES_AGE` over the age at the
+    parcours' entry date; QPV ``True`` / ``False`` / ``None``)."""
+    participant = (
+        Participant.objects.filter(pk=OuterRef("participant_id"))
+        .order_by()
+        .annotate(age_entree=age_entree(OuterRef("date_entree"), "date_naissance"))
+        .annotate(
+            categories=ExpressionWrapper(
+                _rang("sexe", SEXES) * 100
+                # the band's rank straight from the age (a CASE over ``TRANCHE_AGE`` copied the age
+                # expression into each of its branches: 4× the SQL and the ORM's compilation)
+                + _tranche_age(TRANCHES.get, 0, IntegerField()) * 10
+                + Case(When(qpv=True, then=Value(OUI)), When(qpv=False, then=Value(NON)), default=INCONNU),
+                output_field=IntegerField(),
+            )
+        )
+        .values("categories")[:1]
+    )
+    return Subquery(participant, output_field=IntegerField())
+
+
+def decoder_categories(code):
+    """``{"sexe", "tranche_age", "qpv"}`` from :func:`categories_participant`'s packed value, as
+    :func:`avec_categories` gives them (an unknown sexe is ``""``, an unknown band ``None``)."""
+    code = code or 0
+    return {
+        "sexe": _SEXES_PAR_RANG.get(code // 100 % 10, ""),
+        "tranche_age": _TRANCHES_PAR_RANG.get(code // 10 % 10),
+        "qpv": _TROIS_ETATS[code % 10],
+    }

@@ -9,7 +9,8 @@ import sys
 from urllib.parse import urlsplit
 
 import pytest
-from django.db import models
+from django.db import connection, models
+from django.test.utils import CaptureQueriesContext
 
 from bench import dataset, registry, runner
 from plie.core import demo
@@ -355,6 +356,27 @@ def test_every_benchmark_runs_on_a_tiny_dataset():
     # the writes came last
     names = [result.name for result in results]
     assert names.index("import.parcours_100k") > names.index("reporting.bilan_json")
+
+
+@pytest.mark.django_db
+def test_the_bilan_floor_replays_every_statement_of_the_bilan(django_assert_num_queries):
+    """The bilan's floor covers all its sections: the very statements bilan_annuel() sends, so
+    the same figures by construction (issue 17: the former floor was the flow table alone)."""
+    from bench import floors
+    from bench.benchmarks_reporting import annee_du_bilan
+    from reporting.bilan import bilan_annuel
+
+    require_postgres()
+    demo.build_world(participants=30, plies=2, seed=1, today=demo.PINNED_DATE, stdout=io.StringIO())
+    ctx = runner.BenchContext.from_database()
+    code = ctx.plie_codes[0]
+    annee = annee_du_bilan(code)
+    with CaptureQueriesContext(connection) as bilan:
+        bilan_annuel(code, annee)
+    floors.bilan_floor(ctx)  # the first call captures the statements (running the bilan once)
+    with django_assert_num_queries(len(bilan.captured_queries)) as floor:
+        floors.bilan_floor(ctx)
+    assert [q["sql"] for q in floor.captured_queries] == [q["sql"] for q in bilan.captured_queries]
 
 
 @pytest.mark.django_db
