@@ -6,8 +6,8 @@ parcours, the enrolments by operation) and returns final counts; :func:`chiffres
 in the bilan's shape (no rate: the rates are functions of these counts).
 
 ``tests/reporting/test_bilan_floor.py`` checks, section by section, that these figures are the
-bilan's. One count is not here: the FSE ``questionnaires_incomplets`` (the ~30 predicates of the
-MDFSE entry questionnaire check, ``operations.completude``), left to the bilan."""
+bilan's. The FSE ``questionnaires_incomplets`` is the MDFSE entry check
+(``operations.completude``'s rules) written out by hand, its patterns passed as parameters."""
 
 import calendar
 import datetime
@@ -15,7 +15,15 @@ import datetime
 from django.db import connection
 
 from entreprises.enums import SITUATIONS_EN_EMPLOI, SituationSixMois
+from operations.completude import (
+    CODE_POSTAL_FRANCAIS,
+    COMMUNE_NAISSANCE,
+    COURRIEL,
+    DUREE_RECHERCHE_MAX,
+    TELEPHONE_NATIONAL,
+)
 from parcours.enums import CategorieEtape, CategorieSortie, ModeEntretien
+from participants.fse import AGE_MAX, AGE_MIN
 
 POSITIVES = ("emploi_durable", "qualifiante", "positive_autre")  # the national classes
 CATEGORIES_VALIDEES = ("emploi_durable", "creation_entreprise", "qualifiante", "positive_autre")
@@ -175,7 +183,8 @@ FROM (
          i.date_entree BETWEEN %(debut)s AND %(fin)s AS entre,
          i.date_sortie BETWEEN %(debut)s AND %(fin)s AS sorti,
          i.sortie_renseignee_le - i.date_sortie <= 28 AS dans_delai,
-         p.date_sortie AS sortie_plie, sx.situation, sx.situation_amelioree
+         p.date_sortie AS sortie_plie, sx.situation, sx.situation_amelioree,
+         {incomplet} AS incomplet
   FROM operations_operation o
   JOIN operations_inscription i ON i.operation_id = o.id
   JOIN participants_participant pa ON pa.id = i.participant_id
@@ -185,6 +194,35 @@ FROM (
     AND (i.date_entree BETWEEN %(debut)s AND %(fin)s OR i.date_sortie BETWEEN %(debut)s AND %(fin)s)
 ) i
 """
+
+# The entry questionnaire Ma Démarche FSE would reject (an answer missing, incoherent, or a present
+# answer of the wrong format; operations.completude's rules, the patterns passed as parameters).
+_AGE_I = """(extract(year FROM i.date_entree)::int - extract(year FROM pa.date_naissance)::int
+  - (to_char(i.date_entree, 'MMDD') < to_char(pa.date_naissance, 'MMDD'))::int)"""
+INCOMPLET = f"""coalesce(
+  pa.nom = '' OR pa.prenom = '' OR pa.date_naissance IS NULL OR pa.sexe = ''
+  OR pa.code_commune_naissance = '' OR pa.nationalite = '' OR pa.commune = ''
+  OR (pa.adresse = '' AND NOT (i.sans_domicile = 'oui' AND pa.contact_tiers <> ''))
+  OR (pa.code_postal = '' AND i.sans_domicile <> 'oui')
+  OR (pa.telephone = '' AND pa.telephone_fixe = '' AND pa.email = '' AND pa.contact_tiers = '')
+  OR i.statut_emploi = '' OR i.niveau_formation = '' OR i.sans_domicile = '' OR i.parent_ne_etranger = ''
+  OR i.handicap_reconnu IS NULL OR i.minima_sociaux IS NULL OR i.menage_sans_emploi IS NULL
+  OR i.menage_enfants IS NULL OR i.menage_monoparental IS NULL
+  OR (i.statut_emploi = 'non' AND (i.en_formation IS NULL OR i.recherche_emploi IS NULL
+                                   OR (i.recherche_emploi AND i.duree_recherche_mois IS NULL)))
+  OR (i.statut_emploi IN ('1a', '1b', '1c', '1d')
+      AND (i.recherche_emploi IS TRUE OR i.duree_recherche_mois > 0))
+  OR (i.minima_sociaux IS FALSE AND i.beneficiaire_rsa IS TRUE)
+  OR (i.menage_monoparental IS TRUE AND i.menage_enfants IS FALSE)
+  OR i.date_questionnaire IS NULL OR i.date_entree > i.date_questionnaire
+  OR (pa.code_commune_naissance <> '' AND pa.code_commune_naissance !~ %(re_commune)s)
+  OR (pa.code_postal <> '' AND pa.code_postal !~ %(re_code_postal)s)
+  OR (pa.telephone <> '' AND pa.telephone !~ %(re_telephone)s)
+  OR (pa.telephone_fixe <> '' AND pa.telephone_fixe !~ %(re_telephone)s)
+  OR (pa.email <> '' AND pa.email !~ %(re_courriel)s)
+  OR {_AGE_I} < {AGE_MIN} OR {_AGE_I} > {AGE_MAX}
+  OR i.date_entree < o.date_debut OR i.date_entree > o.date_fin
+  OR i.duree_recherche_mois > {DUREE_RECHERCHE_MAX}, FALSE)"""
 
 FSE_ENTREE = {
     "participants": "TRUE",
@@ -211,6 +249,7 @@ FSE_ENTREE = {
     "menage_sans_emploi": "menage_sans_emploi",
     "menage_enfants": "menage_enfants",
     "menage_monoparental": "menage_monoparental",
+    "questionnaires_incomplets": "incomplet",
     "reports": "report_de_id IS NOT NULL",
 }
 FSE_SORTIE = {
@@ -258,7 +297,16 @@ def requetes(plie_id, annee, aujourd_hui):
     """``{section: (sql, params)}``: the floor's statements for the PLIE ``plie_id``'s bilan of
     ``annee`` (a civil year), ``aujourd_hui`` the day the month ends and follow-ups are judged on."""
     debut, fin = datetime.date(annee, 1, 1), datetime.date(annee, 12, 31)
-    params = {"plie": plie_id, "debut": debut, "fin": fin, "aujourd_hui": aujourd_hui}
+    params = {
+        "plie": plie_id,
+        "debut": debut,
+        "fin": fin,
+        "aujourd_hui": aujourd_hui,
+        "re_commune": COMMUNE_NAISSANCE,
+        "re_code_postal": CODE_POSTAL_FRANCAIS,
+        "re_telephone": TELEPHONE_NATIONAL,
+        "re_courriel": COURRIEL,
+    }
     sortie = "p.date_sortie <= %(fin)s"
     classes = ", ".join(
         f"count(*) FILTER (WHERE {sortie} AND ts.classe_nationale = '{classe}'"
@@ -305,6 +353,7 @@ def requetes(plie_id, annee, aujourd_hui):
                 sortie=_comptes(FSE_SORTIE, "sorti"),
                 long_terme=_comptes(FSE_LONG_TERME, "sorti"),
                 situations=situations,
+                incomplet=INCOMPLET,
             ),
             params,
         ),

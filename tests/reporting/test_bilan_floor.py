@@ -14,7 +14,9 @@ from entreprises.models import SuiviSixMois
 from operations.models import Operation
 from operations.nomenclatures import resultats
 from reporting.bilan import bilan_annuel
+from tests.factories import ParticipantFactory
 from tests.operations.factories import InscriptionFactory, OperationFactory
+from tests.operations.test_indicateurs_six_mois import IDENTITE
 from tests.reporting.conftest import D
 from tests.reporting.test_bilan_requetes import annee  # noqa: F401 (the fixture)
 
@@ -60,6 +62,16 @@ def avec_operations(annee):  # noqa: F811
         sortie_anticipee=True,
     )
     InscriptionFactory(operation=operation, date_entree=D(2016, 4, 1), date_sortie=D(2016, 4, 30))
+    # complete entry questionnaires (a French identity), one with a bad phone number
+    for n, telephone in enumerate(("0601020304", "0601020304", "12")):
+        InscriptionFactory(
+            operation=operation,
+            complete=True,
+            date_entree=D(2016, 5, 2 + n),
+            participant=ParticipantFactory(
+                plie=plie, date_naissance=D(1985, 3, 14), **{**IDENTITE, "telephone": telephone}
+            ),
+        )
     InscriptionFactory(operation=ailleurs, date_entree=D(2016, 2, 1), date_sortie=D(2016, 5, 1))
     return plie
 
@@ -119,8 +131,8 @@ def test_the_floor_gives_every_figure_of_the_bilan(avec_operations):
         assert table["classes"] == bilan_op["resultats"]
 
     fse = bilan["fse"]
-    entree = {k: v for k, v in fse["entree"].items() if k != "questionnaires_incomplets"}
-    assert plancher["fse"]["entree"] == entree
+    assert plancher["fse"]["entree"] == fse["entree"]
+    assert 0 < fse["entree"]["questionnaires_incomplets"] < fse["entree"]["participants"]
     assert plancher["fse"]["sortie"] == fse["sortie"]
     assert plancher["fse"]["long_terme"] == fse["long_terme"]
     assert plancher["fse"]["situations"] == fse["situations"]
