@@ -135,36 +135,45 @@ FROM (
 GROUP BY categorie
 """
 
-# The entretiens of the year held while in parcours: per (référent of the parcours, month) the
-# entretiens and the parcours met, and per mode.
+# The entretiens of the year held while in parcours: each parcours' entretiens read on the index
+# (parcours_id, date) INCLUDE (mode) into one row of counts per month and per mode, then summed per
+# référent of the parcours (met in a month: a count above 0).
 ENTRETIENS_SQL = """
-SELECT GROUPING(e.mode) = 0 AS par_mode, p.referent_id, extract(month FROM e.date)::int, e.mode,
-       count(*), count(DISTINCT e.parcours_id)
+SELECT p.referent_id, {par_mois}, {par_mode}
 FROM parcours_parcours p
-JOIN parcours_entretien e ON e.parcours_id = p.id
-WHERE {annee} AND e.date BETWEEN greatest(%(debut)s, p.date_entree) AND least(%(fin)s, p.date_sortie)
-GROUP BY GROUPING SETS ((p.referent_id, extract(month FROM e.date)), (e.mode))
+CROSS JOIN LATERAL (
+  SELECT {mois}, {modes}
+  FROM parcours_entretien e
+  WHERE e.parcours_id = p.id
+    AND e.date BETWEEN greatest(%(debut)s, p.date_entree) AND least(%(fin)s, p.date_sortie)
+) n
+WHERE {annee}
+GROUP BY 1
 """
 
 # The operations overlapping the year: participants enrolled during it, present at each month end.
 OPERATIONS_SQL = """
-SELECT o.id, o.code, o.date_debut, o.date_fin,
-       count(i.id) FILTER (WHERE i.date_entree <= %(fin)s
-                           AND (i.date_sortie IS NULL OR i.date_sortie >= %(debut)s)),
-       {presents}
+SELECT o.id, o.code, o.date_debut, o.date_fin, c.*
 FROM operations_operation o
-LEFT JOIN operations_inscription i ON i.operation_id = o.id
+CROSS JOIN LATERAL (
+  SELECT count(*) FILTER (WHERE i.date_entree <= %(fin)s
+                          AND (i.date_sortie IS NULL OR i.date_sortie >= %(debut)s)),
+         {presents}
+  FROM operations_inscription i WHERE i.operation_id = o.id
+) c
 WHERE o.plie_id = %(plie)s AND o.date_debut <= %(fin)s AND o.date_fin >= %(debut)s
-GROUP BY o.id
 ORDER BY o.date_debut, o.code
 """
 
 # Their participants' exits (parcours exited from the enrolment to the operation's end).
 SORTIES_OPERATIONS_SQL = """
-SELECT i.operation_id, ts.categorie, coalesce(ts.categorie_departement, ''), coalesce(s.validee, FALSE),
+SELECT o.id, ts.categorie, coalesce(ts.categorie_departement, ''), coalesce(s.validee, FALSE),
        count(DISTINCT p.id)
 FROM operations_operation o
-JOIN operations_inscription i ON i.operation_id = o.id
+CROSS JOIN LATERAL (
+  SELECT i.parcours_id, i.date_entree FROM operations_inscription i WHERE i.operation_id = o.id
+  OFFSET 0  -- read per operation on its index, not a scan of every enrolment
+) i
 JOIN parcours_parcours p ON p.id = i.parcours_id
 LEFT JOIN parcours_sortie s ON s.parcours_id = p.id
 LEFT JOIN parcours_typesortie ts ON ts.id = s.type_id
@@ -186,12 +195,16 @@ FROM (
          p.date_sortie AS sortie_plie, sx.situation, sx.situation_amelioree,
          {incomplet} AS incomplet
   FROM operations_operation o
-  JOIN operations_inscription i ON i.operation_id = o.id
+  CROSS JOIN LATERAL (
+    SELECT * FROM operations_inscription i
+    WHERE i.operation_id = o.id
+      AND (i.date_entree BETWEEN %(debut)s AND %(fin)s OR i.date_sortie BETWEEN %(debut)s AND %(fin)s)
+    OFFSET 0  -- read per operation on the (operation, entry / exit date) indexes
+  ) i
   JOIN participants_participant pa ON pa.id = i.participant_id
   LEFT JOIN parcours_parcours p ON p.id = i.parcours_id
   LEFT JOIN entreprises_suivisixmois sx ON sx.parcours_id = p.id
   WHERE o.plie_id = %(plie)s
-    AND (i.date_entree BETWEEN %(debut)s AND %(fin)s OR i.date_sortie BETWEEN %(debut)s AND %(fin)s)
 ) i
 """
 
@@ -344,7 +357,23 @@ def requetes(plie_id, annee, aujourd_hui):
         ),
         "cube": (CUBE_SQL, params),
         "etapes": (ETAPES_SQL.format(annee=DANS_L_ANNEE), params),
-        "entretiens": (ENTRETIENS_SQL.format(annee=DANS_L_ANNEE), params),
+        "entretiens": (
+            ENTRETIENS_SQL.format(
+                par_mois=", ".join(
+                    f"sum(n.n{m})::int, count(*) FILTER (WHERE n.n{m} > 0)" for m in range(1, 13)
+                ),
+                par_mode=", ".join(f"sum(n.{mode})::int" for mode in ModeEntretien.values),
+                mois=", ".join(
+                    f"count(*) FILTER (WHERE e.date BETWEEN %(d{m})s AND %(f{m})s) AS n{m}"
+                    for m in range(1, 13)
+                ),
+                modes=", ".join(
+                    f"count(*) FILTER (WHERE e.mode = '{mode}') AS {mode}" for mode in ModeEntretien.values
+                ),
+                annee=DANS_L_ANNEE,
+            ),
+            params,
+        ),
         "operations": (OPERATIONS_SQL.format(presents=presents or "0"), params),
         "sorties_operations": (SORTIES_OPERATIONS_SQL, params),
         "fse": (
@@ -453,11 +482,11 @@ def chiffres(plie_id, annee, aujourd_hui):
     principale["sans_etape"] = participants - sum(principale.values())
 
     entretiens, modes = {}, dict.fromkeys(ModeEntretien.values, 0)
-    for est_mode, ref, mois, mode, n, rencontres in rows["entretiens"]:
-        if est_mode:
-            modes[mode] = n
-        else:
-            entretiens[(ref, mois)] = (n, rencontres)
+    for ref, *valeurs in rows["entretiens"]:
+        for m in range(1, 13):
+            entretiens[(ref, m)] = (valeurs[2 * m - 2], valeurs[2 * m - 1])
+        for mode, n in zip(ModeEntretien.values, valeurs[24:], strict=True):
+            modes[mode] += n
     par_mois = {f"{annee}-{m:02d}": [0, 0, 0] for m in range(1, 13)}
     par_ref = {}
     for libelle, (ref, _, _, mensuels) in par_referent.items():
