@@ -66,7 +66,7 @@ CUBE_SQL = """
 WITH x AS (
   SELECT p.date_entree >= %(debut)s AS entre,
          p.date_sortie <= %(fin)s AS sorti,
-         coalesce(p.date_sortie <= %(fin)s AND s.validee
+         coalesce(p.date_sortie <= %(fin)s AND ts.validee
                   AND ts.classe_nationale IN ('emploi_durable', 'qualifiante', 'positive_autre'), FALSE)
            AS positive,
          coalesce(p.date_sortie <= %(fin)s AND ts.classe_nationale = 'abandon', FALSE) AS abandon,
@@ -83,12 +83,11 @@ WITH x AS (
               WHEN se.minima_sociaux AND se.beneficiaire_rsa THEN 'oui' ELSE 'non' END AS brsa,
          CASE WHEN se.niveau_formation IN ('2a', '2b', '2c', '2d') THEN se.niveau_formation
               ELSE 'inconnu' END AS niveau
-  FROM (SELECT p.* FROM parcours_parcours p
-        WHERE p.plie_id = %(plie)s AND p.date_entree BETWEEN %(debut)s AND %(fin)s
-        UNION
-        SELECT p.* FROM parcours_parcours p
-        WHERE p.plie_id = %(plie)s AND p.date_sortie BETWEEN %(debut)s AND %(fin)s) p
-  JOIN participants_participant pa ON pa.id = p.participant_id
+  FROM parcours_parcours p
+  CROSS JOIN LATERAL (  -- by primary key, not a scan of every participant
+    SELECT pa.sexe, pa.qpv, pa.date_naissance FROM participants_participant pa
+    WHERE pa.id = p.participant_id OFFSET 0
+  ) pa
   CROSS JOIN LATERAL (
     SELECT extract(year FROM p.date_entree)::int - extract(year FROM pa.date_naissance)::int
            - (to_char(p.date_entree, 'MMDD') < to_char(pa.date_naissance, 'MMDD'))::int AS age
@@ -98,9 +97,13 @@ WITH x AS (
     WHERE se.participant_id = p.participant_id AND se.date_entree <= p.date_entree
     ORDER BY se.date_entree DESC LIMIT 1
   ) se ON TRUE
-  LEFT JOIN parcours_sortie s ON s.parcours_id = p.id
-  LEFT JOIN parcours_typesortie ts ON ts.id = s.type_id
-  WHERE p.date_entree IS NOT NULL
+  LEFT JOIN LATERAL (  -- the exit and its type by their keys
+    SELECT s.validee,
+           (SELECT t.classe_nationale FROM parcours_typesortie t WHERE t.id = s.type_id) AS classe_nationale
+    FROM parcours_sortie s WHERE s.parcours_id = p.id
+  ) ts ON TRUE
+  WHERE p.plie_id = %(plie)s AND p.date_entree IS NOT NULL
+    AND (p.date_entree BETWEEN %(debut)s AND %(fin)s OR p.date_sortie BETWEEN %(debut)s AND %(fin)s)
 )
 SELECT coalesce(CASE WHEN GROUPING(sexe) = 0 THEN 'sexe|' || sexe END,
                 CASE WHEN GROUPING(tranche) = 0 THEN 'tranche_age|' || tranche END,
@@ -127,17 +130,22 @@ FROM (
                                      - greatest(e.date_debut, %(debut)s) DESC,
                                      e.date_debut DESC, e.id DESC) AS rang
   FROM parcours_parcours p
-  JOIN parcours_etape e ON e.parcours_id = p.id
+  CROSS JOIN LATERAL (  -- per parcours on the index, not a scan of every étape
+    SELECT e.id, e.parcours_id, e.type_id, e.date_debut, e.date_fin FROM parcours_etape e
+    WHERE e.parcours_id = p.id AND NOT e.annulee AND e.date_debut <= %(fin)s
+      AND (e.date_fin IS NULL OR e.date_fin >= %(debut)s)
+    OFFSET 0
+  ) e
   JOIN parcours_typeetape t ON t.id = e.type_id
-  WHERE {annee} AND NOT e.annulee AND e.date_debut <= %(fin)s
-    AND (e.date_fin IS NULL OR e.date_fin >= %(debut)s)
+  WHERE {annee}
 ) e
 GROUP BY categorie
 """
 
 # The entretiens of the year held while in parcours: each parcours' entretiens read on the index
-# (parcours_id, date) INCLUDE (mode) into one row of counts per month and per mode, then summed per
-# référent of the parcours (met in a month: a count above 0).
+# (parcours_id, date) INCLUDE (mode) into one row of counts up to each month's end (one comparison
+# per month and row) and per mode, then summed per référent of the parcours: a month's entretiens
+# are the difference of two running counts, and the parcours was met that month when it is above 0.
 ENTRETIENS_SQL = """
 SELECT p.referent_id, {par_mois}, {par_mode}
 FROM parcours_parcours p
@@ -205,6 +213,7 @@ FROM (
   LEFT JOIN parcours_parcours p ON p.id = i.parcours_id
   LEFT JOIN entreprises_suivisixmois sx ON sx.parcours_id = p.id
   WHERE o.plie_id = %(plie)s
+  OFFSET 0  -- each row's age and checks computed once, not in every aggregate that reads them
 ) i
 """
 
@@ -360,12 +369,14 @@ def requetes(plie_id, annee, aujourd_hui):
         "entretiens": (
             ENTRETIENS_SQL.format(
                 par_mois=", ".join(
-                    f"sum(n.n{m})::int, count(*) FILTER (WHERE n.n{m} > 0)" for m in range(1, 13)
+                    f"sum(n.n{m} - n.n{m - 1})::int, count(*) FILTER (WHERE n.n{m} > n.n{m - 1})"
+                    for m in range(1, 13)
                 ),
                 par_mode=", ".join(f"sum(n.{mode})::int" for mode in ModeEntretien.values),
                 mois=", ".join(
-                    f"count(*) FILTER (WHERE e.date BETWEEN %(d{m})s AND %(f{m})s) AS n{m}"
-                    for m in range(1, 13)
+                    ["0 AS n0"]
+                    + [f"count(*) FILTER (WHERE e.date <= %(f{m})s) AS n{m}" for m in range(1, 12)]
+                    + ["count(*) AS n12"]
                 ),
                 modes=", ".join(
                     f"count(*) FILTER (WHERE e.mode = '{mode}') AS {mode}" for mode in ModeEntretien.values
