@@ -194,14 +194,12 @@ GROUP BY 1, 2, 3, 4
 FSE_SQL = """
 SELECT {entree}, {sortie}, {long_terme}, {situations}
 FROM (
-  SELECT i.*, pa.sexe, pa.nationalite,
-         extract(year FROM i.date_entree)::int - extract(year FROM pa.date_naissance)::int
-         - (to_char(i.date_entree, 'MMDD') < to_char(pa.date_naissance, 'MMDD'))::int AS age,
+  SELECT i.*, pa.sexe, pa.nationalite, a.age,
          i.date_entree BETWEEN %(debut)s AND %(fin)s AS entre,
          i.date_sortie BETWEEN %(debut)s AND %(fin)s AS sorti,
          i.sortie_renseignee_le - i.date_sortie <= 28 AS dans_delai,
          p.date_sortie AS sortie_plie, sx.situation, sx.situation_amelioree,
-         {incomplet} AS incomplet
+         CASE WHEN i.date_entree BETWEEN %(debut)s AND %(fin)s THEN {incomplet} END AS incomplet
   FROM operations_operation o
   CROSS JOIN LATERAL (
     SELECT * FROM operations_inscription i
@@ -210,6 +208,11 @@ FROM (
     OFFSET 0  -- read per operation on the (operation, entry / exit date) indexes
   ) i
   JOIN participants_participant pa ON pa.id = i.participant_id
+  CROSS JOIN LATERAL (  -- the age at entry, computed once
+    SELECT extract(year FROM i.date_entree)::int - extract(year FROM pa.date_naissance)::int
+           - (to_char(i.date_entree, 'MMDD') < to_char(pa.date_naissance, 'MMDD'))::int AS age
+    OFFSET 0
+  ) a
   LEFT JOIN parcours_parcours p ON p.id = i.parcours_id
   LEFT JOIN entreprises_suivisixmois sx ON sx.parcours_id = p.id
   WHERE o.plie_id = %(plie)s
@@ -219,8 +222,6 @@ FROM (
 
 # The entry questionnaire Ma Démarche FSE would reject (an answer missing, incoherent, or a present
 # answer of the wrong format; operations.completude's rules, the patterns passed as parameters).
-_AGE_I = """(extract(year FROM i.date_entree)::int - extract(year FROM pa.date_naissance)::int
-  - (to_char(i.date_entree, 'MMDD') < to_char(pa.date_naissance, 'MMDD'))::int)"""
 INCOMPLET = f"""coalesce(
   pa.nom = '' OR pa.prenom = '' OR pa.date_naissance IS NULL OR pa.sexe = ''
   OR pa.code_commune_naissance = '' OR pa.nationalite = '' OR pa.commune = ''
@@ -242,7 +243,7 @@ INCOMPLET = f"""coalesce(
   OR (pa.telephone <> '' AND pa.telephone !~ %(re_telephone)s)
   OR (pa.telephone_fixe <> '' AND pa.telephone_fixe !~ %(re_telephone)s)
   OR (pa.email <> '' AND pa.email !~ %(re_courriel)s)
-  OR {_AGE_I} < {AGE_MIN} OR {_AGE_I} > {AGE_MAX}
+  OR a.age < {AGE_MIN} OR a.age > {AGE_MAX}
   OR i.date_entree < o.date_debut OR i.date_entree > o.date_fin
   OR i.duree_recherche_mois > {DUREE_RECHERCHE_MAX}, FALSE)"""
 
