@@ -33,7 +33,8 @@ from plie.core.enums import JournalAction
 from plie.core.models import Structure
 
 logger = logging.getLogger(__name__)
-BATCH_SIZE = 2000
+BATCH_SIZE = 2000  # rows per bulk_create / bulk_update statement (SQLite, updates)
+LOT = 10000  # new rows written per COPY (PostgreSQL): few statements, memory still flat
 CHANGE_REASON = "Import de l'ancien outil"
 ACTIFS = (StatutParcours.EN_PARCOURS, StatutParcours.SUSPENDU, StatutParcours.EN_SUIVI_EMPLOI)
 
@@ -63,9 +64,14 @@ def _batches(objs, size=BATCH_SIZE):
 def _create(model, objs, user):
     """Bulk insert with history rows when the model keeps one; returns the saved objects
     (``COPY`` on PostgreSQL, :mod:`parcours.importation.copie`)."""
-    if copie.copy_insert(
-        model, objs, user_id=user.pk if user else None, reason=CHANGE_REASON, now=timezone.now()
-    ):
+    copied = True
+    for lot in _batches(objs, LOT):
+        copied = copie.copy_insert(
+            model, lot, user_id=user.pk if user else None, reason=CHANGE_REASON, now=timezone.now()
+        )
+        if not copied:
+            break
+    if copied:
         return objs
     saved = []
     for batch in _batches(objs):
@@ -172,6 +178,7 @@ def _participants(plie, resultat, user, compteurs):
 
     fields = ("nom", "prenom", "sexe", "date_naissance", "code_postal", "qpv")
     now = timezone.now()
+    make_participant = copie.maker(Participant)
     for identifiant, ligne in dernieres.items():
         participant = existants.get(identifiant)
         values = {
@@ -183,8 +190,7 @@ def _participants(plie, resultat, user, compteurs):
             "qpv": ligne.qpv,
         }
         if participant is None:
-            participant = copie.make(
-                Participant,
+            participant = make_participant(
                 plie=plie,
                 identifiant_externe=identifiant,
                 created_by=user,
@@ -192,7 +198,7 @@ def _participants(plie, resultat, user, compteurs):
                 **values,
             )
             nouveaux.append(participant)
-            if len(nouveaux) >= BATCH_SIZE:
+            if len(nouveaux) >= LOT:
                 flush()
         elif any(getattr(participant, k) != v for k, v in values.items()):
             for k, v in values.items():
@@ -211,6 +217,24 @@ def _participants(plie, resultat, user, compteurs):
     return ids
 
 
+def _journal(plie, participant_ids, user):
+    """The rows are written by COPY (no history signal): the access journal gets one row per
+    person of the file, what :func:`plie.core.journal.record` would write, by ``COPY`` too."""
+    from plie.core.models import AccessLog
+
+    pairs = [(participant_id, plie.pk) for participant_id in participant_ids]
+    if not pairs:
+        return
+    # One entry made by the journal itself (actor, time, objet): the others are its copies.
+    (modele,) = journal.entries(
+        None, None, JournalAction.MODIFICATION, pairs[:1], objet="import de parcours", user=user
+    )
+    values = {f.attname: getattr(modele, f.attname) for f in AccessLog._meta.concrete_fields}
+    del values["id"]
+    make_entry = copie.maker(AccessLog)
+    _create(AccessLog, [make_entry(**{**values, "participant_id": pk}) for pk, _ in pairs], user)
+
+
 def ecrire(plie, resultat, *, user=None, today=None, progress=None):
     """Write the validated rows of ``resultat`` for ``plie`` (call inside a transaction)."""
     from parcours.models import AffectationReferent, Parcours, Sortie
@@ -222,16 +246,10 @@ def ecrire(plie, resultat, *, user=None, today=None, progress=None):
         plie, {lg.prescripteur for lg in resultat.lignes if lg.prescripteur}, compteurs
     )
     participant_ids = _participants(plie, resultat, user, compteurs)
-    # The rows are written by COPY (no history signal): the access journal gets one row per
-    # person of the file, in one insert.
-    journal.record(
-        None,
-        None,
-        JournalAction.MODIFICATION,
-        [(participant_id, plie.pk) for participant_id in participant_ids.values()],
-        objet="import de parcours",
-        user=user,
-    )
+    # the structure of each name as written (folded once per name, not once per row)
+    noms = {ligne.prescripteur for ligne in resultat.lignes}
+    prescripteurs = {nom: prescripteurs.get(fold(nom)) if nom else None for nom in noms}
+    _journal(plie, participant_ids.values(), user)
     if progress:
         progress("participants")
 
@@ -246,7 +264,9 @@ def ecrire(plie, resultat, *, user=None, today=None, progress=None):
             .values("id", "participant_id", "date_entree", *faits_fields)
             .iterator()
         }
-    for lot in _batches(resultat.lignes, BATCH_SIZE):  # by batches: memory stays flat
+    make_parcours, make_affectation = copie.maker(Parcours), copie.maker(AffectationReferent)
+    make_situation, make_sortie = copie.maker(SituationEntree), copie.maker(Sortie)
+    for lot in _batches(resultat.lignes, LOT):  # by batches: memory stays flat
         nouveaux, plans = [], []  # plans: (ligne, parcours) for the new parcours
         modifies, affectations_a_fermer, affectations = [], [], []
         sorties_new, sorties_upd, sorties_del = [], [], []
@@ -254,11 +274,10 @@ def ecrire(plie, resultat, *, user=None, today=None, progress=None):
         now = timezone.now()
         for ligne in lot:
             participant_id = participant_ids[ligne.identifiant]
-            prescripteur_id = prescripteurs.get(fold(ligne.prescripteur)) if ligne.prescripteur else None
+            prescripteur_id = prescripteurs[ligne.prescripteur]
             parcours = existants.get((participant_id, ligne.date_entree))
             if parcours is None:
-                parcours = copie.make(
-                    Parcours,
+                parcours = make_parcours(
                     participant_id=participant_id,
                     plie=plie,
                     status=StatutParcours.SORTI if ligne.date_sortie else StatutParcours.EN_PARCOURS,
@@ -281,8 +300,7 @@ def ecrire(plie, resultat, *, user=None, today=None, progress=None):
                     affectations_a_fermer.append((parcours.pk, debut))
                     if ligne.referent_id:
                         affectations.append(
-                            copie.make(
-                                AffectationReferent,
+                            make_affectation(
                                 parcours_id=parcours.pk,
                                 referent_id=ligne.referent_id,
                                 date_debut=debut,
@@ -305,7 +323,7 @@ def ecrire(plie, resultat, *, user=None, today=None, progress=None):
                     sorties_del.append(sortie.pk)
                     changed = True
                 elif ligne.type_sortie_id is not None and sortie is None:
-                    sorties_new.append(_sortie(parcours.pk, ligne, user))
+                    sorties_new.append(_sortie(parcours.pk, ligne, user, make_sortie))
                     changed = True
                 elif sortie is not None and (
                     sortie.type_id != ligne.type_sortie_id
@@ -319,8 +337,7 @@ def ecrire(plie, resultat, *, user=None, today=None, progress=None):
                 situation = situations.get((participant_id, ligne.date_entree))
                 if situation is None:
                     situations_new.append(
-                        copie.make(
-                            SituationEntree,
+                        make_situation(
                             participant_id=participant_id,
                             date_entree=ligne.date_entree,
                             **_faits(ligne),
@@ -358,8 +375,7 @@ def ecrire(plie, resultat, *, user=None, today=None, progress=None):
         for ligne, parcours in plans:
             if ligne.referent_id:
                 affectations.append(
-                    copie.make(
-                        AffectationReferent,
+                    make_affectation(
                         parcours_id=parcours.pk,
                         referent_id=ligne.referent_id,
                         date_debut=ligne.date_entree,
@@ -369,10 +385,9 @@ def ecrire(plie, resultat, *, user=None, today=None, progress=None):
                     )
                 )
             if ligne.type_sortie_id:
-                sorties_new.append(_sortie(parcours.pk, ligne, user))
+                sorties_new.append(_sortie(parcours.pk, ligne, user, make_sortie))
             situations_new.append(
-                copie.make(
-                    SituationEntree,
+                make_situation(
                     participant_id=parcours.participant_id,
                     date_entree=ligne.date_entree,
                     **_faits(ligne),
@@ -400,11 +415,10 @@ def _next_version(parcours):
     parcours.version += 1  # the optimistic lock of parcours.services: a form opened before is stale
 
 
-def _sortie(parcours_id, ligne, user):
+def _sortie(parcours_id, ligne, user, make=None):
     from parcours.models import Sortie
 
-    return copie.make(
-        Sortie,
+    return (make or copie.maker(Sortie))(
         parcours_id=parcours_id,
         type_id=ligne.type_sortie_id,
         date_sortie=ligne.date_sortie,
