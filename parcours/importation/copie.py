@@ -11,9 +11,12 @@ attributes (each line built by one function compiled per list of fields), and th
 import datetime
 import io
 import json
+import queue
+import threading
+import time
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, connections
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 NULL = "\\N"
@@ -164,14 +167,6 @@ def make(model, **values):
     return maker(model)(**values)
 
 
-def _copy(cursor, table, columns, lines):
-    buffer = io.StringIO()
-    buffer.writelines(lines)
-    buffer.seek(0)
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    cursor.cursor.copy_expert(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN", buffer)
-
-
 def _history_columns(model):
     """The columns of ``model``'s history table that copy a column of its table (same name)."""
     history = model.history.model._meta
@@ -187,11 +182,112 @@ def _history_columns(model):
     return tracked
 
 
-def copy_insert(model, objs, *, user_id=None, reason="", now):
+COPY_CHUNK = 1 << 20  # characters handed to the driver at a time
+
+
+def _log_on(db):
+    """Log a statement run on a raw cursor of ``db`` as Django's cursors would (when it logs)."""
+
+    def log(sql, started):
+        if db.queries_logged:
+            db.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
+
+    return log
+
+
+class Ecrivain:
+    """Runs the statements of :func:`copy_insert` (``COPY``, then the history's
+    ``INSERT … SELECT``) in a second thread, in order, on the import's own connection and
+    transaction, while the calling thread prepares the next rows: the server writes one lot
+    while Python builds the next (the driver releases the GIL while the server works).
+
+    - The ids come from the sequences through a second connection (``nextval`` is outside any
+      transaction: the values are the same ones the import's connection would get, never
+      reused), so the calling thread never waits for the writes to get them.
+    - :meth:`attendre` waits until everything submitted is written (before the calling thread
+      uses the connection itself: reads, updates) and raises the first failure of the writes.
+    - On leaving the ``with`` block, the thread is stopped and joined *before* the caller's
+      ``transaction.atomic`` commits or rolls back; after a failure (of the writes or of the
+      caller), what is still queued is dropped: the transaction is rolled back, nothing is saved.
+    - ``queries_log``: each statement is logged with its time when the connection logs queries
+      (the bench's SQL time), as Django's cursors would.
+
+    Not on PostgreSQL (:func:`available` false), nothing is threaded: ``copy_insert`` returns
+    ``False`` and the caller writes with ``bulk_create``."""
+
+    def __init__(self):
+        self.active = available()
+        self._errors = []
+        self._abandon = False
+        if not self.active:
+            return
+        connection.ensure_connection()
+        self._db = connections[connection.alias]  # the wrapper itself, not the thread-local proxy
+        self._cursor = self._db.connection.cursor()  # a raw psycopg2 cursor, used by the thread only
+        self._sequences = self._db.copy()
+        self._queue = queue.Queue(maxsize=2)  # two lots ahead at most: memory stays flat
+        self._thread = threading.Thread(target=self._run, name="import-copie", daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        while (task := self._queue.get()) is not None:
+            try:
+                if not self._errors and not self._abandon:
+                    task(self._cursor, self._log)
+            except BaseException as exc:  # re-raised in the calling thread
+                self._errors.append(exc)
+            finally:
+                self._queue.task_done()
+        self._queue.task_done()
+
+    def _log(self, sql, started):
+        _log_on(self._db)(sql, started)
+
+    def _raise(self):
+        if self._errors:
+            raise self._errors[0]
+
+    def submit(self, task):
+        """Queue ``task(raw_cursor, log)`` (waits while two lots are queued)."""
+        self._raise()
+        self._queue.put(task)
+
+    def attendre(self):
+        """Wait until everything submitted is written; raise the first failure."""
+        if self.active:
+            self._queue.join()
+            self._raise()
+
+    def ids(self, meta, count):
+        """``count`` new ids of ``meta``'s table, from its sequence."""
+        with self._sequences.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, count],
+            )
+            return [pk for (pk,) in cursor.fetchall()]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if not self.active:
+            return
+        self._abandon = exc_type is not None
+        self._queue.put(None)
+        self._thread.join()
+        self._cursor.close()
+        self._sequences.close()
+        if exc_type is None:
+            self._raise()
+
+
+def copy_insert(model, objs, *, user_id=None, reason="", now, ecrivain=None):
     """Insert ``objs`` (unsaved rows or instances of ``model``) with ``COPY``, giving them their
     ids, with their history rows when ``model`` keeps one (``+``, ``now``, ``reason``,
     ``user_id``: copied from the rows just written by one ``INSERT … SELECT``, in id order).
-    ``False`` when not on PostgreSQL."""
+    With an :class:`Ecrivain`, the ids are given at once and the statements are queued on it;
+    without, they run here. ``False`` when not on PostgreSQL."""
     if not available():
         return False
     if not objs:
@@ -200,27 +296,49 @@ def copy_insert(model, objs, *, user_id=None, reason="", now):
     fields = list(meta.concrete_fields)
     auto = [f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
     quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(objs)],
-        )
-        ids = [pk for (pk,) in cursor.fetchall()]
-        for obj, pk in zip(objs, ids, strict=True):
-            obj.pk = pk
-            for name in auto:
-                obj.__dict__[name] = now
-            if not isinstance(obj, Row):
-                obj._state.adding = False
-        line = _line_builder(fields)
-        _copy(cursor, meta.db_table, [f.column for f in fields], (line(obj.__dict__) for obj in objs))
-        if hasattr(model, "history"):
-            tracked = ", ".join(quote(c) for c in _history_columns(model))
+    if ecrivain is not None:
+        ids = ecrivain.ids(meta, len(objs))
+    else:
+        with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {quote(model.history.model._meta.db_table)} ({tracked}, history_date, "
-                "history_change_reason, history_type, history_user_id) "
-                f"SELECT {tracked}, %s, %s, '+', %s FROM {quote(meta.db_table)} "
-                f"WHERE {quote(meta.pk.column)} = ANY(%s) ORDER BY {quote(meta.pk.column)}",
-                [now, reason, user_id, ids],
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, len(objs)],
             )
+            ids = [pk for (pk,) in cursor.fetchall()]
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+        for name in auto:
+            obj.__dict__[name] = now
+        if not isinstance(obj, Row):
+            obj._state.adding = False
+    line = _line_builder(fields)
+    buffer = io.StringIO()
+    buffer.writelines(line(obj.__dict__) for obj in objs)
+    buffer.seek(0)
+    columns = ", ".join(quote(f.column) for f in fields)
+    copy_sql = f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
+    history_sql = None
+    if hasattr(model, "history"):
+        tracked = ", ".join(quote(c) for c in _history_columns(model))
+        history_sql = (
+            f"INSERT INTO {quote(model.history.model._meta.db_table)} ({tracked}, history_date, "
+            "history_change_reason, history_type, history_user_id) "
+            f"SELECT {tracked}, %s, %s, '+', %s FROM {quote(meta.db_table)} "
+            f"WHERE {quote(meta.pk.column)} = ANY(%s) ORDER BY {quote(meta.pk.column)}"
+        )
+
+    def write(cursor, log):
+        started = time.monotonic()
+        cursor.copy_expert(copy_sql, buffer, size=COPY_CHUNK)
+        log(f"{copy_sql} -- {len(objs)} lignes", started)
+        if history_sql:
+            started = time.monotonic()
+            cursor.execute(history_sql, [now, reason, user_id, ids])
+            log(history_sql, started)
+
+    if ecrivain is not None:
+        ecrivain.submit(write)
+    else:
+        with connection.cursor() as cursor:
+            write(cursor.cursor, _log_on(connection))
     return True

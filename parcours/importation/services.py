@@ -61,13 +61,18 @@ def _batches(objs, size=BATCH_SIZE):
         yield batch
 
 
-def _create(model, objs, user):
+def _create(model, objs, user, ecrivain=None):
     """Bulk insert with history rows when the model keeps one; returns the saved objects
-    (``COPY`` on PostgreSQL, :mod:`parcours.importation.copie`)."""
+    (``COPY`` on PostgreSQL, queued on ``ecrivain``: :mod:`parcours.importation.copie`)."""
     copied = True
     for lot in _batches(objs, LOT):
         copied = copie.copy_insert(
-            model, lot, user_id=user.pk if user else None, reason=CHANGE_REASON, now=timezone.now()
+            model,
+            lot,
+            user_id=user.pk if user else None,
+            reason=CHANGE_REASON,
+            now=timezone.now(),
+            ecrivain=ecrivain,
         )
         if not copied:
             break
@@ -155,7 +160,7 @@ def _faits(ligne):
     return regles.faits_situation(deld=ligne.deld, brsa=ligne.brsa, th=ligne.th, niveau=ligne.niveau)
 
 
-def _participants(plie, resultat, user, compteurs):
+def _participants(plie, resultat, user, compteurs, ecrivain):
     """Create or update one participant per identifiant; returns ``{identifiant: participant_id}``."""
     from participants.models import Participant
 
@@ -171,7 +176,7 @@ def _participants(plie, resultat, user, compteurs):
 
     def flush():  # new participants are inserted by batches: memory stays flat
         nonlocal nouveaux, crees
-        _create(Participant, nouveaux, user)
+        _create(Participant, nouveaux, user, ecrivain)
         ids.update((p.identifiant_externe, p.pk) for p in nouveaux)
         crees += len(nouveaux)
         nouveaux = []
@@ -206,6 +211,8 @@ def _participants(plie, resultat, user, compteurs):
             participant.updated_at = now
             modifies.append(participant)
     flush()
+    if modifies:
+        ecrivain.attendre()  # the changes are written on the connection itself
     _update_from(
         Participant,
         modifies,
@@ -217,7 +224,7 @@ def _participants(plie, resultat, user, compteurs):
     return ids
 
 
-def _journal(plie, participant_ids, user):
+def _journal(plie, participant_ids, user, ecrivain):
     """The rows are written by COPY (no history signal): the access journal gets one row per
     person of the file, what :func:`plie.core.journal.record` would write, by ``COPY`` too."""
     from plie.core.models import AccessLog
@@ -232,30 +239,38 @@ def _journal(plie, participant_ids, user):
     values = {f.attname: getattr(modele, f.attname) for f in AccessLog._meta.concrete_fields}
     del values["id"]
     make_entry = copie.maker(AccessLog)
-    _create(AccessLog, [make_entry(**{**values, "participant_id": pk}) for pk, _ in pairs], user)
+    entries = [make_entry(**{**values, "participant_id": pk}) for pk, _ in pairs]
+    _create(AccessLog, entries, user, ecrivain)
 
 
 def ecrire(plie, resultat, *, user=None, today=None, progress=None):
     """Write the validated rows of ``resultat`` for ``plie`` (call inside a transaction)."""
+    today = today or timezone.localdate()
+    with copie.Ecrivain() as ecrivain:  # the server writes a lot while the next one is prepared
+        compteurs = _ecrire(plie, resultat, user, today, progress, ecrivain)
+    return compteurs
+
+
+def _ecrire(plie, resultat, user, today, progress, ecrivain):
     from parcours.models import AffectationReferent, Parcours, Sortie
     from participants.models import SituationEntree
 
-    today = today or timezone.localdate()
     compteurs = Compteurs(lignes=resultat.nb_lignes)
     prescripteurs = _prescripteurs(
         plie, {lg.prescripteur for lg in resultat.lignes if lg.prescripteur}, compteurs
     )
-    participant_ids = _participants(plie, resultat, user, compteurs)
+    participant_ids = _participants(plie, resultat, user, compteurs, ecrivain)
     # the structure of each name as written (folded once per name, not once per row)
     noms = {ligne.prescripteur for ligne in resultat.lignes}
     prescripteurs = {nom: prescripteurs.get(fold(nom)) if nom else None for nom in noms}
-    _journal(plie, participant_ids.values(), user)
+    _journal(plie, participant_ids.values(), user, ecrivain)
     if progress:
         progress("participants")
 
     existants = resultat.existant.parcours
     situations = {}
     if existants:
+        ecrivain.attendre()  # read on the connection itself
         faits_fields = list(regles.faits_situation(deld=None, brsa=None, th=None, niveau=""))
         situations = {
             (row["participant_id"], row["date_entree"]): Snapshot(row)
@@ -358,9 +373,11 @@ def ecrire(plie, resultat, *, user=None, today=None, progress=None):
                 else:
                     compteurs.parcours_inchanges += 1
 
-        _create(Parcours, nouveaux, user)
+        _create(Parcours, nouveaux, user, ecrivain)
         if progress:
             progress("parcours")
+        if modifies or affectations_a_fermer or sorties_del or sorties_upd or situations_upd:
+            ecrivain.attendre()  # the changes are written on the connection itself, in order
         _update_from(
             Parcours,
             modifies,
@@ -372,6 +389,15 @@ def ecrire(plie, resultat, *, user=None, today=None, progress=None):
             AffectationReferent.objects.filter(parcours_id=parcours_id, date_fin__isnull=True).update(
                 date_fin=fin
             )
+        if sorties_del:
+            Sortie.objects.filter(pk__in=sorties_del).delete()
+        _update_from(Sortie, sorties_upd, ["type", "date_sortie", "validee", "date_validation"], user)
+        _update_from(
+            SituationEntree,
+            situations_upd,
+            [*regles.faits_situation(deld=None, brsa=None, th=None, niveau=""), "updated_at"],
+            user,
+        )
         for ligne, parcours in plans:
             if ligne.referent_id:
                 affectations.append(
@@ -393,18 +419,10 @@ def ecrire(plie, resultat, *, user=None, today=None, progress=None):
                     **_faits(ligne),
                 )
             )
-        _create(AffectationReferent, affectations, user)
-        if sorties_del:
-            Sortie.objects.filter(pk__in=sorties_del).delete()
-        _create(Sortie, sorties_new, user)
-        _update_from(Sortie, sorties_upd, ["type", "date_sortie", "validee", "date_validation"], user)
-        _create(SituationEntree, situations_new, user)
-        _update_from(
-            SituationEntree,
-            situations_upd,
-            [*regles.faits_situation(deld=None, brsa=None, th=None, niveau=""), "updated_at"],
-            user,
-        )
+        # the new rows after the changes (an affectation closed above is not the new one)
+        _create(AffectationReferent, affectations, user, ecrivain)
+        _create(Sortie, sorties_new, user, ecrivain)
+        _create(SituationEntree, situations_new, user, ecrivain)
         compteurs.parcours_crees += len(nouveaux)
         compteurs.parcours_modifies += len(modifies)
         compteurs.sorties += len(sorties_new)

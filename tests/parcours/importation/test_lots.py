@@ -4,10 +4,11 @@ is written whole with its history and journal, or not at all; every faulty row i
 reported with its line; duplicates inside the file and against the database are still found."""
 
 import datetime
+import threading
 
 import pytest
 
-from parcours.importation import services, validation
+from parcours.importation import copie, services, validation
 from parcours.importation.regles import ValeurInvalide, parse_date, parse_oui_non, parse_sexe
 from parcours.models import AffectationReferent, Parcours, Sortie
 from participants.models import Participant, SituationEntree
@@ -97,11 +98,11 @@ def test_a_failure_while_writing_a_later_lot_saves_nothing(world, petits_lots, m
     """All or nothing: the writes of the lots already copied are rolled back with the rest."""
     create, calls = services._create, []
 
-    def failing(model, objs, user):
+    def failing(model, objs, user, ecrivain=None):
         calls.append(model)
         if model is Parcours and calls.count(Parcours) == 3:
             raise RuntimeError("panne au troisième lot")
-        return create(model, objs, user)
+        return create(model, objs, user, ecrivain)
 
     monkeypatch.setattr(services, "_create", failing)
     with pytest.raises(RuntimeError, match="troisième lot"):
@@ -186,3 +187,39 @@ def test_a_remembered_date_parser_takes_a_spreadsheet_date_cell_and_any_cell():
     assert memo(datetime.date(2024, 1, 2)) == datetime.date(2024, 1, 2)
     with pytest.raises(ValeurInvalide, match="n'est pas une date"):
         memo(["un", "tableau"])  # not remembered (unhashable), still parsed
+
+
+def test_a_failure_of_the_server_while_copying_a_later_lot_saves_nothing(world, petits_lots, monkeypatch):
+    """On PostgreSQL the lots are written by a second thread: its failure (here a history
+    table refusing a column) is raised by the import, and what it wrote before is rolled back."""
+    from django.db import connection
+
+    if not copie.available():
+        pytest.skip("COPY et son écrivain n'existent que sur PostgreSQL")
+    history_columns, calls = copie._history_columns, []
+
+    def broken(model):
+        calls.append(model)
+        columns = history_columns(model)
+        return [*columns, "colonne_absente"] if calls.count(Parcours) == 3 else columns
+
+    monkeypatch.setattr(copie, "_history_columns", broken)
+    with pytest.raises(Exception, match="colonne_absente"):
+        run(csv_bytes(_personnes(7)), world.plie_a)
+
+    assert calls.count(Parcours) >= 3  # raised at the next lot submitted, or at the end
+    assert not any(thread.name == "import-copie" for thread in threading.enumerate())
+    assert not Participant.objects.exists() and not Parcours.objects.exists()
+    assert not Parcours.history.exists() and not SituationEntree.objects.exists()
+    assert not AccessLog.objects.filter(objet="import de parcours").exists()
+    with connection.cursor() as cursor:  # the connection is usable
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
+    monkeypatch.undo()
+    resultat, compteurs = run(csv_bytes(_personnes(7)), world.plie_a)  # and the import, again
+    assert resultat.valide and compteurs.parcours_crees == 10
+
+
+def test_the_writer_thread_ends_with_the_import(world, petits_lots):
+    run(csv_bytes(_personnes(3)), world.plie_a)
+    assert not any(thread.name == "import-copie" for thread in threading.enumerate())
