@@ -1,5 +1,10 @@
 """Writing a validated file: everything in one transaction, by bulk inserts and updates.
 
+On PostgreSQL the new rows go by lots of :data:`LOT` through ``COPY``
+(:mod:`parcours.importation.copie`), written by a second thread on the same connection while
+the next lot is prepared (:class:`~parcours.importation.copie.Ecrivain`); a failure of either
+rolls the whole transaction back.
+
 What the per-row services would set is set here directly (the per-row services would take
 minutes for 100,000 rows):
 
