@@ -5,8 +5,9 @@
 the table's sequence in one query, the rows are written as ``COPY`` text from the instances'
 attributes (each line built by one function compiled per list of fields), and the history rows
 (``+``, the importing user, the change reason) are copied from the rows just written by one
-``INSERT … SELECT`` on the server. On another database (SQLite in the tests)
-:func:`copy_insert` returns ``False`` and the caller uses ``bulk_create``."""
+``INSERT … SELECT`` on the server. An import hands these statements to an :class:`Ecrivain`,
+which runs them in a second thread while the next lot is prepared. On another database (SQLite
+in the tests) :func:`copy_insert` returns ``False`` and the caller uses ``bulk_create``."""
 
 import datetime
 import io
