@@ -2,7 +2,7 @@
 
 Each run creates a new PLIE with its référents, imports the file (validation, then the bulk
 writes in one transaction) and rolls everything back, so the bench database does not grow. The
-file is generated once per process (CSV, « ; », UTF-8): about 87,000 people, a quarter of them
+file is generated once per process (CSV, « ; », UTF-8): about 104,000 people, a quarter of them
 with two parcours, two thirds of the parcours exited with a code of the default referential."""
 
 import datetime
