@@ -146,7 +146,7 @@ def test_the_write_benchmarks_are_marked():
     found = registry.discover()
     writes = {name for name, bench in found.items() if bench.writes}
     assert {
-        "import.parcours_100k",
+        "import.parcours_121k",
         "reporting.nightly_consolidation",
         "core.nightly_participant_count",
     } <= writes
@@ -355,7 +355,7 @@ def test_every_benchmark_runs_on_a_tiny_dataset():
     assert by_name["reporting.bilan_json"].floor_ms > 0 and by_name["reporting.bilan_json"].ratio > 0
     # the writes came last
     names = [result.name for result in results]
-    assert names.index("import.parcours_100k") > names.index("reporting.bilan_json")
+    assert names.index("import.parcours_121k") > names.index("reporting.bilan_json")
 
 
 @pytest.mark.django_db

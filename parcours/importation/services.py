@@ -1,5 +1,10 @@
 """Writing a validated file: everything in one transaction, by bulk inserts and updates.
 
+On PostgreSQL the new rows go by lots of :data:`LOT` through ``COPY``
+(:mod:`parcours.importation.copie`), written by a second thread on the same connection while
+the next lot is prepared (:class:`~parcours.importation.copie.Ecrivain`); a failure of either
+rolls the whole transaction back.
+
 What the per-row services would set is set here directly (the per-row services would take
 minutes for 100,000 rows):
 
@@ -33,7 +38,8 @@ from plie.core.enums import JournalAction
 from plie.core.models import Structure
 
 logger = logging.getLogger(__name__)
-BATCH_SIZE = 2000
+BATCH_SIZE = 2000  # rows per bulk_create / bulk_update statement (SQLite, updates)
+LOT = 10000  # new rows written per COPY (PostgreSQL): few statements, memory still flat
 CHANGE_REASON = "Import de l'ancien outil"
 ACTIFS = (StatutParcours.EN_PARCOURS, StatutParcours.SUSPENDU, StatutParcours.EN_SUIVI_EMPLOI)
 
@@ -60,12 +66,22 @@ def _batches(objs, size=BATCH_SIZE):
         yield batch
 
 
-def _create(model, objs, user):
+def _create(model, objs, user, ecrivain=None):
     """Bulk insert with history rows when the model keeps one; returns the saved objects
-    (``COPY`` on PostgreSQL, :mod:`parcours.importation.copie`)."""
-    if copie.copy_insert(
-        model, objs, user_id=user.pk if user else None, reason=CHANGE_REASON, now=timezone.now()
-    ):
+    (``COPY`` on PostgreSQL, queued on ``ecrivain``: :mod:`parcours.importation.copie`)."""
+    copied = True
+    for lot in _batches(objs, LOT):
+        copied = copie.copy_insert(
+            model,
+            lot,
+            user_id=user.pk if user else None,
+            reason=CHANGE_REASON,
+            now=timezone.now(),
+            ecrivain=ecrivain,
+        )
+        if not copied:
+            break
+    if copied:
         return objs
     saved = []
     for batch in _batches(objs):
@@ -149,7 +165,7 @@ def _faits(ligne):
     return regles.faits_situation(deld=ligne.deld, brsa=ligne.brsa, th=ligne.th, niveau=ligne.niveau)
 
 
-def _participants(plie, resultat, user, compteurs):
+def _participants(plie, resultat, user, compteurs, ecrivain):
     """Create or update one participant per identifiant; returns ``{identifiant: participant_id}``."""
     from participants.models import Participant
 
@@ -165,13 +181,14 @@ def _participants(plie, resultat, user, compteurs):
 
     def flush():  # new participants are inserted by batches: memory stays flat
         nonlocal nouveaux, crees
-        _create(Participant, nouveaux, user)
+        _create(Participant, nouveaux, user, ecrivain)
         ids.update((p.identifiant_externe, p.pk) for p in nouveaux)
         crees += len(nouveaux)
         nouveaux = []
 
     fields = ("nom", "prenom", "sexe", "date_naissance", "code_postal", "qpv")
     now = timezone.now()
+    make_participant = copie.maker(Participant)
     for identifiant, ligne in dernieres.items():
         participant = existants.get(identifiant)
         values = {
@@ -183,8 +200,7 @@ def _participants(plie, resultat, user, compteurs):
             "qpv": ligne.qpv,
         }
         if participant is None:
-            participant = copie.make(
-                Participant,
+            participant = make_participant(
                 plie=plie,
                 identifiant_externe=identifiant,
                 created_by=user,
@@ -192,7 +208,7 @@ def _participants(plie, resultat, user, compteurs):
                 **values,
             )
             nouveaux.append(participant)
-            if len(nouveaux) >= BATCH_SIZE:
+            if len(nouveaux) >= LOT:
                 flush()
         elif any(getattr(participant, k) != v for k, v in values.items()):
             for k, v in values.items():
@@ -200,6 +216,8 @@ def _participants(plie, resultat, user, compteurs):
             participant.updated_at = now
             modifies.append(participant)
     flush()
+    if modifies:
+        ecrivain.attendre()  # the changes are written on the connection itself
     _update_from(
         Participant,
         modifies,
@@ -211,33 +229,53 @@ def _participants(plie, resultat, user, compteurs):
     return ids
 
 
+def _journal(plie, participant_ids, user, ecrivain):
+    """The rows are written by COPY (no history signal): the access journal gets one row per
+    person of the file, what :func:`plie.core.journal.record` would write, by ``COPY`` too."""
+    from plie.core.models import AccessLog
+
+    pairs = [(participant_id, plie.pk) for participant_id in participant_ids]
+    if not pairs:
+        return
+    # One entry made by the journal itself (actor, time, objet): the others are its copies.
+    (modele,) = journal.entries(
+        None, None, JournalAction.MODIFICATION, pairs[:1], objet="import de parcours", user=user
+    )
+    values = {f.attname: getattr(modele, f.attname) for f in AccessLog._meta.concrete_fields}
+    del values["id"]
+    make_entry = copie.maker(AccessLog)
+    entries = [make_entry(**{**values, "participant_id": pk}) for pk, _ in pairs]
+    _create(AccessLog, entries, user, ecrivain)
+
+
 def ecrire(plie, resultat, *, user=None, today=None, progress=None):
     """Write the validated rows of ``resultat`` for ``plie`` (call inside a transaction)."""
+    today = today or timezone.localdate()
+    with copie.Ecrivain() as ecrivain:  # the server writes a lot while the next one is prepared
+        compteurs = _ecrire(plie, resultat, user, today, progress, ecrivain)
+    return compteurs
+
+
+def _ecrire(plie, resultat, user, today, progress, ecrivain):
     from parcours.models import AffectationReferent, Parcours, Sortie
     from participants.models import SituationEntree
 
-    today = today or timezone.localdate()
     compteurs = Compteurs(lignes=resultat.nb_lignes)
     prescripteurs = _prescripteurs(
         plie, {lg.prescripteur for lg in resultat.lignes if lg.prescripteur}, compteurs
     )
-    participant_ids = _participants(plie, resultat, user, compteurs)
-    # The rows are written by COPY (no history signal): the access journal gets one row per
-    # person of the file, in one insert.
-    journal.record(
-        None,
-        None,
-        JournalAction.MODIFICATION,
-        [(participant_id, plie.pk) for participant_id in participant_ids.values()],
-        objet="import de parcours",
-        user=user,
-    )
+    participant_ids = _participants(plie, resultat, user, compteurs, ecrivain)
+    # the structure of each name as written (folded once per name, not once per row)
+    noms = {ligne.prescripteur for ligne in resultat.lignes}
+    prescripteurs = {nom: prescripteurs.get(fold(nom)) if nom else None for nom in noms}
+    _journal(plie, participant_ids.values(), user, ecrivain)
     if progress:
         progress("participants")
 
     existants = resultat.existant.parcours
     situations = {}
     if existants:
+        ecrivain.attendre()  # read on the connection itself
         faits_fields = list(regles.faits_situation(deld=None, brsa=None, th=None, niveau=""))
         situations = {
             (row["participant_id"], row["date_entree"]): Snapshot(row)
@@ -246,7 +284,9 @@ def ecrire(plie, resultat, *, user=None, today=None, progress=None):
             .values("id", "participant_id", "date_entree", *faits_fields)
             .iterator()
         }
-    for lot in _batches(resultat.lignes, BATCH_SIZE):  # by batches: memory stays flat
+    make_parcours, make_affectation = copie.maker(Parcours), copie.maker(AffectationReferent)
+    make_situation, make_sortie = copie.maker(SituationEntree), copie.maker(Sortie)
+    for lot in _batches(resultat.lignes, LOT):  # by batches: memory stays flat
         nouveaux, plans = [], []  # plans: (ligne, parcours) for the new parcours
         modifies, affectations_a_fermer, affectations = [], [], []
         sorties_new, sorties_upd, sorties_del = [], [], []
@@ -254,11 +294,10 @@ def ecrire(plie, resultat, *, user=None, today=None, progress=None):
         now = timezone.now()
         for ligne in lot:
             participant_id = participant_ids[ligne.identifiant]
-            prescripteur_id = prescripteurs.get(fold(ligne.prescripteur)) if ligne.prescripteur else None
+            prescripteur_id = prescripteurs[ligne.prescripteur]
             parcours = existants.get((participant_id, ligne.date_entree))
             if parcours is None:
-                parcours = copie.make(
-                    Parcours,
+                parcours = make_parcours(
                     participant_id=participant_id,
                     plie=plie,
                     status=StatutParcours.SORTI if ligne.date_sortie else StatutParcours.EN_PARCOURS,
@@ -281,8 +320,7 @@ def ecrire(plie, resultat, *, user=None, today=None, progress=None):
                     affectations_a_fermer.append((parcours.pk, debut))
                     if ligne.referent_id:
                         affectations.append(
-                            copie.make(
-                                AffectationReferent,
+                            make_affectation(
                                 parcours_id=parcours.pk,
                                 referent_id=ligne.referent_id,
                                 date_debut=debut,
@@ -305,7 +343,7 @@ def ecrire(plie, resultat, *, user=None, today=None, progress=None):
                     sorties_del.append(sortie.pk)
                     changed = True
                 elif ligne.type_sortie_id is not None and sortie is None:
-                    sorties_new.append(_sortie(parcours.pk, ligne, user))
+                    sorties_new.append(_sortie(parcours.pk, ligne, user, make_sortie))
                     changed = True
                 elif sortie is not None and (
                     sortie.type_id != ligne.type_sortie_id
@@ -319,8 +357,7 @@ def ecrire(plie, resultat, *, user=None, today=None, progress=None):
                 situation = situations.get((participant_id, ligne.date_entree))
                 if situation is None:
                     situations_new.append(
-                        copie.make(
-                            SituationEntree,
+                        make_situation(
                             participant_id=participant_id,
                             date_entree=ligne.date_entree,
                             **_faits(ligne),
@@ -341,9 +378,11 @@ def ecrire(plie, resultat, *, user=None, today=None, progress=None):
                 else:
                     compteurs.parcours_inchanges += 1
 
-        _create(Parcours, nouveaux, user)
+        _create(Parcours, nouveaux, user, ecrivain)
         if progress:
             progress("parcours")
+        if modifies or affectations_a_fermer or sorties_del or sorties_upd or situations_upd:
+            ecrivain.attendre()  # the changes are written on the connection itself, in order
         _update_from(
             Parcours,
             modifies,
@@ -355,11 +394,19 @@ def ecrire(plie, resultat, *, user=None, today=None, progress=None):
             AffectationReferent.objects.filter(parcours_id=parcours_id, date_fin__isnull=True).update(
                 date_fin=fin
             )
+        if sorties_del:
+            Sortie.objects.filter(pk__in=sorties_del).delete()
+        _update_from(Sortie, sorties_upd, ["type", "date_sortie", "validee", "date_validation"], user)
+        _update_from(
+            SituationEntree,
+            situations_upd,
+            [*regles.faits_situation(deld=None, brsa=None, th=None, niveau=""), "updated_at"],
+            user,
+        )
         for ligne, parcours in plans:
             if ligne.referent_id:
                 affectations.append(
-                    copie.make(
-                        AffectationReferent,
+                    make_affectation(
                         parcours_id=parcours.pk,
                         referent_id=ligne.referent_id,
                         date_debut=ligne.date_entree,
@@ -369,27 +416,18 @@ def ecrire(plie, resultat, *, user=None, today=None, progress=None):
                     )
                 )
             if ligne.type_sortie_id:
-                sorties_new.append(_sortie(parcours.pk, ligne, user))
+                sorties_new.append(_sortie(parcours.pk, ligne, user, make_sortie))
             situations_new.append(
-                copie.make(
-                    SituationEntree,
+                make_situation(
                     participant_id=parcours.participant_id,
                     date_entree=ligne.date_entree,
                     **_faits(ligne),
                 )
             )
-        _create(AffectationReferent, affectations, user)
-        if sorties_del:
-            Sortie.objects.filter(pk__in=sorties_del).delete()
-        _create(Sortie, sorties_new, user)
-        _update_from(Sortie, sorties_upd, ["type", "date_sortie", "validee", "date_validation"], user)
-        _create(SituationEntree, situations_new, user)
-        _update_from(
-            SituationEntree,
-            situations_upd,
-            [*regles.faits_situation(deld=None, brsa=None, th=None, niveau=""), "updated_at"],
-            user,
-        )
+        # the new rows after the changes (an affectation closed above is not the new one)
+        _create(AffectationReferent, affectations, user, ecrivain)
+        _create(Sortie, sorties_new, user, ecrivain)
+        _create(SituationEntree, situations_new, user, ecrivain)
         compteurs.parcours_crees += len(nouveaux)
         compteurs.parcours_modifies += len(modifies)
         compteurs.sorties += len(sorties_new)
@@ -400,11 +438,10 @@ def _next_version(parcours):
     parcours.version += 1  # the optimistic lock of parcours.services: a form opened before is stale
 
 
-def _sortie(parcours_id, ligne, user):
+def _sortie(parcours_id, ligne, user, make=None):
     from parcours.models import Sortie
 
-    return copie.make(
-        Sortie,
+    return (make or copie.maker(Sortie))(
         parcours_id=parcours_id,
         type_id=ligne.type_sortie_id,
         date_sortie=ligne.date_sortie,

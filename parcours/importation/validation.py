@@ -137,31 +137,84 @@ class Contexte:
         )
 
 
-def _parse(resultat, ctx, line, row):
-    """Parse one row into a :class:`Ligne`, or record its errors and return ``None``."""
+class _Memo:
+    """A value parser of :mod:`~parcours.importation.regles` remembered per raw value for one
+    file: its columns repeat a few values (dates, sexe, niveau, oui/non, référents,
+    prescripteurs) and the parsers are pure functions of the text, so the result (or the French
+    reason) is the same as calling it again. At most ``LIMIT`` values are remembered."""
+
+    LIMIT = 100_000
+
+    def __init__(self, parser):
+        self.parser = parser
+        self.cache = {}
+
+    def __call__(self, raw):
+        try:
+            known = self.cache.get(raw)
+        except TypeError:  # an unhashable cell: never remembered
+            return self.parser(raw)
+        if known is None:
+            try:
+                known = (self.parser(raw), None)
+            except ValeurInvalide as exc:
+                known = (None, str(exc))
+            if len(self.cache) < self.LIMIT:
+                self.cache[raw] = known
+        value, message = known
+        if message is not None:
+            raise ValeurInvalide(message)
+        return value
+
+
+def _required(label, max_length):
+    return lambda value: regles.required_text(value, label, max_length)
+
+
+# The columns of a row in the order they are checked (an error's order in the report), their
+# parser, and whether their values repeat enough to be remembered (:class:`_Memo`).
+CHAMPS = (
+    ("identifiant", _required("L'identifiant", 50), False),
+    ("nom", _required("Le nom", 100), False),
+    ("prenom", _required("Le prénom", 100), False),
+    ("sexe", regles.parse_sexe, True),
+    ("date_naissance", regles.parse_date, True),
+    ("code_postal", regles.parse_code_postal, True),
+    ("referent_email", regles.parse_email, True),
+    ("prescripteur", lambda value: regles.optional_text(value, "Le prescripteur", 200), True),
+    ("date_entree", regles.parse_date, True),
+    ("date_sortie", regles.parse_date, True),
+    ("niveau_formation", regles.parse_niveau, True),
+    ("brsa", regles.parse_oui_non, True),
+    ("deld", regles.parse_oui_non, True),
+    ("th", regles.parse_oui_non, True),
+    ("qpv", regles.parse_oui_non, True),
+)
+
+
+def parseurs():
+    """The ``(column, parser)`` of :data:`CHAMPS` for one file (the remembered ones share a
+    :class:`_Memo` per parser)."""
+    memos = {}
+    result = []
+    for colonne, parser, repeated in CHAMPS:
+        if repeated:
+            parser = memos.setdefault(parser, _Memo(parser))
+        result.append((colonne, parser))
+    return tuple(result)
+
+
+def _parse(resultat, ctx, line, row, champs=None):
+    """Parse one row into a :class:`Ligne`, or record its errors and return ``None``
+    (``champs``: :func:`parseurs`, made once per file)."""
     erreurs_avant = resultat.nb_erreurs
     values = {}
-
-    def check(colonne, func):
+    for colonne, parser in champs or parseurs():
         try:
-            values[colonne] = func(row[colonne])
+            values[colonne] = parser(row[colonne])
         except ValeurInvalide as exc:
             values[colonne] = None
             resultat.erreur(line, colonne, row[colonne], str(exc))
-
-    check("identifiant", lambda v: regles.required_text(v, "L'identifiant", 50))
-    check("nom", lambda v: regles.required_text(v, "Le nom", 100))
-    check("prenom", lambda v: regles.required_text(v, "Le prénom", 100))
-    check("sexe", regles.parse_sexe)
-    check("date_naissance", regles.parse_date)
-    check("code_postal", regles.parse_code_postal)
-    check("referent_email", regles.parse_email)
-    check("prescripteur", lambda v: regles.optional_text(v, "Le prescripteur", 200))
-    check("date_entree", regles.parse_date)
-    check("date_sortie", regles.parse_date)
-    check("niveau_formation", regles.parse_niveau)
-    for colonne in ("brsa", "deld", "th", "qpv"):
-        check(colonne, regles.parse_oui_non)
     if row.get("_extra"):
         resultat.erreur(line, "", "", "La ligne a plus de valeurs que l'en-tête n'a de colonnes.")
 
@@ -411,12 +464,13 @@ def valider(binary, filename, plie, *, today=None, progress=None):
     ctx = Contexte(plie, today=today)
     resultat.types_sortie = ctx.types_sortie
     vus = {}
+    champs = parseurs()
     try:
         for line, row in lire(binary, filename):
             resultat.nb_lignes += 1
             if progress and resultat.nb_lignes % PROGRESS_EVERY == 0:
                 progress(resultat.nb_lignes)
-            ligne = _parse(resultat, ctx, line, row)
+            ligne = _parse(resultat, ctx, line, row, champs)
             if ligne is None:
                 continue
             key = (ligne.identifiant, ligne.date_entree)
