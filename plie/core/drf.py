@@ -135,6 +135,42 @@ class Pagination(CursorPagination):
         }
 
 
+class IdsFirstPagination(Pagination):
+    """The cursor pagination reading a page's ids before its rows, in the same query:
+    ``WHERE id IN (SELECT id … ORDER BY id DESC LIMIT n)`` (a late row lookup).
+
+    For the children of a parcours, scoped on their own ``plie_id`` and indexed on ``(plie, id)``:
+    the ids of a PLIE's page come from an index-only scan of that index (a few pages). Asked for
+    the rows directly, PostgreSQL walks the primary key backwards and filters on the PLIE
+    instead, because it assumes a PLIE's rows are spread evenly over the ids: when they are not
+    (a PLIE with older or fewer rows than the others), it reads hundreds of thousands of rows
+    before finding a page (docs/scaling.md)."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        return super().paginate_queryset(_IdsFirst(queryset), request, view)
+
+
+class _IdsFirst:
+    """``queryset`` as :class:`CursorPagination` uses it (ordered, filtered on the cursor's
+    position, sliced), the slice read as ``pk IN (the slice's ids)``: the same rows in the same
+    order."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+        self.model = queryset.model
+
+    def order_by(self, *fields):
+        return _IdsFirst(self.queryset.order_by(*fields))
+
+    def filter(self, *args, **kwargs):
+        return _IdsFirst(self.queryset.filter(*args, **kwargs))
+
+    def __getitem__(self, window):
+        if not isinstance(window, slice):
+            raise TypeError("Only a slice of the page is read.")
+        return self.queryset.filter(pk__in=self.queryset.values("pk")[window])
+
+
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "La fiche a été modifiée entre-temps : rechargez-la avant de recommencer."
