@@ -38,7 +38,7 @@ from parcours.services import suivi
 from plie.core.drf import (
     BlankChoicesMixin,
     Conflict,
-    IdsFirstPagination,
+    PliePagination,
     ScopedViewSetMixin,
     TombstonePageSerializer,
 )
@@ -366,11 +366,11 @@ class ParcoursViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 class EntretienViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = EntretienSerializer
     filterset_class = EntretienFilter
-    pagination_class = IdsFirstPagination
+    pagination_class = PliePagination
 
     def base_queryset(self, scope):
         # on the entretien's own ``plie_id``: a PLIE's page of ids is read from the ``(plie, id)``
-        # index (IdsFirstPagination)
+        # index (``PliePagination``)
         return Entretien.objects.visible_to(scope)
 
     def tombstone_filter(self, scope):
@@ -416,7 +416,7 @@ class EtapeViewSet(ScopedViewSetMixin, CreateOnVisibleParcoursMixin, viewsets.Re
     serializer_class = EtapeSerializer
     create_serializer_class = EtapeCreateSerializer
     filterset_class = EtapeFilter
-    pagination_class = IdsFirstPagination
+    pagination_class = PliePagination
 
     def create(self, request, *args, **kwargs):
         payload = self.get_serializer(data=request.data)
@@ -445,7 +445,7 @@ class EtapeViewSet(ScopedViewSetMixin, CreateOnVisibleParcoursMixin, viewsets.Re
 
     def base_queryset(self, scope):
         # on the étape's own ``plie_id``: a PLIE's page of ids is read from the ``(plie, id)``
-        # index (IdsFirstPagination)
+        # index (``PliePagination``)
         return Etape.objects.visible_to(scope).select_related("type", "contrat")
 
     def tombstone_filter(self, scope):

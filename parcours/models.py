@@ -273,7 +273,8 @@ class ParcoursChild(models.Model):
     ``plie`` is filled from the parcours on ``save()`` and ``bulk_create`` when missing (the
     generators, the services, the factories never set it) and never changes afterwards: a
     parcours never changes PLIE (no service, form or admin writes ``Parcours.plie`` after its
-    creation; the admin is read-only), so the copy cannot go stale. Not in the history (a copy)."""
+    creation; the admin is read-only) and a row never moves to another parcours, so the copy
+    cannot go stale. Not in the history (a copy)."""
 
     plie = models.ForeignKey(
         Structure,

@@ -1,5 +1,7 @@
 """Step 2 of 2 (after 0011's backfill): ``plie`` NOT NULL with its foreign key, and the
-``(plie, id)`` indexes of the API's cursor pages."""
+``(plie, id)`` indexes of the API's cursor pages. When a transaction older than 0011's backfill
+is still open as the indexes are built, PostgreSQL may use them only once it has ended
+(``pg_index.indcheckxmin``: the backfill left a few updated rows on their page)."""
 
 import django.db.models.deletion
 from django.db import migrations, models

@@ -360,25 +360,37 @@ def test_dossiers_read_through_the_api_are_journaled(world, api):
     assert set(rows.values_list("user_id", flat=True)) == {world.referent_a.pk}
 
 
-@pytest.mark.parametrize("persona", ["referent_a", "gestionnaire_a", "referent_b", "oi_user", "financeur"])
+@pytest.mark.parametrize(
+    "persona", ["referent_a", "gestionnaire_a", "referent_b", "deux_plie", "oi_user", "financeur"]
+)
 @pytest.mark.parametrize(
     ("url", "model"), [("/api/v1/entretiens/", "Entretien"), ("/api/v1/etapes/", "Etape")]
 )
 def test_children_pages_hold_exactly_the_rows_of_the_visible_parcours(api, world, persona, url, model):
-    """Scoped on the rows' own PLIE, read ids first (IdsFirstPagination): page after page, the
-    rows of the parcours the caller sees (the rule of before: ``parcours__in=visible_to``), newest
-    first, each once; the previous page's link gives it back."""
+    """Scoped on the rows' own PLIE, ids read first, PLIE by PLIE (``PliePagination``): page
+    after page, the rows of the parcours the caller sees (the rule of before:
+    ``parcours__in=visible_to``), newest first, each once; the previous page's link gives it back.
+    ``deux_plie``: a référent of PLIE A and of PLIE B."""
     from parcours import models
     from parcours.models import Parcours
+    from plie.core.enums import Role
     from plie.core.scoping import scope_for
+    from tests.factories import MembershipFactory
 
+    plie_count = 1
+    if persona == "deux_plie":
+        MembershipFactory(user=world.referent_b, structure=world.plie_a, role=Role.REFERENT)
+        persona, plie_count = "referent_b", 2
     for plie in (world.plie_a, world.plie_b, world.plie_c, world.plie_a):
         parcours = ParcoursFactory(plie=plie, participant__plie=plie, en_parcours=True)
         for _ in range(2):
             EntretienFactory(parcours=parcours)
             EtapeFactory(parcours=parcours)
     user = getattr(world, persona)
-    visible = Parcours.objects.visible_to(scope_for(user))
+    scope = scope_for(user)
+    if persona.startswith("referent"):
+        assert len(scope.personal_plie_ids) == plie_count
+    visible = Parcours.objects.visible_to(scope)
     expected = list(
         getattr(models, model)
         .objects.filter(parcours__in=visible)
