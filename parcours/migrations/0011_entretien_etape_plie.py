@@ -2,11 +2,11 @@
 cursor page of one PLIE (``ORDER BY id DESC``) then reads an index ``(plie, id)`` instead of
 walking the whole table backwards (docs/scaling.md).
 
-Step 1 of 2: the column, nullable and without its constraint (no trigger per row during the
+Step 1 of 3: the column, nullable and without its constraint (no trigger per row during the
 backfill), then filled by one set-based ``UPDATE … FROM parcours_parcours`` per table (12 million
-entretiens at 300,000 participants: one pass, no Python loop). 0012 makes it NOT NULL, adds the
-foreign key and the indexes. Run ``VACUUM ANALYZE`` on both tables afterwards (every row was
-rewritten)."""
+entretiens at 300,000 participants: one pass, no Python loop). 0012 rewrites both tables
+compactly, 0013 makes the column NOT NULL, adds the foreign key and the indexes. Run ``ANALYZE``
+afterwards."""
 
 import django.db.models.deletion
 from django.db import migrations, models

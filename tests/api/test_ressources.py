@@ -426,3 +426,20 @@ def test_children_lists_filter_within_the_scope(api, world):
     assert results(client.get("/api/v1/entretiens/", {"parcours": theirs.pk})) == []
     assert [r["id"] for r in results(client.get("/api/v1/etapes/", {"en_cours": "true"}))] == [etape.pk]
     assert client.get(f"/api/v1/etapes/{EtapeFactory(parcours=theirs).pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/api/v1/entretiens/", "/api/v1/etapes/"])
+def test_children_page_of_two_plie_is_one_query(api, world, django_assert_num_queries, url):
+    from plie.core.enums import Role
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(user=world.referent_b, structure=world.plie_a, role=Role.REFERENT)
+    for plie in (world.plie_a, world.plie_b, world.plie_c):
+        parcours = ParcoursFactory(plie=plie, participant__plie=plie, en_parcours=True)
+        EntretienFactory(parcours=parcours)
+        EtapeFactory(parcours=parcours)
+    client = api(world.referent_b)
+    client.get(url)  # the token's last use is written once a minute: not in the count below
+    # token, user's memberships, the page (each PLIE's first ids, UNION ALL, then their rows)
+    with django_assert_num_queries(3):
+        assert len(results(client.get(url))) == 2

@@ -80,7 +80,7 @@ def test_bulk_create_uses_the_loaded_parcours_and_keeps_a_given_plie(world, djan
 
 
 AVANT = [("parcours", "0010_entretien_index_couvrant_mode")]
-APRES = [("parcours", "0012_entretien_etape_plie_index")]
+APRES = [("parcours", "0013_entretien_etape_plie_index")]
 
 
 def migrer(cible):

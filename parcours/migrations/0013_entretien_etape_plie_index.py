@@ -1,7 +1,5 @@
-"""Step 2 of 2 (after 0011's backfill): ``plie`` NOT NULL with its foreign key, and the
-``(plie, id)`` indexes of the API's cursor pages. When a transaction older than 0011's backfill
-is still open as the indexes are built, PostgreSQL may use them only once it has ended
-(``pg_index.indcheckxmin``: the backfill left a few updated rows on their page)."""
+"""Step 3 of 3 (after 0011's backfill and 0012's compaction): ``plie`` NOT NULL with its foreign
+key, and the ``(plie, id)`` indexes of the API's cursor pages."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -19,7 +17,7 @@ def field():
 
 
 class Migration(migrations.Migration):
-    dependencies = [("parcours", "0011_entretien_etape_plie")]
+    dependencies = [("parcours", "0012_entretien_etape_plie_compact")]
 
     operations = [
         migrations.AlterField(model_name="entretien", name="plie", field=field()),
