@@ -15,6 +15,14 @@ from django.db.models import OuterRef, Subquery
 TABLES = ("entretien", "etape")
 
 
+def without_statement_timeout(apps, schema_editor):
+    """The project's connections carry a ``statement_timeout`` (``DB_STATEMENT_TIMEOUT_MS``,
+    60 s): lifted for this migration's transaction only (the backfill of 12 million rows takes
+    minutes); ``lock_timeout`` stays."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET LOCAL statement_timeout = 0")
+
+
 def backfill(apps, schema_editor):
     """Each row's ``plie_id`` = its parcours' ``plie_id`` (rows that have one are left alone)."""
     if schema_editor.connection.vendor == "postgresql":
@@ -51,6 +59,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(without_statement_timeout, migrations.RunPython.noop, elidable=True),
         migrations.AddField(
             model_name="entretien", name="plie", field=field(null=True, db_constraint=False)
         ),
