@@ -319,10 +319,11 @@ class Entretien(ParcoursChild):
         ordering = ["-date", "-pk"]
         # a parcours' latest entretiens; with ``mode``, the bilan's entretiens per parcours and
         # month read the index alone (reporting.flux.lignes_entretiens_postgresql). A PLIE's
-        # entretiens by id: the API's cursor page (``ORDER BY id DESC``) of one PLIE.
+        # entretiens by id: the ids of the API's cursor page (``PliePagination``) read from the
+        # index alone, ``?depuis=`` (the date) included.
         indexes = [
             models.Index(fields=["parcours", "-date"], include=["mode"], name="entretien_parcours_mode_idx"),
-            models.Index(fields=["plie", "id"], name="entretien_plie_id_idx"),
+            models.Index(fields=["plie", "id"], include=["date"], name="entretien_plie_id_idx"),
         ]
 
     def __str__(self):
@@ -379,8 +380,11 @@ class Etape(ParcoursChild):
         verbose_name = "étape"
         verbose_name_plural = "étapes"
         ordering = ["-date_debut", "-pk"]
-        # a PLIE's étapes by id: the API's cursor page (``ORDER BY id DESC``) of one PLIE
-        indexes = [models.Index(fields=["plie", "id"], name="etape_plie_id_idx")]
+        # a PLIE's étapes by id: the ids of the API's cursor page (``PliePagination``) read from
+        # the index alone, ``?en_cours=`` and ``?operateur=`` included
+        indexes = [
+            models.Index(fields=["plie", "id"], include=["date_fin", "operateur"], name="etape_plie_id_idx")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(date_fin__isnull=True) | Q(date_fin__gte=F("date_debut")),

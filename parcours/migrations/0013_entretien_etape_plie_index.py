@@ -1,5 +1,6 @@
 """Step 3 of 3 (after 0011's backfill and 0012's compaction): ``plie`` NOT NULL with its foreign
-key, and the ``(plie, id)`` indexes of the API's cursor pages."""
+key, and the ``(plie, id)`` indexes of the API's cursor pages (with the columns of the lists'
+filters: a page's ids are read from the index alone)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -32,9 +33,13 @@ class Migration(migrations.Migration):
         migrations.AlterField(model_name="entretien", name="plie", field=field()),
         migrations.AlterField(model_name="etape", name="plie", field=field()),
         migrations.AddIndex(
-            model_name="entretien", index=models.Index(fields=["plie", "id"], name="entretien_plie_id_idx")
+            model_name="entretien",
+            index=models.Index(fields=["plie", "id"], include=["date"], name="entretien_plie_id_idx"),
         ),
         migrations.AddIndex(
-            model_name="etape", index=models.Index(fields=["plie", "id"], name="etape_plie_id_idx")
+            model_name="etape",
+            index=models.Index(
+                fields=["plie", "id"], include=["date_fin", "operateur"], name="etape_plie_id_idx"
+            ),
         ),
     ]
