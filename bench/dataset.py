@@ -271,7 +271,9 @@ def migrate_forward(metadata, *, log=print):
 
     Nothing pending: ``metadata`` unchanged. Otherwise ``migrate`` runs, the applied migrations
     are printed and recorded (``migrations`` and, appended, ``migrated``: when and what), the
-    statistics refreshed (``ANALYZE``), and the new metadata returned. ``None`` when the cached
+    database vacuumed and its statistics refreshed (``VACUUM ANALYZE``: a backfill rewrites every
+    row of a table; autovacuum, off on the bench server, would clear the dead rows and set the
+    visibility map the index-only scans rely on), and the new metadata returned. ``None`` when the cached
     copy cannot be migrated (inconsistent history, a migration failing on it): the caller rebuilds."""
     from django.core.management import call_command
     from django.db import DatabaseError, connection
@@ -293,7 +295,7 @@ def migrate_forward(metadata, *, log=print):
         log(f"Migration impossible sur la base en cache ({str(error).strip()}) : base reconstruite.")
         return None
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE")
     metadata = {
         **metadata,
         "migrations": applied_migrations(),

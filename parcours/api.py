@@ -38,6 +38,7 @@ from parcours.services import suivi
 from plie.core.drf import (
     BlankChoicesMixin,
     Conflict,
+    PliePagination,
     ScopedViewSetMixin,
     TombstonePageSerializer,
 )
@@ -365,9 +366,12 @@ class ParcoursViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 class EntretienViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = EntretienSerializer
     filterset_class = EntretienFilter
+    pagination_class = PliePagination
 
     def base_queryset(self, scope):
-        return Entretien.objects.filter(parcours__in=Parcours.objects.visible_to(scope))
+        # on the entretien's own ``plie_id``: a PLIE's page of ids is read from the ``(plie, id)``
+        # index (``PliePagination``)
+        return Entretien.objects.visible_to(scope)
 
     def tombstone_filter(self, scope):
         return _on_parcours(scope)
@@ -412,6 +416,7 @@ class EtapeViewSet(ScopedViewSetMixin, CreateOnVisibleParcoursMixin, viewsets.Re
     serializer_class = EtapeSerializer
     create_serializer_class = EtapeCreateSerializer
     filterset_class = EtapeFilter
+    pagination_class = PliePagination
 
     def create(self, request, *args, **kwargs):
         payload = self.get_serializer(data=request.data)
@@ -439,9 +444,9 @@ class EtapeViewSet(ScopedViewSetMixin, CreateOnVisibleParcoursMixin, viewsets.Re
         return Response(EtapeSerializer(etape).data, status=status.HTTP_201_CREATED)
 
     def base_queryset(self, scope):
-        return Etape.objects.filter(parcours__in=Parcours.objects.visible_to(scope)).select_related(
-            "type", "contrat"
-        )
+        # on the étape's own ``plie_id``: a PLIE's page of ids is read from the ``(plie, id)``
+        # index (``PliePagination``)
+        return Etape.objects.visible_to(scope).select_related("type", "contrat")
 
     def tombstone_filter(self, scope):
         return _on_parcours(scope)

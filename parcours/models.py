@@ -238,7 +238,65 @@ class Decision(models.Model):
         return f"{self.get_objet_display()} — {self.get_decision_display() or 'à décider'}"
 
 
-class Entretien(models.Model):
+class ParcoursChildQuerySet(models.QuerySet):
+    """Rows of a parcours carrying its PLIE (``plie``, denormalised): scoped on that column, so a
+    PLIE's rows are read in id order from the ``(plie, id)`` index (the API's cursor pages)."""
+
+    def visible_to(self, scope):
+        """Rows of the parcours ``scope`` may see (``Parcours.objects.visible_to``: by PLIE)."""
+        return self.filter(plie_id__in=scope.personal_plie_ids)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        """``bulk_create`` skips ``save()``: fill the missing ``plie_id`` first (one query for
+        all the parcours not already loaded)."""
+        objs = list(objs)
+        fill_plie(objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+def fill_plie(objs):
+    """Set ``plie_id`` from the parcours on the rows of ``objs`` that have none: from the
+    parcours instance when it is loaded, otherwise from one query over the parcours ids."""
+    missing = [obj for obj in objs if obj.plie_id is None and obj.parcours_id is not None]
+    if not missing:
+        return
+    field = missing[0]._meta.get_field("parcours")
+    to_read = {obj.parcours_id for obj in missing if not field.is_cached(obj)}
+    plies = dict(Parcours.objects.filter(pk__in=to_read).values_list("pk", "plie_id")) if to_read else {}
+    for obj in missing:
+        obj.plie_id = obj.parcours.plie_id if field.is_cached(obj) else plies.get(obj.parcours_id)
+
+
+class ParcoursChild(models.Model):
+    """A row of a parcours (entretien, étape) with the parcours' PLIE copied in ``plie``.
+
+    ``plie`` is filled from the parcours on ``save()`` and ``bulk_create`` when missing (the
+    generators, the services, the factories never set it) and never changes afterwards: a
+    parcours never changes PLIE (no service, form or admin writes ``Parcours.plie`` after its
+    creation; the admin is read-only) and a row never moves to another parcours, so the copy
+    cannot go stale. Not in the history (a copy)."""
+
+    plie = models.ForeignKey(
+        Structure,
+        verbose_name="PLIE",
+        related_name="+",
+        on_delete=models.PROTECT,
+        editable=False,
+        db_index=False,
+    )
+
+    objects = ParcoursChildQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.plie_id is None and self.parcours_id is not None:
+            self.plie_id = self.parcours.plie_id
+        super().save(*args, **kwargs)
+
+
+class Entretien(ParcoursChild):
     parcours = models.ForeignKey(Parcours, related_name="entretiens", on_delete=models.CASCADE)
     date = models.DateField("date")
     mode = models.CharField(
@@ -253,16 +311,19 @@ class Entretien(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["plie"])
 
     class Meta:
         verbose_name = "entretien"
         verbose_name_plural = "entretiens"
         ordering = ["-date", "-pk"]
         # a parcours' latest entretiens; with ``mode``, the bilan's entretiens per parcours and
-        # month read the index alone (reporting.flux.lignes_entretiens_postgresql)
+        # month read the index alone (reporting.flux.lignes_entretiens_postgresql). A PLIE's
+        # entretiens by id: the ids of the API's cursor page (``PliePagination``) read from the
+        # index alone, ``?depuis=`` (the date) included.
         indexes = [
-            models.Index(fields=["parcours", "-date"], include=["mode"], name="entretien_parcours_mode_idx")
+            models.Index(fields=["parcours", "-date"], include=["mode"], name="entretien_parcours_mode_idx"),
+            models.Index(fields=["plie", "id"], include=["date"], name="entretien_plie_id_idx"),
         ]
 
     def __str__(self):
@@ -290,7 +351,7 @@ class TypeEtape(models.Model):
         return self.libelle
 
 
-class Etape(models.Model):
+class Etape(ParcoursChild):
     parcours = models.ForeignKey(Parcours, related_name="etapes", on_delete=models.CASCADE)
     type = models.ForeignKey(
         TypeEtape, verbose_name="type d'étape", related_name="+", on_delete=models.PROTECT
@@ -313,12 +374,17 @@ class Etape(models.Model):
     date_annulation = models.DateField("annulée le", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["plie"])
 
     class Meta:
         verbose_name = "étape"
         verbose_name_plural = "étapes"
         ordering = ["-date_debut", "-pk"]
+        # a PLIE's étapes by id: the ids of the API's cursor page (``PliePagination``) read from
+        # the index alone, ``?en_cours=`` and ``?operateur=`` included
+        indexes = [
+            models.Index(fields=["plie", "id"], include=["date_fin", "operateur"], name="etape_plie_id_idx")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(date_fin__isnull=True) | Q(date_fin__gte=F("date_debut")),

@@ -135,6 +135,48 @@ class Pagination(CursorPagination):
         }
 
 
+class PliePagination(Pagination):
+    """The cursor pagination of a table scoped on its own ``plie_id`` and indexed on
+    ``(plie, id)`` (a parcours' entretiens and étapes): a page's ids are read before its rows, in
+    the same query (``WHERE id IN (SELECT id … ORDER BY id DESC LIMIT n)``), PLIE by PLIE when the
+    caller sees several (``UNION ALL`` of each PLIE's first ids, then the first of those).
+
+    Each PLIE's ids then come from an index-only scan of ``(plie, id)`` (a few pages). Asked for
+    the rows directly, PostgreSQL walks the primary key backwards filtering on the PLIE instead,
+    because it assumes a PLIE's rows spread evenly over the ids: when they do not (a PLIE with
+    older or fewer rows than the others), it reads hundreds of thousands of rows before finding a
+    page (docs/scaling.md). The view is a :class:`ScopedViewSetMixin`: its PLIE are the scope's."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        plie_ids = sorted(view.scope.personal_plie_ids)
+        return super().paginate_queryset(_IdsFirst(queryset, plie_ids), request, view)
+
+
+class _IdsFirst:
+    """``queryset`` as :class:`CursorPagination` uses it (ordered by id, filtered on the cursor's
+    position, sliced), the slice read as ``pk IN (the slice's ids)``: the same rows in the same
+    order."""
+
+    def __init__(self, queryset, plie_ids, ordering=()):
+        self.queryset = queryset
+        self.plie_ids = plie_ids
+        self.ordering = ordering
+
+    def order_by(self, *ordering):
+        assert [field.lstrip("-") for field in ordering] == ["id"], ordering
+        return _IdsFirst(self.queryset.order_by(*ordering), self.plie_ids, ordering)
+
+    def filter(self, *args, **kwargs):
+        return _IdsFirst(self.queryset.filter(*args, **kwargs), self.plie_ids, self.ordering)
+
+    def __getitem__(self, window):
+        ids = self.queryset.values("id")
+        if len(self.plie_ids) > 1:
+            firsts = [ids.filter(plie_id=plie_id)[: window.stop] for plie_id in self.plie_ids]
+            ids = firsts[0].union(*firsts[1:], all=True).order_by(*self.ordering)
+        return self.queryset.filter(pk__in=ids[window])
+
+
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "La fiche a été modifiée entre-temps : rechargez-la avant de recommencer."

@@ -358,3 +358,88 @@ def test_dossiers_read_through_the_api_are_journaled(world, api):
     rows = AccessLog.objects.filter(participant_id=parcours.participant_id, action=JournalAction.CONSULTATION)
     assert sorted(rows.values_list("objet", flat=True)) == ["API", "API (liste)"]
     assert set(rows.values_list("user_id", flat=True)) == {world.referent_a.pk}
+
+
+@pytest.mark.parametrize(
+    "persona", ["referent_a", "gestionnaire_a", "referent_b", "deux_plie", "oi_user", "financeur"]
+)
+@pytest.mark.parametrize(
+    ("url", "model"), [("/api/v1/entretiens/", "Entretien"), ("/api/v1/etapes/", "Etape")]
+)
+def test_children_pages_hold_exactly_the_rows_of_the_visible_parcours(api, world, persona, url, model):
+    """Scoped on the rows' own PLIE, ids read first, PLIE by PLIE (``PliePagination``): page
+    after page, the rows of the parcours the caller sees (the rule of before:
+    ``parcours__in=visible_to``), newest first, each once; the previous page's link gives it back.
+    ``deux_plie``: a référent of PLIE A and of PLIE B."""
+    from parcours import models
+    from parcours.models import Parcours
+    from plie.core.enums import Role
+    from plie.core.scoping import scope_for
+    from tests.factories import MembershipFactory
+
+    plie_count = 1
+    if persona == "deux_plie":
+        MembershipFactory(user=world.referent_b, structure=world.plie_a, role=Role.REFERENT)
+        persona, plie_count = "referent_b", 2
+    for plie in (world.plie_a, world.plie_b, world.plie_c, world.plie_a):
+        parcours = ParcoursFactory(plie=plie, participant__plie=plie, en_parcours=True)
+        for _ in range(2):
+            EntretienFactory(parcours=parcours)
+            EtapeFactory(parcours=parcours)
+    user = getattr(world, persona)
+    scope = scope_for(user)
+    if persona.startswith("referent"):
+        assert len(scope.personal_plie_ids) == plie_count
+    visible = Parcours.objects.visible_to(scope)
+    expected = list(
+        getattr(models, model)
+        .objects.filter(parcours__in=visible)
+        .order_by("-id")
+        .values_list("id", flat=True)
+    )
+    client = api(user)
+    pages, link = [], f"{url}?taille=2"
+    while link:
+        body = client.get(link).json()
+        pages.append(body)
+        link = body["suivant"]
+    assert [r["id"] for page in pages for r in page["resultats"]] == expected
+    if len(pages) > 1:
+        back = client.get(pages[1]["precedent"]).json()
+        assert [r["id"] for r in back["resultats"]] == [r["id"] for r in pages[0]["resultats"]]
+
+
+def test_children_lists_filter_within_the_scope(api, world):
+    mine = ParcoursFactory(plie=world.plie_a, participant__plie=world.plie_a, en_parcours=True)
+    other = ParcoursFactory(plie=world.plie_a, participant__plie=world.plie_a, en_parcours=True)
+    theirs = ParcoursFactory(plie=world.plie_b, participant__plie=world.plie_b, en_parcours=True)
+    entretien = EntretienFactory(parcours=mine, date=datetime.date(2026, 3, 20))
+    EntretienFactory(parcours=mine, date=datetime.date(2026, 3, 5))
+    EntretienFactory(parcours=other)
+    EntretienFactory(parcours=theirs)
+    etape = EtapeFactory(parcours=mine)
+    EtapeFactory(parcours=mine, date_fin=datetime.date(2026, 3, 31))
+    EtapeFactory(parcours=theirs)
+    client = api(world.gestionnaire_a)
+    filtered = {"parcours": mine.pk, "depuis": "2026-03-15"}
+    assert [r["id"] for r in results(client.get("/api/v1/entretiens/", filtered))] == [entretien.pk]
+    assert results(client.get("/api/v1/entretiens/", {"parcours": theirs.pk})) == []
+    assert [r["id"] for r in results(client.get("/api/v1/etapes/", {"en_cours": "true"}))] == [etape.pk]
+    assert client.get(f"/api/v1/etapes/{EtapeFactory(parcours=theirs).pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/api/v1/entretiens/", "/api/v1/etapes/"])
+def test_children_page_of_two_plie_is_one_query(api, world, django_assert_num_queries, url):
+    from plie.core.enums import Role
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(user=world.referent_b, structure=world.plie_a, role=Role.REFERENT)
+    for plie in (world.plie_a, world.plie_b, world.plie_c):
+        parcours = ParcoursFactory(plie=plie, participant__plie=plie, en_parcours=True)
+        EntretienFactory(parcours=parcours)
+        EtapeFactory(parcours=parcours)
+    client = api(world.referent_b)
+    client.get(url)  # the token's last use is written once a minute: not in the count below
+    # token, user's memberships, the page (each PLIE's first ids, UNION ALL, then their rows)
+    with django_assert_num_queries(3):
+        assert len(results(client.get(url))) == 2
