@@ -552,11 +552,13 @@ def valider_lignes(lignes, operation, aujourd_hui=None, *, manques=None):
 def valider_operation(operation, scope, du=None, au=None, aujourd_hui=None):
     """The faults of the file :func:`operations.mdfse.export_csv` would produce: its lines, each
     enrolment's entry judged by :func:`operations.completude.manques_entree` (the completeness
-    board's definition). One query (the enrolments with their participant and operation)."""
+    board's definition). One query (the enrolments with their participant; the operation is the one given)."""
     _du, au_ = mdfse.periode(operation, du, au)
     lignes, manques = [], {}
-    inscriptions = mdfse.inscriptions(operation, scope, du, au).select_related("participant", "operation")
+    # the operation is the one given: not joined and built again on every row
+    inscriptions = mdfse.inscriptions(operation, scope, du, au).select_related("participant")
     for inscription in inscriptions.iterator(chunk_size=2000):
+        inscription.operation = operation
         lignes.append((inscription.pk, mdfse.cellules(mdfse.row_of(inscription), operation, au_)))
         manques[inscription.pk] = manques_entree(inscription)
     return valider_lignes(lignes, operation, aujourd_hui, manques=manques)
