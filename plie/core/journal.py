@@ -132,7 +132,8 @@ def _insert(common, lignes):
     colonnes = ", ".join(connection.ops.quote_name(champ.column) for champ in champs)
     table = connection.ops.quote_name(AccessLog._meta.db_table)
     ligne = "(" + ", ".join(["%s"] * len(champs)) + ")"
-    with connection.cursor() as cursor:
+    # all batches or none, as bulk_create (its transaction, no savepoint inside another one)
+    with transaction.atomic(using=connection.alias, savepoint=False), connection.cursor() as cursor:
         for debut in range(0, len(lignes), BATCH_SIZE):
             lot = lignes[debut : debut + BATCH_SIZE]
             cursor.execute(
