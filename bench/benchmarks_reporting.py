@@ -40,7 +40,7 @@ def bilan_json(ctx):
     assert json.dumps(bilan)
 
 
-BILAN_PDF_TARGET_MS = 10000
+BILAN_PDF_TARGET_MS = 5000
 
 
 @benchmark("reporting.bilan_pdf", target_ms=BILAN_PDF_TARGET_MS, floor=floors.bilan_floor)

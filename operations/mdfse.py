@@ -162,19 +162,6 @@ def enregistrements(operation, scope, du=None, au=None):
     return inscriptions(operation, scope, du, au).values(*CHAMPS).iterator(chunk_size=2000)
 
 
-def row_of(inscription):
-    """The row of :data:`CHAMPS` of an enrolment already fetched with its participant (no query):
-    the same cells as the streamed export (:func:`cellules`)."""
-    participant = inscription.participant
-    row = {}
-    for champ in CHAMPS:
-        if champ.startswith("participant__"):
-            row[champ] = getattr(participant, champ.removeprefix("participant__"))
-        else:
-            row[champ] = getattr(inscription, "pk" if champ == "id" else champ)
-    return row
-
-
 def _date(value):
     return f"{value.day:02d}/{value.month:02d}/{value.year:04d}" if value else ""
 

@@ -28,6 +28,7 @@ known, the view links it to the form that fixes it."""
 
 import re
 from dataclasses import dataclass, replace
+from types import SimpleNamespace
 
 from django.utils import timezone
 
@@ -549,16 +550,39 @@ def valider_lignes(lignes, operation, aujourd_hui=None, *, manques=None):
     return anomalies
 
 
+def _champs_lus():
+    """``(values() names, participant fields, enrolment fields)``: the export's :data:`mdfse.CHAMPS`
+    and every column of the enrolment and of its participant, read as plain values."""
+    from operations.models import Inscription
+    from participants.models import Participant
+
+    du_participant = [champ.attname for champ in Participant._meta.concrete_fields]
+    de_l_inscription = [champ.attname for champ in Inscription._meta.concrete_fields]
+    noms = list(mdfse.CHAMPS)
+    noms += [nom for nom in (f"participant__{champ}" for champ in du_participant) if nom not in noms]
+    noms += [nom for nom in de_l_inscription if nom not in noms]
+    return noms, du_participant, de_l_inscription
+
+
 def valider_operation(operation, scope, du=None, au=None, aujourd_hui=None):
     """The faults of the file :func:`operations.mdfse.export_csv` would produce: its lines, each
     enrolment's entry judged by :func:`operations.completude.manques_entree` (the completeness
-    board's definition). One query (the enrolments with their participant and operation)."""
+    board's definition). One query (the enrolments with their participant's columns).
+
+    The rows are read as values, the export's own (:func:`operations.mdfse.cellules`), not as
+    model instances: the board's definition reads only columns, so it is handed each enrolment
+    and participant as plain attributes (every column of both), with ``operation`` the one given."""
     _du, au_ = mdfse.periode(operation, du, au)
+    noms, du_participant, de_l_inscription = _champs_lus()
     lignes, manques = [], {}
-    inscriptions = mdfse.inscriptions(operation, scope, du, au).select_related("participant", "operation")
-    for inscription in inscriptions.iterator(chunk_size=2000):
-        lignes.append((inscription.pk, mdfse.cellules(mdfse.row_of(inscription), operation, au_)))
-        manques[inscription.pk] = manques_entree(inscription)
+    rows = mdfse.inscriptions(operation, scope, du, au).values(*noms).iterator(chunk_size=2000)
+    for row in rows:
+        participant = SimpleNamespace(**{champ: row[f"participant__{champ}"] for champ in du_participant})
+        participant.pk = participant.id
+        inscription = SimpleNamespace(**{champ: row[champ] for champ in de_l_inscription})
+        inscription.pk, inscription.participant, inscription.operation = row["id"], participant, operation
+        lignes.append((row["id"], mdfse.cellules(row, operation, au_)))
+        manques[row["id"]] = manques_entree(inscription)
     return valider_lignes(lignes, operation, aujourd_hui, manques=manques)
 
 

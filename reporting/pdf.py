@@ -18,6 +18,7 @@ from parcours.pdf import NBSP, NNBSP, typo
 from participants.pdf import STATIC_DIR, StaticOnlyFetcher
 from plie.core import charts
 from plie.core.dates import MOIS_COURTS, MOIS_LONGS
+from plie.core.identite import embleme_png_data_uri
 from plie.core.models import Structure
 from reporting.exports import (
     LIBELLES_DIMENSIONS,
@@ -378,6 +379,7 @@ def bilan_context(bilan, *, plie_nom=None, edite_le=None):
         "annee": bilan["annee"],
         "annee_precedente": bilan["annee"] - 1,
         "edite_le": edite_le or timezone.localtime(),
+        "embleme_ue": embleme_png_data_uri(),  # the running header's: embedded once, not per page
         "chiffres_cles": [
             ("Participants accompagnés", nombre(flux["en_parcours_annee"])),
             ("Entrées", nombre(flux["entrees"])),

@@ -8,13 +8,17 @@ to check it is a whole image no larger than :data:`LOGO_MAX_PIXELS` on a side. S
 a file that can carry a script is never served from our origin."""
 
 import base64
+import functools
 import io
+import re
 import uuid
+from pathlib import Path
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageDraw, UnidentifiedImageError
 
 from plie.core.storage import delete_quietly
 
@@ -93,3 +97,32 @@ def logo_data_uri(name):
     except (FileNotFoundError, OSError):
         return ""
     return f"data:{logo_content_type(name)};base64,{base64.b64encode(contenu).decode('ascii')}"
+
+
+EMBLEME_PNG_LARGEUR = 270  # pixels: 10.5 mm wide in a PDF header is about 650 dpi
+
+
+@functools.cache
+def embleme_png_data_uri():
+    """The EU emblem of ``static/img/embleme-ue.svg`` (same rectangle, same twelve stars, read
+    from the file) as a PNG ``data:`` URI, drawn once per process with Pillow.
+
+    For a PDF whose running header repeats the emblem on every page: WeasyPrint embeds a raster
+    image once and points every page to it, where it draws an inline SVG again page by page."""
+    svg = (Path(settings.BASE_DIR) / "static" / "img" / "embleme-ue.svg").read_text()
+    largeur, hauteur = (float(v) for v in re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg).groups())
+    bleu = re.search(r'<rect [^>]*fill="(#[0-9A-Fa-f]{6})"', svg).group(1)
+    etoile = re.search(r'<path id="e" d="([^"]+)" fill="(#[0-9A-Fa-f]{6})"', svg)
+    points = [tuple(map(float, p.split(","))) for p in re.findall(r"-?[\d.]+,-?[\d.]+", etoile.group(1))]
+    centres = [tuple(map(float, c)) for c in re.findall(r'href="#e" x="([\d.]+)" y="([\d.]+)"', svg)]
+    echelle = 4 * EMBLEME_PNG_LARGEUR / largeur  # drawn 4× larger, then reduced: smooth edges
+    image = Image.new("RGB", (round(largeur * echelle), round(hauteur * echelle)), bleu)
+    dessin = ImageDraw.Draw(image)
+    for cx, cy in centres:
+        dessin.polygon([((cx + x) * echelle, (cy + y) * echelle) for x, y in points], fill=etoile.group(2))
+    image = image.resize(
+        (EMBLEME_PNG_LARGEUR, round(EMBLEME_PNG_LARGEUR * hauteur / largeur)), Image.Resampling.LANCZOS
+    )
+    sortie = io.BytesIO()
+    image.save(sortie, format="PNG", optimize=True)
+    return f"data:image/png;base64,{base64.b64encode(sortie.getvalue()).decode('ascii')}"

@@ -77,13 +77,20 @@ class CsvWriter:
             self._writer = csv.writer(_Echo(), delimiter=delimiter, lineterminator=lineterminator)
 
     def line(self, cells):
-        values = [csv_value(cell) for cell in cells]
+        # a plain text that cannot be read as a formula is its own cell: no call per cell for it
+        # (an export writes tens of thousands of lines); anything else goes through csv_value
+        values = [
+            cell if type(cell) is str and not cell.startswith(DANGEROUS_PREFIXES) else csv_value(cell)
+            for cell in cells
+        ]
         if self._writer is not None:
             return self._writer.writerow(values)
-        for value in values:
-            if self.delimiter in value or "\n" in value or "\r" in value:
-                raise ValueError(f"Cellule non délimitable dans un CSV sans guillemets : {value!r}")
-        return self.delimiter.join(values) + self.lineterminator
+        line = self.delimiter.join(values)
+        if line.count(self.delimiter) != len(values) - 1 or "\n" in line or "\r" in line:
+            for value in values:  # the first culprit, named
+                if self.delimiter in value or "\n" in value or "\r" in value:
+                    raise ValueError(f"Cellule non délimitable dans un CSV sans guillemets : {value!r}")
+        return line + self.lineterminator
 
     def lines(self, rows):
         for cells in rows:

@@ -41,3 +41,24 @@ def test_pages_and_pdfs_carry_the_statement_next_to_the_emblem():
     pdf = render_to_string("components/pdf_ue.html")
     assert pdf.count("<svg") == 1
     assert "Cofinancé par l'Union européenne" in pdf
+
+
+def test_the_pdf_header_flag_is_the_same_flag_as_a_png():
+    """The bilan's running header embeds the emblem once as a PNG (plie.core.identite), drawn from
+    static/img/embleme-ue.svg: 3:2, the blue field, a gold star at twelve o'clock."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    from plie.core.identite import embleme_png_data_uri
+
+    entete, donnees = embleme_png_data_uri().split(",", 1)
+    assert entete == "data:image/png;base64"
+    image = Image.open(io.BytesIO(base64.b64decode(donnees))).convert("RGB")
+    largeur, hauteur = image.size
+    assert largeur / hauteur == 1.5
+    assert image.getpixel((2, 2)) == (0x00, 0x33, 0x99)
+    assert image.getpixel((largeur // 2, hauteur // 2)) == (0x00, 0x33, 0x99)  # the circle is empty
+    rouge, vert, bleu = image.getpixel((largeur // 2, round(hauteur / 6)))  # the top star's centre
+    assert rouge > 0xF0 and 0xC0 < vert < 0xD8 and bleu < 0x20

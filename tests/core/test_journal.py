@@ -245,3 +245,28 @@ def test_a_dossier_opened_in_the_administration_is_journaled(client, world):
 def test_an_export_of_nobody_journals_nothing(world):
     assert journal.record(scope_for(world.gestionnaire_a), None, JournalAction.EXPORT, []) == 0
     assert not AccessLog.objects.exists()
+
+
+COLONNES = ("user_id", "acteur", "action", "ip", "objet", "nombre", "plie_id", "participant_id")
+
+
+def test_record_writes_what_the_orm_would_write_a_batch_per_insert(
+    world, rf, monkeypatch, django_assert_num_queries
+):
+    """record() inserts plain values: each row holds what entries()'s model would hold; more
+    people than BATCH_SIZE go in one INSERT per batch, as bulk_create did."""
+    people = ParticipantFactory.create_batch(3, plie=world.plie_a)
+    scope = scope_for(world.gestionnaire_a)
+    request = rf.get("/", REMOTE_ADDR="192.0.2.7")
+    request.user = world.gestionnaire_a
+    monkeypatch.setattr(journal, "BATCH_SIZE", 2)
+    avant = timezone.now()
+    with django_assert_num_queries(2):
+        assert journal.record(scope, request, JournalAction.EXPORT, people, objet="export", nombre=3) == 3
+    attendues = journal.entries(scope, request, JournalAction.EXPORT, people, objet="export", nombre=3)
+    lignes = list(AccessLog.objects.order_by("participant_id"))
+    assert [tuple(getattr(ligne, c) for c in COLONNES) for ligne in lignes] == sorted(
+        (tuple(getattr(attendue, c) for c in COLONNES) for attendue in attendues), key=lambda t: t[-1]
+    )
+    assert lignes[0].ip == "192.0.2.7" and lignes[0].action == JournalAction.EXPORT
+    assert {ligne.at for ligne in lignes} == {lignes[0].at} and avant <= lignes[0].at <= timezone.now()

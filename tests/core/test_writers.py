@@ -5,6 +5,7 @@ import csv
 import datetime
 import decimal
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -73,6 +74,17 @@ def test_the_unquoted_csv_joins_cells_and_refuses_a_separator():
     assert writer.line(["=a", '"b"', "c"]) == '\'=a;"b";c\r\n'
     with pytest.raises(ValueError):
         writer.line(["a;b"])
+
+
+def test_a_line_is_its_cells_through_csv_value():
+    """The writer's shortcut for plain texts gives what csv_value gives, cell by cell; a line
+    break or a separator in any cell of an unquoted line is refused, naming the first one."""
+    cells = ["", "texte", FORMULE, "-1", "@a", "\tb", 12, -3, 1.5, None, datetime.date(2026, 3, 5)]
+    expected = [csv_value(cell) for cell in cells]
+    assert CsvWriter(quoting=False).line(cells) == ";".join(expected) + "\r\n"
+    for bad in (["ok", "a\nb", "c;d"], ["ok", "c;d", "a\rb"]):
+        with pytest.raises(ValueError, match=re.escape(repr(bad[1]))):
+            CsvWriter(quoting=False).line(bad)
 
 
 def _cells(content):
