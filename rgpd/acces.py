@@ -119,7 +119,8 @@ def dossier_complet(participant_id):
                 # ``plie``: the parcours' PLIE copied on its rows for the API's index (above already)
                 "entretiens": [champs(e, skip={"parcours", "plie"}) for e in p.entretiens.all()],
                 "etapes": [
-                    {"etape": champs(e, skip={"parcours", "plie"}), "contrat": contrat_of(e)} for e in p.etapes.all()
+                    {"etape": champs(e, skip={"parcours", "plie"}), "contrat": contrat_of(e)}
+                    for e in p.etapes.all()
                 ],
                 "suspensions": [champs(s, skip={"parcours"}) for s in p.suspensions.all()],
                 "sortie": champs(sorties[p.pk], skip={"parcours"}) if p.pk in sorties else None,
