@@ -190,7 +190,13 @@ def main(argv=None):
     if args.readme:
         from bench.runner import format_markdown, replace_readme_table
 
-        replace_readme_table(README_PATH, format_markdown(results), name)
+        table = format_markdown(results)
+        if load is not None:
+            from bench.load import format_load_markdown
+
+            table += f"\n\nCharge (gunicorn, 2 workers, sur 127.0.0.1, paliers de {args.load_seconds:g} s ;"
+            table += f" `bench/load.py`) :\n\n{format_load_markdown(load)}"
+        replace_readme_table(README_PATH, table, name)
         print(f"Tableau du README mis à jour ({README_PATH}).")
     return 0
 

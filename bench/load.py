@@ -166,3 +166,17 @@ def format_load(load):
             numbers = f"{cells[0]:>6} {cells[1]:>8} {cells[2]:>8} {cells[3]:>8} {s['errors']:>8}"
             lines.append(f"{users:>12}  {name:<22} {numbers}")
     return "\n".join(lines)
+
+
+def format_load_markdown(load):
+    """The same table in Markdown (for the README, under the benchmarks' table)."""
+    lines = [
+        "| utilisateurs | page | req/s | p50 ms | p95 ms | p99 ms | erreurs |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for users, pages in load.items():
+        for name, s in pages.items():
+            keys = ("req_s", "p50_ms", "p95_ms", "p99_ms")
+            cells = [f"{s[k]:.1f}" if s[k] is not None else "—" for k in keys]
+            lines.append(f"| {users} | {name} | {' | '.join(cells)} | {s['errors']} |")
+    return "\n".join(lines)

@@ -167,6 +167,13 @@ def test_the_readme_table_is_replaced_between_its_markers(tmp_path):
         runner.replace_readme_table(readme, "x", "y")
 
 
+def test_the_load_table_in_markdown():
+    from bench.load import format_load_markdown
+
+    load = {5: {"accueil": {"req_s": 20.04, "p50_ms": 41.2, "p95_ms": 60.1, "p99_ms": None, "errors": 0}}}
+    assert format_load_markdown(load).splitlines()[2] == "| 5 | accueil | 20.0 | 41.2 | 60.1 | — | 0 |"
+
+
 def test_the_load_stage_only_targets_this_machine():
     from bench.load import run_level
 
