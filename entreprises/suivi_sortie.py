@@ -34,26 +34,29 @@ def q_suivis(scope):
     return conditions if any_plie else None
 
 
+def _sorties_echues(scope, today):
+    """The exited parcours of ``scope`` whose follow-up may be due by ``today`` (``None`` when
+    ``scope`` sees none). Due by today: exit + 6 months <= today; the month-end clamp makes the
+    bound inexact, hence a margin of a few days — the callers apply the exact rule on the rows."""
+    condition = q_suivis(scope)
+    if condition is None:
+        return None
+    borne = regles.last_of_month(add_months(today, -regles.SUIVI_MOIS))
+    return Parcours.objects.filter(condition).filter(
+        date_sortie__isnull=False,
+        date_sortie__lte=borne,
+        date_sortie__gte=add_months(today, -HORIZON_MOIS),
+    )
+
+
 def suivis(scope, today, *, etat=""):
     """The exits whose follow-up is due by ``today`` (and the recorded ones), each with
     ``echeance``, ``relance`` and ``etat``; ``etat`` filters (« a_faire », « relance », « fait »).
     One query."""
-    condition = q_suivis(scope)
-    if condition is None:
+    sorties = _sorties_echues(scope, today)
+    if sorties is None:
         return None
-    # due by today: exit + 6 months <= today; the month-end clamp makes the bound inexact,
-    # hence a margin of a few days, then the exact rule on the rows
-    borne = regles.last_of_month(add_months(today, -regles.SUIVI_MOIS))
-    rows = (
-        Parcours.objects.filter(condition)
-        .filter(
-            date_sortie__isnull=False,
-            date_sortie__lte=borne,
-            date_sortie__gte=add_months(today, -HORIZON_MOIS),
-        )
-        .select_related("participant", "referent", "suivi_six_mois")
-        .order_by("date_sortie", "pk")
-    )
+    rows = sorties.select_related("participant", "referent", "suivi_six_mois").order_by("date_sortie", "pk")
     result = []
     for parcours in rows:
         suivi = getattr(parcours, "suivi_six_mois", None)
@@ -73,18 +76,11 @@ def etats_suivis(scope, today):
     """``[etat]`` of the follow-ups :func:`suivis` lists (the same rows, the same rule), read
     from the exit date and whether a follow-up is recorded only: no participant, référent or
     follow-up row fetched (one query; ``None`` when ``scope`` sees none)."""
-    condition = q_suivis(scope)
-    if condition is None:
+    sorties = _sorties_echues(scope, today)
+    if sorties is None:
         return None
-    borne = regles.last_of_month(add_months(today, -regles.SUIVI_MOIS))
     rows = (
-        Parcours.objects.filter(condition)
-        .filter(
-            date_sortie__isnull=False,
-            date_sortie__lte=borne,
-            date_sortie__gte=add_months(today, -HORIZON_MOIS),
-        )
-        .annotate(releve=Exists(SuiviSixMois.objects.filter(parcours_id=OuterRef("pk"))))
+        sorties.annotate(releve=Exists(SuiviSixMois.objects.filter(parcours_id=OuterRef("pk"))))
         .values_list("date_sortie", "releve")
         .order_by()
     )
