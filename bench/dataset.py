@@ -180,7 +180,6 @@ def seed(*, participants, plies, seed, state, stdout, entretiens=40, etapes=4, p
 
     Runs after ``django.setup()``."""
     from django.core.management import call_command
-    from django.db import connection
     from django.utils import timezone
 
     started = time.perf_counter()
@@ -207,8 +206,7 @@ def seed(*, participants, plies, seed, state, stdout, entretiens=40, etapes=4, p
     reached = densify(entretiens=entretiens, etapes=etapes, per_referent=per_referent)
     densify_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")  # fresh statistics, as a database in service would have
+    vacuum_analyze()  # fresh statistics and visibility map, as a database in service would have
     analyze_seconds = time.perf_counter() - started
     metadata = {
         "dataset_version": DATASET_VERSION,
@@ -266,6 +264,14 @@ def pending_migrations():
     return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
 
 
+def vacuum_analyze(table=""):
+    """``VACUUM ANALYZE`` the whole database, or ``table`` (outside a transaction)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(table)}" if table else "VACUUM ANALYZE")
+
+
 def migrate_forward(metadata, *, log=print):
     """Bring a cached dataset to the project's migrations (after ``django.setup()``).
 
@@ -276,7 +282,7 @@ def migrate_forward(metadata, *, log=print):
     visibility map the index-only scans rely on), and the new metadata returned. ``None`` when the cached
     copy cannot be migrated (inconsistent history, a migration failing on it): the caller rebuilds."""
     from django.core.management import call_command
-    from django.db import DatabaseError, connection
+    from django.db import DatabaseError
     from django.db.migrations.exceptions import InconsistentMigrationHistory
     from django.utils import timezone
 
@@ -294,8 +300,7 @@ def migrate_forward(metadata, *, log=print):
     except DatabaseError as error:
         log(f"Migration impossible sur la base en cache ({str(error).strip()}) : base reconstruite.")
         return None
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
+    vacuum_analyze()
     metadata = {
         **metadata,
         "migrations": applied_migrations(),

@@ -163,8 +163,13 @@ def settle():
 
     if connection.vendor != "postgresql":
         return
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
+    if connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        return
+    from bench.dataset import vacuum_analyze
+
+    vacuum_analyze()
 
 
 def run_all(benchmarks, ctx, *, runs, on_result=None):

@@ -247,3 +247,34 @@ def test_postgres_connections_set_the_search_threshold_and_turn_jit_off(db):
         assert cursor.fetchone()[0] == "off"
         cursor.execute("SHOW pg_trgm.word_similarity_threshold")
         assert cursor.fetchone()[0] == "0.5"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_search_threshold_survives_a_parallel_operation_of_the_session():
+    """pg_trgm loaded in parallel mode cannot apply the start-up option (« cannot be set during a
+    parallel operation ») and the session would search at pg_trgm's 0.6: each new session loads
+    it first (participants.apps.load_pg_trgm). Reproduced with a parallel index VACUUM."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+
+    def execute(*statements):
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+            return cursor.fetchone()[0] if cursor.description else None
+
+    execute(
+        "CREATE TABLE test_vacuum_trgm (t text, u text)",
+        "CREATE INDEX ON test_vacuum_trgm USING gin (t gin_trgm_ops)",
+        "CREATE INDEX ON test_vacuum_trgm USING gin (u gin_trgm_ops)",
+        "INSERT INTO test_vacuum_trgm SELECT 'auger roger ' || g, 'x' || g FROM generate_series(1, 500) g",
+        "DELETE FROM test_vacuum_trgm WHERE t LIKE '%5'",
+    )
+    try:
+        connection.close()  # a new session
+        execute("SET min_parallel_index_scan_size = 0", "VACUUM (PARALLEL 2) test_vacuum_trgm")
+        assert execute("SHOW pg_trgm.word_similarity_threshold") == "0.5"
+    finally:
+        execute("DROP TABLE test_vacuum_trgm")
