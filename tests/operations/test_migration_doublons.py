@@ -4,22 +4,14 @@ item 7): migrated back to before it, duplicates are created, then the migration 
 import datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from tests.factories import ParticipantFactory, UserFactory
+from tests.migrer import migrer
 from tests.operations.factories import OperationFactory
 
 D = datetime.date
 AVANT = [("operations", "0001_initial")]
 APRES = [("operations", "0002_inscription_une_par_operation")]
-
-
-def migrer(cible):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(cible)
-    return executor.loader.project_state(cible).apps
 
 
 @pytest.mark.django_db(transaction=True)

@@ -5,10 +5,9 @@ for the rows of before, by the migration's backfill."""
 import datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from parcours.models import Entretien, Etape
+from tests.migrer import migrer
 from tests.parcours.factories import EntretienFactory, EtapeFactory, ParcoursFactory, TypeEtapeFactory
 
 D = datetime.date
@@ -81,13 +80,6 @@ def test_bulk_create_uses_the_loaded_parcours_and_keeps_a_given_plie(world, djan
 
 AVANT = [("parcours", "0010_entretien_index_couvrant_mode")]
 APRES = [("parcours", "0013_entretien_etape_plie_index")]
-
-
-def migrer(cible):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(cible)
-    return executor.loader.project_state(cible).apps
 
 
 @pytest.mark.django_db(transaction=True)
