@@ -318,7 +318,7 @@ class Entretien(ParcoursChild):
         verbose_name_plural = "entretiens"
         ordering = ["-date", "-pk"]
         # a parcours' latest entretiens; with ``mode``, the bilan's entretiens per parcours and
-        # month read the index alone (reporting.flux.lignes_entretiens_postgresql). A PLIE's
+        # month read the index alone (reporting.flux.intensite_entretiens_postgresql). A PLIE's
         # entretiens by id: the ids of the API's cursor page (``PliePagination``) read from the
         # index alone, ``?depuis=`` (the date) included.
         indexes = [

@@ -589,70 +589,6 @@ def entretiens_de(perimetre, periode):
     )
 
 
-def lignes_entretiens(perimetre, periode):
-    """Per (référent of the parcours, month): the entretiens, those of each mode (``mode_<mode>``)
-    and the distinct participants met (one query). The bilan reads the same figures rolled up
-    by :func:`intensite_entretiens` (faster on PostgreSQL: no grouping by month).
-
-    On PostgreSQL, :func:`lignes_entretiens_postgresql` (the same rows, issue 17: a PLIE's year
-    holds some 170,000 entretiens at 100,000 participants); elsewhere :func:`lignes_entretiens_orm`.
-    """
-    connection = connections[read_alias()]
-    if connection.vendor == "postgresql":
-        return lignes_entretiens_postgresql(perimetre, periode, connection)
-    return lignes_entretiens_orm(perimetre, periode)
-
-
-def _mode_sql(alias):
-    return ", ".join(
-        f"COUNT(*) FILTER (WHERE e.mode = %s) AS {alias}_{mode}" for mode in ModeEntretien.values
-    )
-
-
-ENTRETIENS_SQL = """
-SELECT p.referent_id AS "parcours__referent_id", m.mois, SUM(m.n)::integer AS entretiens,
-       COUNT(*)::integer AS participants, {sommes}
-FROM parcours_parcours p
-CROSS JOIN LATERAL (
-    SELECT date_trunc('month', e.date)::date AS mois, COUNT(*) AS n, {modes}
-    FROM parcours_entretien e
-    WHERE e.parcours_id = p.id AND e.date BETWEEN %s AND %s AND e.date >= p.date_entree
-      AND (p.date_sortie IS NULL OR e.date <= p.date_sortie)
-    GROUP BY 1
-) m
-WHERE {perimetre} AND p.date_entree <= %s AND (p.date_sortie IS NULL OR p.date_sortie >= %s)
-GROUP BY 1, 2
-"""
-
-
-def lignes_entretiens_postgresql(perimetre, periode, connection):
-    """:func:`lignes_entretiens_orm`'s rows, computed parcours by parcours: for each parcours of
-    the scope in parcours during the period, its entretiens of the period held while in parcours
-    are counted per month on the index ``(parcours_id, date) INCLUDE (mode)`` (an index-only
-    scan, ``parcours/migrations``), then summed per (référent, month); a parcours met in a month
-    is one row of the inner grouping, so ``participants`` (distinct parcours met) is their count,
-    with no ``COUNT(DISTINCT …)`` sort over the whole year's entretiens."""
-    conditions = ["p.plie_id = ANY(%s)", "p.date_entree IS NOT NULL"]
-    params = [sorted(perimetre.plie_ids)]
-    for column, value in (
-        ("referent_id", perimetre.referent_id),
-        ("prescripteur_id", perimetre.prescripteur_id),
-    ):
-        if value is not None:
-            conditions.append(f"p.{column} = %s")
-            params.append(value)
-    modes = list(ModeEntretien.values)
-    sql = ENTRETIENS_SQL.format(
-        sommes=", ".join(f"SUM(m.mode_{mode})::integer AS mode_{mode}" for mode in modes),
-        modes=", ".join(f"COUNT(*) FILTER (WHERE e.mode = %s) AS mode_{mode}" for mode in modes),
-        perimetre=" AND ".join(conditions),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*modes, periode.debut, periode.fin, *params, periode.fin, periode.debut])
-        columns = [column.name for column in cursor.description]
-        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-
-
 def intensite_entretiens(perimetre, periode):
     """``(par_referent_mois, modes)``: ``{(référent id, i): (entretiens, participants met)}`` for
     the i-th month of ``periode.mois_couverts()`` (the référent of the parcours; pairs with no
@@ -666,7 +602,7 @@ def intensite_entretiens(perimetre, periode):
 
 
 def intensite_depuis_lignes(periode, lignes):
-    """:func:`intensite_entretiens`'s value from the rows of :func:`lignes_entretiens`."""
+    """:func:`intensite_entretiens`'s value from the rows of :func:`lignes_entretiens_orm`."""
     index = {cle: i for i, (cle, _) in enumerate(periode.mois_couverts())}
     par_referent_mois = {}
     for ligne in lignes:
@@ -735,7 +671,8 @@ def intensite_entretiens_postgresql(perimetre, periode, connection):
 
 
 def lignes_entretiens_orm(perimetre, periode):
-    """:func:`lignes_entretiens` in the ORM, on any database."""
+    """Per (référent of the parcours, month): the entretiens of :func:`entretiens_de`, those of
+    each mode (``mode_<mode>``) and the distinct participants met (one query, any database)."""
     par_mode = {f"mode_{mode}": Count("pk", filter=Q(mode=mode)) for mode in ModeEntretien.values}
     return list(
         entretiens_de(perimetre, periode)

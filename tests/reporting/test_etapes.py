@@ -128,14 +128,10 @@ def test_intensity_of_accompaniment(year):
     assert accompagnement["par_mode"][M.INDIVIDUEL]["entretiens_par_participant_par_mois"] == 2 / 18
 
 
-def _sorted_rows(rows):
-    return sorted(rows, key=lambda row: (row["parcours__referent_id"] or 0, row["mois"]))
-
-
 @pytest.mark.parametrize("narrow", ["plie", "referent", "prescripteur", "mois"])
 def test_the_postgresql_entretiens_rows_are_the_orm_rows(year, narrow):
     """The bilan's entretiens per (référent, month) read parcours by parcours on PostgreSQL
-    (reporting.flux.lignes_entretiens_postgresql) give exactly the ORM's rows."""
+    (reporting.flux.intensite_entretiens_postgresql) give exactly the ORM's rows, rolled up."""
     from django.db import connection
 
     from parcours.models import Parcours
@@ -153,6 +149,6 @@ def test_the_postgresql_entretiens_rows_are_the_orm_rows(year, narrow):
     periode = flux.Periode.mois(2016, 3) if narrow == "mois" else flux.Periode.annee(2016)
     orm = flux.lignes_entretiens_orm(perimetre, periode)
     assert orm  # the fixture's year has entretiens
-    postgresql = flux.lignes_entretiens_postgresql(perimetre, periode, connection)
-    assert _sorted_rows(postgresql) == _sorted_rows(orm)
-    assert _sorted_rows(flux.lignes_entretiens(perimetre, periode)) == _sorted_rows(orm)
+    rolled_up = flux.intensite_depuis_lignes(periode, orm)
+    assert flux.intensite_entretiens_postgresql(perimetre, periode, connection) == rolled_up
+    assert flux.intensite_entretiens(perimetre, periode) == rolled_up
