@@ -231,21 +231,17 @@ def _participants(plie, resultat, user, compteurs, ecrivain):
 
 def _journal(plie, participant_ids, user, ecrivain):
     """The rows are written by COPY (no history signal): the access journal gets one row per
-    person of the file, what :func:`plie.core.journal.record` would write, by ``COPY`` too."""
-    from plie.core.models import AccessLog
-
-    pairs = [(participant_id, plie.pk) for participant_id in participant_ids]
-    if not pairs:
-        return
-    # One entry made by the journal itself (actor, time, objet): the others are its copies.
-    (modele,) = journal.entries(
-        None, None, JournalAction.MODIFICATION, pairs[:1], objet="import de parcours", user=user
+    person of the file (:func:`plie.core.journal.record`, on the connection itself once the
+    queued lots are written)."""
+    ecrivain.attendre()
+    journal.record(
+        None,
+        None,
+        JournalAction.MODIFICATION,
+        [(participant_id, plie.pk) for participant_id in participant_ids],
+        objet="import de parcours",
+        user=user,
     )
-    values = {f.attname: getattr(modele, f.attname) for f in AccessLog._meta.concrete_fields}
-    del values["id"]
-    make_entry = copie.maker(AccessLog)
-    entries = [make_entry(**{**values, "participant_id": pk}) for pk, _ in pairs]
-    _create(AccessLog, entries, user, ecrivain)
 
 
 def ecrire(plie, resultat, *, user=None, today=None, progress=None):
